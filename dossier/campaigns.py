@@ -1,0 +1,217 @@
+"""Campaigns are data: one YAML file each in the campaigns folder.
+
+This module reads them into typed objects.  Nothing here knows a campaign by
+name; a third city's file with the same keys works without a code change.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+
+class CampaignError(ValueError):
+    """A campaign file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class Length:
+    kind: str                 # "about" (约/左右: warning outside min..max) | "at_most" (不超过: error above max)
+    max: int
+    min: int | None = None
+    target: int | None = None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    label: str
+    required: bool = False
+    type: str = "text"        # text | longtext | enum | star_rating | count | month | date | phone | opinion
+    aliases: tuple[str, ...] = ()
+    layout: str = "cell"      # cell (a table cell) | inline (“标签：值” in a paragraph)
+    below: bool = False       # the value sits in the row below the label
+    choices: tuple[str, ...] = ()
+    strict: bool = True       # enum: a value outside choices is an error (else a warning)
+    eligible_min: int | None = None
+    after: str | None = None  # a date field that must come before this one
+    length: Length | None = None
+    seal: bool = False        # a 盖章/签章 is required
+    date: bool = False        # a 年 月 日 line must be filled
+    signature: bool = False   # a 签字 is required
+    continued_in: str | None = None   # “见附页”: the text continues in kind.field
+    appendix_in_file: bool = False    # “见附页”: the text is on a 附页 of the same file
+    group: str | None = None
+    part: str | None = None   # for parts of a compound cell: name | title | phone
+    parts: tuple["FieldSpec", ...] = ()
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return (self.label,) + tuple(a for a in self.aliases if a != self.label)
+
+    def leaves(self) -> list["FieldSpec"]:
+        """This field, or its parts when one cell holds several values."""
+        return list(self.parts) if self.parts else [self]
+
+
+@dataclass(frozen=True)
+class RubricItem:
+    key: str                  # rubric.G.N
+    group: int
+    number: int
+    max: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Rubric:
+    total: float
+    items: tuple[RubricItem, ...]
+    groups: tuple[tuple[str, float], ...]
+    columns: dict[str, str]
+    total_label: str = "合计"
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    kind: str
+    title: str
+    required: bool = True
+    markers: tuple[str, ...] = ()
+    fields: tuple[FieldSpec, ...] = ()
+    review_fields: tuple[FieldSpec, ...] = ()
+    ignore_labels: tuple[str, ...] = ()
+    appendix_of: str | None = None
+    rubric: Rubric | None = None
+
+    def leaf_fields(self) -> list[FieldSpec]:
+        return [leaf for f in self.fields for leaf in f.leaves()]
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    title: str
+    documents: tuple[DocumentSpec, ...]
+    deadline: dt.date | None = None
+    timezone: str = "Asia/Shanghai"
+    quota_min: int | None = None
+    quota_max: int | None = None
+    stages: tuple[dict[str, Any], ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def document(self, kind: str) -> DocumentSpec:
+        for d in self.documents:
+            if d.kind == kind:
+                return d
+        raise KeyError(kind)
+
+    def field(self, key: str) -> tuple[DocumentSpec, FieldSpec] | None:
+        for d in self.documents:
+            for f in d.leaf_fields():
+                if f.key == key:
+                    return d, f
+        return None
+
+
+def _field(d: dict[str, Any]) -> FieldSpec:
+    try:
+        length = d.get("length")
+        return FieldSpec(
+            key=str(d["key"]), label=str(d["label"]),
+            required=bool(d.get("required", False)), type=str(d.get("type", "text")),
+            aliases=tuple(d.get("aliases", ())), layout=str(d.get("layout", "cell")),
+            below=bool(d.get("below", False)), choices=tuple(d.get("choices", ())),
+            strict=bool(d.get("strict", True)), eligible_min=d.get("eligible_min"),
+            after=d.get("after"),
+            length=Length(kind=length.get("kind", "at_most"), max=int(length["max"]),
+                          min=length.get("min"), target=length.get("target")) if length else None,
+            seal=bool(d.get("seal", False)), date=bool(d.get("date", False)),
+            signature=bool(d.get("signature", False)),
+            continued_in=d.get("continued_in"), appendix_in_file=bool(d.get("appendix_in_file", False)),
+            group=d.get("group"), part=d.get("part"),
+            parts=tuple(_field(p) for p in d.get("parts", ())),
+        )
+    except KeyError as e:
+        raise CampaignError(f"field {d!r} lacks {e}") from e
+
+
+def _rubric(d: dict[str, Any]) -> Rubric:
+    items: list[RubricItem] = []
+    groups: list[tuple[str, float]] = []
+    for g, grp in enumerate(d["groups"], start=1):
+        groups.append((str(grp["title"]), float(grp["max"])))
+        for n, it in enumerate(grp["items"], start=1):
+            items.append(RubricItem(key=f"rubric.{g}.{n}", group=g, number=n,
+                                    max=float(it["max"]), text=str(it.get("text", ""))))
+    total = float(d.get("total", sum(i.max for i in items)))
+    if abs(sum(i.max for i in items) - total) > 1e-6:
+        raise CampaignError(f"rubric maxima add up to {sum(i.max for i in items)}, not {total}")
+    return Rubric(total=total, items=tuple(items), groups=tuple(groups),
+                  columns=dict(d.get("columns", {})), total_label=str(d.get("total_label", "合计")))
+
+
+def _date(v: Any) -> dt.date | None:
+    if v is None or isinstance(v, dt.date):
+        return v
+    return dt.date.fromisoformat(str(v))
+
+
+def parse_campaign(data: dict[str, Any]) -> Campaign:
+    """Build a Campaign from the mapping a YAML file holds."""
+    if not isinstance(data, dict) or "id" not in data or "documents" not in data:
+        raise CampaignError("a campaign needs at least `id` and `documents`")
+    docs = []
+    for d in data["documents"]:
+        docs.append(DocumentSpec(
+            kind=str(d["kind"]), title=str(d.get("title", d["kind"])),
+            required=bool(d.get("required", True)), markers=tuple(d.get("markers", ())),
+            fields=tuple(_field(f) for f in d.get("fields", ())),
+            review_fields=tuple(_field(f) for f in d.get("review_fields", ())),
+            ignore_labels=tuple(d.get("ignore_labels", ())),
+            appendix_of=d.get("appendix_of"),
+            rubric=_rubric(d["rubric"]) if d.get("rubric") else None,
+        ))
+    quota = data.get("quota") or {}
+    return Campaign(
+        id=str(data["id"]), title=str(data.get("title", data["id"])), documents=tuple(docs),
+        deadline=_date(data.get("deadline")), timezone=str(data.get("timezone", "Asia/Shanghai")),
+        quota_min=quota.get("min"), quota_max=quota.get("max"),
+        stages=tuple(data.get("stages", ())), raw=data,
+    )
+
+
+def default_dir() -> Path:
+    """The campaigns folder shipped with the project."""
+    return Path(__file__).resolve().parent.parent / "campaigns"
+
+
+@lru_cache(maxsize=16)
+def _load_dir(folder: str) -> dict[str, Campaign]:
+    out: dict[str, Campaign] = {}
+    for p in sorted(Path(folder).glob("*.yaml")):
+        try:
+            c = parse_campaign(yaml.safe_load(p.read_text(encoding="utf-8")))
+        except (yaml.YAMLError, CampaignError, KeyError, TypeError, ValueError) as e:
+            raise CampaignError(f"{p.name}: {e}") from e
+        out[c.id] = c
+    return out
+
+
+def load_campaigns(folder: Path | str | None = None) -> dict[str, Campaign]:
+    """Every campaign in `folder` (default: the project's campaigns/), by id."""
+    return dict(_load_dir(str(Path(folder) if folder else default_dir())))
+
+
+def get_campaign(campaign_id: str, folder: Path | str | None = None) -> Campaign:
+    campaigns = load_campaigns(folder)
+    try:
+        return campaigns[campaign_id]
+    except KeyError:
+        known = ", ".join(sorted(campaigns)) or "none"
+        raise CampaignError(f"未知的评选活动 {campaign_id!r}（已有：{known}） / unknown campaign "
+                            f"{campaign_id!r} (known: {known})") from None

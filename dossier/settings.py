@@ -1,0 +1,70 @@
+"""Settings, read once from the environment (prefix DOSSIER_) and handed on.
+
+Nothing is built at import time: call `get_settings()` (cached) or build a
+`Settings(...)` in tests and pass it to the factories that need it.
+The defaults are the embedded mode: an SQLite file, a local folder as object
+store and a filesystem broker, all under `DOSSIER_DATA_DIR` (./var).
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOSSIER_", extra="ignore")
+
+    data_dir: Path = Path("var")
+    # SQLAlchemy URL; default: sqlite file under data_dir
+    database_url: str = ""
+    # Celery broker; default: kombu's filesystem transport under data_dir (no server)
+    broker_url: str = ""
+    # file:///path or s3://bucket/prefix
+    storage_url: str = ""
+    s3_endpoint: str = ""           # host:port of MinIO / S3
+    s3_access_key: str = ""
+    s3_secret_key: str = ""
+    s3_secure: bool = False
+    s3_region: str = ""
+    campaigns_dir: Path | None = None
+
+    # queue names, so that workers can be scaled per queue
+    queue_ingest: str = "ingest"
+    queue_extract: str = "extract"
+    queue_ocr: str = "ocr"
+    queue_packets: str = "packets"
+
+    # limits
+    max_upload_bytes: int = 50 * 1024 * 1024
+    max_unzipped_bytes: int = 200 * 1024 * 1024     # a .docx member inflating past this is a zip bomb
+    max_pages: int = 60
+    max_image_pixels: int = 60_000_000
+    ocr_low_confidence: float = 0.80
+    task_time_limit: int = 600        # seconds; below RabbitMQ's 30-minute consumer timeout
+    task_soft_time_limit: int = 540
+    ocr_page_time_limit: int = 180
+    convert_timeout: int = 120        # LibreOffice
+    task_max_attempts: int = 5
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'dossier.db').resolve()}"
+
+    def resolved_broker_url(self) -> str:
+        return self.broker_url or "filesystem://"
+
+    def resolved_storage_url(self) -> str:
+        return self.storage_url or f"file://{(self.data_dir / 'objects').resolve()}"
+
+    def broker_folder(self) -> Path:
+        """Where kombu's filesystem transport keeps its messages in embedded mode."""
+        return (self.data_dir / "broker").resolve()
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
