@@ -1,0 +1,141 @@
+"""Older formats through LibreOffice: `.rtf` (and others) → `.docx` → the docx reader.
+
+LibreOffice runs headless in a subprocess with a time limit, in a throw-away
+working folder that holds its own user profile, a copy of the input under a
+plain name and the output; so concurrent conversions never share a profile
+(LibreOffice locks it) or an output name.  No macro is run (headless
+conversion never runs document macros unless the profile allows them, and a
+fresh profile does not) and nothing is fetched: the profile is new each time.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+
+from dossier.settings import Settings
+
+from .model import Document
+from .readers import ReadContext, ReadError
+
+log = logging.getLogger(__name__)
+
+# the input's extension, by sniffed format, so LibreOffice picks its import
+# filter from the bytes it expects (a Word 97 file named .wps is still .doc)
+_EXT = {"doc": ".doc", "wps": ".doc", "rtf": ".rtf"}
+
+_MSG_CANNOT_OPEN = "无法打开这个文件，文件可能已损坏或格式不受支持。请用 Word 另存为 .docx 后重新上传。"
+
+
+class ConvertError(Exception):
+    """LibreOffice could not convert the file (English detail)."""
+
+
+def soffice_binary() -> str | None:
+    """The LibreOffice command on PATH, if any."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_bytes_to_docx(path: Path, settings: Settings, fmt: str | None = None) -> bytes:
+    """Convert `path` with LibreOffice and return the .docx bytes.
+
+    Raises ConvertError when LibreOffice is missing, times out, or writes
+    nothing (it exits 0 even when it cannot open a file).
+    """
+    exe = soffice_binary()
+    if exe is None:
+        raise ConvertError("LibreOffice (soffice) is not installed")
+    ext = _EXT.get(fmt or "", path.suffix.lower() or ".doc")
+    with tempfile.TemporaryDirectory(prefix="dossier-lo-") as tmp:
+        work = Path(tmp)
+        src = work / f"input{ext}"
+        shutil.copyfile(path, src)
+        out_dir = work / "out"
+        out_dir.mkdir()
+        cmd = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}",
+               "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
+               "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
+               "--outdir", str(out_dir), str(src)]
+        env = dict(os.environ, HOME=str(work), TMPDIR=str(work))
+        # own session: on timeout the whole group (soffice.bin included) is killed
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                stdin=subprocess.DEVNULL, cwd=work, env=env,
+                                start_new_session=True)
+        try:
+            stdout, stderr = proc.communicate(timeout=settings.convert_timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.communicate()
+            raise ConvertError(f"LibreOffice timed out after {settings.convert_timeout}s") from None
+        finally:
+            # LibreOffice may leave helpers behind in its group; they die with it
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        out = out_dir / "input.docx"
+        if not out.is_file() or out.stat().st_size == 0:
+            raise ConvertError(f"LibreOffice wrote no output (rc {proc.returncode}): "
+                               f"{stderr.decode('utf-8', 'replace')[-300:].strip()}")
+        return out.read_bytes()
+
+
+def convert_to_docx(path: Path, settings: Settings, fmt: str | None = None,
+                    dest: Path | None = None) -> Path:
+    """Convert `path` to .docx with LibreOffice; returns the written file.
+
+    The result goes to `dest`, or to a new temporary file the caller removes.
+    """
+    data = convert_bytes_to_docx(path, settings, fmt)
+    if dest is None:
+        fd, name = tempfile.mkstemp(prefix="dossier-converted-", suffix=".docx")
+        os.close(fd)
+        dest = Path(name)
+    dest.write_bytes(data)
+    return dest
+
+
+def read_docx_bytes(data: bytes, ctx: ReadContext) -> Document:
+    """Read converted .docx bytes with the docx reader (imported lazily: the lead's module)."""
+    from .docx_reader import read_docx
+
+    fd, name = tempfile.mkstemp(prefix="dossier-converted-", suffix=".docx")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return read_docx(Path(name), ctx)
+    finally:
+        os.unlink(name)
+
+
+def save_converted(data: bytes, ctx: ReadContext) -> str | None:
+    """Keep the converted file beside the original (originals never change)."""
+    if ctx.save_derived is None:
+        return None
+    try:
+        return ctx.save_derived("converted.docx", data)
+    except Exception:  # noqa: BLE001 - storage trouble must not lose the reading
+        log.exception("could not store converted.docx for %s", ctx.name)
+        return None
+
+
+def read_converted(path: Path, ctx: ReadContext) -> Document:
+    """`.rtf` and other formats LibreOffice reads: convert to .docx, then read that."""
+    try:
+        data = convert_bytes_to_docx(path, ctx.settings, ctx.format)
+    except ConvertError as e:
+        log.warning("conversion of %s failed: %s", ctx.name, e)
+        raise ReadError("file.unreadable", _MSG_CANNOT_OPEN, f"LibreOffice conversion failed: {e}") from e
+    save_converted(data, ctx)
+    doc = read_docx_bytes(data, ctx)
+    doc.method = "converted"
+    doc.media_type = ctx.format
+    if doc.pages > ctx.settings.max_pages:
+        raise ReadError("file.unreadable",
+                        f"文件页数超过上限（{ctx.settings.max_pages} 页），请拆分或精简后重新上传。",
+                        f"{doc.pages} pages > max_pages {ctx.settings.max_pages}")
+    return doc

@@ -1,0 +1,106 @@
+"""Word 97 binaries (.doc, and .wps saved by WPS in that format) → the common model.
+
+Two readings of the same file:
+  * the binary itself (word97_binary + word97_model): text, table cells from
+    the cell/row marks with their grid and merges, pictures from \\x08/\\x01;
+  * LibreOffice's conversion to .docx, read by the docx reader.
+The converted .docx is always kept beside the original (the contract's method
+`converted`, and reviewers can open it).  The model comes from the binary:
+LibreOffice drops table structure in some of these files (whole tables come
+out as flat paragraphs), while the binary's cell marks and row properties are
+exact.  The conversion's model is used only when the binary cannot be decoded
+(Word 6/95, encrypted or oddly fast-saved files) or clearly lost text that
+LibreOffice found; either way `method` is "converted".
+"""
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+from .convert import ConvertError, convert_bytes_to_docx, read_docx_bytes, save_converted
+from .model import Document, Paragraph, Table
+from .readers import ReadContext, ReadError
+from .word97_binary import Word97Error, read_word97_text
+from .word97_model import build_blocks
+
+log = logging.getLogger(__name__)
+
+_MSG_UNREADABLE = "无法读取这个 Word 文件，文件可能已损坏、加密或并非真正的 Word 文档。请用 Word 另存为 .docx 后重新上传。"
+_MSG_ENCRYPTED = "这个 Word 文件设置了密码（已加密），无法读取。请取消密码后重新上传。"
+
+# the binary's text may be this much shorter than LibreOffice's before we
+# distrust the binary decoding (LibreOffice adds no text of its own)
+_MIN_TEXT_RATIO = 0.9
+_WS = re.compile(r"\s+")
+
+
+def _text_len(doc: Document) -> int:
+    n = 0
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            n += sum(len(_WS.sub("", p)) for c in b.cells for p in c.paragraphs)
+        elif isinstance(b, Paragraph):
+            n += len(_WS.sub("", b.text))
+    return n
+
+
+def _binary_model(path: Path, ctx: ReadContext) -> Document:
+    text = read_word97_text(str(path))
+    blocks, pages = build_blocks(text.paras)
+    if text.num_pages and text.num_pages > pages:
+        pages = text.num_pages            # the saving application's own page count
+    return Document(blocks=blocks, pages=pages, method="converted", media_type=ctx.format)
+
+
+def _too_many_pages(doc: Document, ctx: ReadContext) -> None:
+    if doc.pages > ctx.settings.max_pages:
+        raise ReadError("file.unreadable",
+                        f"文件页数超过上限（{ctx.settings.max_pages} 页），请拆分或精简后重新上传。",
+                        f"{doc.pages} pages > max_pages {ctx.settings.max_pages}")
+
+
+def read_word97(path: Path, ctx: ReadContext) -> Document:
+    """Read a .doc/.wps file; keep its LibreOffice .docx conversion beside it."""
+    binary: Document | None = None
+    binary_err: Word97Error | None = None
+    try:
+        binary = _binary_model(path, ctx)
+    except Word97Error as e:
+        binary_err = e
+        log.info("binary Word 97 decoding of %s failed: %s", ctx.name, e)
+        if "encrypted" in str(e):
+            raise ReadError("file.unreadable", _MSG_ENCRYPTED, f"Word 97 file is encrypted: {e}") from e
+
+    converted: Document | None = None
+    try:
+        data = convert_bytes_to_docx(path, ctx.settings, ctx.format)
+    except ConvertError as e:
+        log.warning("LibreOffice conversion of %s failed: %s", ctx.name, e)
+        if binary is None:
+            raise ReadError("file.unreadable", _MSG_UNREADABLE,
+                            f"not decodable ({binary_err}) and LibreOffice failed ({e})") from e
+    else:
+        save_converted(data, ctx)
+        try:
+            converted = read_docx_bytes(data, ctx)
+        except ReadError as e:
+            log.warning("converted docx of %s unreadable: %s", ctx.name, e.detail)
+
+    if binary is not None and _text_len(binary) > 0:
+        if converted is None or _text_len(binary) >= _MIN_TEXT_RATIO * _text_len(converted):
+            doc = binary
+        else:
+            log.warning("binary decoding of %s lost text (%d vs %d chars); using LibreOffice's",
+                        ctx.name, _text_len(binary), _text_len(converted))
+            doc = converted
+    elif converted is not None and _text_len(converted) > 0:
+        doc = converted
+    elif binary is not None:
+        doc = binary                      # an empty document: the locator will say so
+    else:
+        raise ReadError("file.unreadable", _MSG_UNREADABLE, f"cannot decode: {binary_err}")
+    doc.method = "converted"
+    doc.media_type = ctx.format
+    _too_many_pages(doc, ctx)
+    return doc
