@@ -1,0 +1,281 @@
+"""Geometry for text PDFs: table grids from ruling lines, text lines, paragraphs.
+
+All coordinates are PDF points with the origin at the top left (pdfplumber's
+`x0, top, x1, bottom`).  Pure functions over plain dicts and tuples so they can
+be tested without a PDF.
+"""
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+
+from .model import Box, Line
+
+# positions closer than this are the same ruling line (borders are often drawn
+# twice, or as thin rectangles with two edges)
+SNAP = 2.0
+# a ruling must cover this share of a grid segment to count as a border there
+COVER = 0.6
+# edges shorter than this are ticks or glyph parts, not rulings
+MIN_EDGE = 3.0
+
+
+@dataclass
+class Edge:
+    orientation: str          # "h" or "v"
+    pos: float                # y of an h edge, x of a v edge
+    start: float              # x0 (h) or top (v)
+    end: float                # x1 (h) or bottom (v)
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    box: Box
+
+
+@dataclass
+class Grid:
+    xs: list[float]
+    ys: list[float]
+    cells: list[GridCell]
+
+    @property
+    def box(self) -> Box:
+        return Box(self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
+
+
+def edges_from_plumber(h_edges: list[dict], v_edges: list[dict]) -> list[Edge]:
+    out = []
+    for e in h_edges:
+        if e["x1"] - e["x0"] >= MIN_EDGE:
+            out.append(Edge("h", (e["top"] + e["bottom"]) / 2, e["x0"], e["x1"]))
+    for e in v_edges:
+        if e["bottom"] - e["top"] >= MIN_EDGE:
+            out.append(Edge("v", (e["x0"] + e["x1"]) / 2, e["top"], e["bottom"]))
+    return out
+
+
+def _touch(a: Edge, b: Edge) -> bool:
+    t = SNAP + 1.0
+    if a.orientation != b.orientation:
+        h, v = (a, b) if a.orientation == "h" else (b, a)
+        return (h.start - t <= v.pos <= h.end + t) and (v.start - t <= h.pos <= v.end + t)
+    return abs(a.pos - b.pos) <= t and a.start - t <= b.end and b.start - t <= a.end
+
+
+def connected_groups(edges: list[Edge]) -> list[list[Edge]]:
+    """Edges that touch each other, transitively: one group per drawn table."""
+    parent = list(range(len(edges)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i in range(len(edges)):
+        for j in range(i + 1, len(edges)):
+            if _touch(edges[i], edges[j]):
+                ri, rj = find(i), find(j)
+                if ri != rj:
+                    parent[ri] = rj
+    groups: dict[int, list[Edge]] = {}
+    for i, e in enumerate(edges):
+        groups.setdefault(find(i), []).append(e)
+    return list(groups.values())
+
+
+def _cluster(values: list[float]) -> list[float]:
+    out: list[list[float]] = []
+    for v in sorted(values):
+        if out and v - out[-1][-1] <= SNAP:
+            out[-1].append(v)
+        else:
+            out.append([v])
+    return [sum(c) / len(c) for c in out]
+
+
+def _covered(edges: list[Edge], pos: float, a: float, b: float) -> bool:
+    """Whether rulings at `pos` cover at least COVER of the segment [a, b]."""
+    need = (b - a) * COVER
+    spans = sorted((max(a, e.start), min(b, e.end)) for e in edges
+                   if abs(e.pos - pos) <= SNAP and e.end > a and e.start < b)
+    total, cur_end = 0.0, a
+    for s, t in spans:
+        s = max(s, cur_end)
+        if t > s:
+            total += t - s
+            cur_end = t
+    return total >= need
+
+
+def build_grid(group: list[Edge]) -> Grid | None:
+    """The table a group of rulings draws, merged cells resolved; None if not a table."""
+    hs = [e for e in group if e.orientation == "h"]
+    vs = [e for e in group if e.orientation == "v"]
+    xs, ys = _cluster([e.pos for e in vs]), _cluster([e.pos for e in hs])
+    if len(xs) < 2 or len(ys) < 2:
+        return None
+    nr, nc = len(ys) - 1, len(xs) - 1
+    parent = list(range(nr * nc))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    for r in range(nr):
+        for c in range(nc):
+            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r], ys[r + 1]):
+                union(r * nc + c, r * nc + c + 1)
+            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
+                union(r * nc + c, (r + 1) * nc + c)
+    spans: dict[int, list[int]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            root = find(r * nc + c)
+            s = spans.setdefault(root, [r, c, r, c])
+            s[0], s[1] = min(s[0], r), min(s[1], c)
+            s[2], s[3] = max(s[2], r), max(s[3], c)
+    cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, Box(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
+             for r0, c0, r1, c1 in spans.values()]
+    if len(cells) < 2:
+        return None           # a frame around text (a box, a shaded block), not a form table
+    cells.sort(key=lambda g: (g.row, g.col))
+    return Grid(xs, ys, cells)
+
+
+def find_grids(edges: list[Edge]) -> list[Grid]:
+    grids = [g for g in (build_grid(grp) for grp in connected_groups(edges)) if g is not None]
+    grids.sort(key=lambda g: (g.ys[0], g.xs[0]))
+    return grids
+
+
+# -- text ----------------------------------------------------------------------
+
+def is_wide(ch: str) -> bool:
+    """CJK ideographs, kana, full-width forms and CJK punctuation: joined without spaces."""
+    return unicodedata.east_asian_width(ch) in ("W", "F") or ch in "“”‘’—…·"
+
+
+@dataclass
+class TextLine:
+    chars: list[dict] = field(default_factory=list)
+    top: float = 0.0
+    bottom: float = 0.0
+
+    @property
+    def x0(self) -> float:
+        return min(c["x0"] for c in self.chars)
+
+    @property
+    def x1(self) -> float:
+        return max(c["x1"] for c in self.chars)
+
+    @property
+    def size(self) -> float:
+        return max((c["size"] for c in self.chars), default=10.0) or 10.0
+
+    @property
+    def box(self) -> Box:
+        return Box(self.x0, self.top, self.x1, self.bottom)
+
+    def text(self) -> str:
+        out: list[str] = []
+        prev = None
+        for c in self.chars:
+            if prev is not None:
+                gap = c["x0"] - prev["x1"]
+                size = max(prev["size"], c["size"], 1.0)
+                if gap > 1.5 * size:
+                    out.append("    ")     # a tab stop or spaced-out fields on one line
+                elif gap > (0.6 if is_wide(prev["text"][-1:]) or is_wide(c["text"][:1]) else 0.2) * size:
+                    # Chinese text is set with small gaps around digits and
+                    # Latin words (autospace): those are not typed spaces
+                    out.append(" ")
+            out.append(c["text"])
+            prev = c
+        return "".join(out)
+
+
+def group_lines(chars: list[dict]) -> list[TextLine]:
+    """Characters (whitespace excluded) into lines, top to bottom, left to right."""
+    lines: list[TextLine] = []
+    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        mid = (c["top"] + c["bottom"]) / 2
+        for ln in reversed(lines[-4:]):
+            # same line when the char's middle falls inside the line's band
+            if ln.top - 0.5 <= mid <= ln.bottom + 0.5:
+                ln.chars.append(c)
+                ln.top, ln.bottom = min(ln.top, c["top"]), max(ln.bottom, c["bottom"])
+                break
+        else:
+            lines.append(TextLine([c], c["top"], c["bottom"]))
+    for ln in lines:
+        ln.chars.sort(key=lambda c: c["x0"])
+    # lines whose bands overlap heavily were split by a raised glyph: merge them
+    lines.sort(key=lambda ln: ln.top)
+    return lines
+
+
+@dataclass
+class TextPara:
+    lines: list[TextLine]
+
+    def text(self) -> str:
+        # wrapped lines of one paragraph join without a break; CJK without a space
+        out = ""
+        for ln in self.lines:
+            t = ln.text()
+            if out and t and not (is_wide(out[-1]) or is_wide(t[0])):
+                out += " "
+            out += t
+        return out
+
+    @property
+    def box(self) -> Box:
+        b = self.lines[0].box
+        for ln in self.lines[1:]:
+            b = b.union(ln.box)
+        return b
+
+    def model_lines(self, page: int) -> list[Line]:
+        return [Line(ln.text(), page, ln.box) for ln in self.lines]
+
+
+def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPara]:
+    """Lines into paragraphs within a column from `left` to `right`.
+
+    A line continues the paragraph above when that line ran to the right edge
+    (it wrapped) and this one starts at the left margin; an indented,
+    centred or right-aligned line, or one after a short line, starts anew.
+    """
+    out: list[TextPara] = []
+    for ln in lines:
+        if out:
+            prev = out[-1].lines[-1]
+            size = prev.size
+            wrapped = prev.x1 >= right - 3.0 * size
+            at_margin = ln.x0 <= left + 0.5 * size
+            near = ln.top - prev.bottom < 2.5 * size
+            if wrapped and at_margin and near:
+                out[-1].lines.append(ln)
+                continue
+        out.append(TextPara([ln]))
+    return out
+
+
+def overlap(a: Box, b: Box) -> float:
+    w = min(a.x1, b.x1) - max(a.x0, b.x0)
+    h = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return w * h if w > 0 and h > 0 else 0.0

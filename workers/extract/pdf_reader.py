@@ -1,0 +1,216 @@
+"""Text PDFs → the common model (method `pdf-text`), with pdfplumber.
+
+Per page: ruling lines become table grids (merged cells from missing borders),
+characters go to the cell under their centre or stay free text, lines become
+paragraphs, and images (seals) go to the cell or paragraph they cover.
+A PDF without a text layer is a scan: it is handed to the OCR reader.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+from pdfminer.psparser import PSException
+
+from .model import Box, Cell, Document, Paragraph, Picture, ReadProblem, Table
+from .pdf_layout import (Grid, TextLine, edges_from_plumber, find_grids, group_lines, overlap,
+                         paragraphs)
+from .readers import ReadContext, ReadError
+
+log = logging.getLogger(__name__)
+
+_MSG_DAMAGED = "PDF 文件已损坏，无法打开。请重新导出 PDF 后上传。"
+_MSG_ENCRYPTED = "PDF 文件设置了密码（已加密），无法读取。请取消密码后重新上传。"
+
+# a page "has text" with at least this many non-blank characters
+MIN_TEXT_CHARS = 10
+# images covering more of the page than this are page backgrounds (a scan
+# under an OCR text layer, a letterhead), not seals
+MAX_PICTURE_SHARE = 0.5
+# a block whose text names a seal is where a seal over it belongs
+SEAL_MARKERS = ("章",)
+# Word and WPS leave about 5.4 pt between a cell's border and its text
+CELL_PADDING = 6.0
+
+
+def _open(path: Path):
+    try:
+        return pdfplumber.open(str(path))
+    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
+        raise ReadError("file.unreadable", _MSG_ENCRYPTED, f"encrypted PDF: {e!r}") from e
+    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as e:
+        raise ReadError("file.unreadable", _MSG_DAMAGED, f"damaged PDF: {e!r}") from e
+    except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds on broken files
+        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
+            raise ReadError("file.unreadable", _MSG_ENCRYPTED, f"encrypted PDF: {e!r}") from e
+        raise ReadError("file.unreadable", _MSG_DAMAGED, f"damaged PDF: {e!r}") from e
+
+
+def _text_chars(page) -> list[dict]:
+    chars = page.dedupe_chars().chars if hasattr(page, "dedupe_chars") else page.chars
+    return [c for c in chars if c["text"].strip()]
+
+
+def _hand_to_ocr(path: Path, ctx: ReadContext) -> Document:
+    try:
+        from .ocr_reader import read_scanned_pdf
+    except ImportError as e:
+        raise ReadError("file.unsupported", "这是扫描件 PDF，暂时无法识别其中的文字。请上传 Word 文件或带文字的 PDF。",
+                        f"scanned PDF and no OCR reader: {e}") from e
+    return read_scanned_pdf(path, ctx)
+
+
+class _PageBuilder:
+    """One page's blocks."""
+
+    def __init__(self, page, number: int) -> None:
+        self.page = page
+        self.number = number
+
+    def build(self) -> list:
+        edges = edges_from_plumber(self.page.horizontal_edges, self.page.vertical_edges)
+        grids = find_grids(edges)
+        chars = _text_chars(self.page)
+        cells_of: list[list[list[dict]]] = [[[] for _ in g.cells] for g in grids]
+        free: list[dict] = []
+        for c in chars:
+            cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
+            placed = False
+            for gi, g in enumerate(grids):
+                b = g.box
+                if not (b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1):
+                    continue
+                for ci, gc in enumerate(g.cells):
+                    if gc.box.x0 <= cx <= gc.box.x1 and gc.box.y0 <= cy <= gc.box.y1:
+                        cells_of[gi][ci].append(c)
+                        placed = True
+                        break
+                if placed:
+                    break
+            if not placed:
+                free.append(c)
+        blocks: list = [self._table(g, cells_of[gi]) for gi, g in enumerate(grids)]
+        blocks.extend(self._free_paragraphs(free))
+        blocks.sort(key=lambda b: (b.box.y0 if b.box else 0.0, b.box.x0 if b.box else 0.0))
+        return blocks
+
+    def _table(self, grid: Grid, cell_chars: list[list[dict]]) -> Table:
+        cells = []
+        for gc, chars in zip(grid.cells, cell_chars):
+            lines = group_lines(chars)
+            # the text margin: the cell's edge plus its padding, unless all
+            # text sits further left (lines right-aligned or centred do not wrap)
+            left = min([ln.x0 for ln in lines] + [gc.box.x0 + CELL_PADDING])
+            paras = paragraphs(lines, left, gc.box.x1)
+            cells.append(Cell(row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
+                              paragraphs=[p.text() for p in paras], page=self.number, box=gc.box,
+                              lines=[ml for p in paras for ml in p.model_lines(self.number)]))
+        return Table(cells=cells, page=self.number, box=grid.box)
+
+    def _free_paragraphs(self, chars: list[dict]) -> list[Paragraph]:
+        lines: list[TextLine] = group_lines(chars)
+        if not lines:
+            return []
+        left = min(ln.x0 for ln in lines)
+        # pages are laid out with equal margins: a centred title that is the
+        # widest line on the page must not count as reaching the right margin
+        right = max(max(ln.x1 for ln in lines), float(self.page.width) - left)
+        return [Paragraph(text=p.text(), page=self.number, box=p.box,
+                          lines=p.model_lines(self.number))
+                for p in paragraphs(lines, left, right)]
+
+
+def _page_pictures(page, number: int) -> list[Picture]:
+    area = float(page.width) * float(page.height) or 1.0
+    out = []
+    for im in page.images:
+        box = Box(float(im["x0"]), float(im["top"]), float(im["x1"]), float(im["bottom"]))
+        w, h = box.x1 - box.x0, box.y1 - box.y0
+        if w < 4 or h < 4:
+            continue                       # a dot or a rule drawn as an image
+        if w * h > MAX_PICTURE_SHARE * area:
+            continue                       # a page background, not a seal
+        out.append(Picture(page=number, box=box, kind="picture", placement="anchor"))
+    return out
+
+
+def _text_of(block) -> str:
+    return block.text if isinstance(block, Paragraph) else block.text
+
+
+def attach_pictures(blocks: list, pictures: list[Picture], doc: Document) -> None:
+    """Give each picture to the cell or paragraph it covers.
+
+    Among the blocks it overlaps, one whose text names a seal (盖章, 签章,
+    盖公章) wins, then the largest overlap: a seal stamped over the
+    “申报单位：…（盖公章）” line usually spills into the table below it, and
+    belongs to the line.  A picture over nothing floats on the page.
+    """
+    targets: list = []
+    for b in blocks:
+        if isinstance(b, Table):
+            targets.extend(c for c in b.cells if c.box is not None)
+        elif b.box is not None:
+            targets.append(b)
+    for pic in pictures:
+        best, best_key = None, None
+        for t in targets:
+            if t.page != pic.page:
+                continue
+            ov = overlap(t.box, pic.box)
+            if ov <= 0:
+                continue
+            key = (any(m in _text_of(t) for m in SEAL_MARKERS), ov)
+            if best_key is None or key > best_key:
+                best, best_key = t, key
+        if best is None:
+            doc.pictures.append(pic)
+        else:
+            best.pictures.append(pic)
+
+
+def read_pdf(path: Path, ctx: ReadContext) -> Document:
+    """Read a text PDF; hand a scanned one to OCR."""
+    pdf = _open(path)
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as e:  # noqa: BLE001 - a broken page tree
+            raise ReadError("file.unreadable", _MSG_DAMAGED, f"cannot list pages: {e!r}") from e
+        n = len(pages)
+        if n == 0:
+            raise ReadError("file.unreadable", "PDF 文件没有任何页面。请检查后重新上传。", "PDF has no pages")
+        if n > ctx.settings.max_pages:
+            raise ReadError("file.unreadable",
+                            f"PDF 共 {n} 页，超过上限（{ctx.settings.max_pages} 页）。请只上传推荐表（申报表）和相关材料。",
+                            f"{n} pages > max_pages {ctx.settings.max_pages}")
+        doc = Document(pages=n, method="pdf-text", media_type=ctx.format)
+        text_pages = 0
+        failed: list[int] = []
+        for number, page in enumerate(pages, start=1):
+            try:
+                doc.page_sizes[number] = (float(page.width), float(page.height))
+                if len(_text_chars(page)) >= MIN_TEXT_CHARS:
+                    text_pages += 1
+                blocks = _PageBuilder(page, number).build()
+                attach_pictures(blocks, _page_pictures(page, number), doc)
+                doc.blocks.extend(blocks)
+            except ReadError:
+                raise
+            except Exception as e:  # noqa: BLE001 - one bad page must not sink the file
+                log.warning("page %d of %s unreadable: %r", number, ctx.name, e)
+                failed.append(number)
+                doc.problems.append(ReadProblem("file.unreadable", f"第 {number} 页已损坏，无法读取。",
+                                                f"page {number}: {e!r}", page=number))
+            finally:
+                page.close()
+        if len(failed) == n:
+            raise ReadError("file.unreadable", _MSG_DAMAGED, f"no page readable: {doc.problems[0].detail}")
+    # no text layer on most pages: a scan (perhaps a scan with a few typed pages)
+    if text_pages * 2 < n - len(failed) or text_pages == 0:
+        log.info("%s: %d of %d pages have text; reading it as a scan", ctx.name, text_pages, n)
+        return _hand_to_ocr(path, ctx)
+    return doc
