@@ -12,8 +12,6 @@ from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
-from pdfminer.pdfparser import PDFSyntaxError
-from pdfminer.psparser import PSException
 
 from .model import Box, Cell, Document, Paragraph, Picture, ReadProblem, Table
 from .pdf_layout import (Grid, TextLine, edges_from_plumber, find_grids, group_lines, overlap,
@@ -36,15 +34,20 @@ SEAL_MARKERS = ("章",)
 CELL_PADDING = 6.0
 
 
+def _is_password_error(e: BaseException) -> bool:
+    """pdfplumber wraps pdfminer's errors: look inside for a password problem."""
+    seen: list[BaseException] = [e]
+    seen.extend(a for a in getattr(e, "args", ()) if isinstance(a, BaseException))
+    if e.__cause__ is not None:
+        seen.append(e.__cause__)
+    return any(isinstance(x, (PDFPasswordIncorrect, PDFEncryptionError)) for x in seen)
+
+
 def _open(path: Path):
     try:
         return pdfplumber.open(str(path))
-    except (PDFPasswordIncorrect, PDFEncryptionError) as e:
-        raise ReadError("file.unreadable", _MSG_ENCRYPTED, f"encrypted PDF: {e!r}") from e
-    except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError, AssertionError) as e:
-        raise ReadError("file.unreadable", _MSG_DAMAGED, f"damaged PDF: {e!r}") from e
     except Exception as e:  # noqa: BLE001 - pdfminer raises many kinds on broken files
-        if "password" in str(e).lower() or "encrypt" in type(e).__name__.lower():
+        if _is_password_error(e):
             raise ReadError("file.unreadable", _MSG_ENCRYPTED, f"encrypted PDF: {e!r}") from e
         raise ReadError("file.unreadable", _MSG_DAMAGED, f"damaged PDF: {e!r}") from e
 

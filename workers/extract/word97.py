@@ -21,7 +21,7 @@ from pathlib import Path
 from .convert import ConvertError, convert_bytes_to_docx, read_docx_bytes, save_converted
 from .model import Document, Paragraph, Table
 from .readers import ReadContext, ReadError
-from .word97_binary import Word97Error, read_word97_text
+from .word97_binary import EncryptedError, NotWordError, Word97Error, read_word97_text
 from .word97_model import build_blocks
 
 log = logging.getLogger(__name__)
@@ -66,11 +66,15 @@ def read_word97(path: Path, ctx: ReadContext) -> Document:
     binary_err: Word97Error | None = None
     try:
         binary = _binary_model(path, ctx)
+    except EncryptedError as e:
+        raise ReadError("file.unreadable", _MSG_ENCRYPTED, f"Word 97 file is encrypted: {e}") from e
+    except NotWordError as e:
+        # a text file or anything else renamed .doc: LibreOffice would happily
+        # import it as plain text, which is not what the unit meant to send
+        raise ReadError("file.unreadable", _MSG_UNREADABLE, f"not a Word 97 file: {e}") from e
     except Word97Error as e:
         binary_err = e
-        log.info("binary Word 97 decoding of %s failed: %s", ctx.name, e)
-        if "encrypted" in str(e):
-            raise ReadError("file.unreadable", _MSG_ENCRYPTED, f"Word 97 file is encrypted: {e}") from e
+        log.info("binary Word 97 decoding of %s failed, trying LibreOffice: %s", ctx.name, e)
 
     converted: Document | None = None
     try:

@@ -38,6 +38,14 @@ class Word97Error(Exception):
     """The file is not a Word 97 document we can decode (English detail)."""
 
 
+class NotWordError(Word97Error):
+    """Not a Word file at all (no compound file, no WordDocument stream)."""
+
+
+class EncryptedError(Word97Error):
+    """A password-protected (encrypted or obfuscated) Word file."""
+
+
 @dataclass
 class RowDef:
     """A table row's layout from its TTP: cell edges (twips) and merge flags."""
@@ -234,19 +242,23 @@ def read_word97_text(path: str) -> Word97Text:
     try:
         ole = olefile.OleFileIO(path)
     except (OSError, ValueError, struct.error) as e:      # not an OLE file / damaged
-        raise Word97Error(f"not a compound file: {e}") from e
+        raise NotWordError(f"not a compound file: {e}") from e
     with ole:
         if not ole.exists("WordDocument"):
-            raise Word97Error("no WordDocument stream")
+            raise NotWordError("no WordDocument stream")
         wd = ole.openstream("WordDocument").read()
         if len(wd) < 0x1A2 + 8:
             raise Word97Error("WordDocument stream too short")
         (ident, ) = struct.unpack_from("<H", wd, 0)
         if ident != 0xA5EC:
             raise Word97Error(f"not a Word 97 FIB (wIdent {ident:#x})")
+        (nfib,) = struct.unpack_from("<H", wd, 2)
+        if nfib < 0x00C1:
+            # Word 6/95 lay the FIB out differently: leave those to LibreOffice
+            raise Word97Error(f"pre-Word 97 file (nFib {nfib:#x})")
         (flags,) = struct.unpack_from("<H", wd, _FIB_FLAGS)
         if flags & 0x0100:
-            raise Word97Error("encrypted or obfuscated document")
+            raise EncryptedError("encrypted or obfuscated document")
         tname = "1Table" if flags & 0x0200 else "0Table"
         if not ole.exists(tname):
             raise Word97Error(f"no {tname} stream")
