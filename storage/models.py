@@ -135,6 +135,9 @@ class StoredFile(Base):
 
     submission: Mapped[Submission] = relationship(back_populates="files")
 
+    # not a column: accept_upload sets it on the row it returns for bytes already uploaded
+    is_duplicate = False
+
     @property
     def is_final(self) -> bool:
         return self.state in (FileState.DONE.value, FileState.FAILED.value)

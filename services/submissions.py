@@ -1,0 +1,280 @@
+"""The submission service: what the HTTP API (and the CLI) call.
+
+Store, record, then enqueue: an upload is streamed to the object store, then
+recorded with an outbox row in one transaction; the relay publishes the task
+after commit.  A broker outage therefore delays work but never loses an upload.
+
+Each function that changes something commits its own unit of work, so that a
+returned row is durable.  Errors are `DomainError`s carrying an HTTP status,
+a code, a Chinese message for the unit and an English detail for logs; the
+API renders them and routes never build error responses themselves.
+"""
+from __future__ import annotations
+
+import logging
+import mimetypes
+import re
+import tempfile
+import unicodedata
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from dossier.campaigns import CampaignError, get_campaign
+from dossier.settings import Settings
+from storage import outbox
+from storage.models import FileState, FindingRow, StoredFile, Submission, SubmissionState
+from storage.objects import (ObjectNotFound, ObjectStore, ObjectTooLarge, hash_stream,
+                             original_key, safe_ext)
+
+log = logging.getLogger(__name__)
+
+INGEST_TOPIC = "ingest.file"
+# uploads are spooled in memory up to this size, then on disk
+SPOOL_MEMORY = 1024 * 1024
+
+
+class DomainError(Exception):
+    """A refusal the unit should read: HTTP status, code, 中文 message, English detail."""
+    status_code = 400
+    code = "error"
+
+    def __init__(self, message: str, detail: str = "", *, code: str | None = None,
+                 status_code: int | None = None) -> None:
+        super().__init__(detail or message)
+        self.message = message
+        self.detail = detail
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class UnknownCampaign(DomainError):
+    status_code = 404
+    code = "campaign.unknown"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    code = "request.invalid"
+
+
+class UploadTooLarge(DomainError):
+    status_code = 413
+    code = "upload.too_large"
+
+    def __init__(self, limit: int, name: str = "") -> None:
+        who = f"“{name}”" if name else "上传的文件"
+        super().__init__(
+            f"{who}超过了 {limit / (1024 * 1024):g} MB 的大小限制，未保存。请压缩图片或拆分文件后重新上传。",
+            f"upload larger than {limit} bytes; nothing was stored / 文件过大，未保存")
+        self.limit = limit
+
+
+# ----------------------------------------------------------------- submissions
+
+def _clean_text(value: str | None, limit: int) -> str:
+    text = unicodedata.normalize("NFC", value or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
+    return " ".join(text.split())[:limit]
+
+
+def create_submission(session: Session, *, campaign_id: str, organisation: str,
+                      recommender: str | None = None,
+                      campaigns_dir: Path | None = None) -> Submission:
+    """A new, empty submission of `organisation` to the campaign `campaign_id` (committed)."""
+    try:
+        get_campaign(campaign_id, campaigns_dir)
+    except CampaignError as e:
+        raise UnknownCampaign(f"没有编号为“{campaign_id}”的评选活动，请从列表中选择。", str(e)) from e
+    org = _clean_text(organisation, 200)
+    if not org:
+        raise InvalidInput("请填写申报（推荐）单位名称。", "organisation is empty")
+    sub = Submission(campaign_id=campaign_id, organisation=org,
+                     recommender=_clean_text(recommender, 200) or None,
+                     state=SubmissionState.OPEN.value)
+    session.add(sub)
+    session.commit()
+    log.info("submission %s created for campaign %s", sub.id, campaign_id)
+    return sub
+
+
+def get_submission(session: Session, submission_id: str) -> Submission:
+    sub = session.get(Submission, submission_id)
+    if sub is None:
+        raise NotFound("找不到这份申报材料，请检查链接是否正确。", f"no submission {submission_id}",
+                       code="submission.not_found")
+    return sub
+
+
+# --------------------------------------------------------------------- uploads
+
+def display_name(filename: str | None) -> str:
+    """The name a unit gave, fit to show: last path segment, no control or bidi characters.
+
+    Only ever shown; storage keys are built from the content's sha256.
+    """
+    base = re.split(r"[\\/]", filename or "")[-1]
+    name = _clean_text(base, 1000).strip(". ")
+    if len(name) > 200:
+        ext = safe_ext(name)
+        name = name[:200 - len(ext)] + ext
+    return name or "未命名文件"
+
+
+def _spool(stream: BinaryIO, limit: int, name: str) -> tuple[BinaryIO, int, str]:
+    """Copy the stream to a spooled temp file, hashing; refuse past `limit` with nothing kept."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    try:
+        class _Tee:
+            def read(self, n: int = -1) -> bytes:
+                data = stream.read(n)
+                spool.write(data)
+                return data
+        result = hash_stream(_Tee(), max_bytes=limit)  # type: ignore[arg-type]
+    except ObjectTooLarge:
+        spool.close()
+        raise UploadTooLarge(limit, name) from None
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, result.size, result.sha256  # type: ignore[return-value]
+
+
+def _existing(session: Session, submission_id: str, sha256: str) -> StoredFile | None:
+    return session.scalar(select(StoredFile).where(StoredFile.submission_id == submission_id,
+                                                   StoredFile.sha256 == sha256))
+
+
+def accept_upload(session: Session, store: ObjectStore, settings: Settings, *,
+                  submission_id: str, filename: str | None, stream: BinaryIO) -> StoredFile:
+    """Store an uploaded file and record it with its ingest task, in one transaction.
+
+    Over `settings.max_upload_bytes` -> UploadTooLarge, with nothing stored or
+    recorded.  The same bytes uploaded again into the same submission return
+    the existing row (`row.is_duplicate` is True) and start no new work.
+    An empty file is accepted: extraction reports it as file.unreadable.
+    """
+    sub = get_submission(session, submission_id)
+    name = display_name(filename)
+    spool, size, sha256 = _spool(stream, settings.max_upload_bytes, name)
+    try:
+        existing = _existing(session, sub.id, sha256)
+        if existing is not None:
+            existing.is_duplicate = True
+            log.info("file %s already in submission %s as %s", sha256[:12], sub.id, existing.id)
+            return existing
+        ext = safe_ext(name)
+        key = original_key(sub.id, sha256, ext)
+        media_type = mimetypes.guess_type(f"x{ext}")[0] or "application/octet-stream"
+        stored = store.put_stream(key, spool, max_bytes=settings.max_upload_bytes,
+                                  content_type=media_type)
+        if stored.sha256 != sha256:   # the spool changed under us: never record a wrong hash
+            store.delete(key)
+            raise RuntimeError(f"hash changed while storing {key}")
+    finally:
+        spool.close()
+
+    row = StoredFile(submission_id=sub.id, name=name, sha256=sha256, size=size,
+                     media_type=media_type, object_key=key, state=FileState.STORED.value,
+                     progress=0, attempts=0)
+    session.add(row)
+    sub.state = SubmissionState.PROCESSING.value
+    try:
+        session.flush()       # the row id for the task's arguments
+        outbox.add(session, INGEST_TOPIC, row.id)
+        session.commit()
+    except IntegrityError:
+        # the same bytes arrived twice at once: the other request recorded them first
+        session.rollback()
+        existing = _existing(session, sub.id, sha256)
+        if existing is None:
+            raise
+        existing.is_duplicate = True
+        return existing
+    except BaseException:
+        session.rollback()
+        # the object is only ours if no row points at it (same key = same bytes)
+        if _existing(session, sub.id, sha256) is None:
+            store.delete(key)
+        raise
+    log.info("stored %s (%d bytes) as file %s of submission %s", key, size, row.id, sub.id)
+    return row
+
+
+def open_original(session: Session, store: ObjectStore, submission_id: str,
+                  file_id: str) -> tuple[StoredFile, BinaryIO]:
+    """A file's row and a stream of its original bytes (the caller closes it)."""
+    row = session.get(StoredFile, file_id)
+    if row is None or row.submission_id != submission_id:
+        raise NotFound("找不到这个文件，请检查链接是否正确。", f"no file {file_id} in {submission_id}",
+                       code="file.not_found")
+    try:
+        return row, store.open(row.object_key)
+    except ObjectNotFound:
+        raise NotFound("文件原件已不在存储中，请联系管理员。", f"object {row.object_key} missing",
+                       code="file.missing", status_code=410) from None
+
+
+# ---------------------------------------------------------------------- status
+
+def _iso(value: Any) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def file_json(row: StoredFile, findings: list[FindingRow]) -> dict[str, Any]:
+    result = row.result or {}
+    return {
+        "id": row.id, "name": row.name, "sha256": row.sha256, "size": row.size,
+        "media_type": row.media_type, "format": row.format,
+        "state": row.state, "progress": row.progress, "method": row.method, "pages": row.pages,
+        "error": row.error, "attempts": row.attempts,
+        "created_at": _iso(row.created_at), "updated_at": _iso(row.updated_at),
+        "finished_at": _iso(row.finished_at),
+        "documents": result.get("documents", []),
+        "findings": [f.to_json() for f in findings],
+    }
+
+
+def submission_status(session: Session, submission_id: str) -> dict[str, Any]:
+    """Everything the unit's page shows, as JSON: the submission, its files with state,
+    progress, documents and findings, and the submission-level findings."""
+    sub = session.scalar(select(Submission).where(Submission.id == submission_id)
+                         .options(selectinload(Submission.files), selectinload(Submission.findings)))
+    if sub is None:
+        raise NotFound("找不到这份申报材料，请检查链接是否正确。", f"no submission {submission_id}",
+                       code="submission.not_found")
+    by_file: dict[str | None, list[FindingRow]] = {}
+    for f in sub.findings:
+        by_file.setdefault(f.file_id, []).append(f)
+    files = [file_json(row, by_file.get(row.id, [])) for row in sub.files]
+    all_findings = [f.to_json() for f in sub.findings]
+    final = bool(files) and all(f["state"] in (FileState.DONE.value, FileState.FAILED.value)
+                                for f in files)
+    return {
+        "submission": {
+            "id": sub.id, "campaign_id": sub.campaign_id, "organisation": sub.organisation,
+            "recommender": sub.recommender, "state": sub.state,
+            "created_at": _iso(sub.created_at), "updated_at": _iso(sub.updated_at),
+            "checked_at": _iso(sub.checked_at),
+        },
+        "files": files,
+        "findings": [f.to_json() for f in by_file.get(None, [])],
+        "summary": {
+            "files": len(files),
+            "final": final,
+            "errors": sum(1 for f in all_findings if f["severity"] == "error"),
+            "warnings": sum(1 for f in all_findings if f["severity"] == "warning"),
+            "failed": sum(1 for f in files if f["state"] == FileState.FAILED.value),
+        },
+    }

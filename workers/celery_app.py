@@ -1,0 +1,154 @@
+"""The Celery app, built from Settings by `make_celery(settings)`.
+
+Nothing is built at import time: `celery -A workers.celery_app worker` finds
+`app` through the module's `__getattr__`, which builds it once from
+`get_settings()`.  Tests and the runner call `make_celery(settings)` instead.
+
+Reliability choices (see design.md, "learned the hard way"):
+- JSON only on the wire: tasks take ids, never pickled objects;
+- `acks_late` + `task_reject_on_worker_lost`: a worker killed mid-task gives
+  the message back; the attempts counter in the files row stops a file that
+  kills its worker from coming back forever;
+- prefetch 1: a long OCR job does not hold other messages hostage;
+- time limits below RabbitMQ's 30-minute consumer timeout;
+- publisher confirms on AMQP, so "published" means the broker has it.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from celery import Celery
+from kombu import Queue
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from dossier.settings import Settings, get_settings
+from storage.db import make_engine, make_sessionmaker
+from storage.objects import ObjectStore, open_store
+
+TASK_MODULES = ["workers.tasks"]
+
+
+@dataclass
+class Resources:
+    """What tasks use: built lazily, once per process (a forked child builds its own)."""
+    engine: Engine
+    sessions: sessionmaker[Session]
+    store: ObjectStore
+    pid: int
+
+
+class DossierCelery(Celery):
+    """A Celery app that carries its Settings and the resources built from them."""
+
+    def __init__(self, settings: Settings, **kwargs: Any) -> None:
+        super().__init__("dossier", **kwargs)
+        self.settings = settings
+        self._resources: Resources | None = None
+        self._resources_lock = threading.Lock()
+
+    @property
+    def resources(self) -> Resources:
+        # keyed by pid: a pool inherited through fork must not be shared with the parent
+        res = self._resources
+        if res is None or res.pid != os.getpid():
+            with self._resources_lock:
+                res = self._resources
+                if res is None or res.pid != os.getpid():
+                    if res is not None:
+                        res.engine.dispose(close=False)
+                    engine = make_engine(self.settings)
+                    res = Resources(engine, make_sessionmaker(engine), open_store(self.settings),
+                                    os.getpid())
+                    self._resources = res
+        return res
+
+    def use_resources(self, engine: Engine, store: ObjectStore) -> None:
+        """Hand in an engine and store built elsewhere (tests, one-process tools)."""
+        self._resources = Resources(engine, make_sessionmaker(engine), store, os.getpid())
+
+
+def queues(settings: Settings) -> dict[str, str]:
+    """Role -> queue name."""
+    return {"ingest": settings.queue_ingest, "extract": settings.queue_extract,
+            "ocr": settings.queue_ocr, "packets": settings.queue_packets}
+
+
+def task_routes(settings: Settings) -> dict[str, dict[str, str]]:
+    q = queues(settings)
+    return {
+        "ingest.*": {"queue": q["ingest"]},
+        # submission-level checks are light bookkeeping; they share the ingest queue
+        "check.*": {"queue": q["ingest"]},
+        "extract.*": {"queue": q["extract"]},
+        "ocr.*": {"queue": q["ocr"]},
+        "packets.*": {"queue": q["packets"]},
+    }
+
+
+def broker_transport_options(settings: Settings, url: str) -> dict[str, Any]:
+    if url.startswith("filesystem:"):
+        folder = settings.broker_folder()
+        for sub in ("queue", "control", "processed"):
+            (folder / sub).mkdir(parents=True, exist_ok=True)
+        # one folder for both directions: every process (API relay, workers) is a
+        # producer and a consumer of the same queues
+        return {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
+                "control_folder": str(folder / "control"),
+                "processed_folder": str(folder / "processed"), "store_processed": False}
+    if url.startswith(("amqp:", "amqps:", "pyamqp:")):
+        return {"confirm_publish": True}
+    return {}
+
+
+def make_celery(settings: Settings, **overrides: Any) -> DossierCelery:
+    """The Celery app for `settings`; `overrides` go into its configuration last."""
+    url = settings.resolved_broker_url()
+    app = DossierCelery(settings, broker=url, include=TASK_MODULES)
+    q = queues(settings)
+    app.conf.update(
+        broker_transport_options=broker_transport_options(settings, url),
+        broker_connection_retry_on_startup=True,
+        task_serializer="json", accept_content=["json"], result_serializer="json",
+        event_serializer="json",
+        # state lives in the database; no result backend to run or to fill
+        task_ignore_result=True, task_store_errors_even_if_ignored=False,
+        task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
+        # with acks_late, a lost connection would otherwise let the task finish
+        # while its message is redelivered elsewhere
+        worker_cancel_long_running_tasks_on_connection_loss=True,
+        task_time_limit=settings.task_time_limit, task_soft_time_limit=settings.task_soft_time_limit,
+        task_default_queue=q["ingest"],
+        task_queues=[Queue(name, routing_key=name, durable=True) for name in dict.fromkeys(q.values())],
+        task_routes=task_routes(settings),
+        task_create_missing_queues=True,
+        worker_hijack_root_logger=False,
+        enable_utc=True, timezone="UTC",
+    )
+    if overrides:
+        app.conf.update(overrides)
+    return app
+
+
+_default: DossierCelery | None = None
+_default_lock = threading.Lock()
+
+
+def default_app() -> DossierCelery:
+    """The app for `get_settings()`, built on first use."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = make_celery(get_settings())
+            _default.set_default()
+    return _default
+
+
+def __getattr__(name: str) -> Any:
+    # `celery -A workers.celery_app` looks for `app` (then `celery`): build it only then
+    if name in ("app", "celery"):
+        return default_app()
+    raise AttributeError(name)

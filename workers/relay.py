@@ -1,0 +1,193 @@
+"""The outbox relay and the reconciler.
+
+The relay publishes outbox rows as Celery tasks after the transaction that
+wrote them has committed.  When the broker is down the rows stay unpublished,
+backing off, and go out on a later pass: an outage delays work, never loses it.
+
+The reconciler re-enqueues files (and submissions) stuck in a non-final state
+for longer than any task may run: a message lost with its worker (the
+filesystem transport has no redelivery) or a publish that never happened.
+Steps are idempotent, so a second message for the same file does no harm.
+
+`drain_once` / `reconcile_once` do one pass (tests, `dossier relay --once`);
+`run_relay(settings, stop_event)` loops until the event is set.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from celery import Celery
+from kombu.exceptions import OperationalError as BrokerOperationalError
+from sqlalchemy import exists, select
+from sqlalchemy.exc import OperationalError as DbOperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from dossier.settings import Settings
+from storage import outbox
+from storage.models import (FileState, OutboxMessage, StoredFile, Submission, SubmissionState,
+                            utcnow)
+
+from .celery_app import DossierCelery, make_celery
+from .pipeline import CHECK, EXTRACT, INGEST, OCR, OCR_FORMATS
+
+log = logging.getLogger(__name__)
+
+# the broker is unreachable: stop this pass, the rest wait for the next one
+BROKER_DOWN = (BrokerOperationalError, ConnectionError, OSError, TimeoutError)
+# fail fast: the row stays in the outbox, so there is nothing to gain by waiting here
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def _send(app: Celery, msg: OutboxMessage) -> None:
+    payload: dict[str, Any] = msg.payload or {}
+    options: dict[str, Any] = {}
+    if payload.get("queue"):
+        options["queue"] = payload["queue"]
+    if payload.get("countdown"):
+        options["countdown"] = payload["countdown"]
+    app.send_task(msg.topic, args=payload.get("args", []), kwargs=payload.get("kwargs", {}),
+                  retry=True, retry_policy=PUBLISH_RETRY, **options)
+
+
+def publish_rows(app: Celery, sessions: sessionmaker[Session], ids: Sequence[int] | None = None,
+                 *, limit: int = 100) -> int:
+    """Publish due unpublished rows (only `ids` when given); returns how many went out."""
+    sent = 0
+    with sessions() as s:
+        rows = outbox.claim_pending(s, limit=limit, ids=ids)
+        for msg in rows:
+            try:
+                _send(app, msg)
+            except BROKER_DOWN as e:
+                outbox.mark_failed(msg, f"{type(e).__name__}: {e}")
+                log.warning("broker unreachable (%s); %d outbox row(s) wait for the next pass",
+                            e, len(rows) - sent)
+                break
+            except Exception as e:   # a bad row must not stop the others
+                outbox.mark_failed(msg, f"{type(e).__name__}: {e}")
+                log.exception("publishing outbox row %s (%s) failed", msg.id, msg.topic)
+                continue
+            outbox.mark_published(msg)
+            sent += 1
+        s.commit()
+    if sent:
+        log.info("published %d outbox row(s)", sent)
+    return sent
+
+
+def reconcile(sessions: sessionmaker[Session], settings: Settings, *,
+              processing_after: dt.timedelta | None = None,
+              waiting_after: dt.timedelta | None = None) -> int:
+    """Write outbox rows for files and submissions stuck too long; returns how many.
+
+    A file `processing` past the hard time limit lost its worker; a file
+    `stored` or `queued` for three time limits lost its message.  A
+    submission still `processing` with every file final lost its check.
+    """
+    processing_after = processing_after or dt.timedelta(seconds=settings.task_time_limit + 60)
+    waiting_after = waiting_after or dt.timedelta(seconds=3 * settings.task_time_limit)
+    now = utcnow()
+    n = 0
+    with sessions() as s:
+        stuck = s.scalars(select(StoredFile).where(
+            ((StoredFile.state == FileState.PROCESSING.value)
+             & (StoredFile.updated_at < now - processing_after))
+            | (StoredFile.state.in_([FileState.STORED.value, FileState.QUEUED.value])
+               & (StoredFile.updated_at < now - waiting_after))
+        ).with_for_update(skip_locked=True))
+        for row in stuck:
+            if row.state == FileState.STORED.value:
+                topic = INGEST
+            else:
+                topic = OCR if row.format in OCR_FORMATS else EXTRACT
+            log.warning("file %s stuck in %s since %s; re-enqueued %s", row.id, row.state,
+                        row.updated_at.isoformat(), topic)
+            outbox.add(s, topic, row.id)
+            row.updated_at = now       # wait a full period before trying again
+            n += 1
+        unfinished = exists().where(StoredFile.submission_id == Submission.id,
+                                    StoredFile.state.not_in([x.value for x in FileState.final()]))
+        lost_checks = s.scalars(select(Submission).where(
+            Submission.state == SubmissionState.PROCESSING.value,
+            Submission.updated_at < now - processing_after, ~unfinished))
+        for sub in lost_checks:
+            outbox.add(s, CHECK, sub.id)
+            sub.updated_at = now
+            log.warning("submission %s has every file final but no check; re-enqueued", sub.id)
+            n += 1
+        s.commit()
+    return n
+
+
+class Relay:
+    """One relay: an app to publish with and the database to read the outbox from."""
+
+    def __init__(self, settings: Settings, app: DossierCelery | None = None, *,
+                 sessions: sessionmaker[Session] | None = None) -> None:
+        self.settings = settings
+        self.app = app or make_celery(settings)
+        self.sessions = sessions or self.app.resources.sessions
+
+    def drain_once(self, *, limit: int = 100) -> int:
+        return publish_rows(self.app, self.sessions, limit=limit)
+
+    def reconcile_once(self) -> int:
+        return reconcile(self.sessions, self.settings)
+
+    def run(self, stop_event: threading.Event, *, poll_interval: float = 0.5,
+            reconcile_every: float = 60.0, purge_every: float = 3600.0) -> None:
+        log.info("relay started (poll %.1fs, reconcile every %.0fs)", poll_interval, reconcile_every)
+        last_reconcile = last_purge = time.monotonic()
+        while not stop_event.is_set():
+            sent = 0
+            try:
+                sent = self.drain_once()
+                now = time.monotonic()
+                if now - last_reconcile >= reconcile_every:
+                    last_reconcile = now
+                    self.reconcile_once()
+                if now - last_purge >= purge_every:
+                    last_purge = now
+                    with self.sessions() as s:
+                        outbox.purge_published(s)
+                        s.commit()
+            except DbOperationalError as e:
+                # the database is down or locked: wait and try again, never exit
+                log.warning("relay: database unavailable (%s); retrying", e)
+                stop_event.wait(5.0)
+            # a full batch means more is waiting: go again at once
+            if sent < 100:
+                stop_event.wait(poll_interval)
+        log.info("relay stopped")
+
+
+def drain_once(settings: Settings, *, app: DossierCelery | None = None,
+               sessions: sessionmaker[Session] | None = None) -> int:
+    """Publish what is due in the outbox, once; returns how many went out."""
+    return Relay(settings, app, sessions=sessions).drain_once()
+
+
+def reconcile_once(settings: Settings, *, app: DossierCelery | None = None,
+                   sessions: sessionmaker[Session] | None = None) -> int:
+    return Relay(settings, app, sessions=sessions).reconcile_once()
+
+
+def run_relay(settings: Settings, stop_event: threading.Event, *,
+              app: DossierCelery | None = None, poll_interval: float = 0.5,
+              reconcile_every: float = 60.0) -> None:
+    """Drain the outbox and reconcile until `stop_event` is set."""
+    Relay(settings, app).run(stop_event, poll_interval=poll_interval, reconcile_every=reconcile_every)
+
+
+def run_forever(settings: Settings) -> None:
+    """`dossier relay`: run until SIGTERM or Ctrl-C."""
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    run_relay(settings, stop)
