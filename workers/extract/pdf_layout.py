@@ -77,12 +77,24 @@ def connected_groups(edges: list[Edge]) -> list[list[Edge]]:
             i = parent[i]
         return i
 
-    for i in range(len(edges)):
-        for j in range(i + 1, len(edges)):
+    # sweep over x so only edges whose x-ranges meet are compared (pages with
+    # thousands of tiny rulings, e.g. dotted leaders, stay fast)
+    t = SNAP + 1.0
+
+    def xr(e: Edge) -> tuple[float, float]:
+        return (e.start, e.end) if e.orientation == "h" else (e.pos, e.pos)
+
+    order = sorted(range(len(edges)), key=lambda i: xr(edges[i])[0])
+    active: list[int] = []
+    for i in order:
+        x0 = xr(edges[i])[0]
+        active = [j for j in active if xr(edges[j])[1] + t >= x0]
+        for j in active:
             if _touch(edges[i], edges[j]):
                 ri, rj = find(i), find(j)
                 if ri != rj:
                     parent[ri] = rj
+        active.append(i)
     groups: dict[int, list[Edge]] = {}
     for i, e in enumerate(edges):
         groups.setdefault(find(i), []).append(e)
