@@ -269,8 +269,9 @@ def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPar
     """Lines into paragraphs within a column from `left` to `right`.
 
     A line continues the paragraph above when that line ran to the right edge
-    (it wrapped) and this one starts at the left margin; an indented,
-    centred or right-aligned line, or one after a short line, starts anew.
+    (it wrapped) and this one starts at the left margin, or is centred under
+    a full-width line; an indented or right-aligned line, or one after a
+    short line, starts anew.
     """
     out: list[TextPara] = []
     for ln in lines:
@@ -279,8 +280,12 @@ def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPar
             size = prev.size
             wrapped = prev.x1 >= right - 3.0 * size
             at_margin = ln.x0 <= left + 0.5 * size
+            # centred text (labels, values in form cells) wraps around the
+            # middle: a full-width line, then one centred under it
+            full = prev.x0 <= left + 0.5 * size
+            centred = full and abs((ln.x0 + ln.x1) - (prev.x0 + prev.x1)) / 2 < size
             near = ln.top - prev.bottom < 2.5 * size
-            if wrapped and at_margin and near:
+            if wrapped and (at_margin or centred) and near:
                 out[-1].lines.append(ln)
                 continue
         out.append(TextPara([ln]))
