@@ -1,0 +1,60 @@
+"""The FastAPI application: `create_app(settings)` builds it, nothing at import time."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from typing import AsyncIterator
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from dossier.settings import Settings, get_settings
+from storage.objects import ObjectStore
+
+DESCRIPTION = """\
+dossier 接收党建示范评选的申报材料，识别表格字段并检查问题。
+Receives submissions for 党建示范 award campaigns, reads the forms' fields and checks them.
+
+1. `POST /api/submissions` — 新建申报 / create a submission
+2. `POST /api/submissions/{id}/files` — 上传文件（可多个）/ upload files
+3. `GET /api/submissions/{id}` — 轮询处理状态 / poll the status until `summary.final`
+4. `GET /api/submissions/{id}/findings` — 问题清单 / the findings
+
+Errors are always `{"error": code, "message": 中文, "detail": English}`.
+"""
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
+               store: ObjectStore | None = None) -> FastAPI:
+    """The app for `settings`; tests may hand in an engine and a store of their own."""
+    from services.submissions import DomainError
+    from services.web import install_web
+    from storage.db import make_engine, make_sessionmaker
+    from storage.objects import open_store
+
+    from .endpoints import health, router
+    from .errors import install_error_handlers
+
+    settings = settings or get_settings()
+    own_engine = engine is None
+    engine = engine or make_engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if own_engine:
+            engine.dispose()
+
+    app = FastAPI(title="dossier", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  openapi_tags=[
+                      {"name": "submissions", "description": "申报、上传、状态与问题 / submissions"},
+                      {"name": "campaigns", "description": "评选活动 / campaigns"},
+                      {"name": "health", "description": "健康检查 / health"}])
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessions = make_sessionmaker(engine)
+    app.state.store = store or open_store(settings)
+    install_error_handlers(app, (DomainError,))
+    app.include_router(health)
+    app.include_router(router)
+    install_web(app)
+    return app

@@ -1,0 +1,48 @@
+"""Dependency aliases, so that routes read `session: SessionDep` and nothing more.
+
+The engine, the session factory, the store and the campaigns are built once
+by `create_app` and kept on `app.state`; these functions hand them to routes.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Iterator
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from dossier.campaigns import Campaign, CampaignError, get_campaign
+from dossier.settings import Settings
+from storage.objects import ObjectStore
+
+from .errors import ApiError
+
+
+def get_app_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A session per request; the service layer commits, we roll back leftovers."""
+    session: Session = request.app.state.sessions()
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+def get_store(request: Request) -> ObjectStore:
+    return request.app.state.store
+
+
+SettingsDep = Annotated[Settings, Depends(get_app_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+StoreDep = Annotated[ObjectStore, Depends(get_store)]
+
+
+def campaign_or_error(settings: Settings, campaign_id: str) -> Campaign:
+    try:
+        return get_campaign(campaign_id, settings.campaigns_dir)
+    except CampaignError as e:
+        raise ApiError(404, "campaign.unknown", f"没有编号为“{campaign_id}”的评选活动，请从列表中选择。",
+                       str(e)) from e

@@ -1,0 +1,180 @@
+"""The HTTP API: campaigns, submissions, uploads, status, findings, originals.
+
+Routes only translate HTTP to the service layer (`services.submissions`) and
+back; domain errors raised there are rendered by the one handler in errors.py.
+"""
+from __future__ import annotations
+
+import re
+from typing import Any, BinaryIO, Iterator
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, status
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy import text
+
+from dossier.campaigns import load_campaigns
+from services import submissions as service
+from services.presenters import present_status
+from workers.extract.sniff import MEDIA_TYPES
+
+from .deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
+from .schemas import (CampaignOut, ErrorOut, FindingsOut, HealthOut, StatusOut, SubmissionCreate,
+                      SubmissionOut, UploadOut)
+from .uploads import receive_form, store_uploads
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorOut, "description": "not found / 找不到"},
+    422: {"model": ErrorOut, "description": "invalid request / 请求内容有误"},
+}
+
+router = APIRouter(prefix="/api", responses=ERRORS)
+health = APIRouter()
+
+CHUNK = 256 * 1024
+
+
+@health.get("/healthz", response_model=HealthOut, tags=["health"],
+            summary="Health / 健康检查",
+            responses={503: {"model": HealthOut, "description": "a dependency is down / 依赖服务不可用"}})
+def healthz(session: SessionDep, store: StoreDep) -> Any:
+    """Whether the database and the object store answer. / 数据库与对象存储是否可用。"""
+    out = {"status": "ok", "database": "ok", "store": "ok"}
+    try:
+        session.execute(text("SELECT 1"))
+    except Exception as e:  # any driver error means "down" here, whatever its class
+        out.update(status="degraded", database=type(e).__name__)
+    try:
+        store.exists("healthz/probe")
+    except Exception as e:
+        out.update(status="degraded", store=type(e).__name__)
+    return JSONResponse(out, status_code=200 if out["status"] == "ok" else 503)
+
+
+@router.get("/campaigns", response_model=list[CampaignOut], tags=["campaigns"],
+            summary="List campaigns / 评选活动列表")
+def list_campaigns(settings: SettingsDep) -> list[CampaignOut]:
+    """Every campaign in the campaigns folder, with the documents a submission holds.
+    / 所有评选活动及每份申报需要提交的材料。"""
+    return [CampaignOut(id=c.id, title=c.title, deadline=c.deadline.isoformat() if c.deadline else None,
+                        documents=[{"kind": d.kind, "title": d.title, "required": d.required}
+                                   for d in c.documents])
+            for c in load_campaigns(settings.campaigns_dir).values()]
+
+
+def _submission_out(request: Request, sub: Any) -> SubmissionOut:
+    return SubmissionOut(
+        id=sub.id, campaign_id=sub.campaign_id, organisation=sub.organisation,
+        recommender=sub.recommender, state=sub.state,
+        created_at=sub.created_at.isoformat() if sub.created_at else None,
+        links={"status": str(request.url_for("get_status", submission_id=sub.id).path),
+               "files": str(request.url_for("upload_files", submission_id=sub.id).path),
+               "page": f"/submissions/{sub.id}"})
+
+
+@router.post("/submissions", response_model=SubmissionOut, status_code=status.HTTP_201_CREATED,
+             tags=["submissions"], summary="Create a submission / 新建申报")
+def create_submission(body: SubmissionCreate, request: Request, session: SessionDep,
+                      settings: SettingsDep) -> SubmissionOut:
+    """A new, empty submission of a unit to a campaign; upload its files next.
+    / 新建一份申报，随后上传材料文件。"""
+    sub = service.create_submission(session, campaign_id=body.campaign, organisation=body.organisation,
+                                    recommender=body.recommender, campaigns_dir=settings.campaigns_dir)
+    return _submission_out(request, sub)
+
+
+UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["files"],
+    "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
+                             "description": "one or more files / 一个或多个文件"}}}}}}}
+
+
+@router.post("/submissions/{submission_id}/files", response_model=UploadOut,
+             status_code=status.HTTP_202_ACCEPTED, tags=["submissions"], openapi_extra=UPLOAD_BODY,
+             summary="Upload files / 上传材料文件",
+             responses={413: {"model": ErrorOut, "description": "a file is over the size limit; "
+                              "nothing was stored / 文件超过大小限制，未保存"}})
+async def upload_files(submission_id: str, request: Request, session: SessionDep, store: StoreDep,
+                       settings: SettingsDep) -> UploadOut:
+    """Upload one or more files (multipart field `files`). Each file is received in
+    chunks and refused past DOSSIER_MAX_UPLOAD_BYTES (413, nothing stored); accepted
+    files are stored, recorded and queued for the workers. / 上传一个或多个文件（表单字段
+    `files`）；超过大小限制的请求整体拒收（413），不保存任何文件；其余文件保存后排队处理。"""
+    # an unknown submission is refused before its body is read
+    await run_in_threadpool(service.get_submission, session, submission_id)
+    _, uploads = await receive_form(request.headers, request.stream(),
+                                    max_file_bytes=settings.max_upload_bytes)
+    out = await store_uploads(session, store, settings, submission_id, uploads)
+    return UploadOut(submission_id=submission_id, files=out,
+                     status_url=f"/api/submissions/{submission_id}")
+
+
+def _status(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
+    raw = service.submission_status(session, submission_id)
+    campaign = campaign_or_error(settings, raw["submission"]["campaign_id"])
+    return present_status(campaign, raw)
+
+
+@router.get("/submissions/{submission_id}", response_model=StatusOut, tags=["submissions"],
+            summary="Submission status / 申报处理状态")
+def get_status(submission_id: str, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    """The submission, each file's state and progress, the documents read with their
+    fields (with the labels printed on the form) and the findings. Poll it until
+    `summary.final` is true. / 申报及每个文件的处理状态与进度、识别出的字段和检查发现的问题；
+    轮询直到 `summary.final` 为 true。"""
+    return _status(session, settings, submission_id)
+
+
+@router.get("/submissions/{submission_id}/findings", response_model=FindingsOut, tags=["submissions"],
+            summary="Findings / 检查发现的问题")
+def get_findings(submission_id: str, session: SessionDep, settings: SettingsDep) -> FindingsOut:
+    """Every finding of the submission, of its files and of the submission as a whole.
+    / 申报中所有文件及整份申报的问题清单。"""
+    st = _status(session, settings, submission_id)
+    items = [{**f, "file_id": file["id"], "file_name": file["name"]}
+             for file in st["files"] for f in file["findings"]]
+    items += st["findings"]
+    return FindingsOut(submission_id=submission_id, final=st["summary"]["final"],
+                       errors=sum(1 for f in items if f["severity"] == "error"),
+                       warnings=sum(1 for f in items if f["severity"] != "error"), findings=items)
+
+
+_UNSAFE = re.compile(r'[^A-Za-z0-9._()\- ]')
+
+
+def content_disposition(name: str) -> str:
+    """`attachment` with an ASCII fallback and the real name RFC 5987-encoded.
+
+    Quotes, backslashes, control characters and path separators never reach the
+    header, so a name cannot break out of it or suggest a directory.
+    """
+    base = re.split(r"[\\/]", name)[-1] or "file"
+    fallback = _UNSAFE.sub("_", base).strip(" .") or "file"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(base, safe='')}"
+
+
+def _chunks(stream: BinaryIO) -> Iterator[bytes]:
+    try:
+        while chunk := stream.read(CHUNK):
+            yield chunk
+    finally:
+        stream.close()
+
+
+@router.get("/submissions/{submission_id}/files/{file_id}/original", tags=["submissions"],
+            summary="Download the original / 下载原件",
+            response_class=StreamingResponse,
+            responses={200: {"content": {"application/octet-stream": {}},
+                             "description": "the file exactly as uploaded / 原样返回上传的文件"},
+                       410: {"model": ErrorOut, "description": "gone from the store / 原件已不在存储中"}})
+def download_original(submission_id: str, file_id: str, session: SessionDep,
+                      store: StoreDep) -> StreamingResponse:
+    """The original bytes, never changed, with the type read from its content.
+    / 原件下载（内容未经任何修改）。"""
+    row, stream = service.open_original(session, store, submission_id, file_id)
+    # the type sniffed from the bytes, not the one the name claims (a .exe named .docx)
+    media_type = MEDIA_TYPES.get(row.format or "", "application/octet-stream")
+    headers = {"Content-Disposition": content_disposition(row.name), "Content-Length": str(row.size),
+               "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=0"}
+    return StreamingResponse(_chunks(stream), media_type=media_type, headers=headers)

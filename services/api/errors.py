@@ -1,0 +1,84 @@
+"""One shape for every error the API returns, and the handlers that make it.
+
+`{"error": code, "message": 中文 for the unit, "detail": English for logs}`.
+Domain errors carry their HTTP status; the handlers here only render them, so
+a route never builds an error response by hand.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = logging.getLogger("dossier.api")
+
+
+class ApiError(Exception):
+    """An error of the HTTP edge itself (bad multipart, unknown campaign, …)."""
+
+    def __init__(self, status_code: int, code: str, message: str, detail: str = "") -> None:
+        super().__init__(detail or message)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+        self.detail = detail
+
+
+def error_body(code: str, message: str, detail: str = "") -> dict[str, str]:
+    return {"error": code, "message": message, "detail": detail}
+
+
+def error_response(status_code: int, code: str, message: str, detail: str = "",
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(error_body(code, message, detail), status_code=status_code, headers=headers)
+
+
+# Chinese for the statuses Starlette raises on its own (unknown path, wrong method)
+_HTTP_MESSAGES = {
+    404: ("not_found", "找不到请求的内容，请检查链接是否正确。"),
+    405: ("method_not_allowed", "不支持这种请求方式。"),
+    413: ("upload.too_large", "上传的文件太大。"),
+}
+
+
+def _domain_fields(exc: Exception) -> tuple[int, str, str, str]:
+    """Status, code, Chinese message and English detail of a service-layer error.
+
+    Read by attribute so that the service layer's errors need not inherit from
+    anything in this package (the edge depends on the core, not the reverse).
+    """
+    status = int(getattr(exc, "status_code", None) or getattr(exc, "http_status", None) or 400)
+    code = str(getattr(exc, "code", None) or "error")
+    message = str(getattr(exc, "message", None) or "请求无法处理。")
+    detail = str(getattr(exc, "detail", None) or exc)
+    return status, code, message, detail
+
+
+def install_error_handlers(app: FastAPI, domain_errors: tuple[type[Exception], ...] = ()) -> None:
+    async def on_domain(_request: Request, exc: Exception) -> JSONResponse:
+        status, code, message, detail = _domain_fields(exc)
+        if status >= 500:
+            log.error("%s: %s / %s", code, detail, message)
+        return error_response(status, code, message, detail)
+
+    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RequestValidationError)
+        where = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", ""))
+                          for e in exc.errors())
+        return error_response(422, "request.invalid", "提交的内容不完整或格式不对，请检查后重试。", where)
+
+    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, StarletteHTTPException)
+        code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理。"))
+        detail: Any = exc.detail
+        return error_response(exc.status_code, code, message, str(detail or ""), headers=exc.headers)
+
+    app.add_exception_handler(ApiError, on_domain)
+    for cls in domain_errors:
+        app.add_exception_handler(cls, on_domain)
+    app.add_exception_handler(RequestValidationError, on_validation)
+    app.add_exception_handler(StarletteHTTPException, on_http)

@@ -1,0 +1,118 @@
+"""The status JSON, dressed for people: Chinese labels from the campaign file.
+
+`services.submissions.submission_status` returns keys (`secretary.since`,
+`recommendation_form`); the unit reads labels (担任书记时间, 市县机关党建示范点推荐表).
+The labels come from the campaign YAML, so a new campaign needs no code here.
+Both the API (`label`/`title` added to its JSON) and the web page use this.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from dossier.campaigns import Campaign
+
+# file states in the unit's words
+FILE_STATES = {
+    "stored": "已上传，等待处理",
+    "queued": "排队中",
+    "processing": "正在识别",
+    "done": "已完成",
+    "failed": "处理失败",
+}
+SEVERITIES = {"error": "需要修改", "warning": "请注意"}
+METHODS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别（OCR）",
+           "converted": "旧版 Word/WPS（已转换）"}
+
+
+def field_label(campaign: Campaign | None, key: str | None, kind: str | None = None) -> str:
+    """The label printed on the form for `key`, with its group (党组织书记情况 · 姓名)."""
+    if not key:
+        return ""
+    if campaign is not None:
+        specs = [campaign.document(kind)] if kind and kind in {d.kind for d in campaign.documents} \
+            else list(campaign.documents)
+        for doc in specs:
+            for spec in doc.leaf_fields():
+                if spec.key == key:
+                    return f"{spec.group} · {spec.label}" if spec.group else spec.label
+            if doc.rubric is not None:
+                for item in doc.rubric.items:
+                    if item.key == key:
+                        return f"评分细则第 {item.group} 部分第 {item.number} 项"
+                if key == "rubric.total":
+                    return doc.rubric.total_label
+    return key
+
+
+def document_title(campaign: Campaign | None, kind: str) -> str:
+    if campaign is not None:
+        for doc in campaign.documents:
+            if doc.kind == kind:
+                return doc.title
+    return kind
+
+
+def _display_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):   # a rubric item {max, self_score, …} or a compound value
+        if "self_score" in value:
+            return f"自评 {value.get('self_score', '')} / 满分 {value.get('max', '')}"
+        return "；".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return str(value)
+
+
+def _field_order(campaign: Campaign | None, kind: str) -> dict[str, int]:
+    if campaign is None or kind not in {d.kind for d in campaign.documents}:
+        return {}
+    return {f.key: i for i, f in enumerate(campaign.document(kind).leaf_fields())}
+
+
+def enrich_finding(campaign: Campaign | None, finding: dict[str, Any]) -> dict[str, Any]:
+    out = dict(finding)
+    out["label"] = field_label(campaign, finding.get("field"), finding.get("document"))
+    out["severity_label"] = SEVERITIES.get(str(finding.get("severity")), str(finding.get("severity")))
+    return out
+
+
+def enrich_document(campaign: Campaign | None, doc: dict[str, Any]) -> dict[str, Any]:
+    kind = str(doc.get("kind", ""))
+    order = _field_order(campaign, kind)
+    fields = doc.get("fields") or {}
+    rows = []
+    for key, fv in fields.items():
+        fv = fv if isinstance(fv, dict) else {"value": fv}
+        rows.append({"key": key, "label": field_label(campaign, key, kind),
+                     "value": fv.get("value"), "display": _display_value(fv.get("value")),
+                     "confidence": fv.get("confidence"), "page": fv.get("page")})
+    rows.sort(key=lambda r: (order.get(r["key"], len(order)), r["key"]))
+    return {**doc, "title": document_title(campaign, kind), "rows": rows,
+            # 字数 of the long texts,按 Microsoft Word 字数统计口径
+            "count_rows": [{"key": k, "label": field_label(campaign, k, kind), "value": v}
+                           for k, v in (doc.get("counts") or {}).items()]}
+
+
+def present_status(campaign: Campaign | None, status: dict[str, Any]) -> dict[str, Any]:
+    """`status` with labels for people; the original keys are kept unchanged."""
+    files = []
+    for f in status.get("files", []):
+        findings = [enrich_finding(campaign, x) for x in f.get("findings", [])]
+        files.append({
+            **f,
+            "state_label": FILE_STATES.get(str(f.get("state")), str(f.get("state"))),
+            "method_label": METHODS.get(str(f.get("method")), f.get("method") or ""),
+            "final": f.get("state") in ("done", "failed"),
+            "documents": [enrich_document(campaign, d) for d in f.get("documents", [])],
+            "findings": findings,
+            "errors": [x for x in findings if x.get("severity") == "error"],
+            "warnings": [x for x in findings if x.get("severity") != "error"],
+        })
+    sub_findings = [enrich_finding(campaign, x) for x in status.get("findings", [])]
+    out = {**status, "files": files, "findings": sub_findings,
+           "submission_errors": [x for x in sub_findings if x.get("severity") == "error"],
+           "submission_warnings": [x for x in sub_findings if x.get("severity") != "error"]}
+    if campaign is not None:
+        out["campaign"] = {"id": campaign.id, "title": campaign.title}
+    return out

@@ -1,0 +1,155 @@
+"""Start the parts of dossier: API, Celery worker, outbox relay, and all three.
+
+`run_embedded` is what `dossier up` runs: it migrates the database, then starts
+the three parts as child processes (each is `python -m services.cli …`) and
+watches them.  Separate processes rather than threads because a Celery worker
+owns its process (signals, prefork pool), and because it is exactly how the
+production layout runs them, one container per part.  Ctrl-C (or SIGTERM)
+stops the children gracefully; if one child dies the others are stopped too,
+so a half-running service never looks healthy.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Sequence
+
+from dossier.settings import Settings
+
+log = logging.getLogger("dossier.runner")
+
+STOP_GRACE_S = 15.0
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """The settings as DOSSIER_* variables, so that child processes see exactly
+    what the parent resolved (relative paths made absolute)."""
+    env: dict[str, str] = {}
+    data = settings.model_dump()
+    data["data_dir"] = Path(settings.data_dir).resolve()
+    for key, value in data.items():
+        if value is None or value == "":
+            continue
+        env[f"DOSSIER_{key.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    return env
+
+
+def migrate(settings: Settings) -> None:
+    """Create or upgrade the database schema (the backend's migrations)."""
+    from storage.db import make_engine, migrate as migrate_to_head
+
+    Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings)
+    try:
+        migrate_to_head(engine)
+    finally:
+        engine.dispose()
+
+
+def serve(settings: Settings, *, host: str | None = None, port: int | None = None) -> int:
+    """Run the HTTP API and the web page in this process until stopped."""
+    import uvicorn
+
+    from services.api import create_app
+
+    host = host or settings.host
+    port = port or settings.port
+    print(f"dossier API on http://{host}:{port}/ / 网页与接口已启动", flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def all_queues(settings: Settings) -> list[str]:
+    return [settings.queue_ingest, settings.queue_extract, settings.queue_ocr, settings.queue_packets]
+
+
+def run_worker(settings: Settings, *, queues: Sequence[str] | None = None,
+               concurrency: int | None = None, pool: str | None = None) -> int:
+    """Run a Celery worker consuming `queues` (default: all of them)."""
+    from workers.celery_app import make_celery
+
+    app = make_celery(settings)
+    argv = ["worker", "--loglevel", "INFO", "--queues", ",".join(queues or all_queues(settings)),
+            "--without-gossip", "--without-mingle"]
+    if concurrency:
+        argv += ["--concurrency", str(concurrency)]
+    if pool:
+        argv += ["--pool", pool]
+    app.worker_main(argv)
+    return 0
+
+
+def run_relay(settings: Settings, *, once: bool = False) -> int:
+    """Drain the outbox to the broker, forever (or once)."""
+    from workers import relay
+
+    if once:
+        n = relay.drain_once(settings)
+        print(f"published {n} message(s) / 已投递 {n} 条", flush=True)
+        return 0
+    relay.run_forever(settings)
+    return 0
+
+
+def _spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
+    # a session of its own: Ctrl-C reaches only the runner, which then stops
+    # the children in order instead of all of them racing at once
+    return subprocess.Popen([sys.executable, "-m", "services.cli", *args], env=env,
+                            start_new_session=True)
+
+
+def _stop(procs: dict[str, subprocess.Popen[bytes]]) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + STOP_GRACE_S
+    for name, proc in procs.items():
+        try:
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            log.warning("%s did not stop in time, killing it / 强制结束 %s", name, name)
+            proc.kill()
+            proc.wait()
+
+
+def run_embedded(settings: Settings, *, host: str | None = None, port: int | None = None,
+                 concurrency: int = 2) -> int:
+    """`dossier up`: migrate, then API + worker (all queues) + relay until Ctrl-C."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    migrate(settings)
+    env = {**os.environ, **settings_env(settings)}
+    host = host or settings.host
+    port = port or settings.port
+    procs = {
+        "api": _spawn(["serve", "--host", host, "--port", str(port)], env),
+        "worker": _spawn(["worker", "--concurrency", str(concurrency)], env),
+        "relay": _spawn(["relay"], env),
+    }
+    stopping = False
+
+    def _on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    print(f"dossier is up: http://{host}:{port}/  (Ctrl-C stops / 按 Ctrl-C 停止)", flush=True)
+    code = 0
+    try:
+        while not stopping:
+            dead = [n for n, p in procs.items() if p.poll() is not None]
+            if dead:
+                log.error("%s exited (%s); stopping the rest / %s 已退出，停止其余进程",
+                          dead[0], procs[dead[0]].returncode, dead[0])
+                code = 1
+                break
+            time.sleep(0.5)
+    finally:
+        print("stopping / 正在停止 …", flush=True)
+        _stop(procs)
+    return code

@@ -1,0 +1,107 @@
+"""The unit's pages: server-rendered Chinese HTML with a little plain JavaScript.
+
+Without JavaScript the form posts files and campaign together to `/submit`
+and the submission page reloads itself; with it, uploads show per-file
+progress and the status panel is re-fetched as HTML (`…/panel`) and swapped
+in, htmx-style, so rendering lives in one place: the Jinja templates.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from dossier.campaigns import load_campaigns
+from services import submissions as service
+from services.api.deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
+from services.api.errors import ApiError
+from services.api.uploads import receive_form, store_uploads
+from services.presenters import present_status
+from services.submissions import DomainError
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+def _filesize(n: int | None) -> str:
+    if n is None:
+        return ""
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+templates.env.filters["filesize"] = _filesize
+
+
+def _index(request: Request, settings: Any, *, error: str = "", status_code: int = 200,
+           form: dict[str, str] | None = None) -> HTMLResponse:
+    campaigns = list(load_campaigns(settings.campaigns_dir).values())
+    return templates.TemplateResponse(request, "index.html", {
+        "campaigns": campaigns, "max_bytes": settings.max_upload_bytes, "error": error,
+        "form": form or {}}, status_code=status_code)
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, settings: SettingsDep) -> HTMLResponse:
+    return _index(request, settings)
+
+
+@router.post("/submit")
+async def submit(request: Request, session: SessionDep, store: StoreDep,
+                 settings: SettingsDep) -> Response:
+    """The form without JavaScript: create the submission and store its files."""
+    fields: dict[str, str] = {}
+    try:
+        fields, uploads = await receive_form(request.headers, request.stream(),
+                                             max_file_bytes=settings.max_upload_bytes)
+        try:
+            sub = await run_in_threadpool(
+                service.create_submission, session, campaign_id=fields.get("campaign", ""),
+                organisation=fields.get("organisation", ""), recommender=fields.get("recommender"),
+                campaigns_dir=settings.campaigns_dir)
+        except BaseException:
+            for up in uploads:
+                await up.close()
+            raise
+        await store_uploads(session, store, settings, sub.id, uploads)
+    except (DomainError, ApiError) as e:
+        return _index(request, settings, error=e.message, status_code=e.status_code, form=fields)
+    return RedirectResponse(f"/submissions/{sub.id}", status_code=303)
+
+
+def _context(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
+    raw = service.submission_status(session, submission_id)
+    campaign = campaign_or_error(settings, raw["submission"]["campaign_id"])
+    return {"st": present_status(campaign, raw)}
+
+
+@router.get("/submissions/{submission_id}", response_class=HTMLResponse)
+def submission_page(submission_id: str, request: Request, session: SessionDep,
+                    settings: SettingsDep) -> HTMLResponse:
+    try:
+        ctx = _context(session, settings, submission_id)
+    except DomainError as e:
+        return templates.TemplateResponse(request, "missing.html", {"message": e.message},
+                                          status_code=e.status_code)
+    return templates.TemplateResponse(request, "submission.html", ctx)
+
+
+@router.get("/submissions/{submission_id}/panel", response_class=HTMLResponse)
+def submission_panel(submission_id: str, request: Request, session: SessionDep,
+                     settings: SettingsDep) -> HTMLResponse:
+    """The status panel alone, for the page's polling script to swap in."""
+    return templates.TemplateResponse(request, "_panel.html", _context(session, settings, submission_id))
+
+
+def install_web(app: FastAPI) -> None:
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.include_router(router)
