@@ -39,7 +39,7 @@ class Word97Error(Exception):
 
 
 class NotWordError(Word97Error):
-    """Not a Word file at all (no compound file, no WordDocument stream)."""
+    """Not a compound file at all (a text file renamed .doc, a truncated file)."""
 
 
 class EncryptedError(Word97Error):
@@ -245,7 +245,8 @@ def read_word97_text(path: str) -> Word97Text:
         raise NotWordError(f"not a compound file: {e}") from e
     with ole:
         if not ole.exists("WordDocument"):
-            raise NotWordError("no WordDocument stream")
+            # a compound file, but not Word's (an MS Works .wps, say): LibreOffice may know it
+            raise Word97Error("no WordDocument stream")
         wd = ole.openstream("WordDocument").read()
         if len(wd) < 0x1A2 + 8:
             raise Word97Error("WordDocument stream too short")
