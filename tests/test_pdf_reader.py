@@ -188,6 +188,23 @@ class TestBadInput:
         monkeypatch.setitem(sys.modules, "workers.extract.ocr_reader", fake)
         assert read_pdf(p, ctx()).method == "ocr"
 
+    def test_scan_with_text_layer_goes_to_ocr(self, tmp_path, monkeypatch):
+        """Text over a full-page image (a scan with an OCR layer) is read as a scan."""
+        content = "q 595 0 0 842 0 0 cm /Im1 Do Q BT /F1 12 Tf 72 720 Td (Scanned page text layer) Tj ET"
+        objs = ["<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                "/Resources << /XObject << /Im1 5 0 R >> /Font << /F1 6 0 R >> >> >>",
+                f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+                "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray "
+                "/BitsPerComponent 8 /Length 1 >>\nstream\n\x80\nendstream",
+                "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
+        p = tmp_path / "sandwich.pdf"
+        p.write_bytes(make_pdf(objs))
+        fake = types.ModuleType("workers.extract.ocr_reader")
+        fake.read_scanned_pdf = lambda path, c: Document(method="ocr")
+        monkeypatch.setitem(sys.modules, "workers.extract.ocr_reader", fake)
+        assert read_pdf(p, ctx()).method == "ocr"
+
     def test_scan_without_ocr_reader(self, tmp_path, monkeypatch):
         """Without an OCR reader a scan is reported as unsupported, in Chinese."""
         p = tmp_path / "scan.pdf"

@@ -140,8 +140,10 @@ def _page_pictures(page, number: int) -> list[Picture]:
     return out
 
 
-def _text_of(block) -> str:
-    return block.text if isinstance(block, Paragraph) else block.text
+def _has_page_image(page) -> bool:
+    area = float(page.width) * float(page.height) or 1.0
+    return any((float(im["x1"]) - float(im["x0"])) * (float(im["bottom"]) - float(im["top"]))
+               > MAX_PICTURE_SHARE * area for im in page.images)
 
 
 def attach_pictures(blocks: list, pictures: list[Picture], doc: Document) -> None:
@@ -166,7 +168,7 @@ def attach_pictures(blocks: list, pictures: list[Picture], doc: Document) -> Non
             ov = overlap(t.box, pic.box)
             if ov <= 0:
                 continue
-            key = (any(m in _text_of(t) for m in SEAL_MARKERS), ov)
+            key = (any(m in t.text for m in SEAL_MARKERS), ov)
             if best_key is None or key > best_key:
                 best, best_key = t, key
         if best is None:
@@ -196,7 +198,9 @@ def read_pdf(path: Path, ctx: ReadContext) -> Document:
         for number, page in enumerate(pages, start=1):
             try:
                 doc.page_sizes[number] = (float(page.width), float(page.height))
-                if len(_text_chars(page)) >= MIN_TEXT_CHARS:
+                # a page image under the text is a scan with an OCR text layer:
+                # its table rulings and seals are in the picture, so OCR reads it
+                if len(_text_chars(page)) >= MIN_TEXT_CHARS and not _has_page_image(page):
                     text_pages += 1
                 blocks = _PageBuilder(page, number).build()
                 attach_pictures(blocks, _page_pictures(page, number), doc)
@@ -212,7 +216,9 @@ def read_pdf(path: Path, ctx: ReadContext) -> Document:
                 page.close()
         if len(failed) == n:
             raise ReadError("file.unreadable", _MSG_DAMAGED, f"no page readable: {doc.problems[0].detail}")
-    # no text layer on most pages: a scan (perhaps a scan with a few typed pages)
+    # no text layer (or only an OCR layer over a page image) on most pages: a
+    # scan, perhaps with a few typed pages
+
     if text_pages * 2 < n - len(failed) or text_pages == 0:
         log.info("%s: %d of %d pages have text; reading it as a scan", ctx.name, text_pages, n)
         return _hand_to_ocr(path, ctx)
