@@ -65,6 +65,8 @@ class Runtime:
     store: ObjectStore
     # publish these outbox rows now; None: leave them to the relay
     publish: Callable[[Sequence[int]], Any] | None = None
+    # extract_file(path, campaign, *, name, ctx) -> ExtractResult; None: workers.extraction's
+    extract: Callable[..., ExtractResult] | None = None
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -162,10 +164,13 @@ def ingest_file(rt: Runtime, file_id: str) -> str:
 
 # --------------------------------------------------------------------- extract
 
-def _run_extraction(path: Path, campaign: Campaign, row: StoredFile, ctx: ReadContext) -> ExtractResult:
-    # the lead's module; imported here so that a worker without it still ingests
-    from workers.extraction import extract_file
-    return extract_file(path, campaign, name=row.name, ctx=ctx)
+def _run_extraction(rt: Runtime, path: Path, campaign: Campaign, row: StoredFile,
+                    ctx: ReadContext) -> ExtractResult:
+    extract = rt.extract
+    if extract is None:
+        # imported here so that an ingest-only worker never loads the readers
+        from workers.extraction import extract_file as extract
+    return extract(path, campaign, name=row.name, ctx=ctx)
 
 
 def _unreadable(row: StoredFile, campaign: Campaign, err: ReadError) -> ExtractResult:
@@ -237,7 +242,7 @@ def extract_file(rt: Runtime, file_id: str, *,
                           save_derived=_save_derived(rt, row))
         with _local_copy(rt.store, row.object_key, row.name) as path:
             try:
-                result = _run_extraction(path, campaign, row, ctx)
+                result = _run_extraction(rt, path, campaign, row, ctx)
             except ReadError as e:
                 result = _unreadable(row, campaign, e)
     except transient:
