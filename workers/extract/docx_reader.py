@@ -1,0 +1,179 @@
+"""`.docx` → the common model, with python-docx.
+
+Tables keep their grid: `gridSpan` widens a cell, `vMerge="continue"` makes
+the cell above taller, `gridBefore` shifts a row.  Pictures (DrawingML inline
+or anchored, VML) are attached to the paragraph or cell whose XML holds them:
+Word anchors a floating seal in the paragraph it was dropped on, which is the
+盖章 line it covers.  Pages are counted from explicit breaks (page breaks,
+`pageBreakBefore`, next-page section breaks): Word lays out the rest itself.
+"""
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from docx import Document as open_docx
+from docx.oxml.ns import qn
+from docx.text.paragraph import Paragraph as DocxParagraph
+from lxml import etree
+
+from .model import Cell, Document, Paragraph, Picture, Table
+from .readers import ReadContext, ReadError
+
+_W_P, _W_TBL, _W_TR, _W_TC, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
+_PICTURE_TAGS = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
+
+
+def check_zip(path: Path, max_unzipped: int) -> None:
+    """Refuse damaged zips and zip bombs before python-docx inflates anything."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            total = 0
+            for info in z.infolist():
+                total += info.file_size
+                # declared sizes can lie: a tiny member with a huge ratio is suspect too
+                if info.file_size > max_unzipped or total > max_unzipped:
+                    raise ReadError("file.unreadable",
+                                    "文件解压后过大（疑似压缩炸弹），无法处理。请另存为普通的 Word 文件后重新上传。",
+                                    f"zip members inflate past {max_unzipped} bytes")
+            bad = z.testzip()
+            if bad is not None:
+                raise ReadError("file.unreadable", "文件已损坏，无法打开。请重新保存后上传。",
+                                f"damaged zip member {bad}")
+    except zipfile.BadZipFile as e:
+        raise ReadError("file.unreadable", "文件已损坏，无法打开。请用 Word 重新保存后上传。",
+                        f"damaged zip: {e}") from e
+
+
+def _pictures(el: etree._Element, page: int) -> list[Picture]:
+    out = []
+    for tag in _PICTURE_TAGS:
+        for d in el.iter(tag):
+            placement = "inline"
+            if tag == qn("w:drawing") and len(d) and d[0].tag == qn("wp:anchor"):
+                placement = "anchor"
+            out.append(Picture(page=page, kind="picture", placement=placement))
+    return out
+
+
+def _breaks_before(p: etree._Element) -> bool:
+    ppr = p.find(qn("w:pPr"))
+    return ppr is not None and ppr.find(qn("w:pageBreakBefore")) is not None
+
+
+def _page_breaks_in(p: etree._Element) -> int:
+    n = sum(1 for br in p.iter(qn("w:br")) if br.get(qn("w:type")) == "page")
+    ppr = p.find(qn("w:pPr"))
+    if ppr is not None:
+        sect = ppr.find(qn("w:sectPr"))
+        if sect is not None:
+            t = sect.find(qn("w:type"))
+            if t is None or t.get(qn("w:val")) in ("nextPage", "oddPage", "evenPage"):
+                n += 1
+    return n
+
+
+def _para_text(p: etree._Element) -> str:
+    return DocxParagraph(p, None).text
+
+
+class _Walker:
+    def __init__(self) -> None:
+        self.page = 1
+        self.blocks: list = []
+
+    def body(self, parent: etree._Element) -> None:
+        for el in parent.iterchildren():
+            if el.tag == _W_P:
+                self.paragraph(el)
+            elif el.tag == _W_TBL:
+                self.blocks.append(self.table(el))
+            elif el.tag == _W_SDT:
+                content = el.find(qn("w:sdtContent"))
+                if content is not None:
+                    self.body(content)
+
+    def paragraph(self, p: etree._Element) -> None:
+        if _breaks_before(p):
+            self.page += 1
+        text = _para_text(p)
+        pics = _pictures(p, self.page)
+        # text before a page break belongs to the page it is on; the rest follows it
+        self.blocks.append(Paragraph(text=text, page=self.page, pictures=pics))
+        self.page += _page_breaks_in(p)
+
+    def table(self, tbl: etree._Element) -> Table:
+        start_page = self.page
+        cells: list[Cell] = []
+        # (row, col) -> cell, for vertical merges
+        grid: dict[tuple[int, int], Cell] = {}
+        for r, tr in enumerate(tbl.iterchildren(_W_TR)):
+            col = 0
+            trpr = tr.find(qn("w:trPr"))
+            if trpr is not None:
+                gb = trpr.find(qn("w:gridBefore"))
+                if gb is not None:
+                    col = int(gb.get(qn("w:val"), "0") or 0)
+            for tc in tr.iterchildren(_W_TC):
+                tcpr = tc.find(qn("w:tcPr"))
+                span, vmerge = 1, None
+                if tcpr is not None:
+                    gs = tcpr.find(qn("w:gridSpan"))
+                    if gs is not None:
+                        span = max(1, int(gs.get(qn("w:val"), "1") or 1))
+                    vm = tcpr.find(qn("w:vMerge"))
+                    if vm is not None:
+                        vmerge = vm.get(qn("w:val"), "continue")
+                paras, pics = self.cell_content(tc)
+                above = grid.get((r - 1, col))
+                if vmerge == "continue" and above is not None:
+                    above.rowspan = r - above.row + 1
+                    above.paragraphs.extend(p for p in paras if p.strip())
+                    above.pictures.extend(pics)
+                    for k in range(span):
+                        grid[(r, col + k)] = above
+                else:
+                    cell = Cell(row=r, col=col, colspan=span, paragraphs=paras, page=self.page,
+                                pictures=pics)
+                    cells.append(cell)
+                    for k in range(span):
+                        grid[(r, col + k)] = cell
+                col += span
+        return Table(cells=cells, page=start_page)
+
+    def cell_content(self, tc: etree._Element) -> tuple[list[str], list[Picture]]:
+        paras: list[str] = []
+        pics: list[Picture] = []
+        for el in tc.iterchildren():
+            if el.tag == _W_P:
+                paras.append(_para_text(el))
+                pics.extend(_pictures(el, self.page))
+                self.page += _page_breaks_in(el)
+            elif el.tag == _W_TBL:
+                # a nested table: keep its text, row by row, inside this cell
+                for tr in el.iterchildren(_W_TR):
+                    texts = []
+                    for inner in tr.iterchildren(_W_TC):
+                        texts.append("".join(_para_text(p) for p in inner.iter(_W_P)))
+                        pics.extend(_pictures(inner, self.page))
+                    paras.append("  ".join(t for t in texts if t))
+            elif el.tag == _W_SDT:
+                for p in el.iter(_W_P):
+                    paras.append(_para_text(p))
+                    pics.extend(_pictures(p, self.page))
+        return paras, pics
+
+
+def read_docx(path: Path, ctx: ReadContext) -> Document:
+    """Read a .docx into the common model."""
+    check_zip(path, ctx.settings.max_unzipped_bytes)
+    try:
+        doc = open_docx(str(path))
+    except (KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as e:
+        raise ReadError("file.unreadable", "无法读取这个 Word 文件，文件可能已损坏。请用 Word 重新保存后上传。",
+                        f"python-docx cannot open it: {e}") from e
+    w = _Walker()
+    w.body(doc.element.body)
+    # a trailing break with nothing after it does not make a page
+    pages = max([b.page for b in w.blocks if not isinstance(b, Paragraph) or b.text.strip()] or [1])
+    return Document(blocks=w.blocks, pages=pages, method="docx", media_type=ctx.format)

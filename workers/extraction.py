@@ -1,0 +1,90 @@
+"""Extract and check one file: sniff → read → locate → normalise → check.
+
+The plain function behind the `extract` Celery task and `dossier extract`.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+from pathlib import Path
+
+from dossier.campaigns import Campaign
+
+from .checks.document import check_document
+from .extract.model import Document
+from .extract.readers import ReadContext, ReadError, reader_for
+from .extract.sniff import MEDIA_TYPES, sniff
+from .forms.locate import locate
+from .forms.values import build_document
+from .results import ExtractResult, FileInfo, Finding
+
+log = logging.getLogger(__name__)
+
+UNSUPPORTED_MSG = ("不支持这种文件。请上传 Word 文件（.docx、.doc、.wps）、PDF，"
+                   "或扫描件、照片（.jpg、.png、.tif）。")
+
+
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def read_document(path: Path, ctx: ReadContext) -> Document:
+    """The common model of `path`; raises ReadError when it cannot be read."""
+    return reader_for(ctx.format)(path, ctx)
+
+
+def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -> tuple[list, list[Finding]]:
+    """Documents and findings of an already-read file."""
+    documents, findings = [], []
+    for problem in doc.problems:
+        findings.append(Finding(problem.code, "error" if problem.code.startswith("file.") else "warning",
+                                None, problem.message, page=problem.page))
+    for located in locate(doc, campaign):
+        extracted = build_document(located)
+        documents.append(extracted)
+        findings.extend(check_document(extracted, located.spec, method=doc.method,
+                                       low_confidence=low_confidence))
+    if not documents:
+        kinds = "、".join(f"《{d.title}》" for d in campaign.documents)
+        findings.append(Finding("form.unrecognised", "error", None,
+                                f"没有在文件中找到本次评选要求的材料（{kinds}）。请确认上传的是正确的表格或材料，"
+                                f"扫描件请保证清晰、完整、方向正确。"))
+    return documents, findings
+
+
+def extract_file(path: Path, campaign: Campaign, *, name: str | None = None,
+                 ctx: ReadContext | None = None) -> ExtractResult:
+    """Read, locate and check one file.  Never raises for bad input: a file that
+    cannot be read gives a result with `readable=False` and its finding."""
+    name = name or path.name
+    size = path.stat().st_size
+    digest = sha256_of(path)
+    sniffed = sniff(path, name)
+    info = FileInfo(name=name, sha256=digest, media_type=sniffed.media_type, pages=0, method="", size=size)
+    if sniffed.format is None:
+        code = "file.unreadable" if size == 0 else "file.unsupported"
+        msg = "文件是空的（0 字节），请重新上传完整的文件。" if size == 0 else UNSUPPORTED_MSG
+        return ExtractResult(campaign=campaign.id, file=info, readable=False, error=sniffed.reason,
+                             findings=[Finding(code, "error", None, msg)])
+    info.media_type = MEDIA_TYPES.get(sniffed.format, sniffed.media_type)
+    if ctx is None:
+        ctx = ReadContext(name=name, format=sniffed.format)
+    else:
+        ctx.format = sniffed.format
+    if sniffed.reason and sniffed.format == "docx":
+        return ExtractResult(campaign=campaign.id, file=info, readable=False, error=sniffed.reason,
+                             findings=[Finding("file.unreadable", "error", None,
+                                               "文件已损坏，无法打开。请用 Word 重新保存后上传。")])
+    try:
+        doc = read_document(path, ctx)
+    except ReadError as e:
+        log.info("cannot read %s: %s", name, e.detail or e.message)
+        return ExtractResult(campaign=campaign.id, file=info, readable=False, error=e.detail or e.message,
+                             findings=[Finding(e.code, "error", None, e.message)])
+    info.pages, info.method = doc.pages, doc.method
+    documents, findings = analyse(doc, campaign, low_confidence=ctx.settings.ocr_low_confidence)
+    return ExtractResult(campaign=campaign.id, file=info, documents=documents, findings=findings)

@@ -1,0 +1,58 @@
+"""Matching a form's printed labels against the text of cells and lines.
+
+Labels are written in many ways: one character per line (主/要/创/建/事/迹),
+spaced out (党 组 织 名 称), with a note in brackets (申报创建材料（1500字以内）),
+or broken over lines (单位党组\n（党委）推荐\n理由及意见).  All of them compare
+equal after `label_key`.
+"""
+from __future__ import annotations
+
+import re
+
+from .normalise import nfkc
+
+_SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+_BRACKETED = re.compile(r"\([^()]*\)")
+
+
+def label_key(text: str) -> str:
+    """Text reduced for label comparison: NFKC, no whitespace, no trailing colon."""
+    s = _SPACE.sub("", nfkc(text))
+    return s.strip(":").strip()
+
+
+def _unbracket(s: str) -> str:
+    return _BRACKETED.sub("", s)
+
+
+def label_score(cell_text: str, labels: tuple[str, ...]) -> tuple[int, str]:
+    """How well `cell_text` is one of `labels`: 3 exact, 2 up to a bracketed note,
+    1 the label followed by a value in the same cell; 0 not a label.  Returns the
+    score and, for 1, the remainder (the value written after the label)."""
+    ck = label_key(cell_text)
+    if not ck:
+        return 0, ""
+    best, rest = 0, ""
+    for label in labels:
+        lk = label_key(label)
+        if not lk:
+            continue
+        if ck == lk:
+            return 3, ""
+        if _unbracket(ck) == _unbracket(lk) or (ck.startswith(lk) and ck[len(lk):].startswith("(")):
+            best = max(best, 2)
+            continue
+        if best < 1 and ck.startswith(lk) and len(lk) >= 2:
+            remainder = ck[len(lk):].lstrip(":")
+            if remainder:
+                best, rest = 1, remainder
+    return best, rest
+
+
+# marks printed in the seal and date spaces of an opinion cell
+SEAL_MARK = re.compile(r"[（(]?\s*(盖\s*公?\s*章|签\s*章|公\s*章)\s*[)）]?")
+SIGN_MARK = re.compile(r"[（(]?\s*签\s*字\s*[)）]?")
+EMPTY_DATE = re.compile(r"年\s*月\s*日")
+APPENDIX_REF = re.compile(r"(详见|见|另)\s*附\s*(页|件|后)|另\s*附")
+APPENDIX_HEADER = re.compile(r"^\s*(附\s*[页件](\s*[0-9一二三四五六七八九十]+)?|续\s*页)\s*[:：]?\s*$")
+PAGE_NUMBER = re.compile(r"^\s*([-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")

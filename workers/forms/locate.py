@@ -1,0 +1,415 @@
+"""Find a campaign's documents and fields in the common model.
+
+Works on `Document` only, so every reader (Word, PDF, OCR) gets the same
+form location.  A field is found by its label: the value is the next cell to
+the right of the label cell, or the cell below when the label spans its row
+(申报创建材料), or the text after “标签：” in a line (填报单位：…).  Text after
+the form (a 附页 after a page break) is the narrative or the material when
+the form says 见附页.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
+
+from ..extract.model import Box, Cell, Document, Paragraph, Picture, Table
+from .labels import (APPENDIX_HEADER, APPENDIX_REF, PAGE_NUMBER, label_key, label_score)
+
+
+@dataclass
+class Found:
+    """A value located on the page, before normalising."""
+    raw: str
+    page: int = 1
+    box: Box | None = None
+    confidence: float = 1.0
+    pictures: list[Picture] = field(default_factory=list)
+    label: str = ""
+    cell: Cell | None = None
+    located: bool = True          # False: the label itself was not found
+
+
+@dataclass
+class LocatedDocument:
+    spec: DocumentSpec
+    values: dict[str, Found] = field(default_factory=dict)
+    # rubric: item key -> (max cell text, self cell text, page, box, confidence)
+    rubric_rows: dict[str, Found] = field(default_factory=dict)
+    rubric_total: Found | None = None
+    blocks: list[int] = field(default_factory=list)   # indexes of the blocks it occupies
+
+
+@dataclass
+class _LabelHit:
+    block: int
+    table: Table
+    cell: Cell
+    score: int
+    rest: str
+
+
+def _cell_box(cell: Cell) -> Box | None:
+    return cell.box
+
+
+def _paragraph_lines(doc: Document) -> list[tuple[int, Paragraph, str]]:
+    out = []
+    for i, b in enumerate(doc.blocks):
+        if isinstance(b, Paragraph):
+            for line in b.text.split("\n"):
+                out.append((i, b, line))
+    return out
+
+
+class Locator:
+    def __init__(self, doc: Document, campaign: Campaign) -> None:
+        self.doc = doc
+        self.campaign = campaign
+        self.cells: list[tuple[int, Table, Cell]] = [
+            (i, b, c) for i, b in enumerate(doc.blocks) if isinstance(b, Table) for c in b.cells]
+        # every label the campaign knows, so that a value never runs into a neighbour's label
+        self.all_labels: list[tuple[str, ...]] = []
+        for d in campaign.documents:
+            for f in list(d.fields) + list(d.review_fields):
+                self.all_labels.append(f.labels)
+                for p in f.parts:
+                    self.all_labels.append(p.labels)
+            self.all_labels.extend((lbl,) for lbl in d.ignore_labels)
+
+    # -- labels ---------------------------------------------------------
+    def is_label(self, cell: Cell) -> bool:
+        return any(label_score(cell.text, labels)[0] >= 2 for labels in self.all_labels)
+
+    def find_label(self, spec: FieldSpec) -> _LabelHit | None:
+        best: _LabelHit | None = None
+        for i, t, c in self.cells:
+            if len(label_key(c.text)) > 40:
+                continue
+            score, rest = label_score(c.text, spec.labels)
+            if score and (best is None or score > best.score):
+                best = _LabelHit(i, t, c, score, rest)
+        return best
+
+    # -- values in tables -----------------------------------------------
+    def right_of(self, t: Table, cell: Cell) -> Cell | None:
+        for col in range(cell.col + cell.colspan, t.ncols):
+            other = t.at(cell.row, col)
+            if other is not None and other is not cell:
+                return other
+        return None
+
+    def below(self, block: int, t: Table, cell: Cell) -> Cell | None:
+        row = cell.row + cell.rowspan
+        if row < t.nrows:
+            for col in range(cell.col, cell.col + cell.colspan):
+                other = t.at(row, col)
+                if other is not None and other is not cell:
+                    return other
+            return None
+        # the table ends here: the value row may be the first row of the next table (next page)
+        for b in self.doc.blocks[block + 1:]:
+            if isinstance(b, Table):
+                first = [c for c in b.cells if c.row == 0]
+                if first and not any(self.is_label(c) for c in first):
+                    return max(first, key=lambda c: len(c.text))
+                return None
+            if isinstance(b, Paragraph) and b.text.strip():
+                return None
+        return None
+
+    def continuation(self, block: int, t: Table, cell: Cell) -> list[Cell]:
+        """Rows of the next table (a page break inside a long cell) that carry on this cell."""
+        if cell.row + cell.rowspan < t.nrows:
+            return []
+        out = []
+        for b in self.doc.blocks[block + 1:]:
+            if isinstance(b, Paragraph) and not b.text.strip():
+                continue
+            if not isinstance(b, Table):
+                break
+            for row in b.rows():
+                if not row:
+                    continue
+                if any(self.is_label(c) for c in row):
+                    return out
+                texts = [c for c in row if c.text.strip()]
+                if len(texts) == 1:
+                    out.append(texts[0])
+                else:
+                    return out
+            break
+        return out
+
+    def cell_value(self, spec: FieldSpec) -> Found | None:
+        hit = self.find_label(spec)
+        if hit is None:
+            return None
+        label_text = label_key(hit.cell.text)
+        if hit.score == 1:
+            return Found(raw=hit.rest, page=hit.cell.page, box=hit.cell.box,
+                         confidence=hit.cell.confidence, pictures=list(hit.cell.pictures),
+                         label=label_text, cell=hit.cell)
+        value = None if spec.below else self.right_of(hit.table, hit.cell)
+        if value is None:
+            value = self.below(hit.block, hit.table, hit.cell)
+        if value is None or self.is_label(value):
+            return Found(raw="", page=hit.cell.page, box=hit.cell.box, label=label_text)
+        raw = value.text
+        cells = [value]
+        if spec.type == "longtext":
+            for extra in self.continuation(hit.block, hit.table, value):
+                raw += "\n" + extra.text
+                cells.append(extra)
+        pictures = [p for c in cells for p in c.pictures] + self.floating_over(value)
+        return Found(raw=raw, page=value.page, box=value.box,
+                     confidence=min(c.confidence for c in cells), pictures=pictures,
+                     label=label_text, cell=value)
+
+    def floating_over(self, cell: Cell | Paragraph) -> list[Picture]:
+        """Pictures that float on the page (scans) and overlap this cell or line."""
+        if cell.box is None:
+            return []
+        out = []
+        for p in self.doc.pictures:
+            if p.page != cell.page or p.box is None:
+                continue
+            b, c = p.box, cell.box
+            ix = min(b.x1, c.x1) - max(b.x0, c.x0)
+            iy = min(b.y1, c.y1) - max(b.y0, c.y0)
+            area = max(1e-6, (b.x1 - b.x0) * (b.y1 - b.y0))
+            if ix > 0 and iy > 0 and ix * iy / area >= 0.3:
+                out.append(p)
+        return out
+
+    # -- values in lines (填报单位：…) -------------------------------------
+    def inline_value(self, spec: FieldSpec, siblings: list[FieldSpec]) -> Found | None:
+        keys = [label_key(lbl) for lbl in spec.labels]
+        stops = [label_key(lbl) for s in siblings if s is not spec for lbl in s.labels]
+        sources: list[tuple[str, Paragraph | Cell, int]] = []
+        for i, p, line in _paragraph_lines(self.doc):
+            sources.append((line, p, i))
+        for i, _t, c in self.cells:
+            sources.append((c.text, c, i))
+        for text, holder, _i in sources:
+            flat = label_key(text)
+            for k in keys:
+                pos = flat.find(k)
+                if pos < 0:
+                    continue
+                after = flat[pos + len(k):]
+                if not after.startswith(":") and holder in [c for _, _, c in self.cells]:
+                    continue   # a table cell that merely mentions the label
+                if not after.startswith(":") and after and not isinstance(holder, Paragraph):
+                    continue
+                after = after.lstrip(":")
+                end = len(after)
+                for s in stops:
+                    j = after.find(s)
+                    if 0 <= j < end and (after[j + len(s):j + len(s) + 1] in (":", "")):
+                        end = j
+                raw = after[:end]
+                pictures = list(holder.pictures) + self.floating_over(holder)
+                return Found(raw=raw, page=holder.page, box=holder.box, confidence=holder.confidence,
+                             pictures=pictures, label=k)
+        return None
+
+    # -- documents ------------------------------------------------------
+    def locate_form(self, spec: DocumentSpec) -> LocatedDocument | None:
+        located = LocatedDocument(spec=spec)
+        hits = 0
+        inline_specs = [f for f in spec.fields if f.layout == "inline"]
+        for f in spec.fields:
+            found = None
+            if f.layout == "inline":
+                found = self.inline_value(f, inline_specs)
+                if found is None:
+                    found = self.cell_value(f)
+            else:
+                found = self.cell_value(f)
+            if found is None:
+                located.values[f.key] = Found(raw="", located=False, label=f.label)
+                continue
+            hits += 1
+            located.values[f.key] = found
+            if found.cell is not None:
+                for i, _t, c in self.cells:
+                    if c is found.cell and i not in located.blocks:
+                        located.blocks.append(i)
+        # a form is there when a good share of its labels are
+        if hits < max(3, len(spec.fields) // 3):
+            return None
+        return located
+
+    def locate_rubric(self, spec: DocumentSpec) -> LocatedDocument | None:
+        rubric = spec.rubric
+        assert rubric is not None
+        cols = rubric.columns
+        located = LocatedDocument(spec=spec)
+        item_col = max_col = self_col = None
+        tables = [(i, b) for i, b in enumerate(self.doc.blocks) if isinstance(b, Table)]
+        rows: list[tuple[int, Table, int]] = []
+        for i, t in tables:
+            header = {}
+            for c in t.cells:
+                k = label_key(c.text)
+                for role, lbl in cols.items():
+                    if k == label_key(lbl) and role not in header:
+                        header[role] = c.col
+            if "self_score" in header and "max" in header:
+                item_col, max_col, self_col = header.get("item", max(0, header["max"] - 1)), header["max"], header["self_score"]
+                ncols = t.ncols
+                located.blocks.append(i)
+                rows.extend((i, t, r) for r in range(t.nrows))
+            elif located.blocks and max_col is not None:
+                # a continuation on the next page: same columns, or the last ones
+                if t.ncols != ncols:
+                    shift = t.ncols - ncols
+                    if shift < 0 and t.ncols < 3:
+                        continue
+                located.blocks.append(i)
+                rows.extend((i, t, r) for r in range(t.nrows))
+        if item_col is None:
+            return None
+
+        def cell_at(t: Table, r: int, col: int) -> Cell | None:
+            shift = t.ncols - ncols
+            return t.at(r, col + shift) if 0 <= col + shift < t.ncols else None
+
+        item_rows: list[tuple[str, Cell, Cell | None]] = []
+        for _i, t, r in rows:
+            first = t.at(r, 0)
+            if first is not None and label_key(first.text).startswith(label_key(rubric.total_label)[:2]) \
+                    and first.row == r:
+                total_cell = cell_at(t, r, self_col)
+                if total_cell is not None:
+                    located.rubric_total = Found(raw=total_cell.text, page=total_cell.page,
+                                                 box=total_cell.box, confidence=total_cell.confidence,
+                                                 label=rubric.total_label, cell=total_cell)
+                continue
+            mc, sc, ic = cell_at(t, r, max_col), cell_at(t, r, self_col), cell_at(t, r, item_col)
+            if mc is None or ic is None or mc.row != r:
+                continue
+            try:
+                float(label_key(mc.text).rstrip("分"))
+            except ValueError:
+                continue
+            if len(label_key(ic.text)) < 2 or ic is mc:
+                continue
+            item_rows.append((ic.text, mc, sc if sc is not None and sc is not mc else None))
+        if len(item_rows) < len(rubric.items) // 3:
+            return None
+        for item, (text, mc, sc) in zip(self._match_items(rubric.items, [r[0] for r in item_rows]),
+                                        item_rows):
+            if item is None:
+                continue
+            raw = sc.text if sc is not None else ""
+            ref = sc or mc
+            located.rubric_rows[item.key] = Found(raw=raw, page=ref.page, box=ref.box,
+                                                  confidence=ref.confidence, label=item.text, cell=sc)
+        return located
+
+    @staticmethod
+    def _match_items(items: tuple, texts: list[str]) -> list:
+        """Pair table rows with rubric items: in order when the count agrees,
+        otherwise by the closest criterion text (rows may be missing or split)."""
+        import difflib
+        if len(texts) == len(items):
+            return list(items)
+        out: list = []
+        used: set[str] = set()
+        for text in texts:
+            k = label_key(text)
+            best, best_r = None, 0.0
+            for it in items:
+                if it.key in used:
+                    continue
+                r = difflib.SequenceMatcher(None, k, label_key(it.text), autojunk=False).ratio()
+                if r > best_r:
+                    best, best_r = it, r
+            if best is not None and best_r >= 0.5:
+                used.add(best.key)
+                out.append(best)
+            else:
+                out.append(None)
+        return out
+
+    # -- free text after a form (附页) ------------------------------------
+    def text_between(self, start: int, end: int) -> tuple[str, list[Paragraph]]:
+        paras = [b for b in self.doc.blocks[start:end] if isinstance(b, Paragraph)]
+        lines: list[str] = []
+        kept: list[Paragraph] = []
+        for p in paras:
+            t = p.text.strip()
+            if not t or APPENDIX_HEADER.match(t) or PAGE_NUMBER.match(t):
+                continue
+            lines.append(p.text)
+            kept.append(p)
+        return "\n".join(lines), kept
+
+
+def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
+    """Every document of `campaign` found in `doc`, with its values located."""
+    loc = Locator(doc, campaign)
+    found: list[LocatedDocument] = []
+    for spec in campaign.documents:
+        if spec.rubric is not None:
+            d = loc.locate_rubric(spec)
+        elif spec.fields and spec.appendix_of is None:
+            d = loc.locate_form(spec)
+        else:
+            continue
+        if d is not None:
+            found.append(d)
+
+    # where each found document starts, so that a 附页 stops at the next one
+    def start_of(d: LocatedDocument) -> int:
+        first = min(d.blocks) if d.blocks else len(doc.blocks)
+        # its title and “附件N：” header just before its first table belong to it
+        i = first
+        title = label_key(d.spec.title)
+        for j in range(first - 1, max(-1, first - 4), -1):
+            b = doc.blocks[j]
+            if isinstance(b, Paragraph) and (title and title in label_key(b.text) or APPENDIX_HEADER.match(b.text)):
+                i = j
+        return i
+
+    starts = sorted(start_of(d) for d in found)
+    for d in found:
+        if not d.blocks:
+            continue
+        end_of_form = max(d.blocks) + 1
+        nxt = min([s for s in starts if s >= end_of_form] + [len(doc.blocks)])
+        for f in d.spec.fields:
+            v = d.values.get(f.key)
+            if v is None or not APPENDIX_REF.search(v.raw) or len(label_key(v.raw)) > 20:
+                continue
+            text, paras = loc.text_between(end_of_form, nxt)
+            if not label_key(text):
+                continue
+            appendix = Found(raw=text, page=paras[0].page if paras else v.page,
+                             box=paras[0].box if paras else None,
+                             confidence=min([p.confidence for p in paras] or [1.0]), label=f.label)
+            if f.continued_in:
+                kind, _, key = f.continued_in.partition(".")
+                spec = campaign.document(kind)
+                nd = LocatedDocument(spec=spec, values={key: appendix})
+                found.append(nd)
+            elif f.appendix_in_file:
+                v.extra_raw = v.raw            # type: ignore[attr-defined]
+                d.values[f.key] = appendix
+
+    # a file that holds only a narrative (no form): all its text is the narrative
+    if not found:
+        for spec in campaign.documents:
+            if spec.appendix_of is None or not spec.fields:
+                continue
+            text, paras = loc.text_between(0, len(doc.blocks))
+            cell_text = "\n".join(c.text for _i, _t, c in loc.cells)
+            if len(label_key(text)) >= 100 and len(label_key(text)) > len(label_key(cell_text)):
+                key = spec.fields[0].key
+                found.append(LocatedDocument(spec=spec, values={key: Found(
+                    raw=text, page=paras[0].page if paras else 1,
+                    confidence=min([p.confidence for p in paras] or [1.0]), label=spec.fields[0].label)}))
+                break
+    return found

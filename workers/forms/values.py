@@ -1,0 +1,163 @@
+"""Located raw text → the contract's field values, counts and marks."""
+from __future__ import annotations
+
+import re
+
+from dossier.campaigns import FieldSpec
+
+from ..checks.counting import count_chars
+from ..results import ExtractedDocument, FieldValue, Mark
+from .labels import EMPTY_DATE, SEAL_MARK, SIGN_MARK
+from .locate import Found, LocatedDocument
+from .normalise import (count_value, date_value, find_date, nfkc, phone_value, score_value,
+                        squeeze, star_value, text_value)
+
+_SEP = re.compile(r"[\s,，、;；/|｜]+")
+_PHONE_LABEL = re.compile(r"(联系)?(电话|手机|座机|tel|Tel|TEL)[:：]?")
+_NAME_LABEL = re.compile(r"(姓名|职务|负责人)[:：]")
+_PHONE_TOKEN = re.compile(r"\+?\d[\d\-－—]{3,}\d")
+
+
+def normalise(spec: FieldSpec, raw: str) -> object:
+    t = spec.type
+    if t == "star_rating":
+        return star_value(raw)
+    if t == "count":
+        return count_value(raw)
+    if t == "month":
+        return date_value(raw, day=False)
+    if t == "date":
+        return date_value(raw, day=True)
+    if t == "phone":
+        return phone_value(raw)
+    if t == "enum":
+        return text_value(raw)
+    return text_value(_strip_marks(raw) if spec.seal else raw)
+
+
+def _strip_marks(raw: str) -> str:
+    return SEAL_MARK.sub("", raw)
+
+
+def split_parts(raw: str) -> dict[str, str]:
+    """One cell with several values: “秦丽华\\n党务干事\\n0730-8180410”, “丁国华，电话：180…”."""
+    text = nfkc(raw)
+    phone = ""
+    runs = list(_PHONE_TOKEN.finditer(text))
+    if runs:
+        m = runs[-1]
+        phone = m.group(0)
+        text = text[:m.start()] + " " + text[m.end():]
+    text = _PHONE_LABEL.sub(" ", text)
+    text = _NAME_LABEL.sub(" ", text)
+    tokens = [t for t in _SEP.split(text) if t and t not in ("及", "(", ")", "（", "）")]
+    tokens = [t.strip("()（）:：") for t in tokens]
+    tokens = [t for t in tokens if t]
+    return {"name": tokens[0] if tokens else "",
+            "title": "".join(tokens[1:]) if len(tokens) > 1 else "",
+            "phone": phone}
+
+
+def split_opinion(raw: str) -> tuple[str, str | None, bool]:
+    """An opinion cell → (opinion text, date or None, has a blank 年 月 日 line)."""
+    lines = raw.split("\n")
+    text_lines: list[str] = []
+    date: str | None = None
+    blank_date = False
+    for line in lines:
+        flat = squeeze(line)
+        if not flat:
+            continue
+        found = find_date(line)
+        is_mark = bool(SEAL_MARK.fullmatch(flat) or SIGN_MARK.fullmatch(flat))
+        if found and date is None:
+            date = found[0]
+            rest = squeeze(SIGN_MARK.sub("", SEAL_MARK.sub("", nfkc(line)[:found[1]] + nfkc(line)[found[2]:])))
+            if rest and not text_lines:
+                text_lines.append(rest)
+            continue
+        if EMPTY_DATE.search(flat) and not re.search(r"\d", nfkc(flat)):
+            blank_date = True
+            rest = squeeze(EMPTY_DATE.sub("", SIGN_MARK.sub("", SEAL_MARK.sub("", flat))))
+            if rest:
+                text_lines.append(rest)
+            continue
+        if is_mark:
+            continue
+        cleaned = squeeze(SIGN_MARK.sub("", SEAL_MARK.sub("", line)))
+        if cleaned:
+            text_lines.append(cleaned)
+    return "".join(text_lines), date, blank_date
+
+
+def _seal_mark(key: str, found: Found, kind: str = "seal") -> Mark:
+    wanted = ("picture", "seal") if kind == "seal" else ("picture", "signature", "seal")
+    pics = [p for p in found.pictures if p.kind in wanted]
+    unknown = [p for p in found.pictures if p.kind.endswith("_unknown")]
+    if pics:
+        best = max(pics, key=lambda p: p.confidence)
+        return Mark(field=key, kind=kind, present=True, page=best.page, box=best.box,
+                    confidence=best.confidence)
+    return Mark(field=key, kind=kind, present=False, page=found.page, box=found.box,
+                certain=not unknown)
+
+
+def _fv(value: object, found: Found, spec_label: str) -> FieldValue:
+    return FieldValue(value=value, confidence=found.confidence, page=found.page, box=found.box,
+                      raw=found.raw if found.located else None, label=spec_label)
+
+
+def build_document(located: LocatedDocument) -> ExtractedDocument:
+    """Normalised fields, 字数 counts and seal/date marks of one located document."""
+    spec = located.spec
+    out = ExtractedDocument(kind=spec.kind)
+    for f in spec.fields:
+        found = located.values.get(f.key) or Found(raw="", located=False)
+        if f.parts:
+            parts = split_parts(found.raw)
+            for p in f.parts:
+                out.fields[p.key] = _fv(normalise(p, parts.get(p.part or "name", "")), found, p.label)
+            continue
+        if f.type == "opinion":
+            text, date, blank = split_opinion(found.raw)
+            out.fields[f.key] = _fv(text, found, f.label)
+            if f.date:
+                out.marks.append(Mark(field=f.key, kind="date", present=date is not None,
+                                      value=date or "", page=found.page, box=found.box))
+        else:
+            out.fields[f.key] = _fv(normalise(f, found.raw), found, f.label)
+        if f.seal and found.located:
+            out.marks.append(_seal_mark(f.key, found))
+        if f.signature and found.located:
+            out.marks.append(_seal_mark(f.key, found, kind="signature"))
+        if f.length is not None and found.located and out.fields[f.key].value:
+            from .labels import APPENDIX_REF
+            value = str(out.fields[f.key].value)
+            # “见附页”: the count belongs to the text on the 附页, not to the reference
+            if not (APPENDIX_REF.search(value) and len(value) <= 20):
+                out.counts[f.key] = count_chars(found.raw)
+        if f.type == "longtext" and found.located and found.raw:
+            out.fields[f.key].extra.setdefault("lines", found.raw.count("\n") + 1)
+    if spec.rubric is not None:
+        for item in spec.rubric.items:
+            found = located.rubric_rows.get(item.key)
+            if found is None:
+                out.fields[item.key] = FieldValue(value=None, confidence=0.0, label=item.text,
+                                                  extra={"max": item.max, "self_score": None,
+                                                         "review_score": None, "found": False})
+                continue
+            score = score_value(found.raw)
+            out.fields[item.key] = FieldValue(
+                value=score, confidence=found.confidence, page=found.page, box=found.box,
+                raw=found.raw, label=item.text,
+                extra={"max": item.max, "self_score": score if score != "" else None,
+                       "review_score": None})
+        if located.rubric_total is not None:
+            t = located.rubric_total
+            out.fields["rubric.total"] = FieldValue(value=score_value(t.raw), confidence=t.confidence,
+                                                    page=t.page, box=t.box, raw=t.raw,
+                                                    label=spec.rubric.total_label,
+                                                    extra={"max": spec.rubric.total})
+    pages = sorted({v.page for v in out.fields.values() if v.page})
+    out.pages = pages
+    return out
