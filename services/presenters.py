@@ -32,9 +32,11 @@ def field_label(campaign: Campaign | None, key: str | None, kind: str | None = N
         specs = [campaign.document(kind)] if kind and kind in {d.kind for d in campaign.documents} \
             else list(campaign.documents)
         for doc in specs:
-            for spec in doc.leaf_fields():
+            leaves = doc.leaf_fields()
+            for spec in leaves:
                 if spec.key == key:
-                    return f"{spec.group} · {spec.label}" if spec.group else spec.label
+                    group = spec.group or _sibling_group(leaves, key)
+                    return f"{group} · {spec.label}" if group else spec.label
             if doc.rubric is not None:
                 for item in doc.rubric.items:
                     if item.key == key:
@@ -42,6 +44,15 @@ def field_label(campaign: Campaign | None, key: str | None, kind: str | None = N
                 if key == "rubric.total":
                     return doc.rubric.total_label
     return key
+
+
+def _sibling_group(leaves: list[Any], key: str) -> str | None:
+    """The group named on a sibling: the YAML gives 党组织书记情况 once, on secretary.name,
+    and every secretary.* field sits under it on the form."""
+    prefix = key.rpartition(".")[0]
+    if not prefix:
+        return None
+    return next((f.group for f in leaves if f.group and f.key.rpartition(".")[0] == prefix), None)
 
 
 def document_title(campaign: Campaign | None, kind: str) -> str:
