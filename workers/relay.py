@@ -179,10 +179,11 @@ def reconcile_once(settings: Settings, *, app: DossierCelery | None = None,
 
 
 def run_relay(settings: Settings, stop_event: threading.Event, *,
-              app: DossierCelery | None = None, poll_interval: float = 0.5,
-              reconcile_every: float = 60.0) -> None:
+              app: DossierCelery | None = None, sessions: sessionmaker[Session] | None = None,
+              poll_interval: float = 0.5, reconcile_every: float = 60.0) -> None:
     """Drain the outbox and reconcile until `stop_event` is set."""
-    Relay(settings, app).run(stop_event, poll_interval=poll_interval, reconcile_every=reconcile_every)
+    Relay(settings, app, sessions=sessions).run(stop_event, poll_interval=poll_interval,
+                                                reconcile_every=reconcile_every)
 
 
 def run_forever(settings: Settings) -> None:
