@@ -1,0 +1,95 @@
+"""`dossier` on the command line: help, campaigns, migrate, extract, settings to children."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import inspect
+
+from dossier.settings import Settings
+from services.cli import build_parser, main
+from services.runner import settings_env
+from storage.db import make_engine
+from tests.edges import REPO, jinhua_form_docx
+
+COMMANDS = ["up", "serve", "worker", "relay", "migrate", "extract", "campaigns"]
+
+
+def run_cli(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "services.cli", *args], cwd=cwd, capture_output=True,
+                          text=True, timeout=120)
+
+
+class TestHelp:
+    def test_help_lists_every_command(self) -> None:
+        out = run_cli("--help")
+        assert out.returncode == 0
+        for cmd in COMMANDS:
+            assert f"    {cmd}" in out.stdout, cmd
+        assert "DOSSIER_DATABASE_URL" in out.stdout
+
+    def test_no_command_prints_help(self, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main([]) == 2
+        assert "COMMAND" in capsys.readouterr().out
+
+    def test_worker_takes_queues(self) -> None:
+        args = build_parser().parse_args(["worker", "--queues", "ingest,extract"])
+        assert args.queues == "ingest,extract"
+
+
+class TestCampaigns:
+    def test_table(self, capsys: pytest.CaptureFixture[str], settings: Settings) -> None:
+        assert main(["campaigns"], settings) == 0
+        out = capsys.readouterr().out
+        assert "jinhua-2015\t机关党建示范点推荐评选" in out and "yueyang-2017" in out
+
+    def test_json(self, capsys: pytest.CaptureFixture[str], settings: Settings) -> None:
+        assert main(["campaigns", "--json"], settings) == 0
+        data = {c["id"]: c for c in json.loads(capsys.readouterr().out)}
+        assert data["yueyang-2017"]["deadline"] == "2017-04-25"
+
+
+class TestMigrate:
+    def test_creates_the_tables(self, settings: Settings, capsys: pytest.CaptureFixture[str]) -> None:
+        assert main(["migrate"], settings) == 0
+        engine = make_engine(settings)
+        try:
+            assert {"submissions", "files", "findings", "outbox"} <= set(inspect(engine).get_table_names())
+        finally:
+            engine.dispose()
+        assert "数据库" in capsys.readouterr().out
+
+
+class TestExtract:
+    def test_prints_the_contract_json(self, tmp_path: Path) -> None:
+        """`dossier extract FILE --campaign ID --json` prints one JSON object and exits 0."""
+        path = tmp_path / "推荐表.docx"
+        path.write_bytes(jinhua_form_docx())
+        out = run_cli("extract", str(path), "--campaign", "jinhua-2015", "--json")
+        assert out.returncode == 0, out.stderr
+        data = json.loads(out.stdout)
+        assert data["campaign"] == "jinhua-2015"
+        assert data["file"]["name"] == "推荐表.docx" and data["file"]["method"] == "docx"
+        assert {f["code"] for f in data["findings"]} >= {"eligibility.star_rating"}
+
+    def test_unreadable_file_exits_non_zero_with_both_languages(self, tmp_path: Path) -> None:
+        path = tmp_path / "x.docx"
+        path.write_bytes(b"MZ" + b"\0" * 100)
+        out = run_cli("extract", str(path), "--campaign", "jinhua-2015", "--json")
+        assert out.returncode != 0
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in out.stderr)
+        assert any("a" <= ch.lower() <= "z" for ch in out.stderr)
+
+
+class TestSettingsToChildren:
+    def test_round_trip(self, tmp_path: Path) -> None:
+        """What `dossier up` hands its children reads back as the same settings."""
+        s = Settings(data_dir=tmp_path / "v", max_upload_bytes=123, s3_secure=True, queue_ocr="o2")
+        env = settings_env(s)
+        assert env["DOSSIER_DATA_DIR"] == str((tmp_path / "v").resolve())
+        back = Settings(_env_file=None, **{k.removeprefix("DOSSIER_").lower(): v for k, v in env.items()})
+        assert back.max_upload_bytes == 123 and back.s3_secure is True and back.queue_ocr == "o2"
+        assert back.resolved_database_url() == s.resolved_database_url()
