@@ -29,12 +29,15 @@ def label_score(cell_text: str, labels: tuple[str, ...]) -> tuple[int, str]:
     """How well `cell_text` is one of `labels`: 3 exact, 2 up to a bracketed note,
     1 the label followed by a value in the same cell; 0 not a label.  Returns the
     score and, for 1, the remainder (the value written after the label)."""
-    ck = label_key(cell_text)
+    return key_score(label_key(cell_text), tuple(label_key(lbl) for lbl in labels))
+
+
+def key_score(ck: str, label_keys: tuple[str, ...]) -> tuple[int, str]:
+    """`label_score` on text already reduced by `label_key` (for hot loops)."""
     if not ck:
         return 0, ""
     best, rest = 0, ""
-    for label in labels:
-        lk = label_key(label)
+    for lk in label_keys:
         if not lk:
             continue
         if ck == lk:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
 
 from ..extract.model import Box, Cell, Document, Paragraph, Picture, Table
-from .labels import (APPENDIX_HEADER, APPENDIX_REF, PAGE_NUMBER, label_key, label_score)
+from .labels import APPENDIX_HEADER, APPENDIX_REF, PAGE_NUMBER, key_score, label_key
 
 
 @dataclass
@@ -69,24 +69,39 @@ class Locator:
         self.cells: list[tuple[int, Table, Cell]] = [
             (i, b, c) for i, b in enumerate(doc.blocks) if isinstance(b, Table) for c in b.cells]
         # every label the campaign knows, so that a value never runs into a neighbour's label
-        self.all_labels: list[tuple[str, ...]] = []
+        labels: list[str] = []
         for d in campaign.documents:
             for f in list(d.fields) + list(d.review_fields):
-                self.all_labels.append(f.labels)
+                labels.extend(f.labels)
                 for p in f.parts:
-                    self.all_labels.append(p.labels)
-            self.all_labels.extend((lbl,) for lbl in d.ignore_labels)
+                    labels.extend(p.labels)
+            labels.extend(d.ignore_labels)
+        self.all_label_keys = tuple(dict.fromkeys(label_key(lbl) for lbl in labels))
+        # label_key of every cell, once: form location asks for them many times
+        self.cell_keys: dict[int, str] = {id(c): label_key(c.text) for _i, _t, c in self.cells}
+        self._is_label: dict[int, bool] = {}
 
     # -- labels ---------------------------------------------------------
+    def key_of(self, cell: Cell) -> str:
+        k = self.cell_keys.get(id(cell))
+        if k is None:
+            k = self.cell_keys[id(cell)] = label_key(cell.text)
+        return k
+
     def is_label(self, cell: Cell) -> bool:
-        return any(label_score(cell.text, labels)[0] >= 2 for labels in self.all_labels)
+        hit = self._is_label.get(id(cell))
+        if hit is None:
+            hit = self._is_label[id(cell)] = key_score(self.key_of(cell), self.all_label_keys)[0] >= 2
+        return hit
 
     def find_label(self, spec: FieldSpec) -> _LabelHit | None:
         best: _LabelHit | None = None
+        keys = tuple(label_key(lbl) for lbl in spec.labels)
         for i, t, c in self.cells:
-            if len(label_key(c.text)) > 40:
+            ck = self.key_of(c)
+            if len(ck) > 40:
                 continue
-            score, rest = label_score(c.text, spec.labels)
+            score, rest = key_score(ck, keys)
             if score and (best is None or score > best.score):
                 best = _LabelHit(i, t, c, score, rest)
         return best
