@@ -5,7 +5,6 @@ embedded one (filesystem broker + SQLite + folder store).
 """
 from __future__ import annotations
 
-import importlib.util
 import io
 import time
 from collections.abc import Iterator
@@ -22,9 +21,6 @@ from workers.celery_app import DossierCelery, make_celery
 from workers.relay import Relay
 
 from .conftest import delete_queues, queue_names, unique
-
-HAVE_EXTRACTION = importlib.util.find_spec("workers.extraction") is not None
-
 
 def run_upload(settings: Settings, app: DossierCelery, data: bytes, name: str,
                timeout: float = 60) -> dict:
@@ -50,15 +46,22 @@ def run_upload(settings: Settings, app: DossierCelery, data: bytes, name: str,
 
 
 def assert_processed(status: dict) -> None:
+    """Done once, the fields read, the file's and the submission's findings recorded."""
     [f] = status["files"]
     assert status["submission"]["state"] == "checked", status
-    assert f["format"] == "docx" and f["attempts"] == 1
-    if HAVE_EXTRACTION:
-        assert (f["state"], f["progress"]) == ("done", 100), f
-        assert f["method"] == "docx"
-        assert f["sha256"] == status["_row"]["sha256"]
-    else:   # until the lead's extractor lands: the failure is recorded, not lost
-        assert f["state"] == "failed" and f["error"]
+    assert (f["state"], f["progress"], f["format"], f["method"], f["pages"], f["attempts"]) == (
+        "done", 100, "docx", "docx", 1, 1), f
+    assert f["sha256"] == status["_row"]["sha256"]
+    [doc] = f["documents"]
+    fields = {k: v["value"] for k, v in doc["fields"].items()}
+    assert doc["kind"] == "recommendation_form"
+    assert (fields["org_name"], fields["star_rating"], fields["member_count"]) == (
+        "中共金华市某局机关支部委员会", 5, 35)
+    # the form leaves the 书记 rows empty: the unit is told, in Chinese
+    missing = {x["field"] for x in f["findings"] if x["code"] == "field.missing"}
+    assert "secretary.name" in missing
+    # uploaded today, long after 2015-11-15
+    assert "deadline.passed" in {x["code"] for x in status["findings"]}
 
 
 @pytest.mark.services
