@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -249,12 +250,12 @@ def extract_file(rt: Runtime, file_id: str, *,
         raise
     except ObjectNotFound as e:
         error = (MSG_MISSING, f"object missing: {e}")
+    except SoftTimeLimitExceeded:
+        # the same file would run out of time again: park it rather than retry
+        error = (MSG_TIMEOUT, "soft time limit exceeded")
     except Exception as e:
-        if type(e).__name__ == "SoftTimeLimitExceeded":
-            error = (MSG_TIMEOUT, "soft time limit exceeded")
-        else:
-            log.exception("extracting file %s failed", file_id)
-            error = (MSG_FAILED, f"{type(e).__name__}: {e}")
+        log.exception("extracting file %s failed", file_id)
+        error = (MSG_FAILED, f"{type(e).__name__}: {e}")
     return _record_extract(rt, file_id, result, error)
 
 

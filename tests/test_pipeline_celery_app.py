@@ -1,0 +1,66 @@
+"""The Celery app's configuration: what the reliability notes in design.md ask for."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dossier.settings import Settings
+from workers.celery_app import make_celery
+
+TASKS = {"ingest.file": "ingest", "extract.file": "extract", "ocr.file": "ocr",
+         "check.submission": "ingest"}
+
+
+class TestMakeCelery:
+    def test_reliability_settings(self, settings: Settings) -> None:
+        """JSON only, late acks, rejected on worker loss, prefetch 1, limits below 30 minutes."""
+        conf = make_celery(settings).conf
+        assert conf.task_serializer == "json" and list(conf.accept_content) == ["json"]
+        assert conf.task_acks_late and conf.task_reject_on_worker_lost
+        assert conf.worker_prefetch_multiplier == 1
+        assert conf.task_soft_time_limit < conf.task_time_limit < 30 * 60
+        assert conf.task_time_limit == settings.task_time_limit
+
+    @pytest.mark.parametrize("task,role", sorted(TASKS.items()))
+    def test_routes(self, settings: Settings, task: str, role: str) -> None:
+        """Each task goes to its named queue; the names come from the settings."""
+        named = settings.model_copy(update={f"queue_{r}": f"q-{r}" for r in ("ingest", "extract", "ocr")})
+        app = make_celery(named)
+        app.loader.import_default_modules()
+        assert task in app.tasks
+        assert app.amqp.router.route({}, task)["queue"].name == f"q-{role}"
+
+    def test_tasks_retry_transient_errors_only(self, settings: Settings) -> None:
+        from sqlalchemy.exc import OperationalError
+        app = make_celery(settings)
+        app.loader.import_default_modules()
+        task = app.tasks["extract.file"]
+        assert OperationalError in task.autoretry_for and Exception not in task.autoretry_for
+        assert task.retry_jitter and task.retry_backoff
+
+    def test_embedded_broker_lives_under_data_dir(self, settings: Settings) -> None:
+        """Embedded mode: kombu's filesystem transport in the data folder, no server."""
+        app = make_celery(settings)
+        opts = app.conf.broker_transport_options
+        assert app.conf.broker_url == "filesystem://"
+        for key in ("data_folder_in", "data_folder_out", "control_folder"):
+            assert opts[key].startswith(str(settings.broker_folder()))
+
+    def test_amqp_confirms_publishes(self, settings: Settings) -> None:
+        app = make_celery(settings.model_copy(update={"broker_url": "amqp://guest:guest@127.0.0.1:5672//"}))
+        assert app.conf.broker_transport_options["confirm_publish"] is True
+
+    def test_nothing_is_built_at_import(self, tmp_path: Path) -> None:
+        """Importing the modules builds no app, engine or store; `-A workers.celery_app` still finds one."""
+        code = ("import workers.celery_app as m, workers.tasks, workers.relay, workers.pipeline;"
+                "assert m._default is None;"
+                "from celery.app.utils import find_app;"
+                "app = find_app('workers.celery_app');"
+                "assert type(app).__name__ == 'DossierCelery' and app is m.app;"
+                "assert app._resources is None")
+        subprocess.run([sys.executable, "-c", code], check=True, timeout=60,
+                       env={"DOSSIER_DATA_DIR": str(tmp_path / "var"), "PATH": ""},
+                       cwd=Path(__file__).resolve().parent.parent)
