@@ -16,7 +16,7 @@ from typing import Any, Iterator
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, MetaData, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -71,6 +71,24 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def load_models() -> MetaData:
+    """The whole schema: every `storage/*models.py` module imported, their shared metadata.
+
+    Tables of other domains (the review) live in modules of their own on the
+    same Base; migrations and schema checks must see them all.
+    """
+    import importlib
+    import pkgutil
+
+    import storage
+    from storage.models import Base
+
+    for mod in pkgutil.iter_modules(storage.__path__):
+        if mod.name.endswith("models"):
+            importlib.import_module(f"storage.{mod.name}")
+    return Base.metadata
 
 
 def alembic_config(engine: Engine) -> Config:

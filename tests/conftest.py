@@ -23,12 +23,11 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, inspect, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.settings import Settings
-from storage.db import make_engine, make_sessionmaker, migrate
-from storage.models import Base
+from storage.db import load_models, make_engine, make_sessionmaker, migrate
 from storage.objects import ObjectStore
 
 PG_URL = os.environ.get("DOSSIER_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -102,9 +101,11 @@ def pg_migrated(pg_schema_url: str) -> Iterator[Engine]:
 
 
 def _empty_tables(engine: Engine) -> None:
-    with engine.begin() as conn:
-        names = ", ".join(t.name for t in Base.metadata.sorted_tables)
-        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    present = set(inspect(engine).get_table_names()) - {"alembic_version"}
+    names = ", ".join(f'"{t.name}"' for t in load_models().sorted_tables if t.name in present)
+    if names:
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 @pytest.fixture

@@ -11,8 +11,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import outbox
-from storage.db import current_revision, downgrade, make_engine, migrate
-from storage.models import Base, StoredFile, Submission, utcnow
+from storage.db import current_revision, downgrade, load_models, make_engine, migrate
+from storage.models import StoredFile, Submission, utcnow
 
 
 def _file(sub: Submission, sha: str = "a" * 64) -> StoredFile:
@@ -26,7 +26,7 @@ class TestMigrations:
         assert current_revision(db_engine) is not None
         with db_engine.connect() as conn:
             diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}),
-                                    Base.metadata)
+                                    load_models())
         assert diff == []
 
     def test_down_and_up_again(self, db_engine: Engine) -> None:
