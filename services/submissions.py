@@ -27,7 +27,7 @@ from dossier.campaigns import CampaignError, get_campaign
 from dossier.settings import Settings
 from storage import outbox
 from storage.models import FileState, FindingRow, StoredFile, Submission, SubmissionState
-from storage.objects import (ObjectNotFound, ObjectStore, ObjectTooLarge, hash_stream,
+from storage.objects import (CHUNK, HashingReader, ObjectNotFound, ObjectStore, ObjectTooLarge,
                              original_key, safe_ext)
 
 log = logging.getLogger(__name__)
@@ -132,15 +132,15 @@ def display_name(filename: str | None) -> str:
 
 
 def _spool(stream: BinaryIO, limit: int, name: str) -> tuple[BinaryIO, int, str]:
-    """Copy the stream to a spooled temp file, hashing; refuse past `limit` with nothing kept."""
+    """Copy the stream to a spooled temp file, hashing; refuse past `limit` with nothing kept.
+
+    The sha256 names the object, so it must be known before anything is stored.
+    """
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
+    reader = HashingReader(stream, limit)
     try:
-        class _Tee:
-            def read(self, n: int = -1) -> bytes:
-                data = stream.read(n)
-                spool.write(data)
-                return data
-        result = hash_stream(_Tee(), max_bytes=limit)  # type: ignore[arg-type]
+        while chunk := reader.read(CHUNK):
+            spool.write(chunk)
     except ObjectTooLarge:
         spool.close()
         raise UploadTooLarge(limit, name) from None
@@ -148,7 +148,7 @@ def _spool(stream: BinaryIO, limit: int, name: str) -> tuple[BinaryIO, int, str]
         spool.close()
         raise
     spool.seek(0)
-    return spool, result.size, result.sha256  # type: ignore[return-value]
+    return spool, reader.size, reader.sha256  # type: ignore[return-value]
 
 
 def _existing(session: Session, submission_id: str, sha256: str) -> StoredFile | None:

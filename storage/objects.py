@@ -149,14 +149,6 @@ class HashingReader:
         return PutResult(self.size, self.sha256)
 
 
-def hash_stream(stream: BinaryIO, max_bytes: int | None = None) -> PutResult:
-    """Size and sha256 of a stream, read to its end."""
-    reader = HashingReader(stream, max_bytes)
-    while reader.read(CHUNK):
-        pass
-    return reader.result()
-
-
 def open_store(settings: Settings) -> ObjectStore:
     """The store named by `settings.storage_url` (default: a folder under data_dir)."""
     url = settings.resolved_storage_url()
