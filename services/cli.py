@@ -83,8 +83,9 @@ def _extract_module():  # type: ignore[no-untyped-def]
 
 def _add_extract(sub: argparse._SubParsersAction) -> None:
     mod = _extract_module()
-    if mod is not None and hasattr(mod, "add_extract_parser"):
-        mod.add_extract_parser(sub)
+    add = getattr(mod, "add_extract_parser", None) or getattr(mod, "add_parser", None)
+    if add is not None:
+        add(sub)
         return
     p = sub.add_parser("extract", help="read one file and print its fields and findings / 读取一个文件，输出字段与问题",
                        description="Read one submission file and print the contract JSON. / "
@@ -99,8 +100,9 @@ def _cmd_extract(args: argparse.Namespace, settings: Settings, argv: Sequence[st
     if mod is None:
         print("extraction is not installed / 未安装抽取模块 (services.extract_cli)", file=sys.stderr)
         return 2
-    if hasattr(mod, "run_extract"):
-        return int(mod.run_extract(args))
+    run = getattr(mod, "run_extract", None) or getattr(mod, "run", None)
+    if run is not None:
+        return int(run(args))
     # the module only offers main(argv): hand it the arguments after `extract`
     rest = list(argv)[list(argv).index("extract") + 1:]
     return int(mod.main(rest))
