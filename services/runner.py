@@ -57,6 +57,9 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
 
     from services.api import create_app
 
+    if settings.resolved_database_url().startswith("sqlite"):
+        # embedded: nobody else runs the migrations, and they are idempotent and quick
+        migrate(settings)
     host = host or settings.host
     port = port or settings.port
     print(f"dossier API on http://{host}:{port}/ / 网页与接口已启动", flush=True)
