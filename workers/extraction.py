@@ -87,4 +87,9 @@ def extract_file(path: Path, campaign: Campaign, *, name: str | None = None,
                              findings=[Finding(e.code, "error", None, e.message)])
     info.pages, info.method = doc.pages, doc.method
     documents, findings = analyse(doc, campaign, low_confidence=ctx.settings.ocr_low_confidence)
-    return ExtractResult(campaign=campaign.id, file=info, documents=documents, findings=findings)
+    page_images = [{"page": p.page, "width": p.width, "height": p.height, "key": p.key}
+                   for p in doc.page_images if p.key]
+    seals = [{"page": p.page, "box": p.box.as_list(), "kind": p.kind, "confidence": round(p.confidence, 3)}
+             for p in doc.pictures if p.box is not None and p.kind.startswith("seal")]
+    return ExtractResult(campaign=campaign.id, file=info, documents=documents, findings=findings,
+                         page_images=page_images, seals=seals)

@@ -115,8 +115,17 @@ class ExtractResult:
     findings: list[Finding] = field(default_factory=list)
     readable: bool = True            # False: the file could not be read at all
     error: str = ""                  # English detail when not readable
+    # rendered pages kept for reviewers (scans): {page, width, height, key}; boxes are in these pixels
+    page_images: list[dict[str, Any]] = field(default_factory=list)
+    # every seal found on the pages, with its box, so a reviewer can see it
+    seals: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"campaign": self.campaign, "file": self.file.to_json(),
-                "documents": [d.to_json() for d in self.documents],
-                "findings": [f.to_json() for f in self.findings]}
+        out = {"campaign": self.campaign, "file": self.file.to_json(),
+               "documents": [d.to_json() for d in self.documents],
+               "findings": [f.to_json() for f in self.findings]}
+        if self.page_images:
+            out["page_images"] = self.page_images
+        if self.seals:
+            out["seals"] = self.seals
+        return out
