@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     convert_timeout: int = 120        # LibreOffice
     task_max_attempts: int = 5
 
+    # review and accounts (issue 5)
+    review_lease_seconds: int = 30 * 60   # a claimed task returns to its queue unless renewed
+    session_hours: int = 12
+    # embedded dev mode: the unit's upload pages work without a login; set false in
+    # production so that every page and API call needs an account
+    anonymous_uploads: bool = True
+    secure_cookies: bool = False
+
     host: str = "127.0.0.1"
     port: int = 8000
 

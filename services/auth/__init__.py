@@ -1,0 +1,1 @@
+"""Accounts, passwords, server-side sessions, CSRF and API tokens."""

@@ -1,0 +1,92 @@
+"""Who may see what.  A refusal is a 404, like a missing row, so guessing ids tells nothing."""
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
+from sqlalchemy.orm import Session
+
+from services.submissions import DomainError, NotFound
+from storage.models import Submission
+from storage.review_models import ReviewTask, Role, SubmissionOwner, User
+
+STAFF = (Role.ADMIN.value, Role.OPERATOR.value)
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "auth.forbidden"
+
+
+def is_staff(user: User) -> bool:
+    return user.role in STAFF
+
+
+def task_scope(user: User) -> ColumnElement[bool]:
+    """The reviewer tasks a person may see and claim: their stage (and department), or their
+    recommender's tasks; staff see every queue."""
+    if is_staff(user):
+        return true()
+    if user.role == Role.REVIEWER.value:
+        cond = and_(ReviewTask.actor == Role.REVIEWER.value, ReviewTask.stage_id == user.stage_id,
+                    or_(ReviewTask.department.is_(None), ReviewTask.department == user.department))
+        if user.campaign_id:
+            cond = and_(cond, ReviewTask.campaign_id == user.campaign_id)
+        return cond
+    if user.role == Role.RECOMMENDER.value:
+        return and_(ReviewTask.actor == Role.RECOMMENDER.value, ReviewTask.organisation == user.organisation)
+    return false()
+
+
+def owner_organisation(session: Session, sub: Submission) -> str:
+    owner = session.get(SubmissionOwner, sub.id)
+    return owner.organisation if owner else sub.organisation
+
+
+def can_view(session: Session, user: User, sub: Submission) -> bool:
+    if is_staff(user):
+        return True
+    if user.role == Role.UNIT.value:
+        return owner_organisation(session, sub) == user.organisation
+    if user.role == Role.RECOMMENDER.value:
+        return sub.recommender == user.organisation
+    if user.role == Role.REVIEWER.value:
+        found = session.scalar(select(ReviewTask.id).where(ReviewTask.submission_id == sub.id)
+                               .where(task_scope(user)).limit(1))
+        return found is not None
+    return False
+
+
+def can_change(session: Session, user: User, sub: Submission) -> bool:
+    """Uploading files or resubmitting: the owning unit (and staff)."""
+    if is_staff(user):
+        return True
+    return user.role == Role.UNIT.value and owner_organisation(session, sub) == user.organisation
+
+
+def visible_submission(session: Session, user: User, submission_id: str, *, change: bool = False) -> Submission:
+    sub = session.get(Submission, submission_id)
+    allowed = sub is not None and (can_change if change else can_view)(session, user, sub)
+    if not allowed:
+        raise NotFound("找不到这份申报，或您无权查看。", f"submission {submission_id} not visible to {user.username}")
+    assert sub is not None
+    return sub
+
+
+def submissions_of(session: Session, user: User) -> list[Submission]:
+    """A unit's own submissions (owned, or named after it and unowned)."""
+    owned = select(SubmissionOwner.submission_id).where(SubmissionOwner.organisation == user.organisation)
+    unowned = select(SubmissionOwner.submission_id)
+    q = select(Submission).where(or_(Submission.id.in_(owned),
+                                     and_(Submission.organisation == user.organisation,
+                                          Submission.id.not_in(unowned))))
+    if user.role == Role.RECOMMENDER.value:
+        q = select(Submission).where(Submission.recommender == user.organisation)
+    elif is_staff(user):
+        q = select(Submission)
+    return list(session.scalars(q.order_by(Submission.created_at.desc())))
+
+
+def record_owner(session: Session, user: User, submission_id: str) -> None:
+    if user.role == Role.UNIT.value and session.get(SubmissionOwner, submission_id) is None:
+        session.add(SubmissionOwner(submission_id=submission_id, organisation=user.organisation or "",
+                                    user_id=user.id))
+        session.commit()
