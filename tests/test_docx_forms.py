@@ -240,3 +240,22 @@ class TestBadInput:
         p = tmp_path / "nested.docx"
         p.write_bytes(buf.getvalue())
         assert "先进集体" in fields(extract_file(p, JINHUA), "recommendation_form")["honors"]
+
+
+class TestNarrativeFile:
+    def test_narrative_in_its_own_file(self, tmp_path: Path) -> None:
+        """A Word file holding only the 创建事迹介绍材料 is the narrative, counted whole."""
+        d = NewDocx()
+        d.add_paragraph("附件2：")
+        d.add_paragraph("某支部创建机关党建示范点事迹材料")
+        body = make.narrative(1300)
+        for k in range(0, 1300, 260):
+            d.add_paragraph(body[k:k + 260])
+        d.add_paragraph("- 1 -")
+        p = tmp_path / "事迹.docx"
+        d.save(p)
+        r = extract_file(p, JINHUA)
+        assert [doc.kind for doc in r.documents] == ["narrative"]
+        assert fields(r, "narrative")["text"] == "某支部创建机关党建示范点事迹材料" + body
+        assert r.documents[0].counts == {"text": 16 + 1300}
+        assert codes(r) == {("length.out_of_range", "text")}
