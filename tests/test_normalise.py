@@ -47,7 +47,7 @@ class TestOthers:
         """四星级 → 4, and the other ways units write a rating."""
         assert star_value(raw) == n
 
-    @pytest.mark.parametrize("raw,n", [("52人", 52), ("４９名", 49), ("111", 111), ("", "")])
+    @pytest.mark.parametrize("raw,n", [("52人", 52), ("４９名", 49), ("111", 111), ("共52名党员", 52), ("五十二人", 52), ("", ""), ("若干", "若干")])
     def test_counts(self, raw: str, n: object) -> None:
         """Counts are integers; empty stays empty."""
         assert count_value(raw) == n

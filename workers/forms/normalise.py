@@ -120,10 +120,11 @@ def count_value(raw: str) -> int | str:
     s = nfkc(text_value(raw))
     if not s:
         return ""
-    m = re.fullmatch(r"(\d+)\s*(?:人|名|个)?", s)
+    # 52, 52人, 52名, 共52名党员, 党员52人
+    m = re.fullmatch(r"(?:共|计|党员)?\s*(\d+)\s*(?:人|名|个|位)?(?:党员|正式党员)?[。.]?", s)
     if m:
         return int(m.group(1))
-    n = cn_number(re.sub(r"[人名个]$", "", s))
+    n = cn_number(re.sub(r"(?:人|名|个|位)$", "", s))
     return n if n is not None else s
 
 
