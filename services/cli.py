@@ -139,6 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true")
 
     _add_extract(sub)
+    from services.auth.cli import add_user_parser
+    add_user_parser(sub)
     return parser
 
 
@@ -146,6 +148,15 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "up": _cmd_up, "serve": _cmd_serve, "worker": _cmd_worker, "relay": _cmd_relay,
     "migrate": _cmd_migrate, "campaigns": _cmd_campaigns,
 }
+
+
+def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    from services.auth.cli import run_user
+
+    return run_user(args, settings)
+
+
+COMMANDS["user"] = _cmd_user
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:

@@ -57,4 +57,19 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health)
     app.include_router(router)
     install_web(app)
+    install_review(app)
     return app
+
+
+def install_review(app: FastAPI) -> None:
+    """Accounts, access checks on every request, the review API and pages (issue 5)."""
+    from services.auth.web import AuthMiddleware
+    from services.web.review_pages import router as pages
+
+    from .review import router as review_api
+    from .review import users as users_api
+
+    app.add_middleware(AuthMiddleware)
+    app.include_router(review_api)
+    app.include_router(users_api)
+    app.include_router(pages)

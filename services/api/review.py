@@ -1,0 +1,194 @@
+"""The review API: queues, claims, desk actions, decisions, objections, history, users.
+
+For scripts with an API token (`Authorization: Bearer dsr_…`) as much as for
+the desk page; every route acts as the person who asks, and the service layer
+checks what that person may do.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from services.auth import accounts
+from services.auth.web import CurrentUser, require_role
+from services.review import audit, flow, queue
+from services.review.access import visible_submission
+from storage.review_models import ReviewTask
+
+from .deps import SessionDep, SettingsDep
+
+router = APIRouter(prefix="/api/review", tags=["review"])
+users = APIRouter(prefix="/api/users", tags=["review"])
+
+
+def task_json(t: ReviewTask) -> dict[str, Any]:
+    return {"id": t.id, "submission_id": t.submission_id, "campaign_id": t.campaign_id,
+            "stage_id": t.stage_id, "department": t.department, "actor": t.actor, "state": t.state,
+            "assignee_id": t.assignee_id, "version": t.version, "decision": t.decision,
+            "lease_expires_at": t.lease_expires_at.isoformat() if t.lease_expires_at else None,
+            "due_at": t.due_at.isoformat() if t.due_at else None, "overdue": queue.is_overdue(t),
+            "data": t.data or {}}
+
+
+class ClaimIn(BaseModel):
+    stage_id: str | None = None
+    department: str | None = None
+
+
+class CorrectionIn(BaseModel):
+    field: str
+    value: str
+    machine_value: str | None = None
+
+
+class ScoresIn(BaseModel):
+    scores: dict[str, Any]
+
+
+class NoticeIn(BaseModel):
+    start: dt.date
+
+
+class DecisionIn(BaseModel):
+    decision: str = Field(description="pass | return | reject | withdraw")
+    opinion: str | None = None
+    reasons: str | None = None
+    sealed: bool | None = None
+    opinion_date: str | None = None
+    scores: dict[str, Any] | None = None
+    inspection: dict[str, Any] | None = None
+
+
+class TextIn(BaseModel):
+    text: str
+
+
+class StartIn(BaseModel):
+    site_level: str | None = None
+
+
+class ReassignIn(BaseModel):
+    username: str
+
+
+@router.get("/tasks", summary="My queues / 我的审核任务")
+def list_tasks(user: CurrentUser, session: SessionDep, stage_id: str | None = None,
+               department: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
+    f = queue.TaskFilter(stage_id=stage_id, department=department, state=state)
+    return [task_json(t) for t in queue.list_tasks(session, user, f)]
+
+
+@router.post("/claim-next", summary="Claim the next task / 领取下一份")
+def claim_next(body: ClaimIn, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    task = queue.claim_next(session, user, lease_seconds=settings.review_lease_seconds,
+                            stage_id=body.stage_id, department=body.department)
+    return {"task": task_json(task) if task else None}
+
+
+@router.post("/tasks/{task_id}/claim", summary="Claim a task / 领取任务")
+def claim(task_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    return task_json(queue.claim(session, user, task_id, lease_seconds=settings.review_lease_seconds))
+
+
+@router.post("/tasks/{task_id}/renew", summary="Renew the lease / 续期")
+def renew(task_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+    return task_json(queue.renew(session, user, task_id, lease_seconds=settings.review_lease_seconds))
+
+
+@router.post("/tasks/{task_id}/release", summary="Release a task / 放回任务池")
+def release(task_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    return task_json(queue.release(session, user, task_id))
+
+
+@router.post("/tasks/{task_id}/reassign", summary="Reassign (admin) / 重新分派")
+def reassign(task_id: str, body: ReassignIn, user: CurrentUser, session: SessionDep,
+             settings: SettingsDep) -> dict[str, Any]:
+    to = accounts.find_user(session, body.username)
+    if to is None:
+        raise accounts.NotFound(f"没有账号“{body.username}”。", "no such user")
+    return task_json(queue.reassign(session, user, task_id, to, lease_seconds=settings.review_lease_seconds))
+
+
+@router.post("/tasks/{task_id}/corrections", summary="Correct a field / 更正字段")
+def correct(task_id: str, body: CorrectionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    row = flow.correct_field(session, user, task_id, body.field, body.value, body.machine_value)
+    return {"field": row.field, "value": row.value, "machine_value": row.machine_value,
+            "by": row.username, "at": row.created_at.isoformat()}
+
+
+@router.post("/tasks/{task_id}/scores", summary="Enter 考评分 / 录入考评分")
+def scores(task_id: str, body: ScoresIn, user: CurrentUser, session: SessionDep,
+           settings: SettingsDep) -> dict[str, Any]:
+    parsed, total = flow.save_scores(session, user, task_id, body.scores, campaigns_dir=settings.campaigns_dir)
+    return {"scores": parsed, "total": total}
+
+
+@router.post("/tasks/{task_id}/notice", summary="Start the public notice / 开始公示")
+def notice(task_id: str, body: NoticeIn, user: CurrentUser, session: SessionDep,
+           settings: SettingsDep) -> dict[str, Any]:
+    review = flow.start_notice(session, user, task_id, body.start, campaigns_dir=settings.campaigns_dir)
+    return {"start": review.notice_start.isoformat() if review.notice_start else None,
+            "end": review.notice_end.isoformat() if review.notice_end else None}
+
+
+def review_json(r: Any) -> dict[str, Any]:
+    return {"submission_id": r.submission_id, "stage_id": r.stage_id, "status": r.status,
+            "version": r.version, "title": r.title, "return_reasons": r.return_reasons,
+            "site_level": r.site_level, "data": r.data,
+            "notice_end": r.notice_end.isoformat() if r.notice_end else None}
+
+
+@router.post("/tasks/{task_id}/decision", summary="Decide / 作出决定")
+def decide(task_id: str, body: DecisionIn, user: CurrentUser, session: SessionDep,
+           settings: SettingsDep) -> dict[str, Any]:
+    payload = body.model_dump(exclude={"decision"}, exclude_none=True)
+    return review_json(flow.decide(session, user, task_id, body.decision, payload,
+                                   campaigns_dir=settings.campaigns_dir))
+
+
+@router.post("/submissions/{submission_id}/start", summary="Start the review / 提交审核")
+def start(submission_id: str, body: StartIn, user: CurrentUser, session: SessionDep,
+          settings: SettingsDep) -> dict[str, Any]:
+    return review_json(flow.start_review(session, user, submission_id, site_level=body.site_level,
+                                         campaigns_dir=settings.campaigns_dir))
+
+
+@router.get("/submissions/{submission_id}", summary="Review state / 审核状态")
+def get_review(submission_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    visible_submission(session, user, submission_id)
+    r = flow.review_of(session, submission_id)
+    return review_json(r) if r else {"submission_id": submission_id, "status": None}
+
+
+@router.post("/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交")
+def resubmit(submission_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    return review_json(flow.resubmit(session, user, submission_id))
+
+
+@router.post("/submissions/{submission_id}/objections", summary="Record an objection / 登记异议")
+def objection(submission_id: str, body: TextIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    row = flow.raise_objection(session, user, submission_id, body.text)
+    return {"id": row.id, "text": row.text}
+
+
+@router.post("/objections/{objection_id}/resolve", summary="Resolve an objection / 处理异议")
+def resolve(objection_id: int, body: TextIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    row = flow.resolve_objection(session, user, objection_id, body.text)
+    return {"id": row.id, "resolution": row.resolution}
+
+
+@router.get("/submissions/{submission_id}/history", summary="Audit history / 办理记录")
+def history(submission_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    visible_submission(session, user, submission_id)
+    return [{"at": e.at.isoformat(), "actor": e.actor, "action": e.action, "task_id": e.task_id,
+             "detail": e.detail} for e in audit.history(session, submission_id)]
+
+
+@users.get("", summary="List accounts / 账号列表")
+def list_users(user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    require_role(user, "admin", "operator")
+    return [{"username": u.username, "role": u.role, "organisation": u.organisation, "stage_id": u.stage_id,
+             "department": u.department, "active": u.active} for u in accounts.list_users(session)]

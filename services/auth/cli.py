@@ -1,0 +1,73 @@
+"""`dossier user add|list|disable|enable|token`: accounts from the command line."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+
+from dossier.settings import Settings
+
+
+def add_user_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("user", help="accounts: add, list, disable / 账号管理")
+    us = p.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    a = us.add_parser("add", help="create an account / 新建账号")
+    a.add_argument("username")
+    a.add_argument("--role", required=True, choices=["unit", "recommender", "reviewer", "operator", "admin"])
+    a.add_argument("--name", default="", help="display name / 姓名")
+    a.add_argument("--organisation", help="unit or recommender organisation / 所属单位")
+    a.add_argument("--campaign", help="campaign id the reviewer works on / 评选活动")
+    a.add_argument("--stage", help="reviewer's stage id / 审核环节")
+    a.add_argument("--department", help="joint review department / 联审部门")
+    a.add_argument("--password-env", default="DOSSIER_NEW_PASSWORD",
+                   help="read the password from this variable (else prompt) / 从环境变量读取密码")
+    us.add_parser("list", help="list accounts / 列出账号")
+    for name, text in (("disable", "disable an account / 停用账号"), ("enable", "enable an account / 启用账号")):
+        d = us.add_parser(name, help=text)
+        d.add_argument("username")
+    t = us.add_parser("token", help="issue an API token for scripts / 生成接口令牌")
+    t.add_argument("username")
+    t.add_argument("--name", default="script")
+
+
+def run_user(args: argparse.Namespace, settings: Settings) -> int:
+    from services.auth import accounts
+    from services.submissions import DomainError
+    from storage.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings)
+    try:
+        with make_sessionmaker(engine)() as session:
+            try:
+                return _dispatch(args, session, accounts)
+            except DomainError as e:
+                print(f"{e.detail or e.code} / {e.message}", file=sys.stderr)
+                return 1
+    finally:
+        engine.dispose()
+
+
+def _dispatch(args: argparse.Namespace, session: object, accounts: object) -> int:
+    acc = accounts  # module
+    if args.user_command == "add":
+        password = os.environ.get(args.password_env) or getpass.getpass("password / 密码: ")
+        u = acc.create_user(session, username=args.username, password=password, role=args.role,  # type: ignore[attr-defined]
+                            display_name=args.name, organisation=args.organisation,
+                            campaign_id=args.campaign, stage_id=args.stage, department=args.department)
+        print(f"created {u.username} ({u.role}) / 已创建账号")
+    elif args.user_command == "list":
+        for u in acc.list_users(session):  # type: ignore[attr-defined]
+            state = "active" if u.active else "disabled"
+            print("\t".join([u.username, u.role, u.organisation or "-", u.stage_id or "-",
+                             u.department or "-", state]))
+    elif args.user_command in ("disable", "enable"):
+        u = acc.set_active(session, args.username, args.user_command == "enable")  # type: ignore[attr-defined]
+        print(f"{u.username} {'enabled / 已启用' if u.active else 'disabled / 已停用'}")
+    elif args.user_command == "token":
+        u = acc.find_user(session, args.username)  # type: ignore[attr-defined]
+        if u is None:
+            print(f"no user {args.username} / 没有此账号", file=sys.stderr)
+            return 1
+        print(acc.issue_token(session, u, args.name))  # type: ignore[attr-defined]
+    return 0

@@ -1,0 +1,397 @@
+"""People's pages for the review: login, the unit's own submissions, the reviewer's
+queue and desk, a submission's history, and the admin page that binds people.
+
+Server-rendered Chinese HTML; every form carries the session's CSRF token in
+a hidden field, checked here before anything changes (multipart forms carry
+it in the action's query string, checked by the middleware).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+
+from dossier.campaigns import get_campaign, load_campaigns
+from services import submissions as subs
+from services.api.deps import SessionDep, SettingsDep, StoreDep
+from services.api.uploads import receive_form, store_uploads
+from services.auth import accounts
+from services.auth.accounts import ROLE_LABELS
+from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_session_cookie
+from services.presenters import field_label, present_status
+from services.review import audit, flow, queue
+from services.review.access import (is_staff, record_owner, submissions_of, task_scope,
+                                    visible_submission)
+from services.review.audit import ACTION_LABELS
+from services.submissions import DomainError
+from storage.models import StoredFile
+from storage.review_models import ReviewTask, SubmissionReview
+from workers.routing import engine
+from workers.routing.engine import DECISION_LABELS, KIND_LABELS
+
+HERE = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+router = APIRouter(include_in_schema=False)
+
+STATUS_LABELS = {"in_review": "审核中", "returned": "已退回，待修改", "rejected": "未通过",
+                 "completed": "审核完成", "withdrawn": "称号已撤销", None: "未提交审核"}
+TASK_STATES = {"open": "待领取", "claimed": "处理中", "done": "已办结", "cancelled": "已取消"}
+INLINE = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+
+
+def _ctx(request: Request, **kw: Any) -> dict[str, Any]:
+    return {"user": getattr(request.state, "user", None), "csrf": getattr(request.state, "csrf", "") or "",
+            "roles": ROLE_LABELS, **kw}
+
+
+def render(request: Request, name: str, status_code: int = 200, **kw: Any) -> HTMLResponse:
+    return templates.TemplateResponse(request, name, _ctx(request, **kw), status_code=status_code)
+
+
+def render_message(request: Request, message: str, status_code: int) -> HTMLResponse:
+    return render(request, "review/message.html", status_code, message=message)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = await request.form()
+    data = {k: str(v) for k, v in form.items()}
+    if not csrf_ok(request, data.get("csrf_token")):
+        raise DomainError("页面已过期，请刷新后重试。", "csrf token missing or wrong", code="auth.csrf",
+                          status_code=403)
+    return data
+
+
+def _back(url: str, msg: str = "") -> RedirectResponse:
+    return RedirectResponse(url + (f"?msg={quote(msg)}" if msg else ""), status_code=303)
+
+
+def _home(user: Any) -> str:
+    return {"unit": "/unit", "recommender": "/review", "reviewer": "/review"}.get(user.role, "/admin/users")
+
+
+# ------------------------------------------------------------------ login
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "") -> HTMLResponse:
+    return render(request, "review/login.html", next=next, error="")
+
+
+@router.post("/login")
+async def login(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    form = await request.form()
+    username, password = str(form.get("username", "")), str(form.get("password", ""))
+    nxt = str(form.get("next", ""))
+    try:
+        user = await run_in_threadpool(accounts.authenticate, session, username, password)
+    except DomainError as e:
+        return render(request, "review/login.html", 401, next=nxt, error=e.message)
+    new = await run_in_threadpool(accounts.open_session, session, user, settings.session_hours)
+    # only a local path, so a crafted link cannot send the person elsewhere after login
+    target = nxt if nxt.startswith("/") and not nxt.startswith("//") else _home(user)
+    response = RedirectResponse(target, status_code=303)
+    set_session_cookie(response, new.token, settings)
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, session: SessionDep) -> Response:
+    await _form(request)
+    token = request.cookies.get(COOKIE)
+    if token:
+        await run_in_threadpool(accounts.close_session, session, token)
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(COOKIE, path="/")
+    return response
+
+
+# --------------------------------------------------------------- the unit
+
+def _review_row(session: Any, sub: Any) -> dict[str, Any]:
+    r = flow.review_of(session, sub.id)
+    return {"sub": sub, "review": r, "status": STATUS_LABELS.get(r.status if r else None, ""),
+            "stage": _stage_name(sub.campaign_id, r.stage_id) if r and r.stage_id else ""}
+
+
+def _stage_name(campaign_id: str, stage_id: str) -> str:
+    try:
+        return engine.stage(get_campaign(campaign_id), stage_id).name
+    except Exception:   # a stage renamed in the file since: show its id
+        return stage_id
+
+
+@router.get("/unit", response_class=HTMLResponse)
+def unit_home(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+              msg: str = "") -> HTMLResponse:
+    rows = [_review_row(session, s) for s in submissions_of(session, user)]
+    return render(request, "review/unit.html", rows=rows, msg=msg,
+                  campaigns=list(load_campaigns(settings.campaigns_dir).values()))
+
+
+@router.post("/unit/submit")
+async def unit_submit(request: Request, user: CurrentUser, session: SessionDep, store: StoreDep,
+                      settings: SettingsDep) -> Response:
+    """A unit's new submission: created under its own organisation, files stored, review started."""
+    require_role(user, "unit")
+    fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
+    sub = await run_in_threadpool(subs.create_submission, session, campaign_id=fields.get("campaign", ""),
+                                  organisation=user.organisation or "", recommender=fields.get("recommender"),
+                                  campaigns_dir=settings.campaigns_dir)
+    await run_in_threadpool(record_owner, session, user, sub.id)
+    await store_uploads(session, store, settings, sub.id, uploads)
+    await run_in_threadpool(flow.start_review, session, user, sub.id, campaigns_dir=settings.campaigns_dir)
+    return _back("/unit", "已提交，进入审核。")
+
+
+@router.post("/unit/submissions/{submission_id}/resubmit")
+async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                        store: StoreDep, settings: SettingsDep) -> Response:
+    """The corrected version after a return: store its files, then a new version enters the stage."""
+    await run_in_threadpool(visible_submission, session, user, submission_id, change=True)
+    _, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
+    await store_uploads(session, store, settings, submission_id, uploads)
+    await run_in_threadpool(flow.resubmit, session, user, submission_id)
+    return _back("/unit", "修改后的材料已重新提交。")
+
+
+# ------------------------------------------------------------- the queue
+
+@router.get("/review", response_class=HTMLResponse)
+def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_id: str = "",
+                department: str = "", state: str = "", msg: str = "") -> HTMLResponse:
+    f = queue.TaskFilter(stage_id=stage_id or None, department=department or None, state=state or None)
+    tasks = queue.list_tasks(session, user, f)
+    rows = []
+    for t in tasks:
+        sub = session.get(subs.Submission, t.submission_id)
+        rows.append({"t": t, "sub": sub, "stage": _stage_name(t.campaign_id, t.stage_id),
+                     "state": TASK_STATES.get(t.state, t.state), "overdue": queue.is_overdue(t),
+                     "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id})
+    return render(request, "review/queue.html", rows=rows, msg=msg,
+                  filters={"stage_id": stage_id, "department": department, "state": state})
+
+
+@router.post("/review/claim-next")
+async def claim_next(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
+    await _form(request)
+    task = await run_in_threadpool(queue.claim_next, session, user, lease_seconds=settings.review_lease_seconds)
+    if task is None:
+        return _back("/review", "队列中暂无可领取的任务。")
+    return RedirectResponse(f"/review/tasks/{task.id}", status_code=303)
+
+
+@router.post("/review/tasks/{task_id}/claim")
+async def claim(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                settings: SettingsDep) -> Response:
+    await _form(request)
+    await run_in_threadpool(queue.claim, session, user, task_id, lease_seconds=settings.review_lease_seconds)
+    return RedirectResponse(f"/review/tasks/{task_id}", status_code=303)
+
+
+@router.post("/review/tasks/{task_id}/release")
+async def release(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    await _form(request)
+    await run_in_threadpool(queue.release, session, user, task_id)
+    return _back("/review", "任务已退回任务池。")
+
+
+# -------------------------------------------------------------- the desk
+
+def _task(session: Any, user: Any, task_id: str) -> ReviewTask:
+    t = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id, task_scope(user)))
+    if t is None:
+        raise subs.NotFound("找不到这个审核任务。", f"task {task_id}")
+    return t
+
+
+def _rubric_rows(campaign: Any, fields: dict[str, Any], saved: dict[str, Any]) -> list[dict[str, Any]]:
+    rubric = next((d.rubric for d in campaign.documents if d.rubric is not None), None)
+    if rubric is None:
+        return []
+    rows = []
+    for item in rubric.items:
+        v = fields.get(item.key)
+        rows.append({"key": item.key, "group": item.group, "number": item.number, "max": item.max,
+                     "text": item.text, "self": v.get("self_score") if isinstance(v, dict) else None,
+                     "score": saved.get(item.key, "")})
+    return rows
+
+
+@router.get("/review/tasks/{task_id}", response_class=HTMLResponse)
+def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+         msg: str = "") -> HTMLResponse:
+    task = _task(session, user, task_id)
+    campaign = get_campaign(task.campaign_id, settings.campaigns_dir)
+    stage = engine.stage(campaign, task.stage_id)
+    st = present_status(campaign, subs.submission_status(session, task.submission_id))
+    review: SubmissionReview | None = flow.review_of(session, task.submission_id)
+    versions = flow.versions(session, task.submission_id)
+    current_ids = set(versions[-1].file_ids) if versions else set()
+    files = [f for f in st["files"] if not current_ids or f["id"] in current_ids] or st["files"]
+    original = files[-1] if files else None
+    fields: dict[str, Any] = {}
+    for f in files:
+        for d in f["documents"]:
+            for key, fv in (d.get("fields") or {}).items():
+                fields[key] = fv.get("value") if isinstance(fv, dict) else fv
+    corr = flow.corrections(session, task.submission_id)
+    changes = [{**c, "label": field_label(campaign, c["field"])}
+               for c in flow.changes_between_versions(session, task.submission_id)]
+    held = task.state == "claimed" and task.assignee_id == user.id
+    return render(request, "review/desk.html", task=task, stage=stage, st=st, review=review,
+                  files=files, original=original, inline=INLINE, corrections=corr, changes=changes,
+                  rubric=_rubric_rows(campaign, fields, (task.data or {}).get("scores", {}))
+                  if "scores" in stage.requires else [],
+                  total=(task.data or {}).get("total"), held=held, msg=msg, kinds=KIND_LABELS,
+                  decisions=[(d, DECISION_LABELS[d]) for d in stage.decisions],
+                  objections=flow.open_objections(session, task.submission_id),
+                  status_label=STATUS_LABELS.get(review.status if review else None, ""))
+
+
+@router.post("/review/tasks/{task_id}/correct")
+async def correct(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    f = await _form(request)
+    await run_in_threadpool(flow.correct_field, session, user, task_id, f.get("field", ""),
+                            f.get("value", ""), f.get("machine_value"))
+    return _back(f"/review/tasks/{task_id}", "已更正。")
+
+
+@router.post("/review/tasks/{task_id}/scores")
+async def scores(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                 settings: SettingsDep) -> Response:
+    f = await _form(request)
+    given = {k[len("score:"):]: v for k, v in f.items() if k.startswith("score:") and v.strip()}
+    try:
+        _, total = await run_in_threadpool(flow.save_scores, session, user, task_id, given,
+                                           campaigns_dir=settings.campaigns_dir)
+    except DomainError as e:
+        return _back(f"/review/tasks/{task_id}", e.message)
+    return _back(f"/review/tasks/{task_id}", f"考评分已保存，合计 {total:g} 分。")
+
+
+@router.post("/review/tasks/{task_id}/notice")
+async def notice(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                 settings: SettingsDep) -> Response:
+    f = await _form(request)
+    try:
+        start = dt.date.fromisoformat(f.get("start", ""))
+        review = await run_in_threadpool(flow.start_notice, session, user, task_id, start,
+                                         campaigns_dir=settings.campaigns_dir)
+    except ValueError:
+        return _back(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。")
+    return _back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。")
+
+
+@router.post("/review/tasks/{task_id}/decide")
+async def decide(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                 settings: SettingsDep) -> Response:
+    f = await _form(request)
+    payload: dict[str, Any] = {k: f[k] for k in ("opinion", "reasons", "opinion_date") if f.get(k)}
+    if f.get("sealed"):
+        payload["sealed"] = True
+    if f.get("inspection_date") or f.get("inspection_notes"):
+        payload["inspection"] = {"date": f.get("inspection_date"), "notes": f.get("inspection_notes")}
+    try:
+        await run_in_threadpool(flow.decide, session, user, task_id, f.get("decision", ""), payload,
+                                campaigns_dir=settings.campaigns_dir)
+    except DomainError as e:
+        return _back(f"/review/tasks/{task_id}", e.message)
+    return _back("/review", f"已{DECISION_LABELS.get(f.get('decision', ''), '处理')}。")
+
+
+@router.post("/review/submissions/{submission_id}/objections")
+async def objection(submission_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    f = await _form(request)
+    await run_in_threadpool(flow.raise_objection, session, user, submission_id, f.get("text", ""))
+    return _back(f.get("back", "/review"), "异议已登记。")
+
+
+@router.post("/review/objections/{objection_id}/resolve")
+async def resolve(objection_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    f = await _form(request)
+    await run_in_threadpool(flow.resolve_objection, session, user, objection_id, f.get("text", ""))
+    return _back(f.get("back", "/review"), "异议已处理。")
+
+
+@router.get("/review/files/{submission_id}/{file_id}")
+def inline_original(submission_id: str, file_id: str, user: CurrentUser, session: SessionDep,
+                    store: StoreDep) -> Response:
+    """PDF and images shown inline on the desk (other formats: the download link)."""
+    visible_submission(session, user, submission_id)
+    row, stream = subs.open_original(session, store, submission_id, file_id)
+    media = INLINE.get(row.format or "")
+    if media is None:
+        stream.close()
+        return RedirectResponse(f"/api/submissions/{submission_id}/files/{file_id}/original", status_code=303)
+    return StreamingResponse(iter(lambda: stream.read(256 * 1024), b""), media_type=media,
+                             headers={"X-Content-Type-Options": "nosniff",
+                                      "Content-Security-Policy": "sandbox", "Cache-Control": "private"})
+
+
+@router.get("/review/submissions/{submission_id}/history", response_class=HTMLResponse)
+def history(submission_id: str, request: Request, user: CurrentUser, session: SessionDep) -> HTMLResponse:
+    sub = visible_submission(session, user, submission_id)
+    return render(request, "review/history.html", sub=sub, entries=audit.history(session, submission_id),
+                  labels=ACTION_LABELS, review=flow.review_of(session, submission_id),
+                  versions=flow.versions(session, submission_id))
+
+
+# -------------------------------------------------------------- admin
+
+@router.get("/admin/users", response_class=HTMLResponse)
+def admin_users(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+                msg: str = "") -> HTMLResponse:
+    require_role(user, "admin")
+    stages = [(c.id, s.id, s.name, s.departments or ((s.department,) if s.department else ()))
+              for c in load_campaigns(settings.campaigns_dir).values() for s in engine.stages(c)]
+    return render(request, "review/admin_users.html", people=accounts.list_users(session), stages=stages, msg=msg)
+
+
+@router.post("/admin/users")
+async def admin_add(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    require_role(user, "admin")
+    f = await _form(request)
+    try:
+        await run_in_threadpool(lambda: accounts.create_user(
+            session, username=f.get("username", ""), password=f.get("password", ""), role=f.get("role", ""),
+            display_name=f.get("display_name", ""), organisation=f.get("organisation"),
+            stage_id=f.get("stage_id"), department=f.get("department"), campaign_id=f.get("campaign_id")))
+    except DomainError as e:
+        return _back("/admin/users", e.message)
+    return _back("/admin/users", "账号已创建。")
+
+
+@router.post("/admin/users/{user_id}/bind")
+async def admin_bind(user_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    require_role(user, "admin")
+    f = await _form(request)
+    try:
+        await run_in_threadpool(lambda: accounts.bind_user(
+            session, user_id, role=f.get("role"), organisation=f.get("organisation"),
+            campaign_id=f.get("campaign_id"), stage_id=f.get("stage_id"), department=f.get("department")))
+    except DomainError as e:
+        return _back("/admin/users", e.message)
+    return _back("/admin/users", "绑定已保存。")
+
+
+@router.post("/admin/users/{user_id}/active")
+async def admin_active(user_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+    require_role(user, "admin")
+    f = await _form(request)
+    target = accounts.get_user(session, user_id)
+    await run_in_threadpool(accounts.set_active, session, target.username, f.get("active") == "1")
+    return _back("/admin/users", "已更新。")
+
+
+def _template_globals() -> None:
+    templates.env.globals["is_staff"] = is_staff
+    templates.env.globals["stage_name"] = _stage_name
+
+
+_template_globals()

@@ -1,0 +1,206 @@
+"""Accounts, sessions, CSRF, API tokens and access checks, through the HTTP app (embedded mode)."""
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+
+from dossier.settings import Settings
+from services.api import create_app
+from services.auth import accounts
+from services.auth.passwords import hash_password, verify_password
+from services.cli import main as cli_main
+from storage.db import make_sessionmaker
+from storage.objects import open_store
+from tests.edges import jinhua_form_docx
+from tests.review_helpers import PASSWORD
+
+
+@pytest.fixture
+def app_settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"anonymous_uploads": False})
+
+
+@pytest.fixture
+def make_client(app_settings: Settings, sqlite_engine: Engine) -> Iterator[object]:
+    app = create_app(app_settings, engine=sqlite_engine, store=open_store(app_settings))
+    clients: list[TestClient] = []
+
+    def new() -> TestClient:
+        c = TestClient(app)
+        c.__enter__()
+        clients.append(c)
+        return c
+    yield new
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+@pytest.fixture
+def people(sqlite_engine: Engine) -> None:
+    with make_sessionmaker(sqlite_engine)() as s:
+        accounts.create_user(s, username="unit-a", password=PASSWORD, role="unit", organisation="甲局机关党支部")
+        accounts.create_user(s, username="unit-b", password=PASSWORD, role="unit", organisation="乙局机关党支部")
+        accounts.create_user(s, username="bureau", password=PASSWORD, role="reviewer", stage_id="bureau_review")
+        accounts.create_user(s, username="city", password=PASSWORD, role="reviewer", stage_id="report_city")
+        accounts.create_user(s, username="admin", password=PASSWORD, role="admin")
+
+
+def login(c: TestClient, username: str) -> str:
+    r = c.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = c.get(r.headers["location"]).text
+    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+
+
+def upload_as(c: TestClient, csrf: str, campaign: str = "yueyang-2017") -> str:
+    r = c.post(f"/unit/submit?csrf_token={csrf}", data={"campaign": campaign},
+               files=[("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))],
+               follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = c.get("/unit").text
+    return re.findall(r'data-id="([0-9a-f]{32})"', page)[0]
+
+
+class TestPasswords:
+    def test_argon2(self) -> None:
+        h = hash_password("secret pass")
+        assert h.startswith("$argon2id$") and verify_password(h, "secret pass")
+        assert not verify_password(h, "wrong") and not verify_password("garbage", "x")
+
+
+@pytest.mark.usefixtures("people")
+class TestLogin:
+    def test_wrong_password_refused_in_chinese(self, make_client: object) -> None:
+        c = make_client()  # type: ignore[operator]
+        r = c.post("/login", data={"username": "unit-a", "password": "nope"})
+        assert r.status_code == 401 and "用户名或密码不正确" in r.text
+
+    def test_pages_need_login(self, make_client: object) -> None:
+        c = make_client()  # type: ignore[operator]
+        assert c.get("/review", follow_redirects=False).headers["location"].startswith("/login")
+        assert c.get("/api/review/tasks").status_code == 401
+        r = c.post("/api/submissions", json={"campaign": "yueyang-2017", "organisation": "x"})
+        assert r.status_code == 401    # anonymous uploads off
+
+    def test_session_cookie_is_http_only_and_logout_ends_it(self, make_client: object) -> None:
+        c = make_client()  # type: ignore[operator]
+        r = c.post("/login", data={"username": "unit-a", "password": PASSWORD}, follow_redirects=False)
+        assert "httponly" in r.headers["set-cookie"].lower()
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/unit").text).group(1)  # type: ignore[union-attr]
+        c.post("/logout", data={"csrf_token": csrf})
+        assert c.get("/unit", follow_redirects=False).status_code == 303
+
+    def test_disabled_account_is_logged_out(self, make_client: object, sqlite_engine: Engine) -> None:
+        c = make_client()  # type: ignore[operator]
+        login(c, "unit-a")
+        with make_sessionmaker(sqlite_engine)() as s:
+            accounts.set_active(s, "unit-a", False)
+        assert c.get("/unit", follow_redirects=False).status_code == 303
+
+
+@pytest.mark.usefixtures("people")
+class TestCsrf:
+    def test_form_without_token_refused(self, make_client: object) -> None:
+        c = make_client()  # type: ignore[operator]
+        login(c, "bureau")
+        r = c.post("/review/claim-next", data={})
+        assert r.status_code == 403 and "页面已过期" in r.json()["message"]
+
+    def test_cookie_api_call_needs_header(self, make_client: object) -> None:
+        c = make_client()  # type: ignore[operator]
+        csrf = login(c, "bureau")
+        assert c.post("/api/review/claim-next", json={}).status_code == 403
+        assert c.post("/api/review/claim-next", json={}, headers={"X-CSRF-Token": csrf}).status_code == 200
+
+    def test_api_token_needs_no_csrf(self, make_client: object, sqlite_engine: Engine) -> None:
+        with make_sessionmaker(sqlite_engine)() as s:
+            token = accounts.issue_token(s, accounts.find_user(s, "bureau"), "script")  # type: ignore[arg-type]
+        c = make_client()  # type: ignore[operator]
+        r = c.post("/api/review/claim-next", json={}, headers={"Authorization": f"Bearer {token}"})
+        assert r.status_code == 200 and r.json() == {"task": None}
+        bad = c.get("/api/review/tasks", headers={"Authorization": "Bearer dsr_guess"})
+        assert bad.status_code == 401
+
+
+@pytest.mark.usefixtures("people")
+class TestUnitIsolation:
+    def test_unit_cannot_read_download_or_change_another_units_submission(self, make_client: object) -> None:
+        """GIVEN unit A's submission WHEN unit B asks for it by id (page, status, findings, file,
+        upload, resubmit, history) THEN every answer is 'not found', as for an id that does not exist."""
+        a, b = make_client(), make_client()  # type: ignore[operator]
+        csrf_a, csrf_b = login(a, "unit-a"), login(b, "unit-b")
+        sid = upload_as(a, csrf_a)
+        status = a.get(f"/api/submissions/{sid}").json()
+        fid = status["files"][0]["id"]
+        assert a.get(f"/api/submissions/{sid}/files/{fid}/original").status_code == 200
+        h = {"X-CSRF-Token": csrf_b}
+        for url in (f"/api/submissions/{sid}", f"/api/submissions/{sid}/findings", f"/submissions/{sid}",
+                    f"/api/submissions/{sid}/files/{fid}/original", f"/submissions/{sid}/panel",
+                    f"/api/review/submissions/{sid}/history", f"/review/submissions/{sid}/history",
+                    f"/review/files/{sid}/{fid}"):
+            assert b.get(url, headers=h).status_code == 404, url
+        r = b.post(f"/api/submissions/{sid}/files", headers=h,
+                   files=[("files", ("x.docx", b"PK", "application/octet-stream"))])
+        assert r.status_code == 404
+        assert b.post(f"/api/review/submissions/{sid}/resubmit", headers=h).status_code == 404
+        assert b.get(f"/api/submissions/{'0' * 32}", headers=h).status_code == 404
+        assert sid not in b.get("/unit").text
+
+    def test_typed_organisation_does_not_grant_access(self, make_client: object) -> None:
+        """GIVEN unit B creates a submission typing unit A's name THEN B owns it and A cannot see it."""
+        a, b = make_client(), make_client()  # type: ignore[operator]
+        login(a, "unit-a")
+        csrf_b = login(b, "unit-b")
+        r = b.post("/api/submissions", json={"campaign": "yueyang-2017", "organisation": "甲局机关党支部"},
+                   headers={"X-CSRF-Token": csrf_b})
+        assert r.status_code == 201
+        sid = r.json()["id"]
+        assert b.get(f"/api/submissions/{sid}").status_code == 200
+        assert a.get(f"/api/submissions/{sid}").status_code == 404
+
+
+@pytest.mark.usefixtures("people")
+class TestReviewerScope:
+    def test_reviewer_sees_only_own_stage(self, make_client: object) -> None:
+        unit, bureau, city = make_client(), make_client(), make_client()  # type: ignore[operator]
+        sid = upload_as(unit, login(unit, "unit-a"))
+        csrf_b, csrf_c = login(bureau, "bureau"), login(city, "city")
+        assert [t["submission_id"] for t in bureau.get("/api/review/tasks").json()] == [sid]
+        assert city.get("/api/review/tasks").json() == []
+        assert city.post("/api/review/claim-next", json={}, headers={"X-CSRF-Token": csrf_c}).json()["task"] is None
+        assert city.get(f"/api/submissions/{sid}").status_code == 404
+        assert bureau.get(f"/api/submissions/{sid}").status_code == 200
+        t = bureau.post("/api/review/claim-next", json={}, headers={"X-CSRF-Token": csrf_b}).json()["task"]
+        assert t["stage_id"] == "bureau_review"
+        assert "审核台" in bureau.get(f"/review/tasks/{t['id']}").text
+
+    def test_admin_page_binds_people(self, make_client: object) -> None:
+        c = make_client()  # type: ignore[operator]
+        csrf = login(c, "admin")
+        r = c.post("/admin/users", data={"csrf_token": csrf, "username": "zfw", "password": PASSWORD,
+                                         "role": "reviewer", "stage_id": "joint_review_county",
+                                         "department": "政法委"}, follow_redirects=False)
+        assert r.status_code == 303
+        page = c.get("/admin/users").text
+        assert 'data-user="zfw"' in page and "政法委" in page
+        unit = make_client()  # type: ignore[operator]
+        login(unit, "unit-a")
+        assert unit.get("/admin/users").status_code == 403
+
+
+class TestCli:
+    def test_user_add_list_disable(self, settings: Settings, sqlite_engine: Engine,
+                                   monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+        monkeypatch.setenv("DOSSIER_NEW_PASSWORD", PASSWORD)
+        assert cli_main(["user", "add", "zj", "--role", "reviewer", "--stage", "material_review",
+                         "--department", "市直机关工委组宣处"], settings) == 0
+        assert cli_main(["user", "list"], settings) == 0
+        assert "zj\treviewer" in capsys.readouterr().out
+        assert cli_main(["user", "disable", "zj"], settings) == 0
+        assert cli_main(["user", "list"], settings) == 0
+        assert "disabled" in capsys.readouterr().out
+        assert cli_main(["user", "add", "x", "--role", "unit"], settings) == 1     # a unit needs its organisation
