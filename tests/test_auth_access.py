@@ -127,6 +127,25 @@ class TestCsrf:
 
 
 @pytest.mark.usefixtures("people")
+class TestUnitSubmit:
+    def test_campaign_must_be_chosen_and_recommender_named_where_the_flow_needs_one(
+            self, make_client: object) -> None:
+        """GIVEN the unit's page WHEN it is sent without a campaign, or for Jinhua without a recommender
+        THEN it comes back with the reason in Chinese and nothing is created; with both it enters review."""
+        c = make_client()  # type: ignore[operator]
+        csrf = login(c, "unit-a")
+        assert '<option value="">请选择评选活动</option>' in c.get("/unit").text
+        files = [("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))]
+        for data, says in (({}, "请选择评选活动"), ({"campaign": "jinhua-2015"}, "请填写推荐单位")):
+            r = c.post(f"/unit/submit?csrf_token={csrf}", data=data, files=files)
+            assert r.status_code == 200 and says in r.text, r.text
+            assert "data-id=" not in r.text
+        r = c.post(f"/unit/submit?csrf_token={csrf}", files=files,
+                   data={"campaign": "jinhua-2015", "recommender": "武义县直机关工委"})
+        assert "已提交" in r.text and "本地本系统范围内公示" in r.text
+
+
+@pytest.mark.usefixtures("people")
 class TestUnitIsolation:
     def test_unit_cannot_read_download_or_change_another_units_submission(self, make_client: object) -> None:
         """GIVEN unit A's submission WHEN unit B asks for it by id (page, status, findings, file,

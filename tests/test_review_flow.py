@@ -121,6 +121,18 @@ class TestJinhua:
         assert review.data["opinions"]["opinion.recommender"]["sealed"] is True
         assert review.stage_id == "material_review"
 
+    def test_flow_with_recommender_stages_needs_a_recommender(self, session: Session) -> None:
+        """GIVEN a Jinhua submission that names no recommender WHEN it enters review THEN it is refused
+        with nothing opened (its 公示 task would belong to nobody); Yueyang needs none."""
+        assert engine.needs_recommender(get_campaign("jinhua-2015"))
+        assert not engine.needs_recommender(get_campaign("yueyang-2017"))
+        sid = submission(session, "jinhua-2015", "某局党支部")
+        with refused("请填写推荐单位"):
+            flow.start_review(session, None, sid)
+        session.rollback()
+        assert flow.review_of(session, sid) is None and _open(session, sid) == []
+        flow.start_review(session, None, submission(session, "yueyang-2017", "局机关党支部"))
+
     def test_quota_exceeded(self, session: Session) -> None:
         """GIVEN a recommender whose quota (1–2 in the file) is used WHEN it recommends a third THEN quota.exceeded."""
         admin = person(session, "admin", "admin")

@@ -92,6 +92,13 @@ def _current_file_ids(session: Session, submission_id: str, since: dt.datetime |
     return list(session.scalars(q.order_by(StoredFile.created_at)))
 
 
+def check_recommender(campaign: Campaign, recommender: str | None) -> None:
+    """Refuse, before anything is stored, a submission whose flow needs a recommender it does not name."""
+    if engine.needs_recommender(campaign) and not (recommender or "").strip():
+        raise InvalidInput(f"“{campaign.title}”须由推荐单位（机关党委或县（市、区）直机关工委）公示并推荐，"
+                           "请填写推荐单位。", f"{campaign.id} needs a recommender", code="recommender.missing")
+
+
 def start_review(session: Session, actor: User | None, submission_id: str, *,
                  site_level: str | None = None, campaigns_dir: Any = None,
                  now: dt.datetime | None = None) -> SubmissionReview:
@@ -104,6 +111,7 @@ def start_review(session: Session, actor: User | None, submission_id: str, *,
     if review_of(session, sub.id) is not None:
         raise StageBlocked("这份申报已在审核中。", f"{sub.id} already in review")
     campaign = campaign_of(sub, campaigns_dir)
+    check_recommender(campaign, sub.recommender)
     review = SubmissionReview(submission_id=sub.id, campaign_id=sub.campaign_id, version=1, data={},
                               site_level=site_level or engine.site_level(campaign, sub.recommender))
     session.add(review)

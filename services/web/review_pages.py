@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
-from dossier.campaigns import get_campaign, load_campaigns
+from dossier.campaigns import CampaignError, get_campaign, load_campaigns
 from services import submissions as subs
 from services.api.deps import SessionDep, SettingsDep, StoreDep
 from services.api.uploads import receive_form, store_uploads
@@ -130,8 +130,9 @@ def _stage_name(campaign_id: str, stage_id: str) -> str:
 def unit_home(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
               msg: str = "") -> HTMLResponse:
     rows = [_review_row(session, s) for s in submissions_of(session, user)]
-    return render(request, "review/unit.html", rows=rows, msg=msg,
-                  campaigns=list(load_campaigns(settings.campaigns_dir).values()))
+    campaigns = list(load_campaigns(settings.campaigns_dir).values())
+    return render(request, "review/unit.html", rows=rows, msg=msg, campaigns=campaigns,
+                  needs_recommender={c.id for c in campaigns if engine.needs_recommender(c)})
 
 
 @router.post("/unit/submit")
@@ -140,9 +141,20 @@ async def unit_submit(request: Request, user: CurrentUser, session: SessionDep, 
     """A unit's new submission: created under its own organisation, files stored, review started."""
     require_role(user, "unit")
     fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
-    sub = await run_in_threadpool(subs.create_submission, session, campaign_id=fields.get("campaign", ""),
-                                  organisation=user.organisation or "", recommender=fields.get("recommender"),
-                                  campaigns_dir=settings.campaigns_dir)
+    try:
+        # checked before anything is stored: a flow whose recommender is not named would open
+        # a task nobody may claim (the campaign is chosen on the page, never defaulted)
+        if not fields.get("campaign"):
+            raise subs.InvalidInput("请选择评选活动。", "campaign not chosen")
+        campaign = get_campaign(fields["campaign"], settings.campaigns_dir)
+        flow.check_recommender(campaign, fields.get("recommender"))
+        sub = await run_in_threadpool(subs.create_submission, session, campaign_id=campaign.id,
+                                      organisation=user.organisation or "", recommender=fields.get("recommender"),
+                                      campaigns_dir=settings.campaigns_dir)
+    except (DomainError, CampaignError) as e:
+        for up in uploads:
+            await up.close()
+        return _back("/unit", getattr(e, "message", None) or "请选择评选活动。")
     await run_in_threadpool(record_owner, session, user, sub.id)
     await store_uploads(session, store, settings, sub.id, uploads)
     await run_in_threadpool(flow.start_review, session, user, sub.id, campaigns_dir=settings.campaigns_dir)

@@ -120,6 +120,15 @@ def next_stage(campaign: Campaign, stage_id: str, context: Mapping[str, Any]) ->
     return next((s for s in all_stages[ids.index(stage_id) + 1:] if applies(s, context)), None)
 
 
+def needs_recommender(campaign: Campaign) -> bool:
+    """Whether a stage of the flow is acted on by the recommender (公示, 推荐意见).
+
+    Such a stage's task belongs to the recommender named on the submission; a
+    submission that names none would open a task nobody may claim.
+    """
+    return any(s.actor == "recommender" for s in stages(campaign))
+
+
 def site_level(campaign: Campaign, recommender: str | None) -> str | None:
     """The level a campaign's `site_levels` rule gives a recommender's name (county / city).
 
