@@ -145,6 +145,68 @@ class TestUnitSubmit:
         assert "已提交" in r.text and "本地本系统范围内公示" in r.text
 
 
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@pytest.mark.usefixtures("people")
+class TestPlainUploadPage:
+    def test_logged_in_form_carries_the_token_and_is_accepted(self, make_client: object) -> None:
+        """GIVEN a logged-in unit on `/` WHEN the form (no script) posts to its own action THEN the
+        upload is accepted and owned by the unit; the same post without the token is refused."""
+        c = make_client()  # type: ignore[operator]
+        csrf = login(c, "unit-a")
+        page = c.get("/").text
+        action = re.search(r'<form id="upload-form" action="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert action == f"/submit?csrf_token={csrf}" and f'data-csrf="{csrf}"' in page
+        data = {"campaign": "yueyang-2017", "organisation": "随便写的单位"}
+
+        def files() -> list[tuple[str, tuple[str, bytes, str]]]:
+            return [("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))]
+        assert c.post("/submit", data=data, files=files(), headers=HTML).status_code == 403
+        r = c.post(action, data=data, files=files(), follow_redirects=False)
+        assert r.status_code == 303 and r.headers["location"].startswith("/submissions/")
+        sid = r.headers["location"].rsplit("/", 1)[1]
+        assert sid in c.get("/unit").text       # owned by the logged-in unit, not the typed name
+
+    def test_anonymous_page_has_no_token(self, make_client: object) -> None:
+        page = make_client().get("/").text  # type: ignore[operator]
+        assert 'action="/submit"' in page and 'data-csrf=""' in page
+
+
+@pytest.mark.usefixtures("people")
+class TestErrorPages:
+    def test_a_refused_action_on_a_page_is_a_chinese_page_and_the_api_keeps_json(
+            self, make_client: object) -> None:
+        """GIVEN a task another reviewer holds WHEN a browser asks to claim it THEN a Chinese HTML page
+        says why (409); the same refusal through the API, or without Accept: text/html, is JSON."""
+        unit, first, second = make_client(), make_client(), make_client()  # type: ignore[operator]
+        upload_as(unit, login(unit, "unit-a"))
+        csrf1 = login(first, "bureau")
+        task = first.post("/api/review/claim-next", json={}, headers={"X-CSRF-Token": csrf1}).json()["task"]
+        with make_sessionmaker(first.app.state.engine)() as s:  # type: ignore[attr-defined]
+            accounts.create_user(s, username="bureau2", password=PASSWORD, role="reviewer",
+                                 stage_id="bureau_review")
+        csrf2 = login(second, "bureau2")
+        page = second.post(f"/review/tasks/{task['id']}/claim", data={"csrf_token": csrf2}, headers=HTML)
+        assert page.status_code == 409 and page.headers["content-type"].startswith("text/html")
+        assert "已被领取" in page.text and "<h1>操作未完成</h1>" in page.text and '"error"' not in page.text
+        api = second.post(f"/api/review/tasks/{task['id']}/claim", json={}, headers={**HTML, "X-CSRF-Token": csrf2})
+        assert api.status_code == 409 and api.json()["error"] == "task.conflict"
+        plain = second.post(f"/review/tasks/{task['id']}/claim", data={"csrf_token": csrf2})
+        assert plain.status_code == 409 and plain.json()["error"] == "task.conflict"
+
+    def test_unknown_page_csrf_and_login_for_browsers(self, make_client: object) -> None:
+        """A browser gets a Chinese 404 page, a Chinese page for a stale form, and the login page."""
+        c = make_client()  # type: ignore[operator]
+        assert c.get("/review", headers=HTML, follow_redirects=False).headers["location"].startswith("/login")
+        login(c, "bureau")
+        missing = c.get("/no/such/page", headers=HTML)
+        assert missing.status_code == 404 and "找不到页面或材料" in missing.text
+        stale = c.post("/review/claim-next", data={"csrf_token": "stale"}, headers=HTML)
+        assert stale.status_code == 403 and "页面已过期" in stale.text and "<html" in stale.text
+        assert c.get("/api/no/such", headers=HTML).json()["error"] == "not_found"
+
+
 @pytest.mark.usefixtures("people")
 class TestUnitIsolation:
     def test_unit_cannot_read_download_or_change_another_units_submission(self, make_client: object) -> None:

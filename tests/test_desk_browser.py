@@ -161,3 +161,25 @@ def test_two_departments_in_parallel_pass_to_next_stage(service: tuple[str, str]
     expect(hist.locator("table.history")).to_contain_text("推荐单位意见")
     expect(hist.locator("table.history")).to_contain_text("纪委：无违纪问题")
     _shot(hist, "joint-review-history")
+
+
+def test_logged_in_unit_can_use_the_plain_upload_page(service: tuple[str, str], browser: object,
+                                                      tmp_path: Path) -> None:
+    """GIVEN a unit logged in WHEN it uploads on `/` (script and form both post with a session) THEN the
+    upload is accepted (its CSRF token travels with it) and the submission is the unit's own."""
+    from playwright.sync_api import expect
+
+    base, _ = service
+    unit = _page(browser, base, "unit")
+    expect(unit.locator("h1")).to_contain_text("我的申报")
+    unit.goto(base + "/")
+    expect(unit.locator("#logged-in")).to_contain_text("我的申报")
+    unit.select_option("#campaign", "yueyang-2017")
+    unit.fill("#organisation", "局机关党支部")
+    unit.set_input_files("#files", str(yueyang_form(tmp_path / "申报表.docx")))
+    unit.click("#submit")
+    item = unit.locator("#queue li")
+    expect(item).to_have_class("done", timeout=20_000)
+    expect(unit.locator("#result")).to_be_visible()
+    unit.goto(base + "/unit")
+    expect(unit.locator(".submission")).to_have_count(1)

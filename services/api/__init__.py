@@ -53,7 +53,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.store = store or open_store(settings)
-    install_error_handlers(app, (DomainError,))
+    from services.web.review_pages import render_message
+    install_error_handlers(app, (DomainError,), html=render_message)
     app.include_router(health)
     app.include_router(router)
     install_web(app)

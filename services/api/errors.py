@@ -7,11 +7,11 @@ a route never builds an error response by hand.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = logging.getLogger("dossier.api")
@@ -58,24 +58,47 @@ def _domain_fields(exc: Exception) -> tuple[int, str, str, str]:
     return status, code, message, detail
 
 
-def install_error_handlers(app: FastAPI, domain_errors: tuple[type[Exception], ...] = ()) -> None:
-    async def on_domain(_request: Request, exc: Exception) -> JSONResponse:
+# renders a Chinese HTML page: (request, status, message) -> response
+HtmlRenderer = Callable[[Request, int, str], Response]
+
+
+def wants_html(request: Request) -> bool:
+    """A person's browser rather than a script: a page outside /api/ asked for with Accept: text/html.
+
+    The API keeps its JSON whatever the Accept header says, so scripts never parse a page.
+    """
+    return (not request.url.path.startswith("/api/")
+            and "text/html" in request.headers.get("accept", "").lower())
+
+
+def install_error_handlers(app: FastAPI, domain_errors: tuple[type[Exception], ...] = (),
+                           html: HtmlRenderer | None = None) -> None:
+    """JSON errors everywhere; with `html`, a browser asking for a page gets a Chinese page instead."""
+    def respond(request: Request, status: int, code: str, message: str, detail: str,
+                headers: dict[str, str] | None = None) -> Response:
+        if html is not None and wants_html(request):
+            if status == 401:   # a lapsed session on a page: log in again, then come back
+                return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+            return html(request, status, message)
+        return error_response(status, code, message, detail, headers=headers)
+
+    async def on_domain(request: Request, exc: Exception) -> Response:
         status, code, message, detail = _domain_fields(exc)
         if status >= 500:
             log.error("%s: %s / %s", code, detail, message)
-        return error_response(status, code, message, detail)
+        return respond(request, status, code, message, detail)
 
-    async def on_validation(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_validation(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         where = "; ".join(".".join(str(p) for p in e.get("loc", ())) + ": " + str(e.get("msg", ""))
                           for e in exc.errors())
-        return error_response(422, "request.invalid", "提交的内容不完整或格式不对，请检查后重试。", where)
+        return respond(request, 422, "request.invalid", "提交的内容不完整或格式不对，请检查后重试。", where)
 
-    async def on_http(_request: Request, exc: Exception) -> JSONResponse:
+    async def on_http(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         code, message = _HTTP_MESSAGES.get(exc.status_code, ("http_error", "请求无法处理。"))
         detail: Any = exc.detail
-        return error_response(exc.status_code, code, message, str(detail or ""), headers=exc.headers)
+        return respond(request, exc.status_code, code, message, str(detail or ""), headers=exc.headers)
 
     app.add_exception_handler(ApiError, on_domain)
     for cls in domain_errors:

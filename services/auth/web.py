@@ -43,12 +43,14 @@ class LoginRequired(DomainError):
 
 
 def _refuse(request: Request, status: int, code: str, message: str) -> Response:
-    if request.url.path.startswith("/api/"):
-        return JSONResponse({"error": code, "message": message, "detail": code}, status_code=status)
-    if status == 401:
+    from services.api.errors import wants_html
+
+    if status == 401 and not request.url.path.startswith("/api/"):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+    if not wants_html(request):   # the API and scripts: the one JSON error shape
+        return JSONResponse({"error": code, "message": message, "detail": code}, status_code=status)
     from services.web.review_pages import render_message
-    return render_message(request, message, status)
+    return render_message(request, status, message)
 
 
 def _resolve(request: Request, session: Session) -> tuple[User | None, str | None, bool]:

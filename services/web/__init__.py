@@ -45,9 +45,13 @@ templates.env.filters["filesize"] = _filesize
 def _index(request: Request, settings: Any, *, error: str = "", status_code: int = 200,
            form: dict[str, str] | None = None) -> HTMLResponse:
     campaigns = list(load_campaigns(settings.campaigns_dir).values())
+    # a logged-in person's posts must carry the session's CSRF token (the auth middleware checks
+    # it in the query string or the X-CSRF-Token header); anonymous posts have no session to forge
+    user = getattr(request.state, "user", None)
+    csrf = getattr(request.state, "csrf", None) if getattr(request.state, "by_cookie", False) else None
     return templates.TemplateResponse(request, "index.html", {
         "campaigns": campaigns, "max_bytes": settings.max_upload_bytes, "error": error,
-        "form": form or {}}, status_code=status_code)
+        "form": form or {}, "user": user, "csrf": csrf or ""}, status_code=status_code)
 
 
 @router.get("/", response_class=HTMLResponse)

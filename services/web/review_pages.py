@@ -55,8 +55,9 @@ def render(request: Request, name: str, status_code: int = 200, **kw: Any) -> HT
     return templates.TemplateResponse(request, name, _ctx(request, **kw), status_code=status_code)
 
 
-def render_message(request: Request, message: str, status_code: int) -> HTMLResponse:
-    return render(request, "review/message.html", status_code, message=message)
+def render_message(request: Request, status_code: int, message: str) -> HTMLResponse:
+    """The Chinese page for a refusal or error shown to a person (the API answers JSON instead)."""
+    return render(request, "review/message.html", status_code, message=message, status=status_code)
 
 
 async def _form(request: Request) -> dict[str, str]:

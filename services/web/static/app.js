@@ -99,12 +99,19 @@
     });
     drop.addEventListener("drop", function (e) { if (e.dataTransfer) add(e.dataTransfer.files); });
 
+    // logged in: the session's CSRF token goes with every post (anonymous pages carry none)
+    function csrfHeaders(h) {
+      if (form.dataset.csrf) h["X-CSRF-Token"] = form.dataset.csrf;
+      return h;
+    }
+
     function upload(item, url) {
       return new Promise(function (resolve) {
         var xhr = new XMLHttpRequest();
         var fd = new FormData();
         fd.append("files", item.file, item.file.name);
         xhr.open("POST", url);
+        if (form.dataset.csrf) xhr.setRequestHeader("X-CSRF-Token", form.dataset.csrf);
         xhr.upload.onprogress = function (e) {
           if (e.lengthComputable) item.bar.firstChild.style.width = Math.round(100 * e.loaded / e.total) + "%";
         };
@@ -134,7 +141,7 @@
       button.disabled = true;
       button.textContent = "正在上传…";
       fetch("/api/submissions", {
-        method: "POST", headers: { "Content-Type": "application/json" },
+        method: "POST", headers: csrfHeaders({ "Content-Type": "application/json" }),
         body: JSON.stringify({ campaign: campaign.value, organisation: org,
                                recommender: form.querySelector("#recommender").value.trim() || null })
       }).then(function (r) {
