@@ -30,8 +30,11 @@ from services.review import audit, flow, queue
 from services.review.access import (is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
 from services.review.audit import ACTION_LABELS
+from services.review.page_views import media_type as page_media_type
+from services.review.page_views import page_key, page_views
 from services.submissions import DomainError
 from storage.models import StoredFile
+from storage.objects import ObjectNotFound, submission_prefix
 from storage.review_models import ReviewTask, SubmissionReview
 from workers.routing import engine
 from workers.routing.engine import DECISION_LABELS, KIND_LABELS
@@ -257,7 +260,12 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
     changes = [{**c, "label": field_label(campaign, c["field"])}
                for c in flow.changes_between_versions(session, task.submission_id)]
     held = task.state == "claimed" and task.assignee_id == user.id
-    return render(request, "review/desk.html", task=task, stage=stage, st=st, review=review,
+    pages = []
+    for f in files:
+        row = session.get(StoredFile, f["id"])
+        pages += page_views(f["id"], row.result if row else None, label=lambda k: field_label(campaign, k),
+                            low_confidence=settings.ocr_low_confidence)
+    return render(request, "review/desk.html", task=task, stage=stage, st=st, review=review, pages=pages,
                   files=files, original=original, inline=INLINE, corrections=corr, changes=changes,
                   rubric=_rubric_rows(campaign, fields, (task.data or {}).get("scores", {}))
                   if "scores" in stage.requires else [],
@@ -345,6 +353,25 @@ def inline_original(submission_id: str, file_id: str, user: CurrentUser, session
     return StreamingResponse(iter(lambda: stream.read(256 * 1024), b""), media_type=media,
                              headers={"X-Content-Type-Options": "nosniff",
                                       "Content-Security-Policy": "sandbox", "Cache-Control": "private"})
+
+
+@router.get("/review/pages/{submission_id}/{file_id}/{page}")
+def page_image(submission_id: str, file_id: str, page: int, user: CurrentUser, session: SessionDep,
+               store: StoreDep) -> Response:
+    """A rendered page of a scan, for the desk's boxes; the key comes from the stored result, never
+    from the request, and must lie under the submission's own prefix."""
+    visible_submission(session, user, submission_id)
+    row = session.get(StoredFile, file_id)
+    key = page_key(row.result, page) if row is not None and row.submission_id == submission_id else None
+    if key is None or not key.startswith(submission_prefix(submission_id) + "/"):
+        raise subs.NotFound("找不到这一页的图像。", f"no page image {page} of {file_id} in {submission_id}")
+    try:
+        stream = store.open(key)
+    except ObjectNotFound:
+        raise subs.NotFound("这一页的图像已不在存储中，请联系管理员。", f"object {key} missing",
+                            status_code=410) from None
+    return StreamingResponse(iter(lambda: stream.read(256 * 1024), b""), media_type=page_media_type(key),
+                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
 
 
 @router.get("/review/submissions/{submission_id}/history", response_class=HTMLResponse)

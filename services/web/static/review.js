@@ -14,6 +14,11 @@
     rows.forEach(function (r) { r.classList.remove("focus"); });
     rows[at].classList.add("focus");
     rows[at].scrollIntoView({ block: "nearest" });
+    // the same field's box on the original page, where the scan has one
+    var key = rows[at].getAttribute("data-key");
+    document.querySelectorAll(".page-frame .box").forEach(function (b) {
+      b.classList.toggle("focus", b.getAttribute("data-key") === key);
+    });
   }
   document.addEventListener("keydown", function (e) {
     if (e.ctrlKey || e.metaKey || e.altKey) return;
