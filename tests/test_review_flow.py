@@ -212,6 +212,28 @@ class TestYueyang:
         for a in ("start", "claim", "score", "decide", "resubmit"):
             assert a in actions
 
+    def test_desk_sees_what_the_new_version_changed(self, session: Session) -> None:
+        """GIVEN version 1 read 党员人数 31 WHEN the unit resubmits a file that reads 36 THEN the
+        changes between versions name that field only, before and after."""
+        from storage.models import StoredFile
+        bureau = person(session, "bureau", "reviewer", stage_id="bureau_review")
+        unit = person(session, "unit", "unit", organisation="局机关党支部")
+        sid = submission(session, "yueyang-2017", "局机关党支部")
+        session.add(StoredFile(submission_id=sid, name="申报表.docx", sha256="b" * 64, size=1,
+                               object_key=f"y/{sid}", state="done", created_at=utcnow() - dt.timedelta(seconds=5),
+                               result={"documents": [{"kind": "application_form", "fields": {
+                                   "member_count": {"value": 31}, "unit_name": {"value": "某局支部"}}}]}))
+        session.commit()
+        flow.start_review(session, unit, sid)
+        assert flow.changes_between_versions(session, sid) == []
+        task = queue.claim_next(session, bureau, lease_seconds=LEASE)
+        flow.decide(session, bureau, task.id, "return", {"reasons": "党员人数有误"})  # type: ignore[union-attr]
+        _add_file(session, sid)
+        flow.resubmit(session, unit, sid)
+        assert flow.changes_between_versions(session, sid) == [
+            {"field": "member_count", "before": 31, "after": 36},
+            {"field": "unit_name", "before": "某局支部", "after": None}]
+
     def test_proportion_limits_year_end_acceptance(self, session: Session) -> None:
         """GIVEN proportion 0.5 in the file and two candidates THEN only one becomes 创建单位."""
         boss = person(session, "boss", "admin")
