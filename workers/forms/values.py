@@ -12,10 +12,10 @@ from .locate import Found, LocatedDocument
 from .normalise import (count_value, date_value, find_date, nfkc, phone_value, score_value,
                         squeeze, star_value, text_value)
 
-_SEP = re.compile(r"[\s,，、;；/|｜]+")
+_SEP = re.compile(r"[\s,，、;；/|｜()（）]+")
 _PHONE_LABEL = re.compile(r"(联系)?(电话|手机|座机|tel|Tel|TEL)[:：]?")
 _NAME_LABEL = re.compile(r"(姓名|职务|负责人)[:：]")
-_PHONE_TOKEN = re.compile(r"\+?\d[\d\-－—]{3,}\d")
+_PHONE_TOKEN = re.compile(r"\+?\d(?:[\d\-－—]| (?=\d)){3,}\d")
 
 
 def normalise(spec: FieldSpec, raw: str) -> object:

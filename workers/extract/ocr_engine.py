@@ -1,0 +1,69 @@
+"""The RapidOCR engine, built once per process, and one call that returns plain lines.
+
+RapidOCR ships its PP-OCR Chinese det/rec/cls models inside the wheel
+(`rapidocr/models/*.onnx`), so nothing is fetched at run time; `engine()`
+refuses to start if they are missing rather than let the library download them.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_ENGINE: Any = None
+_LOCK = threading.Lock()
+
+
+@dataclass
+class OcrLine:
+    text: str
+    box: tuple[float, float, float, float]    # x0, y0, x1, y1 in the image's pixels
+    confidence: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"text": self.text, "box": [round(v, 1) for v in self.box],
+                "confidence": round(float(self.confidence), 4)}
+
+
+def models_present() -> bool:
+    """True when the wheel's bundled .onnx models are on disk (no download needed)."""
+    import rapidocr
+    folder = Path(rapidocr.__file__).parent / "models"
+    return len(list(folder.glob("*.onnx"))) >= 2
+
+
+def engine() -> Any:
+    """The process-wide RapidOCR engine (lazy: a Word-only worker never loads it)."""
+    global _ENGINE
+    if _ENGINE is None:
+        with _LOCK:
+            if _ENGINE is None:
+                if not models_present():
+                    raise RuntimeError("rapidocr models missing from the wheel; refusing to download")
+                from rapidocr import RapidOCR
+                # log_level warning: RapidOCR logs every call at info
+                _ENGINE = RapidOCR(params={"Global.log_level": "warning"})
+                log.info("rapidocr engine loaded")
+    return _ENGINE
+
+
+def run_ocr(img: np.ndarray, use_cls: bool = True, **kw: Any) -> list[OcrLine]:
+    """OCR an RGB/BGR/grey image; lines with axis-aligned boxes, in det order."""
+    res = engine()(img, use_cls=use_cls, **kw)
+    out: list[OcrLine] = []
+    if res is None or getattr(res, "boxes", None) is None or res.txts is None:
+        return out
+    for quad, txt, score in zip(res.boxes, res.txts, res.scores):
+        q = np.asarray(quad, dtype=float)
+        text = str(txt).strip()
+        if not text:
+            continue
+        out.append(OcrLine(text, (float(q[:, 0].min()), float(q[:, 1].min()),
+                                  float(q[:, 0].max()), float(q[:, 1].max())), float(score)))
+    return out

@@ -1,0 +1,148 @@
+"""Page geometry: quarter-turn orientation, then deskew and keystone from the rules.
+
+Orientation: OCR a small copy without the per-line angle classifier; an
+upright page reads with high confidence, a page turned 90/180/270° does not.
+Only when the upright reading is poor are the other three turns tried, so an
+upright scan pays one small OCR.
+
+Rectification: the outermost long horizontal and vertical rules of the page
+are fitted as straight lines; the homography that makes them axis-aligned
+removes both a small skew and a phone photo's keystone in one warp.
+"""
+from __future__ import annotations
+
+import logging
+
+import cv2
+import numpy as np
+
+from .ocr_engine import run_ocr
+from .ocr_grid import line_masks, unit
+
+log = logging.getLogger(__name__)
+
+PROBE_SIDE = 1100
+UPRIGHT_OK = 0.88
+
+
+def _quality(img: np.ndarray) -> tuple[float, float]:
+    """(confident characters, mean score) of an OCR of `img` without the angle classifier."""
+    lines = run_ocr(img, use_cls=False)
+    if not lines:
+        return 0.0, 0.0
+    # wide boxes: horizontal text; tall boxes read as garbage when the page is turned
+    chars = sum(l.confidence * len(l.text) for l in lines if l.confidence >= 0.6)
+    total = sum(len(l.text) for l in lines) or 1
+    mean = sum(l.confidence * len(l.text) for l in lines) / total
+    return float(chars), float(mean)
+
+
+def rotate_quarter(img: np.ndarray, turns: int) -> np.ndarray:
+    """Rotate counter-clockwise by `turns` × 90°."""
+    turns %= 4
+    if turns == 0:
+        return img
+    code = {1: cv2.ROTATE_90_COUNTERCLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_CLOCKWISE}[turns]
+    return cv2.rotate(img, code)
+
+
+def orientation(img: np.ndarray) -> int:
+    """How many counter-clockwise quarter turns make the page upright (0–3)."""
+    h, w = img.shape[:2]
+    f = min(1.0, PROBE_SIDE / max(h, w))
+    small = cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA) \
+        if f < 1 else img
+    chars0, mean0 = _quality(small)
+    if mean0 >= UPRIGHT_OK and chars0 >= 10:
+        return 0
+    best, best_q = 0, chars0
+    for t in (1, 2, 3):
+        q, _ = _quality(rotate_quarter(small, t))
+        if q > best_q * 1.15:          # a clear win only: a blank page stays as it is
+            best, best_q = t, q
+    if best:
+        log.info("page turned %d quarter(s): %.0f vs %.0f confident chars upright", best, best_q, chars0)
+    return best
+
+
+def _fit(mask: np.ndarray, horizontal: bool, min_len: float) -> list[tuple[float, np.ndarray]]:
+    """Long rules as fitted lines: (length, [vx, vy, x0, y0])."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
+    out: list[tuple[float, np.ndarray]] = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        length = w if horizontal else h
+        if length < min_len:
+            continue
+        ys, xs = np.nonzero(labels[y:y + h, x:x + w] == i)
+        if len(xs) > 4000:
+            sel = np.random.default_rng(0).choice(len(xs), 4000, replace=False)
+            xs, ys = xs[sel], ys[sel]
+        pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
+        line = cv2.fitLine(pts, cv2.DIST_L2, 0, 0.01, 0.01).ravel()
+        out.append((float(length), line))
+    return out
+
+
+def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
+    vx1, vy1, x1, y1 = l1
+    vx2, vy2, x2, y2 = l2
+    a = np.array([[vx1, -vx2], [vy1, -vy2]], dtype=np.float64)
+    if abs(np.linalg.det(a)) < 1e-6:
+        return None
+    t = np.linalg.solve(a, np.array([x2 - x1, y2 - y1], dtype=np.float64))
+    return np.array([x1 + t[0] * vx1, y1 + t[0] * vy1])
+
+
+def rectify(img: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Warp so that the page's outer rules are axis-aligned.  Returns (image, changed)."""
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    h, w = grey.shape
+    s = unit(grey)
+    hmask, vmask = line_masks(grey)
+    hl = _fit(hmask, True, 0.35 * w)
+    vl = _fit(vmask, False, 0.15 * h)
+    if not hl:
+        return img, False
+    if len(hl) < 2 or len(vl) < 2:
+        # only a skew angle can be told: rotate by the median angle of the long rules
+        ang = float(np.median([np.degrees(np.arctan2(l[1], l[0])) for _, l in hl]))
+        if ang > 90:
+            ang -= 180
+        if ang < -90:
+            ang += 180
+        if abs(ang) < 0.15 or abs(ang) > 8:
+            return img, False
+        m = cv2.getRotationMatrix2D((w / 2, h / 2), ang, 1.0)
+        return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)), True
+
+    def ypos(l: np.ndarray) -> float:   # y where the rule crosses the page centre
+        vx, vy, x0, y0 = l
+        return float(y0 + (w / 2 - x0) * vy / vx) if abs(vx) > 1e-6 else float(y0)
+
+    def xpos(l: np.ndarray) -> float:
+        vx, vy, x0, y0 = l
+        return float(x0 + (h / 2 - y0) * vx / vy) if abs(vy) > 1e-6 else float(x0)
+
+    top = min(hl, key=lambda t: ypos(t[1]))[1]
+    bot = max(hl, key=lambda t: ypos(t[1]))[1]
+    left = min(vl, key=lambda t: xpos(t[1]))[1]
+    right = max(vl, key=lambda t: xpos(t[1]))[1]
+    corners = [_intersect(top, left), _intersect(top, right), _intersect(bot, right), _intersect(bot, left)]
+    if any(c is None for c in corners):
+        return img, False
+    src = np.array(corners, dtype=np.float32)
+    xl = (src[0, 0] + src[3, 0]) / 2
+    xr = (src[1, 0] + src[2, 0]) / 2
+    yt = (src[0, 1] + src[1, 1]) / 2
+    yb = (src[2, 1] + src[3, 1]) / 2
+    if xr - xl < 0.2 * w or yb - yt < 40 * s:
+        return img, False
+    dst = np.array([[xl, yt], [xr, yt], [xr, yb], [xl, yb]], dtype=np.float32)
+    shift = float(np.abs(src - dst).max())
+    if shift < 1.5 or shift > 0.12 * max(w, h):
+        return img, False
+    m = cv2.getPerspectiveTransform(src, dst)
+    out = cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    log.debug("page rectified, corner shift %.1f px", shift)
+    return out, True

@@ -1,0 +1,254 @@
+"""Ruling lines and table grids from a page image.
+
+Horizontal and vertical rules are found by morphological opening of the
+binarised page with long thin kernels (text strokes are shorter than the
+kernel, rules are longer).  The distinct rule positions give a grid; a grid
+edge with no rule under it means the two grid cells on either side are one
+merged cell (colspan/rowspan).  A table cut by a page break has no closing
+rule: the ends of its vertical rules stand in for it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import cv2
+import numpy as np
+
+
+@dataclass
+class GridCell:
+    row: int
+    col: int
+    rowspan: int
+    colspan: int
+    box: tuple[float, float, float, float]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"row": self.row, "col": self.col, "rowspan": self.rowspan, "colspan": self.colspan,
+                "box": [round(v, 1) for v in self.box]}
+
+
+@dataclass
+class Grid:
+    box: tuple[float, float, float, float]
+    rows: list[float]             # y of each horizontal boundary, top to bottom
+    cols: list[float]             # x of each vertical boundary, left to right
+    cells: list[GridCell] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"box": [round(v, 1) for v in self.box], "rows": [round(v, 1) for v in self.rows],
+                "cols": [round(v, 1) for v in self.cols], "cells": [c.to_json() for c in self.cells]}
+
+
+def unit(img: np.ndarray) -> float:
+    """Pixels per point-ish: 1.0 for an A4 page 1240 px wide (150 dpi)."""
+    h, w = img.shape[:2]
+    return max(0.35, min(w, h) / 1240.0)
+
+
+def binarise(grey: np.ndarray) -> np.ndarray:
+    """Ink = 255.  Adaptive, so uneven phone lighting does not swallow a page half."""
+    block = max(15, (int(min(grey.shape[:2]) / 40)) | 1)
+    # Gaussian weights and a small offset: a thin grey rule under a line of text
+    # (text printed over the rule) stays ink instead of drowning in the glyphs' mean
+    return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, block, 8)
+
+
+def line_masks(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) rule masks of a grey page."""
+    s = unit(grey)
+    ink = binarise(grey)
+    hk = max(20, int(55 * s))      # longer than any CJK stroke or dash at body size
+    vk = max(15, int(32 * s))      # shorter than the lowest table row
+    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    # bridge small breaks (scan noise, a character touching a rule)
+    hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * s)), 1)))
+    vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(6 * s)))))
+    # a printed rule is thin; a thick band is the edge of the paper in a photo
+    # (adaptive thresholding darkens the background beside it) or a filled area
+    limit = max(5.0, 8 * s)
+    return _thin_only(hmask, True, limit), _thin_only(vmask, False, limit)
+
+
+def _thin_only(mask: np.ndarray, horizontal: bool, limit: float) -> np.ndarray:
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
+    if n <= 1:
+        return mask
+    length = stats[:, cv2.CC_STAT_WIDTH] if horizontal else stats[:, cv2.CC_STAT_HEIGHT]
+    thick = stats[:, cv2.CC_STAT_AREA] / np.maximum(length, 1)
+    keep = thick <= limit
+    keep[0] = False
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
+
+
+@dataclass
+class Seg:
+    pos: float     # y for a horizontal rule, x for a vertical one
+    a: float       # start along the rule
+    b: float       # end along the rule
+
+
+def _segments(mask: np.ndarray, horizontal: bool, min_len: float) -> list[Seg]:
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
+    out: list[Seg] = []
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if horizontal and w >= min_len and h <= max(12, w * 0.08):
+            out.append(Seg(y + h / 2.0, float(x), float(x + w)))
+        elif not horizontal and h >= min_len and w <= max(12, h * 0.08):
+            out.append(Seg(x + w / 2.0, float(y), float(y + h)))
+    return out
+
+
+def _cluster(values: list[tuple[float, float]], tol: float) -> list[float]:
+    """Weighted 1-D clustering of (position, weight) pairs; returns the centres."""
+    if not values:
+        return []
+    values = sorted(values)
+    groups: list[list[tuple[float, float]]] = [[values[0]]]
+    for v in values[1:]:
+        if v[0] - groups[-1][-1][0] <= tol:
+            groups[-1].append(v)
+        else:
+            groups.append([v])
+    return [sum(p * w for p, w in g) / sum(w for _, w in g) for g in groups]
+
+
+def _coverage(mask: np.ndarray, horizontal: bool, pos: float, a: float, b: float, tol: int) -> float:
+    """Fraction of the stretch a..b along a rule at `pos` that has rule pixels within ±tol."""
+    h, w = mask.shape[:2]
+    a_i, b_i = int(max(0, a)), int(min(w if horizontal else h, b))
+    if b_i <= a_i:
+        return 0.0
+    p0, p1 = int(max(0, pos - tol)), int(min(h if horizontal else w, pos + tol + 1))
+    band = mask[p0:p1, a_i:b_i] if horizontal else mask[a_i:b_i, p0:p1]
+    if band.size == 0:
+        return 0.0
+    hit = band.max(axis=0 if horizontal else 1) > 0
+    return float(hit.mean())
+
+
+def find_grids(grey: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = None) -> list[Grid]:
+    """Tables on a page: each a grid of boundaries and its merged cells."""
+    s = unit(grey)
+    hmask, vmask = masks if masks is not None else line_masks(grey)
+    both = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(both, 8)
+    grids: list[Grid] = []
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        if w < 120 * s or h < 40 * s:
+            continue
+        g = _grid_in(hmask, vmask, (x, y, x + w, y + h), s)
+        if g is not None:
+            grids.append(g)
+    grids.sort(key=lambda g: (g.box[1], g.box[0]))
+    return grids
+
+
+def _grid_in(hmask: np.ndarray, vmask: np.ndarray, region: tuple[int, int, int, int], s: float) -> Grid | None:
+    x0, y0, x1, y1 = region
+    hsub = np.zeros_like(hmask)
+    vsub = np.zeros_like(vmask)
+    hsub[y0:y1, x0:x1] = hmask[y0:y1, x0:x1]
+    vsub[y0:y1, x0:x1] = vmask[y0:y1, x0:x1]
+    hsegs = _segments(hsub, True, 50 * s)
+    vsegs = _segments(vsub, False, 25 * s)
+    if len(vsegs) < 2 or not hsegs:
+        return None
+    tol = max(5.0, 9 * s)
+    rows = _cluster([(g.pos, g.b - g.a) for g in hsegs], tol)
+    cols = _cluster([(g.pos, g.b - g.a) for g in vsegs], tol)
+    # an open end (table cut by the page break): vertical rules reach past the last rule
+    top = min(g.a for g in vsegs)
+    bottom = max(g.b for g in vsegs)
+    if not rows or top < rows[0] - 20 * s:
+        rows.insert(0, top)
+    if bottom > rows[-1] + 20 * s:
+        rows.append(bottom)
+    left = min(g.a for g in hsegs)
+    right = max(g.b for g in hsegs)
+    if left < cols[0] - 20 * s:
+        cols.insert(0, left)
+    if right > cols[-1] + 20 * s:
+        cols.append(right)
+    rows = _dedupe(rows, 14 * s)
+    cols = _dedupe(cols, 14 * s)
+    if len(rows) < 2 or len(cols) < 2:
+        return None
+    grid = Grid((cols[0], rows[0], cols[-1], rows[-1]), rows, cols)
+    grid.cells = _merge_cells(hmask, vmask, rows, cols, int(max(3, 7 * s)),
+                              open_top=rows[0] not in _cluster([(g.pos, 1) for g in hsegs], tol),
+                              s=s)
+    return grid
+
+
+def _dedupe(vals: list[float], gap: float) -> list[float]:
+    out: list[float] = []
+    for v in sorted(vals):
+        if out and v - out[-1] < gap:
+            out[-1] = (out[-1] + v) / 2
+        else:
+            out.append(v)
+    return out
+
+
+def _merge_cells(hmask: np.ndarray, vmask: np.ndarray, rows: list[float], cols: list[float],
+                 tol: int, open_top: bool, s: float) -> list[GridCell]:
+    nr, nc = len(rows) - 1, len(cols) - 1
+    parent = list(range(nr * nc))
+
+    def find(a: int) -> int:
+        while parent[a] != a:
+            parent[a] = parent[parent[a]]
+            a = parent[a]
+        return a
+
+    def union(a: int, b: int) -> None:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+
+    inset = 6 * s
+    for r in range(nr):
+        for c in range(nc):
+            idx = r * nc + c
+            if c + 1 < nc:   # is there a vertical rule between (r,c) and (r,c+1)?
+                cov = _coverage(vmask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, tol)
+                if cov < 0.5:
+                    union(idx, idx + 1)
+            if r + 1 < nr:   # a horizontal rule between (r,c) and (r+1,c)?
+                cov = _coverage(hmask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, tol)
+                if cov < 0.5:
+                    union(idx, idx + nc)
+    groups: dict[int, list[tuple[int, int]]] = {}
+    for r in range(nr):
+        for c in range(nc):
+            groups.setdefault(find(r * nc + c), []).append((r, c))
+    cells: list[GridCell] = []
+    for members in groups.values():
+        r0 = min(m[0] for m in members)
+        r1 = max(m[0] for m in members)
+        c0 = min(m[1] for m in members)
+        c1 = max(m[1] for m in members)
+        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1,
+                              (cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1])))
+    cells.sort(key=lambda c: (c.row, c.col))
+    del open_top
+    return _drop_overlaps(cells)
+
+
+def _drop_overlaps(cells: list[GridCell]) -> list[GridCell]:
+    """A non-rectangular merge (an L of grid cells) becomes its bounding box; keep each grid slot once."""
+    taken: set[tuple[int, int]] = set()
+    out: list[GridCell] = []
+    for c in sorted(cells, key=lambda c: -(c.rowspan * c.colspan)):
+        slots = {(r, k) for r in range(c.row, c.row + c.rowspan) for k in range(c.col, c.col + c.colspan)}
+        if slots & taken:
+            continue
+        taken |= slots
+        out.append(c)
+    out.sort(key=lambda c: (c.row, c.col))
+    return out

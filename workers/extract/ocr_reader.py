@@ -1,0 +1,266 @@
+"""Scans and photos → the common model, by OCR (`method: ocr`).
+
+Three steps, so that Celery can fan pages out (one `ocr.page` task each) and
+join them (a chord), while `dossier extract` runs them in one process:
+
+1. `prepare_pages(path, ctx)`: render / load every page (cheap; limits checked);
+2. `ocr_page(image, page_no, settings)`: turn the page upright, straighten it,
+   find seals (red ink, or by shape on a greyscale scan), find the table grid
+   on a copy without red ink, OCR the lines; returns JSON-able data and the
+   processed image;
+3. `assemble(pages, ctx)`: place OCR lines into grid cells (merged cells kept),
+   the rest into paragraphs, seals onto the cell or line they cover.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+
+from dossier.settings import Settings
+
+from .model import Box, Cell, Document, Line, PageImage, Paragraph, Picture, ReadProblem, Table
+from .ocr_engine import run_ocr
+from .ocr_geometry import orientation, rectify, rotate_quarter
+from .ocr_grid import find_grids
+from .ocr_pages import PreparedPage, image_pages, pdf_pages, to_png
+from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
+from .readers import ReadContext
+
+log = logging.getLogger(__name__)
+
+
+def prepare_pages(path: Path, ctx: ReadContext) -> list[PreparedPage]:
+    """Every page of a scan or photo as an RGB image (limits checked first)."""
+    if ctx.format == "pdf":
+        return pdf_pages(path, ctx.settings)
+    return image_pages(path, ctx.settings)
+
+
+def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[str, Any], np.ndarray]:
+    """OCR one page.  Returns its JSON-able result and the upright, straightened image."""
+    t0 = time.perf_counter()
+    turns = orientation(image)
+    if turns:
+        image = rotate_quarter(image, turns)
+    image, _ = rectify(image)
+    grey_page = is_greyscale(image)
+    if grey_page:
+        seals = find_shape_seals(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
+        clean = image
+    else:
+        mask = red_mask(image)
+        seals = find_red_seals(image, mask)
+        # red ink over text confuses recognition and ruling lines alike.  The red channel
+        # shows red ink as light and black or blue writing as dark, even where a seal
+        # covers the text (whiting out the red mask would erase the text under it too)
+        clean = np.repeat(image[..., :1], 3, axis=2)
+    grey = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
+    grids = find_grids(grey)
+    lines = run_ocr(clean)
+    h, w = image.shape[:2]
+    result = {
+        "page": page_no, "width": int(w), "height": int(h), "turns": turns,
+        "greyscale": grey_page,
+        "lines": [ln.to_json() for ln in lines],
+        "grids": [g.to_json() for g in grids],
+        "seals": [s.to_json() for s in seals],
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    return result, image
+
+
+# -- assembling ----------------------------------------------------------------
+
+def _box(b: list[float] | tuple[float, ...]) -> Box:
+    return Box(float(b[0]), float(b[1]), float(b[2]), float(b[3]))
+
+
+def _overlap(a: Box, b: Box) -> float:
+    ix = min(a.x1, b.x1) - max(a.x0, b.x0)
+    iy = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return ix * iy if ix > 0 and iy > 0 else 0.0
+
+
+def _area(b: Box) -> float:
+    return max(1e-6, (b.x1 - b.x0) * (b.y1 - b.y0))
+
+
+def _ascii_join(left: str, right: str) -> str:
+    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return left + " " + right
+    return left + right
+
+
+def _rows(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped into visual rows (their vertical extents overlap), top to bottom."""
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda l: (l.box.y0 + l.box.y1) / 2):
+        cy = (ln.box.y0 + ln.box.y1) / 2
+        if rows:
+            last = rows[-1]
+            top = min(l.box.y0 for l in last)
+            bottom = max(l.box.y1 for l in last)
+            if top <= cy <= bottom:
+                last.append(ln)
+                continue
+        rows.append([ln])
+    for r in rows:
+        r.sort(key=lambda l: l.box.x0)
+    return rows
+
+
+def _row_text(row: list[Line]) -> str:
+    text = ""
+    for ln in row:
+        text = _ascii_join(text, ln.text)
+    return text
+
+
+def _split_line(line: dict[str, Any], cells: list[tuple[Box, Any]]) -> list[tuple[Any, Line]]:
+    """A line that runs over a cell border (OCR joined two cells) is cut at the border,
+    in proportion to its characters (CJK glyphs are of one width)."""
+    box = _box(line["box"])
+    text, conf = line["text"], float(line["confidence"])
+    cy = (box.y0 + box.y1) / 2
+    hits = [(cb, c) for cb, c in cells if cb.y0 <= cy <= cb.y1 and min(cb.x1, box.x1) - max(cb.x0, box.x0) > 0]
+    if len(hits) <= 1 or len(text) < 2:
+        return []
+    hits.sort(key=lambda t: t[0].x0)
+    out: list[tuple[Any, Line]] = []
+    width = max(1e-6, box.x1 - box.x0)
+    start = 0
+    for k, (cb, c) in enumerate(hits):
+        right = min(cb.x1, box.x1)
+        end = len(text) if k == len(hits) - 1 else round(len(text) * (right - box.x0) / width)
+        piece = text[start:end].strip()
+        if piece:
+            out.append((c, Line(piece, box=Box(max(cb.x0, box.x0), box.y0, right, box.y1),
+                                confidence=conf)))
+        start = end
+    return out
+
+
+def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Picture]]:
+    page = int(p["page"])
+    tables: list[tuple[Table, list[tuple[Box, Cell]]]] = []
+    grids = p.get("grids", [])
+    boxes = [_box(g["box"]) for g in grids]
+    for gi, g in enumerate(grids):
+        # a one-cell frame (the paper's edge in a photo, a box drawn round the page) is no table
+        if len(g["cells"]) <= 1:
+            continue
+        if any(j != gi and _overlap(boxes[gi], boxes[j]) >= 0.9 * _area(boxes[j]) and _area(boxes[j]) < _area(boxes[gi])
+               for j in range(len(grids))):
+            continue
+        cells = []
+        for gc in g["cells"]:
+            cb = _box(gc["box"])
+            cells.append((cb, Cell(row=gc["row"], col=gc["col"], rowspan=gc["rowspan"], colspan=gc["colspan"],
+                                   page=page, box=cb)))
+        tables.append((Table(cells=[c for _, c in cells], page=page, box=_box(g["box"])), cells))
+    all_cells = [(cb, c) for _, cells in tables for cb, c in cells]
+    in_cell: dict[int, list[Line]] = {}
+    loose: list[Line] = []
+    for raw in p.get("lines", []):
+        pieces = _split_line(raw, all_cells)
+        if pieces:
+            for c, ln in pieces:
+                ln.page = page
+                in_cell.setdefault(id(c), []).append(ln)
+            continue
+        ln = Line(raw["text"], page=page, box=_box(raw["box"]), confidence=float(raw["confidence"]))
+        cx, cy = (ln.box.x0 + ln.box.x1) / 2, (ln.box.y0 + ln.box.y1) / 2
+        inside = [(cb, c) for cb, c in all_cells if cb.x0 <= cx <= cb.x1 and cb.y0 <= cy <= cb.y1]
+        target = min(inside, key=lambda t: _area(t[0]))[1] if inside else None
+        if target is None:
+            loose.append(ln)
+        else:
+            in_cell.setdefault(id(target), []).append(ln)
+    for _cb, c in all_cells:
+        lines = in_cell.get(id(c), [])
+        c.lines = lines
+        c.paragraphs = [_row_text(r) for r in _rows(lines)]
+        c.confidence = min((ln.confidence for ln in lines), default=1.0)
+    blocks: list[tuple[float, Any]] = [(t.box.y0 if t.box else 0.0, t) for t, _ in tables]
+    paragraphs: list[Paragraph] = []
+    for row in _rows(loose):
+        box = row[0].box
+        for ln in row[1:]:
+            box = box.union(ln.box)
+        para = Paragraph(text=_row_text(row), page=page, box=box,
+                         confidence=min(ln.confidence for ln in row), lines=row)
+        paragraphs.append(para)
+        blocks.append((box.y0, para))
+
+    # seals onto what they cover: the cell they overlap most, else the line they touch
+    pictures: list[Picture] = []
+    for s in p.get("seals", []):
+        sb = _box(s["box"])
+        pic = Picture(page=page, box=sb, kind=s.get("kind", "seal"), confidence=float(s.get("confidence", 1.0)),
+                      placement="anchor")
+        pictures.append(pic)
+        best_cell = max(all_cells, key=lambda t: _overlap(sb, t[0]), default=None)
+        cell_share = _overlap(sb, best_cell[0]) / _area(sb) if best_cell else 0.0
+        touching = [q for q in paragraphs if q.box is not None and _overlap(sb, q.box) > 0]
+        if best_cell is not None and cell_share >= 0.3:
+            best_cell[1].pictures.append(pic)
+        elif touching:
+            cy = (sb.y0 + sb.y1) / 2
+            min(touching, key=lambda q: abs((q.box.y0 + q.box.y1) / 2 - cy)).pictures.append(pic)
+        elif best_cell is not None and cell_share > 0:
+            best_cell[1].pictures.append(pic)
+    if p.get("greyscale") and not p.get("seals"):
+        # no red on the page and no seal shape found: whether it was stamped cannot be told
+        pictures.append(Picture(page=page, box=None, kind="seal_unknown", confidence=0.0))
+    blocks.sort(key=lambda t: t[0])
+    return blocks, pictures
+
+
+def assemble(pages: list[dict[str, Any]], ctx: ReadContext, *, page_keys: dict[int, str] | None = None) -> Document:
+    """The common model of OCR'd pages (in page order)."""
+    doc = Document(method="ocr", media_type=ctx.format, pages=len(pages))
+    for p in sorted(pages, key=lambda p: p["page"]):
+        page = int(p["page"])
+        if p.get("error"):
+            doc.problems.append(ReadProblem("file.unreadable", f"第 {page} 页无法识别：{p.get('message', '')}",
+                                            str(p["error"]), page=page))
+            continue
+        doc.page_sizes[page] = (float(p["width"]), float(p["height"]))
+        doc.page_images.append(PageImage(page=page, width=int(p["width"]), height=int(p["height"]),
+                                         key=(page_keys or {}).get(page)))
+        blocks, pictures = _page_blocks(p)
+        doc.blocks.extend(b for _, b in blocks)
+        doc.pictures.extend(pictures)
+    return doc
+
+
+def read_ocr(path: Path, ctx: ReadContext) -> Document:
+    """Prepare, OCR and assemble every page in this process (or through ctx.ocr_pages)."""
+    prepared = prepare_pages(path, ctx)
+    if ctx.ocr_pages is not None:
+        return ctx.ocr_pages(prepared, ctx)
+    results: list[dict[str, Any]] = []
+    keys: dict[int, str] = {}
+    for pp in prepared:
+        try:
+            result, image = ocr_page(pp.load(), pp.page, ctx.settings)
+        except Exception as e:  # noqa: BLE001 - one bad page must not sink the file
+            log.exception("OCR failed on page %d of %s", pp.page, ctx.name)
+            results.append({"page": pp.page, "error": repr(e), "message": "页面识别出错，请重新扫描这一页"})
+            continue
+        results.append(result)
+        if ctx.save_derived is not None:
+            keys[pp.page] = ctx.save_derived(f"pages/{pp.page}.png", to_png(image))
+        pp.image = None            # free the page before the next one
+    return assemble(results, ctx, page_keys=keys)
+
+
+def read_scanned_pdf(path: Path, ctx: ReadContext) -> Document:
+    """A PDF whose pages are images (called by the text-PDF reader)."""
+    ctx.format = "pdf"
+    return read_ocr(path, ctx)
