@@ -61,7 +61,7 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         clean = np.repeat(image[..., :1], 3, axis=2)
     grey = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
     grids = find_grids(grey)
-    lines = run_ocr(clean)
+    lines = _reread_short_lines(clean, run_ocr(clean))
     h, w = image.shape[:2]
     result = {
         "page": page_no, "width": int(w), "height": int(h), "turns": turns,
@@ -72,6 +72,30 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         "seconds": round(time.perf_counter() - t0, 2),
     }
     return result, image
+
+
+def _reread_short_lines(img: np.ndarray, lines: list) -> list:
+    """Re-recognise lines whose text is far shorter than their box.
+
+    On photos the detector sometimes returns a slanted quad for a long line and
+    recognition of that crop gives one or two characters; recognising the
+    axis-aligned box alone (no detection) reads the whole line."""
+    from .ocr_engine import engine
+    h, w = img.shape[:2]
+    out = []
+    for ln in lines:
+        x0, y0, x1, y1 = ln.box
+        height = max(1.0, y1 - y0)
+        expected = (x1 - x0) / height          # about one CJK glyph per line height
+        if expected >= 4 and len(ln.text) < 0.5 * expected:
+            crop = img[max(0, int(y0) - 2):min(h, int(y1) + 2), max(0, int(x0)):min(w, int(x1) + 3)]
+            res = engine()(crop, use_det=False, use_cls=False)
+            txts = getattr(res, "txts", None) or ()
+            scores = getattr(res, "scores", None) or ()
+            if txts and len(txts[0]) > len(ln.text) and float(scores[0]) >= 0.8:
+                ln = type(ln)(str(txts[0]).strip(), ln.box, float(scores[0]))
+        out.append(ln)
+    return out
 
 
 # -- assembling ----------------------------------------------------------------

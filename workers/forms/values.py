@@ -15,6 +15,7 @@ from .normalise import (count_value, date_value, find_date, nfkc, phone_value, s
 _SEP = re.compile(r"[\s,，、;；/|｜()（）]+")
 _PHONE_LABEL = re.compile(r"(联系)?(电话|手机|座机|tel|Tel|TEL)[:：]?")
 _NAME_LABEL = re.compile(r"(姓名|职务|负责人)[:：]")
+_SHORT_BRACKETED = re.compile(r"\([^()]{0,4}\)")
 _PHONE_TOKEN = re.compile(r"\+?\d(?:[\d\-－—]| (?=\d)){3,}\d")
 
 
@@ -69,7 +70,10 @@ def split_opinion(raw: str) -> tuple[str, str | None, bool]:
         if not flat:
             continue
         found = find_date(line)
-        is_mark = bool(SEAL_MARK.fullmatch(flat) or SIGN_MARK.fullmatch(flat))
+        # （盖章） printed under a seal is often misread (（真）, （盖）): any short bracketed
+        # line in an opinion cell is that mark, never the opinion
+        is_mark = bool(SEAL_MARK.fullmatch(flat) or SIGN_MARK.fullmatch(flat)
+                       or _SHORT_BRACKETED.fullmatch(nfkc(flat)))
         if found and date is None:
             date = found[0]
             rest = squeeze(SIGN_MARK.sub("", SEAL_MARK.sub("", nfkc(line)[:found[1]] + nfkc(line)[found[2]:])))
