@@ -66,12 +66,22 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
     result = {
         "page": page_no, "width": int(w), "height": int(h), "turns": turns,
         "greyscale": grey_page,
+        "bilevel": grey_page and _bilevel(image),
         "lines": [ln.to_json() for ln in lines],
         "grids": [g.to_json() for g in grids],
         "seals": [s.to_json() for s in seals],
         "seconds": round(time.perf_counter() - t0, 2),
     }
     return result, image
+
+
+def _bilevel(image: np.ndarray) -> bool:
+    """A black-and-white scan (almost no mid-grey): a seal's ring breaks up or merges
+    with the text there, so its absence cannot be told from the image."""
+    small = cv2.resize(image[..., 0], (max(1, image.shape[1] // 4), max(1, image.shape[0] // 4)),
+                       interpolation=cv2.INTER_NEAREST)
+    mid = (small > 40) & (small < 215)
+    return float(mid.mean()) < 0.02
 
 
 def _reread_short_lines(img: np.ndarray, lines: list) -> list:
@@ -238,8 +248,9 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
             min(touching, key=lambda q: abs((q.box.y0 + q.box.y1) / 2 - cy)).pictures.append(pic)
         elif best_cell is not None and cell_share > 0:
             best_cell[1].pictures.append(pic)
-    if p.get("greyscale") and not p.get("seals"):
-        # no red on the page and no seal shape found: whether it was stamped cannot be told
+    if p.get("bilevel") and not p.get("seals"):
+        # black and white, and no seal shape found: whether it was stamped cannot be told.
+        # On a grey scan the ring of a seal is found by its shape, so its absence counts.
         pictures.append(Picture(page=page, box=None, kind="seal_unknown", confidence=0.0))
     blocks.sort(key=lambda t: t[0])
     return blocks, pictures

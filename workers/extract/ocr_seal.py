@@ -20,6 +20,10 @@ RED_S_MIN = 70
 RED_V_MIN = 70
 # a page is greyscale when almost no pixel carries colour
 GREY_COLOUR_FRACTION = 0.002
+# ...and its paper has no tint either: a colour scanner or a phone camera shows white
+# paper with a cast of several levels between channels (measured 7–22 on the samples),
+# a greyscale scan has none (0–1 after JPEG rounding)
+GREY_PAPER_CHROMA = 4
 
 
 @dataclass
@@ -48,7 +52,12 @@ def is_greyscale(rgb: np.ndarray) -> bool:
                        interpolation=cv2.INTER_AREA)
     hsv = cv2.cvtColor(small, cv2.COLOR_RGB2HSV)
     coloured = (hsv[..., 1] >= RED_S_MIN) & (hsv[..., 2] >= RED_V_MIN)
-    return float(coloured.mean()) < GREY_COLOUR_FRACTION
+    if float(coloured.mean()) >= GREY_COLOUR_FRACTION:
+        return False
+    # no red anywhere, yet a colour scan of an unstamped page: a missing seal is then
+    # truly missing, not "cannot tell"
+    chroma = small.max(axis=2).astype(np.int16) - small.min(axis=2).astype(np.int16)
+    return float(np.median(chroma)) < GREY_PAPER_CHROMA
 
 
 def remove_red(rgb: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
@@ -86,7 +95,12 @@ def find_red_seals(rgb: np.ndarray, mask: np.ndarray | None = None) -> list[Seal
         # round and inked: confident; odd shapes (a red signature) less so
         conf = 0.95 if 0.8 <= aspect <= 1.25 and ink >= 0.08 else 0.75
         seals.append(Seal((float(x), float(y), float(x + bw), float(y + bh)), conf, "seal", "red"))
-    return seals
+    # a star or a name that the closing did not join to its ring is part of that seal,
+    # not a second one: drop blobs lying inside another seal's box
+    def inside(a: Seal, b: Seal) -> bool:
+        return a is not b and a.box[0] >= b.box[0] and a.box[1] >= b.box[1] \
+            and a.box[2] <= b.box[2] and a.box[3] <= b.box[3]
+    return [s for s in seals if not any(inside(s, o) for o in seals)]
 
 
 def find_shape_seals(grey: np.ndarray) -> list[Seal]:
@@ -103,7 +117,8 @@ def find_shape_seals(grey: np.ndarray) -> list[Seal]:
     out: list[Seal] = []
     if circles is None:
         return out
-    ink = (blur < 140).astype(np.uint8)
+    # a red seal turned grey is mid-grey, not black: ink is what is clearly darker than the paper
+    ink = (blur < min(200.0, float(np.median(blur)) - 40.0)).astype(np.uint8)
     for cx, cy, r in circles[0][:8]:
         angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
         hits = 0

@@ -183,11 +183,16 @@ class Locator:
 
     def floating_over(self, cell: Cell | Paragraph) -> list[Picture]:
         """Pictures that float on the page (scans) and overlap this cell or line."""
-        if cell.box is None:
-            return []
         out = []
         for p in self.doc.pictures:
-            if p.page != cell.page or p.box is None:
+            if p.page != cell.page:
+                continue
+            if p.box is None:
+                # “cannot tell on this page” (a greyscale scan): it applies to every spot on it
+                if p.kind.endswith("_unknown"):
+                    out.append(p)
+                continue
+            if cell.box is None:
                 continue
             b, c = p.box, cell.box
             ix = min(b.x1, c.x1) - max(b.x0, c.x0)
