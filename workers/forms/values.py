@@ -15,6 +15,8 @@ from .normalise import (count_value, date_value, find_date, nfkc, phone_value, s
 _SEP = re.compile(r"[\s,，、;；/|｜()（）]+")
 _PHONE_LABEL = re.compile(r"(联系)?(电话|手机|座机|tel|Tel|TEL)[:：]?")
 _NAME_LABEL = re.compile(r"(姓名|职务|负责人)[:：]")
+# what is left of an empty 年 月 日 line when a seal hides part of it
+_DATE_SKELETON = re.compile(r"[年月日]{2,3}")
 _SHORT_BRACKETED = re.compile(r"\([^()]{0,4}\)")
 _PHONE_TOKEN = re.compile(r"\+?\d(?:[\d\-－—]| (?=\d)){3,}\d")
 
@@ -80,9 +82,10 @@ def split_opinion(raw: str) -> tuple[str, str | None, bool]:
             if rest and not text_lines:
                 text_lines.append(rest)
             continue
-        if EMPTY_DATE.search(flat) and not re.search(r"\d", nfkc(flat)):
+        if (EMPTY_DATE.search(flat) or _DATE_SKELETON.fullmatch(flat)) and not re.search(r"\d", nfkc(flat)):
             blank_date = True
-            rest = squeeze(EMPTY_DATE.sub("", SIGN_MARK.sub("", SEAL_MARK.sub("", flat))))
+            rest = "" if _DATE_SKELETON.fullmatch(flat) else \
+                squeeze(EMPTY_DATE.sub("", SIGN_MARK.sub("", SEAL_MARK.sub("", flat))))
             if rest:
                 text_lines.append(rest)
             continue
