@@ -259,3 +259,26 @@ class TestNarrativeFile:
         assert fields(r, "narrative")["text"] == "某支部创建机关党建示范点事迹材料" + body
         assert r.documents[0].counts == {"text": 16 + 1300}
         assert codes(r) == {("length.out_of_range", "text")}
+
+
+class TestOtherLayouts:
+    def test_values_below_a_header_row(self, tmp_path: Path) -> None:
+        """Labels in one row and their values in the row below are read as pairs."""
+        d = NewDocx()
+        d.add_paragraph("市县机关党建示范点推荐表")
+        d.add_paragraph("填报单位：中共某市直属机关工作委员会")
+        t = d.add_table(rows=4, cols=4)
+        rows = [("党组织名称", "所在单位类别", "评定星级", "党员人数"),
+                ("中共某局机关支部委员会", "机关", "四星级", "30"),
+                ("姓名", "性别", "出生年月", "民族"),
+                ("李明", "女", "1980年3月", "汉族")]
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                t.cell(r, c).text = text
+        p = tmp_path / "header.docx"
+        d.save(p)
+        f = fields(extract_file(p, JINHUA), "recommendation_form")
+        assert (f["org_name"], f["unit_category"], f["star_rating"], f["member_count"]) == (
+            "中共某局机关支部委员会", "机关", 4, 30)
+        assert (f["secretary.name"], f["secretary.gender"], f["secretary.birth"], f["secretary.ethnicity"]) == (
+            "李明", "女", "1980-03", "汉族")

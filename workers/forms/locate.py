@@ -166,8 +166,11 @@ class Locator:
                          confidence=hit.cell.confidence, pictures=list(hit.cell.pictures),
                          label=label_text, cell=hit.cell)
         value = None if spec.below else self.right_of(hit.table, hit.cell)
-        if value is None:
-            value = self.below(hit.block, hit.table, hit.cell)
+        if value is None or self.is_label(value):
+            # labels in a header row with their values in the row below
+            under = self.below(hit.block, hit.table, hit.cell)
+            if under is not None and not self.is_label(under):
+                value = under
         if value is None or self.is_label(value):
             return Found(raw="", page=hit.cell.page, box=hit.cell.box, label=label_text)
         raw = value.text
