@@ -21,6 +21,10 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Celery broker; default: kombu's filesystem transport under data_dir (no server)
     broker_url: str = ""
+    # Celery result backend, needed only to join per-page OCR (a chord); default:
+    # Celery's database backend on the database above (db+sqlite:///… / db+postgresql+psycopg://…)
+    result_backend: str = ""
+    result_expires: int = 24 * 3600   # seconds; the relay purges older results hourly
     # file:///path or s3://bucket/prefix
     storage_url: str = ""
     s3_endpoint: str = ""           # host:port of MinIO / S3
@@ -64,6 +68,10 @@ class Settings(BaseSettings):
 
     def resolved_broker_url(self) -> str:
         return self.broker_url or "filesystem://"
+
+    def resolved_result_backend(self) -> str:
+        # the chord's bookkeeping sits beside the rows it serves: no other server to run
+        return self.result_backend or f"db+{self.resolved_database_url()}"
 
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{(self.data_dir / 'objects').resolve()}"

@@ -11,7 +11,9 @@ Reliability choices (see design.md, "learned the hard way"):
   kills its worker from coming back forever;
 - prefetch 1: a long OCR job does not hold other messages hostage;
 - time limits below RabbitMQ's 30-minute consumer timeout;
-- publisher confirms on AMQP, so "published" means the broker has it.
+- publisher confirms on AMQP, so "published" means the broker has it;
+- a result backend only for the per-page OCR chord (`ocr.page` results are a
+  page number and an object key, never the page's data), JSON, expiring.
 """
 from __future__ import annotations
 
@@ -85,6 +87,8 @@ def task_routes(settings: Settings) -> dict[str, dict[str, str]]:
         "check.*": {"queue": q["ingest"]},
         "extract.*": {"queue": q["extract"]},
         "ocr.*": {"queue": q["ocr"]},
+        # joining a scan's pages is light work: it must not wait behind other scans' pages
+        "ocr.assemble": {"queue": q["extract"]},
         "packets.*": {"queue": q["packets"]},
     }
 
@@ -104,6 +108,21 @@ def broker_transport_options(settings: Settings, url: str) -> dict[str, Any]:
     return {}
 
 
+def result_backend_options(url: str) -> dict[str, Any]:
+    """Configuration for the result backend at `url`."""
+    opts: dict[str, Any] = {"result_backend": url}
+    if url.startswith("db+"):
+        # tables on first use, not at every worker start: a worker that never joins a
+        # chord (Word files) leaves the database as the migrations made it
+        opts["database_create_tables_at_setup"] = False
+        if url.startswith("db+sqlite"):
+            # the API, relay and workers share the file: wait for its lock, as storage.db does
+            opts["database_engine_options"] = {"connect_args": {"timeout": 30}}
+        else:
+            opts["database_engine_options"] = {"pool_pre_ping": True}
+    return opts
+
+
 def make_celery(settings: Settings, **overrides: Any) -> DossierCelery:
     """The Celery app for `settings`; `overrides` go into its configuration last."""
     url = settings.resolved_broker_url()
@@ -114,8 +133,10 @@ def make_celery(settings: Settings, **overrides: Any) -> DossierCelery:
         broker_connection_retry_on_startup=True,
         task_serializer="json", accept_content=["json"], result_serializer="json",
         event_serializer="json",
-        # state lives in the database; no result backend to run or to fill
+        # state lives in the database: only tasks that a chord joins store a result
         task_ignore_result=True, task_store_errors_even_if_ignored=False,
+        result_expires=settings.result_expires, result_extended=False,
+        **result_backend_options(settings.resolved_result_backend()),
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         # with acks_late, a lost connection would otherwise let the task finish
         # while its message is redelivered elsewhere

@@ -85,6 +85,12 @@ def extract_file(path: Path, campaign: Campaign, *, name: str | None = None,
         log.info("cannot read %s: %s", name, e.detail or e.message)
         return ExtractResult(campaign=campaign.id, file=info, readable=False, error=e.detail or e.message,
                              findings=[Finding(e.code, "error", None, e.message)])
+    return result_of(doc, campaign, info, ctx)
+
+
+def result_of(doc: Document, campaign: Campaign, info: FileInfo, ctx: ReadContext) -> ExtractResult:
+    """The contract's result of a read document: located, checked, with its page images
+    and seals.  Shared by the one-task path and the OCR chord's join."""
     info.pages, info.method = doc.pages, doc.method
     documents, findings = analyse(doc, campaign, low_confidence=ctx.settings.ocr_low_confidence)
     page_images = [{"page": p.page, "width": p.width, "height": p.height, "key": p.key}

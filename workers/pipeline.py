@@ -9,22 +9,27 @@ step quietly.
 
     ingest.file  -> verify the object, sniff, queue     (ingest queue)
     extract.file -> read, extract, check; store result   (extract queue)
-    ocr.file     -> the same for scans and photos         (ocr queue)
+    ocr.file     -> a scan: store its pages, fan them out  (ocr queue)
+                    (a text PDF: the same as extract.file)
+    ocr.page     -> OCR one page; its JSON to the store     (ocr queue)
+    ocr.assemble -> join the pages, check; store result    (extract queue)
     check.submission -> submission-level findings        (ingest queue)
 """
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import io
+import json
 import logging
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import Campaign, get_campaign
@@ -35,7 +40,10 @@ from storage.models import (FileState, FindingRow, StoredFile, Submission, Submi
 from storage.objects import ObjectNotFound, ObjectStore, derived_key, safe_ext
 from workers.extract.readers import ReadContext, ReadError
 from workers.extract.sniff import sniff
+from workers.extract.sniff import MEDIA_TYPES
 from workers.results import ExtractResult, FileInfo, Finding
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -47,15 +55,19 @@ CHECK = "check.submission"
 # scans and photos are read by OCR: slow, so they go to their own queue
 OCR_FORMATS = frozenset({"pdf", "jpeg", "png", "tiff", "heic", "bmp", "webp"})
 
-# progress shown to the unit, per step
+# progress shown to the unit, per step; OCR pages fill P_EXTRACTING..P_PAGES_DONE
 P_INGESTED = 10
 P_EXTRACTING = 30
+P_PAGES_DONE = 90
 P_DONE = 100
 
 MSG_MISSING = "文件原件在存储中找不到了，请重新上传。"
 MSG_FAILED = "文件处理失败，已转人工处理，请稍后查看或联系管理员。"
 MSG_TOO_MANY = "文件多次处理均未成功，已转人工处理。"
 MSG_TIMEOUT = "文件处理超时，已转人工处理。请确认文件页数不多、图片不过大。"
+MSG_PAGE_TIMEOUT = "这一页识别超时，请重新扫描这一页（分辨率不要过高）"
+MSG_PAGE_FAILED = "页面识别出错，请重新扫描这一页"
+MSG_PAGE_TOO_MANY = "这一页多次识别均未成功，请重新扫描这一页"
 
 
 @dataclass
@@ -68,6 +80,8 @@ class Runtime:
     publish: Callable[[Sequence[int]], Any] | None = None
     # extract_file(path, campaign, *, name, ctx) -> ExtractResult; None: workers.extraction's
     extract: Callable[..., ExtractResult] | None = None
+    # ocr_page(image, page_no, settings) -> (json, image); None: workers.extract.ocr_reader's
+    ocr_page: Callable[..., tuple[dict[str, Any], Any]] | None = None
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -224,6 +238,38 @@ def _begin_extract(rt: Runtime, file_id: str) -> tuple[str, StoredFile | None, s
         return row.state, row, campaign_id
 
 
+def _attempt(file_id: str, work: Callable[[], T],
+             transient: tuple[type[BaseException], ...]) -> tuple[T | None, tuple[str, str] | None]:
+    """Run a step's work: its value, or the (Chinese message, detail) that parks the file.
+
+    `transient` errors propagate (the task retries them, the file stays processing)."""
+    try:
+        return work(), None
+    except transient:
+        raise
+    except ObjectNotFound as e:
+        return None, (MSG_MISSING, f"object missing: {e}")
+    except SoftTimeLimitExceeded:
+        # the same file would run out of time again: park it rather than retry
+        return None, (MSG_TIMEOUT, "soft time limit exceeded")
+    except Exception as e:
+        log.exception("extracting file %s failed", file_id)
+        return None, (MSG_FAILED, f"{type(e).__name__}: {e}")
+
+
+def _context(rt: Runtime, row: StoredFile) -> ReadContext:
+    return ReadContext(name=row.name, format=row.format or "unknown", settings=rt.settings,
+                       save_derived=_save_derived(rt, row))
+
+
+def _read_local(rt: Runtime, path: Path, campaign: Campaign, row: StoredFile,
+                ctx: ReadContext) -> ExtractResult:
+    try:
+        return _run_extraction(rt, path, campaign, row, ctx)
+    except ReadError as e:
+        return _unreadable(row, campaign, e)
+
+
 def extract_file(rt: Runtime, file_id: str, *,
                  transient: tuple[type[BaseException], ...] = ()) -> str:
     """Read the original, extract and check it, store the result JSON and its findings.
@@ -235,27 +281,13 @@ def extract_file(rt: Runtime, file_id: str, *,
     state, row, campaign_id = _begin_extract(rt, file_id)
     if row is None:
         return state
-    result: ExtractResult | None = None
-    error: tuple[str, str] | None = None
-    try:
+
+    def work() -> ExtractResult:
         campaign = get_campaign(campaign_id, rt.settings.campaigns_dir)
-        ctx = ReadContext(name=row.name, format=row.format or "unknown", settings=rt.settings,
-                          save_derived=_save_derived(rt, row))
         with _local_copy(rt.store, row.object_key, row.name) as path:
-            try:
-                result = _run_extraction(rt, path, campaign, row, ctx)
-            except ReadError as e:
-                result = _unreadable(row, campaign, e)
-    except transient:
-        raise
-    except ObjectNotFound as e:
-        error = (MSG_MISSING, f"object missing: {e}")
-    except SoftTimeLimitExceeded:
-        # the same file would run out of time again: park it rather than retry
-        error = (MSG_TIMEOUT, "soft time limit exceeded")
-    except Exception as e:
-        log.exception("extracting file %s failed", file_id)
-        error = (MSG_FAILED, f"{type(e).__name__}: {e}")
+            return _read_local(rt, path, campaign, row, _context(rt, row))
+
+    result, error = _attempt(file_id, work, transient)
     return _record_extract(rt, file_id, result, error)
 
 
@@ -289,6 +321,194 @@ def _record_extract(rt: Runtime, file_id: str, result: ExtractResult | None,
                  len(result.findings) if result else 0)
     rt.after_commit(ids)
     return row.state
+
+
+# ------------------------------------------------------------------ OCR, per page
+
+# (page number, object key of its PNG)
+PageRef = tuple[int, str]
+
+
+def _needs_page_ocr(path: Path, ctx: ReadContext) -> bool:
+    """Scans and photos are OCR'd page by page; a PDF only when it has no text layer
+    (the text-PDF reader decides, so that both paths agree)."""
+    if ctx.format != "pdf":
+        return True
+    from workers.extract.pdf_reader import needs_ocr
+    try:
+        return needs_ocr(path, ctx)
+    except ReadError:
+        return False        # the one-task path reports the damaged PDF as it always has
+
+
+def _store_pages(path: Path, ctx: ReadContext) -> list[PageRef]:
+    """Render every page and store it as a derived PNG; the page tasks read them from there."""
+    from workers.extract.ocr_pages import to_png
+    from workers.extract.ocr_reader import prepare_pages
+    assert ctx.save_derived is not None
+    refs: list[PageRef] = []
+    for pp in prepare_pages(path, ctx):
+        refs.append((pp.page, ctx.save_derived(f"pages/{pp.page}.png", to_png(pp.load()))))
+        pp.image = None            # free the page before rendering the next one
+    return refs
+
+
+def ocr_file(rt: Runtime, file_id: str, *, fan_out: Callable[[str, list[PageRef]], Any],
+             transient: tuple[type[BaseException], ...] = ()) -> str:
+    """A scan: store its pages and hand them to `fan_out` (one `ocr.page` task each, joined by
+    `ocr.assemble`).  A PDF with a text layer is extracted here in one task, as extract.file."""
+    state, row, campaign_id = _begin_extract(rt, file_id)
+    if row is None:
+        return state
+    pages: list[PageRef] | None = None
+
+    def work() -> ExtractResult | None:
+        nonlocal pages
+        campaign = get_campaign(campaign_id, rt.settings.campaigns_dir)
+        ctx = _context(rt, row)
+        with _local_copy(rt.store, row.object_key, row.name) as path:
+            if not _needs_page_ocr(path, ctx):
+                return _read_local(rt, path, campaign, row, ctx)
+            try:
+                pages = _store_pages(path, ctx)
+            except ReadError as e:          # over the page or pixel limits, damaged
+                return _unreadable(row, campaign, e)
+            return None
+
+    result, error = _attempt(file_id, work, transient)
+    if pages is None or error is not None:
+        return _record_extract(rt, file_id, result, error)
+    with rt.session() as s:
+        current = _load_file(s, file_id)
+        if current is None or current.is_final:
+            return current.state if current else "gone"
+        current.pages = len(pages)      # the page tasks count their progress against it
+        s.commit()
+    # the message for this task is still unacknowledged: if publishing fails, it is retried
+    # (a transient broker error) and the pages are stored again under the same keys
+    fan_out(file_id, pages)
+    log.info("file %s: %d page(s) sent to OCR", file_id, len(pages))
+    return "pages"
+
+
+def page_json_key(row: StoredFile, page: int) -> str:
+    return derived_key(row.submission_id, f"{row.sha256}/ocr/{page}.json")
+
+
+def _page_attempt(rt: Runtime, row: StoredFile, page: int) -> int:
+    """Count this page's attempts in the store: with acks_late a page that kills its worker
+    comes back, and must stop coming back (the file's counter counts files, not pages)."""
+    key = derived_key(row.submission_id, f"{row.sha256}/ocr/{page}.attempts")
+    try:
+        n = int(rt.store.get(key) or b"0") + 1
+    except (ObjectNotFound, ValueError):
+        n = 1
+    rt.store.put_bytes(key, str(n).encode())
+    return n
+
+
+def _load_rgb(data: bytes) -> Any:
+    import numpy as np
+    from PIL import Image
+    with Image.open(io.BytesIO(data)) as im:
+        return np.asarray(im.convert("RGB"))
+
+
+def _ocr_one(rt: Runtime, page: int, key: str) -> dict[str, Any]:
+    import numpy as np
+    from workers.extract.ocr_pages import to_png
+    run = rt.ocr_page
+    if run is None:
+        from workers.extract.ocr_reader import ocr_page as run
+    image = _load_rgb(rt.store.get(key))
+    data, upright = run(image, page, rt.settings)
+    if upright is not image and (upright.shape != image.shape or not np.array_equal(upright, image)):
+        # the reviewer's page view shows the page as read: upright and straightened
+        rt.store.put_bytes(key, to_png(upright))
+    return data
+
+
+def ocr_page(rt: Runtime, file_id: str, page: int, key: str, *,
+             transient: tuple[type[BaseException], ...] = ()) -> dict[str, Any]:
+    """OCR one stored page; its JSON goes to the store (`ocr/{page}.json`).
+
+    Returns only what the join needs: the page number and the object keys.  A page
+    that fails or runs out of time becomes an error entry that `assemble` turns into
+    a finding; the other pages still count."""
+    with rt.session() as s:
+        row = _load_file(s, file_id)
+        if row is None:
+            return {"page": page, "json": None, "image": key}
+        s.expunge(row)
+    json_key = page_json_key(row, page)
+    if row.is_final:          # a redelivery after the file was finished
+        return {"page": page, "json": json_key, "image": key}
+    data: dict[str, Any]
+    if _page_attempt(rt, row, page) > rt.settings.task_max_attempts:
+        data = {"page": page, "error": "too many attempts", "message": MSG_PAGE_TOO_MANY}
+    else:
+        try:
+            data = _ocr_one(rt, page, key)
+        except transient:
+            raise
+        except SoftTimeLimitExceeded:
+            log.warning("file %s page %d: OCR ran past %ss", file_id, page,
+                        rt.settings.ocr_page_time_limit)
+            data = {"page": page, "error": "page time limit exceeded", "message": MSG_PAGE_TIMEOUT}
+        except Exception as e:  # noqa: BLE001 - one bad page must not sink the file
+            log.exception("file %s: OCR failed on page %d", file_id, page)
+            data = {"page": page, "error": f"{type(e).__name__}: {e}", "message": MSG_PAGE_FAILED}
+    rt.store.put_bytes(json_key, json.dumps(data, ensure_ascii=False).encode())
+    _page_progress(rt, row)
+    return {"page": page, "json": json_key, "image": key}
+
+
+def _page_progress(rt: Runtime, row: StoredFile) -> None:
+    """Progress from the pages done so far (their JSONs in the store), never backwards."""
+    total = row.pages or 0
+    if total <= 0:
+        return
+    # one existence check per page (a stat, or a HEAD on S3): listing would walk a folder store
+    done = sum(1 for n in range(1, total + 1) if rt.store.exists(page_json_key(row, n)))
+    progress = P_EXTRACTING + (P_PAGES_DONE - P_EXTRACTING) * min(done, total) // total
+    with rt.session() as s:
+        # one conditional UPDATE: pages finishing together must not move it back
+        s.execute(update(StoredFile)
+                  .where(StoredFile.id == row.id,
+                         StoredFile.state == FileState.PROCESSING.value,
+                         StoredFile.progress < progress)
+                  .values(progress=progress, updated_at=utcnow()))
+        s.commit()
+
+
+def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]], *,
+                 transient: tuple[type[BaseException], ...] = ()) -> str:
+    """Join the OCR'd pages: assemble the document, locate, check and record it as the
+    one-task path does, then queue the submission check."""
+    with rt.session() as s:
+        row = _load_file(s, file_id)
+        if row is None:
+            return "gone"
+        if row.is_final:      # a second chord (a redelivered ocr.file) finished first
+            return row.state
+        campaign_id = row.submission.campaign_id
+        s.expunge(row)
+
+    def work() -> ExtractResult:
+        from workers.extract.ocr_reader import assemble
+        from workers.extraction import result_of
+        campaign = get_campaign(campaign_id, rt.settings.campaigns_dir)
+        ctx = _context(rt, row)
+        done = [p for p in pages if p.get("json")]
+        results = [json.loads(rt.store.get(p["json"])) for p in done]
+        doc = assemble(results, ctx, page_keys={int(p["page"]): p["image"] for p in done})
+        info = FileInfo(name=row.name, sha256=row.sha256,
+                        media_type=MEDIA_TYPES.get(row.format or "", row.media_type or ""),
+                        pages=0, method="", size=row.size)
+        return result_of(doc, campaign, info, ctx)
+
+    result, error = _attempt(file_id, work, transient)
+    return _record_extract(rt, file_id, result, error)
 
 
 # ---------------------------------------------------------------------- checks

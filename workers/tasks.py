@@ -6,8 +6,9 @@ database, the broker, S3) are retried with backoff and jitter; everything
 else is handled in the step, which records it on the file row.
 
 Names are `module.action`; routes (workers/celery_app.py) send them to the
-ingest, extract, ocr and packets queues.  Per-page OCR fan-out will be an
-`ocr.page(file_id, page)` task here, run as a chord from `ocr.file`.
+ingest, extract, ocr and packets queues.  A scan fans out: `ocr.file` stores
+its pages and starts a chord of `ocr.page` tasks (ocr queue, one per page, so
+a 12-page scan uses every OCR worker) joined by `ocr.assemble` (extract queue).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ import functools
 from typing import Any
 
 import urllib3.exceptions
-from celery import Task, shared_task
+from celery import Task, chord, shared_task
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from minio.error import InvalidResponseError, S3Error, ServerError
 from sqlalchemy.exc import DisconnectionError, OperationalError as DbOperationalError
@@ -23,6 +24,9 @@ from sqlalchemy.exc import DisconnectionError, OperationalError as DbOperational
 from . import pipeline
 from .celery_app import DossierCelery, default_app
 from .relay import publish_rows
+
+PAGE = "ocr.page"
+ASSEMBLE = "ocr.assemble"
 
 TRANSIENT: tuple[type[BaseException], ...] = (
     DbOperationalError, DisconnectionError, BrokerOperationalError, ConnectionError, TimeoutError,
@@ -39,9 +43,13 @@ RETRY: dict[str, Any] = {
 }
 
 
+def _app(task: Task) -> DossierCelery:
+    return task.app if isinstance(task.app, DossierCelery) else default_app()
+
+
 def runtime(task: Task) -> pipeline.Runtime:
     """The step's Runtime from the task's app (its settings, database and store)."""
-    app = task.app if isinstance(task.app, DossierCelery) else default_app()
+    app = _app(task)
     res = app.resources
     return pipeline.Runtime(settings=app.settings, sessions=res.sessions, store=res.store,
                             publish=functools.partial(publish_rows, app, res.sessions))
@@ -59,10 +67,34 @@ def extract_file(self: Task, file_id: str) -> str:
     return pipeline.extract_file(runtime(self), file_id, transient=TRANSIENT)
 
 
+def fan_out_pages(app: DossierCelery, file_id: str, pages: list[pipeline.PageRef]) -> None:
+    """One `ocr.page` task per page, joined by `ocr.assemble`: a Celery chord."""
+    limit = app.settings.ocr_page_time_limit
+    # the soft limit turns a slow page into an error entry; the hard one ends a stuck worker
+    limits = {"soft_time_limit": limit, "time_limit": limit + 30}
+    header = [app.signature(PAGE, args=(file_id, page, key), options=limits) for page, key in pages]
+    chord(header, app=app)(app.signature(ASSEMBLE, args=(file_id,)))
+
+
 @shared_task(name="ocr.file", **RETRY)
 def ocr_file(self: Task, file_id: str) -> str:
-    """The same step for scans and photos, on the ocr queue so they never block Word files."""
-    return pipeline.extract_file(runtime(self), file_id, transient=TRANSIENT)
+    """Scans and photos, on the ocr queue so they never block Word files: store the pages, fan out."""
+    app = _app(self)
+    return pipeline.ocr_file(runtime(self), file_id, transient=TRANSIENT,
+                             fan_out=functools.partial(fan_out_pages, app))
+
+
+# the chord reads this task's result: the one task here that stores it (small: keys, not data)
+@shared_task(name="ocr.page", ignore_result=False, **RETRY)
+def ocr_page(self: Task, file_id: str, page: int, key: str) -> dict[str, Any]:
+    """OCR one page of a scan; its JSON goes to the object store."""
+    return pipeline.ocr_page(runtime(self), file_id, page, key, transient=TRANSIENT)
+
+
+@shared_task(name="ocr.assemble", **RETRY)
+def ocr_assemble(self: Task, pages: list[dict[str, Any]], file_id: str) -> str:
+    """Join the pages of a scan, check it, store the result (extract queue: light work)."""
+    return pipeline.ocr_assemble(runtime(self), file_id, pages, transient=TRANSIENT)
 
 
 @shared_task(name="check.submission", **RETRY)

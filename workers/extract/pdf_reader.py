@@ -146,6 +146,39 @@ def _has_page_image(page) -> bool:
                > MAX_PICTURE_SHARE * area for im in page.images)
 
 
+def _is_text_page(page) -> bool:
+    # a page image under the text is a scan with an OCR text layer:
+    # its table rulings and seals are in the picture, so OCR reads it
+    return len(_text_chars(page)) >= MIN_TEXT_CHARS and not _has_page_image(page)
+
+
+def _is_scan(text_pages: int, readable_pages: int) -> bool:
+    # no text layer (or only an OCR layer over a page image) on most pages: a
+    # scan, perhaps with a few typed pages
+    return text_pages * 2 < readable_pages or text_pages == 0
+
+
+def needs_ocr(path: Path, ctx: ReadContext) -> bool:
+    """Whether `read_pdf` would hand this PDF to OCR, asked before reading it, so that
+    the pipeline can fan its pages out to OCR workers.  Raises ReadError as read_pdf
+    does for a PDF that cannot be opened."""
+    with _open(path) as pdf:
+        try:
+            pages = pdf.pages
+        except Exception as e:  # noqa: BLE001 - a broken page tree
+            raise ReadError("file.unreadable", _MSG_DAMAGED, f"cannot list pages: {e!r}") from e
+        text_pages = readable = 0
+        for page in pages:
+            try:
+                text_pages += _is_text_page(page)
+                readable += 1
+            except Exception:  # noqa: BLE001 - read_pdf reports the bad page
+                pass
+            finally:
+                page.close()
+    return readable > 0 and _is_scan(text_pages, readable)
+
+
 def attach_pictures(blocks: list, pictures: list[Picture], doc: Document) -> None:
     """Give each picture to the cell or paragraph it covers.
 
@@ -198,9 +231,7 @@ def read_pdf(path: Path, ctx: ReadContext) -> Document:
         for number, page in enumerate(pages, start=1):
             try:
                 doc.page_sizes[number] = (float(page.width), float(page.height))
-                # a page image under the text is a scan with an OCR text layer:
-                # its table rulings and seals are in the picture, so OCR reads it
-                if len(_text_chars(page)) >= MIN_TEXT_CHARS and not _has_page_image(page):
+                if _is_text_page(page):
                     text_pages += 1
                 blocks = _PageBuilder(page, number).build()
                 attach_pictures(blocks, _page_pictures(page, number), doc)
@@ -216,10 +247,7 @@ def read_pdf(path: Path, ctx: ReadContext) -> Document:
                 page.close()
         if len(failed) == n:
             raise ReadError("file.unreadable", _MSG_DAMAGED, f"no page readable: {doc.problems[0].detail}")
-    # no text layer (or only an OCR layer over a page image) on most pages: a
-    # scan, perhaps with a few typed pages
-
-    if text_pages * 2 < n - len(failed) or text_pages == 0:
+    if _is_scan(text_pages, n - len(failed)):
         log.info("%s: %d of %d pages have text; reading it as a scan", ctx.name, text_pages, n)
         return _hand_to_ocr(path, ctx)
     return doc
