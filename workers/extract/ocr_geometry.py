@@ -25,16 +25,22 @@ PROBE_SIDE = 1100
 UPRIGHT_OK = 0.88
 
 
-def _quality(img: np.ndarray) -> tuple[float, float]:
-    """(confident characters, mean score) of an OCR of `img` without the angle classifier."""
+def _quality(img: np.ndarray) -> tuple[float, float, float]:
+    """(confident characters, mean score, share of tall lines) of an OCR of `img` without
+    the angle classifier."""
     lines = run_ocr(img, use_cls=False)
     if not lines:
-        return 0.0, 0.0
-    # wide boxes: horizontal text; tall boxes read as garbage when the page is turned
+        return 0.0, 0.0, 0.0
     chars = sum(l.confidence * len(l.text) for l in lines if l.confidence >= 0.6)
     total = sum(len(l.text) for l in lines) or 1
     mean = sum(l.confidence * len(l.text) for l in lines) / total
-    return float(chars), float(mean)
+    # the recogniser turns a tall crop on its side and often reads a turned line
+    # confidently, so confidence alone cannot tell a page turned by 90°: the shape of
+    # the detected lines can (a printed form's lines of text are wide, not tall)
+    wide = sum(1 for l in lines if (l.box[2] - l.box[0]) >= 2 * (l.box[3] - l.box[1]))
+    tall = sum(1 for l in lines if (l.box[3] - l.box[1]) >= 2 * (l.box[2] - l.box[0]))
+    tall_share = tall / (wide + tall) if wide + tall >= 3 else 0.0
+    return float(chars), float(mean), float(tall_share)
 
 
 def rotate_quarter(img: np.ndarray, turns: int) -> np.ndarray:
@@ -52,14 +58,20 @@ def orientation(img: np.ndarray) -> int:
     f = min(1.0, PROBE_SIDE / max(h, w))
     small = cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA) \
         if f < 1 else img
-    chars0, mean0 = _quality(small)
-    if mean0 >= UPRIGHT_OK and chars0 >= 10:
+    chars0, mean0, tall0 = _quality(small)
+    if tall0 >= 0.6:
+        # most lines stand on end: the page lies on its side, so upright and upside
+        # down are out; whichever quarter turn reads better wins
+        q1, q3 = _quality(rotate_quarter(small, 1))[0], _quality(rotate_quarter(small, 3))[0]
+        best, best_q = (1, q1) if q1 >= q3 else (3, q3)
+    elif mean0 >= UPRIGHT_OK and chars0 >= 10:
         return 0
-    best, best_q = 0, chars0
-    for t in (1, 2, 3):
-        q, _ = _quality(rotate_quarter(small, t))
-        if q > best_q * 1.15:          # a clear win only: a blank page stays as it is
-            best, best_q = t, q
+    else:
+        best, best_q = 0, chars0
+        for t in (1, 2, 3):
+            q = _quality(rotate_quarter(small, t))[0]
+            if q > best_q * 1.15:          # a clear win only: a blank page stays as it is
+                best, best_q = t, q
     if best:
         log.info("page turned %d quarter(s): %.0f vs %.0f confident chars upright", best, best_q, chars0)
     return best
