@@ -32,8 +32,6 @@ from workers.relay import Relay
 
 from .conftest import PG_URL, delete_queues, queue_names, unique
 
-pytestmark = [pytest.mark.slow]
-
 ORG = "中共金华市财政局机关支部委员会"
 
 
@@ -124,7 +122,30 @@ def assert_paged(status: dict, store: ObjectStore) -> None:
     assert all(store.exists(derived_key(sub_id, f"{f['sha256']}/pages/{n}.png")) for n in (1, 2, 3))
 
 
+class TestConfig:
+    def test_routes_and_result_backend(self, settings: Settings) -> None:
+        """Pages go to the ocr queue, their join to extract; the default result backend is
+        Celery's database backend on the app's own database, JSON only, expiring."""
+        named = settings.model_copy(update=queue_names("q"))
+        app = make_celery(named)
+        route = app.amqp.router.route
+        assert (route({}, "ocr.file")["queue"].name, route({}, "ocr.page")["queue"].name,
+                route({}, "ocr.assemble")["queue"].name) == ("q-ocr", "q-ocr", "q-extract")
+        assert app.conf.result_backend == "db+" + settings.resolved_database_url()
+        assert app.conf.result_serializer == "json" and app.conf.result_expires == settings.result_expires
+        assert make_celery(settings.model_copy(update={"result_backend": "redis://127.0.0.1:6379/0"})
+                           ).conf.result_backend == "redis://127.0.0.1:6379/0"
+
+    def test_only_page_results_are_stored(self, settings: Settings) -> None:
+        """The chord reads `ocr.page` results; every other task leaves the backend empty."""
+        import workers.tasks  # noqa: F401 - registers the tasks
+        app = make_celery(settings)
+        assert app.tasks["ocr.page"].ignore_result is False
+        assert app.tasks["ocr.assemble"].ignore_result and app.tasks["extract.file"].ignore_result
+
+
 @pytest.mark.services
+@pytest.mark.slow
 class TestDistributed:
     @pytest.fixture
     def results_url(self) -> Iterator[str]:
@@ -165,6 +186,7 @@ class TestDistributed:
         assert_paged(status, app.resources.store)
 
 
+@pytest.mark.slow
 class TestEmbedded:
     def test_scan_pages_fan_out(self, settings: Settings) -> None:
         """The same in embedded mode: filesystem broker, SQLite (results in it too), folder store."""
@@ -181,6 +203,7 @@ class TestEmbedded:
             app.resources.engine.dispose()
 
 
+@pytest.mark.slow
 class TestPageSteps:
     """The three OCR steps as plain functions (what the tasks call), on SQLite and a folder."""
 

@@ -454,7 +454,8 @@ def ocr_page(rt: Runtime, file_id: str, page: int, key: str, *,
         except SoftTimeLimitExceeded:
             log.warning("file %s page %d: OCR ran past %ss", file_id, page,
                         rt.settings.ocr_page_time_limit)
-            data = {"page": page, "error": "page time limit exceeded", "message": MSG_PAGE_TIMEOUT}
+            # "timeout": the error code the OCR reader's own page runner uses for the same case
+            data = {"page": page, "error": "timeout", "message": MSG_PAGE_TIMEOUT}
         except Exception as e:  # noqa: BLE001 - one bad page must not sink the file
             log.exception("file %s: OCR failed on page %d", file_id, page)
             data = {"page": page, "error": f"{type(e).__name__}: {e}", "message": MSG_PAGE_FAILED}

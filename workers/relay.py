@@ -140,6 +140,14 @@ class Relay:
     def reconcile_once(self) -> int:
         return reconcile(self.sessions, self.settings)
 
+    def purge_results(self) -> None:
+        """Delete chord results past `result_expires`: the database backend keeps them until
+        asked (Redis expires its own); no beat runs here to do it."""
+        try:
+            self.app.backend.cleanup()
+        except Exception:   # a failed purge is tried again next hour; the relay goes on
+            log.warning("relay: could not purge expired task results", exc_info=True)
+
     def run(self, stop_event: threading.Event, *, poll_interval: float = 0.5,
             reconcile_every: float = 60.0, purge_every: float = 3600.0) -> None:
         log.info("relay started (poll %.1fs, reconcile every %.0fs)", poll_interval, reconcile_every)
@@ -157,6 +165,7 @@ class Relay:
                     with self.sessions() as s:
                         outbox.purge_published(s)
                         s.commit()
+                    self.purge_results()
             except DbOperationalError as e:
                 # the database is down or locked: wait and try again, never exit
                 log.warning("relay: database unavailable (%s); retrying", e)
