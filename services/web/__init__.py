@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -21,8 +21,12 @@ from services import submissions as service
 from services.api.deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
 from services.api.errors import ApiError
 from services.api.uploads import receive_form, store_uploads
-from services.presenters import present_status
+from services.presenters import field_label, present_status
+from services.review.page_views import PageView, page_key, page_views
+from services.review.page_views import media_type as page_media_type
 from services.submissions import DomainError
+from storage.models import StoredFile
+from storage.objects import ObjectNotFound, submission_prefix
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -85,7 +89,15 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
 def _context(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
     raw = service.submission_status(session, submission_id)
     campaign = campaign_or_error(settings, raw["submission"]["campaign_id"])
-    return {"st": present_status(campaign, raw)}
+    st = present_status(campaign, raw)
+    # the unit sees where each value came from: its scan's pages with the boxes read
+    pages: dict[str, list[PageView]] = {}
+    for f in st.get("files", []):
+        row = session.get(StoredFile, f["id"])
+        if row is not None and row.submission_id == submission_id:
+            pages[f["id"]] = page_views(f["id"], row.result, label=lambda k: field_label(campaign, k),
+                                        low_confidence=settings.ocr_low_confidence)
+    return {"st": st, "pages": pages}
 
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse)
@@ -104,6 +116,25 @@ def submission_panel(submission_id: str, request: Request, session: SessionDep,
                      settings: SettingsDep) -> HTMLResponse:
     """The status panel alone, for the page's polling script to swap in."""
     return templates.TemplateResponse(request, "_panel.html", _context(session, settings, submission_id))
+
+
+@router.get("/submissions/{submission_id}/pages/{file_id}/{page}")
+def submission_page_image(submission_id: str, file_id: str, page: int, session: SessionDep,
+                          store: StoreDep) -> Response:
+    """A rendered page of one of the submission's scans.  Whoever holds the submission's link
+    may see its originals (as with 下载原件); the object key comes from the file's stored
+    result, never from the URL, and must lie under this submission's own prefix, so no
+    request can reach another submission's objects."""
+    row = session.get(StoredFile, file_id)
+    key = page_key(row.result, page) if row is not None and row.submission_id == submission_id else None
+    if key is None or not key.startswith(submission_prefix(submission_id) + "/"):
+        return PlainTextResponse("找不到这一页的图像。", status_code=404)
+    try:
+        stream = store.open(key)
+    except ObjectNotFound:
+        return PlainTextResponse("这一页的图像已不在存储中，请联系管理员。", status_code=410)
+    return StreamingResponse(iter(lambda: stream.read(256 * 1024), b""), media_type=page_media_type(key),
+                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
 
 
 def install_web(app: FastAPI) -> None:
