@@ -55,6 +55,11 @@ def engine() -> Any:
 
 def run_ocr(img: np.ndarray, use_cls: bool = True, **kw: Any) -> list[OcrLine]:
     """OCR an RGB/BGR/grey image; lines with axis-aligned boxes, in det order."""
+    # RapidOCR keeps a call's use_det/use_cls/use_rec for the calls after it: one
+    # recognition-only re-read (use_det=False) would make every later page skip detection.
+    # Every call therefore states all three.
+    kw.setdefault("use_det", True)
+    kw.setdefault("use_rec", True)
     res = engine()(img, use_cls=use_cls, **kw)
     out: list[OcrLine] = []
     if res is None or getattr(res, "boxes", None) is None or res.txts is None:

@@ -1,0 +1,45 @@
+"""Seal detection on page images, without OCR: red ink on colour pages, ring shape on greyscale
+ones, and whether a page is greyscale at all (which decides seal.missing against seal.uncertain)."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.image_factory import cjk_font_path, greyscale, jinhua_page, seal_box
+from workers.extract.ocr_seal import find_red_seals, find_shape_seals, is_greyscale
+
+pytestmark = pytest.mark.skipif(cjk_font_path() is None, reason="no CJK font (fc-list :lang=zh)")
+
+
+def _iou(a: tuple[float, ...], b: tuple[int, ...]) -> float:
+    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - ix * iy
+    return ix * iy / union
+
+
+def test_red_seal_is_one_seal_where_stamped() -> None:
+    """Ring, star and arc text make one seal, boxed where it was stamped."""
+    seals = find_red_seals(np.asarray(jinhua_page()))
+    assert len(seals) == 1 and seals[0].method == "red"
+    assert _iou(seals[0].box, seal_box()) > 0.8 and seals[0].confidence >= 0.9
+
+
+def test_no_red_no_seal() -> None:
+    assert find_red_seals(np.asarray(jinhua_page(seal=False))) == []
+
+
+def test_colour_scan_without_red_is_colour() -> None:
+    """A colour scan of an unstamped page (tinted paper) is not greyscale: no seal there is missing."""
+    assert not is_greyscale(np.asarray(jinhua_page(seal=False)))
+    assert not is_greyscale(np.asarray(jinhua_page()))
+
+
+def test_greyscale_scan() -> None:
+    """The same page scanned in greyscale carries no colour: whether it was stamped is told by shape."""
+    grey = np.asarray(greyscale(jinhua_page()))
+    assert is_greyscale(grey)
+    rings = find_shape_seals(grey[..., 0])
+    assert len(rings) == 1 and rings[0].method == "shape" and rings[0].confidence < 0.95
+    assert _iou(rings[0].box, seal_box()) > 0.7
+    assert find_shape_seals(np.asarray(greyscale(jinhua_page(seal=False)))[..., 0]) == []
