@@ -13,6 +13,7 @@ join them (a chord), while `dossier extract` runs them in one process:
 """
 from __future__ import annotations
 
+import concurrent.futures as cf
 import logging
 import time
 from pathlib import Path
@@ -61,7 +62,9 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         clean = np.repeat(image[..., :1], 3, axis=2)
     grey = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
     grids = find_grids(grey)
-    lines = _reread_short_lines(clean, run_ocr(clean))
+    # the page is upright by now: the per-line angle classifier only adds risk (it
+    # flips whole body lines to 180° and their reading then falls under the score floor)
+    lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
     h, w = image.shape[:2]
     result = {
         "page": page_no, "width": int(w), "height": int(h), "turns": turns,
@@ -274,6 +277,19 @@ def assemble(pages: list[dict[str, Any]], ctx: ReadContext, *, page_keys: dict[i
     return doc
 
 
+def _ocr_within(pp: PreparedPage, settings: Settings, limit: float) -> tuple[dict[str, Any], np.ndarray]:
+    """ocr_page on a worker thread, given up after `limit` seconds.
+
+    onnxruntime cannot be interrupted, so a page past its limit is abandoned (its
+    thread finishes in the background) and reported; the Celery path has a real
+    per-task soft limit instead."""
+    ex = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"ocr-page-{pp.page}")
+    try:
+        return ex.submit(ocr_page, pp.load(), pp.page, settings).result(timeout=limit)
+    finally:
+        ex.shutdown(wait=False)
+
+
 def read_ocr(path: Path, ctx: ReadContext) -> Document:
     """Prepare, OCR and assemble every page in this process (or through ctx.ocr_pages)."""
     prepared = prepare_pages(path, ctx)
@@ -281,17 +297,24 @@ def read_ocr(path: Path, ctx: ReadContext) -> Document:
         return ctx.ocr_pages(prepared, ctx)
     results: list[dict[str, Any]] = []
     keys: dict[int, str] = {}
+    limit = float(ctx.settings.ocr_page_time_limit)
     for pp in prepared:
         try:
-            result, image = ocr_page(pp.load(), pp.page, ctx.settings)
+            result, image = _ocr_within(pp, ctx.settings, limit)
+        except cf.TimeoutError:
+            log.warning("OCR of page %d of %s over its %ss limit", pp.page, ctx.name, limit)
+            results.append({"page": pp.page, "error": f"timeout after {limit}s",
+                            "message": "识别超时，请检查这一页是否清晰完整，必要时重新扫描"})
+            continue
         except Exception as e:  # noqa: BLE001 - one bad page must not sink the file
             log.exception("OCR failed on page %d of %s", pp.page, ctx.name)
             results.append({"page": pp.page, "error": repr(e), "message": "页面识别出错，请重新扫描这一页"})
             continue
+        finally:
+            pp.image = None        # free the page before the next one
         results.append(result)
         if ctx.save_derived is not None:
             keys[pp.page] = ctx.save_derived(f"pages/{pp.page}.png", to_png(image))
-        pp.image = None            # free the page before the next one
     return assemble(results, ctx, page_keys=keys)
 
 

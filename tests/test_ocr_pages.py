@@ -1,0 +1,130 @@
+"""The per-page split (prepare → ocr_page → assemble) without running OCR.
+
+`assemble` works on the JSON the page tasks return, so its placement of lines,
+merged cells and seals is tested on hand-made page results; the in-process
+runner's handling of a failing or slow page is tested with a stand-in for
+`ocr_page`.  All fast.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from dossier.settings import Settings
+from workers.extract import ocr_reader
+from workers.extract.model import Table
+from workers.extract.readers import ReadContext
+
+
+def _line(text: str, box: list[float], conf: float = 0.99) -> dict[str, Any]:
+    return {"text": text, "box": box, "confidence": conf}
+
+
+def _page() -> dict[str, Any]:
+    """A 2×3 grid whose first column is one cell over both rows; a header line; a seal."""
+    cells = [
+        {"row": 0, "col": 0, "rowspan": 2, "colspan": 1, "box": [100, 200, 300, 400]},
+        {"row": 0, "col": 1, "rowspan": 1, "colspan": 1, "box": [300, 200, 600, 300]},
+        {"row": 0, "col": 2, "rowspan": 1, "colspan": 1, "box": [600, 200, 900, 300]},
+        {"row": 1, "col": 1, "rowspan": 1, "colspan": 2, "box": [300, 300, 900, 400]},
+    ]
+    return {
+        "page": 1, "width": 1000, "height": 1400, "turns": 0, "greyscale": False, "bilevel": False,
+        "grids": [{"box": [100, 200, 900, 400], "rows": [200, 300, 400], "cols": [100, 300, 600, 900],
+                   "cells": cells}],
+        "lines": [
+            _line("填报单位：某某单位", [100, 150, 400, 180]),
+            _line("党组织", [150, 260, 250, 290]),
+            _line("名称", [170, 300, 230, 330]),
+            _line("出生年月", [350, 230, 500, 260]),
+            _line("1972年5月", [650, 230, 800, 260], 0.7),
+            _line("同意推荐。", [320, 320, 500, 350]),
+            _line("（盖章）", [600, 360, 700, 390]),
+        ],
+        "seals": [{"box": [560, 300, 760, 400], "confidence": 0.95, "kind": "seal", "method": "red"}],
+    }
+
+
+class TestAssemble:
+    def test_cells_and_merges(self) -> None:
+        """Lines land in the cell holding their centre; a merged cell keeps its span."""
+        doc = ocr_reader.assemble([_page()], ReadContext(name="p.png", format="png"))
+        assert doc.method == "ocr" and doc.page_sizes == {1: (1000.0, 1400.0)}
+        table = next(doc.tables())
+        assert isinstance(table, Table)
+        group = table.at(1, 0)
+        assert group is not None and group.rowspan == 2 and group.paragraphs == ["党组织", "名称"]
+        birth = table.at(0, 2)
+        assert birth is not None and birth.text == "1972年5月" and birth.confidence == pytest.approx(0.7)
+        assert birth.lines[0].box is not None and birth.lines[0].page == 1
+
+    def test_paragraph_outside_tables(self) -> None:
+        """Text outside the grid is a paragraph, before the table in reading order."""
+        doc = ocr_reader.assemble([_page()], ReadContext(name="p.png", format="png"))
+        first = doc.blocks[0]
+        assert not isinstance(first, Table) and first.text == "填报单位：某某单位"
+
+    def test_seal_on_the_cell_it_covers(self) -> None:
+        """A seal goes to the cell it overlaps most and is listed on the document too."""
+        doc = ocr_reader.assemble([_page()], ReadContext(name="p.png", format="png"))
+        opinion = next(doc.tables()).at(1, 1)
+        assert opinion is not None and [p.kind for p in opinion.pictures] == ["seal"]
+        assert [p.kind for p in doc.pictures] == ["seal"]
+
+    def test_bilevel_page_without_seal_is_undecided(self) -> None:
+        """A black-and-white page where no ring was found says so: a seal_unknown picture."""
+        page = {**_page(), "seals": [], "greyscale": True, "bilevel": True}
+        doc = ocr_reader.assemble([page], ReadContext(name="p.png", format="png"))
+        assert [(p.kind, p.page) for p in doc.pictures] == [("seal_unknown", 1)]
+
+    def test_failed_page_is_a_problem(self) -> None:
+        """A page that failed is a problem on that page; the other pages still count."""
+        bad = {"page": 2, "error": "RuntimeError('x')", "message": "页面识别出错"}
+        doc = ocr_reader.assemble([bad, _page()], ReadContext(name="p.pdf", format="pdf"))
+        assert [(p.code, p.page) for p in doc.problems] == [("file.unreadable", 2)]
+        assert any(isinstance(b, Table) for b in doc.blocks)
+
+
+class TestInProcessRunner:
+    def _image(self, tmp_path: Path) -> Path:
+        p = tmp_path / "page.png"
+        Image.new("RGB", (400, 560), (255, 255, 255)).save(p)
+        return p
+
+    def test_slow_page_times_out(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A page past ocr_page_time_limit becomes a problem on that page, not a hang."""
+        def slow(image: np.ndarray, page_no: int, settings: Settings) -> Any:
+            time.sleep(3)
+            raise AssertionError("should have been abandoned")
+        monkeypatch.setattr(ocr_reader, "ocr_page", slow)
+        ctx = ReadContext(name="page.png", format="png", settings=Settings(ocr_page_time_limit=1))
+        t0 = time.perf_counter()
+        doc = ocr_reader.read_ocr(self._image(tmp_path), ctx)
+        assert time.perf_counter() - t0 < 2.5
+        assert [(p.code, p.page) for p in doc.problems] == [("file.unreadable", 1)]
+        assert "超时" in doc.problems[0].message
+
+    def test_crashing_page(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        """An exception on one page is reported on that page."""
+        def boom(image: np.ndarray, page_no: int, settings: Settings) -> Any:
+            raise RuntimeError("decoder exploded")
+        monkeypatch.setattr(ocr_reader, "ocr_page", boom)
+        doc = ocr_reader.read_ocr(self._image(tmp_path), ReadContext(name="page.png", format="png"))
+        assert [(p.code, p.page) for p in doc.problems] == [("file.unreadable", 1)]
+        assert doc.blocks == []
+
+    def test_pages_handed_to_ctx_ocr_pages(self, tmp_path: Path) -> None:
+        """With ctx.ocr_pages set (the Celery chord), the prepared pages go there."""
+        seen: list[int] = []
+
+        def fan_out(pages: list[Any], ctx: ReadContext) -> Any:
+            seen.extend(p.page for p in pages)
+            return ocr_reader.assemble([], ctx)
+        ctx = ReadContext(name="page.png", format="png", ocr_pages=fan_out)
+        ocr_reader.read_ocr(self._image(tmp_path), ctx)
+        assert seen == [1]
