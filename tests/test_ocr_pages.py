@@ -128,3 +128,16 @@ class TestInProcessRunner:
         ctx = ReadContext(name="page.png", format="png", ocr_pages=fan_out)
         ocr_reader.read_ocr(self._image(tmp_path), ctx)
         assert seen == [1]
+
+
+@pytest.mark.slow
+class TestOrientation:
+    @pytest.mark.parametrize("turns", [2, 1])
+    def test_turned_page_told(self, turns: int) -> None:
+        """A page upside down (or on its side) is told as such, not as a quarter turn off."""
+        from tests.image_factory import cjk_font_path, jinhua_page
+        from workers.extract.ocr_geometry import orientation, rotate_quarter
+        if cjk_font_path() is None:
+            pytest.skip("no CJK font (fc-list :lang=zh)")
+        page = rotate_quarter(np.asarray(jinhua_page()), turns)
+        assert (orientation(page) + turns) % 4 == 0

@@ -68,7 +68,10 @@ def orientation(img: np.ndarray) -> int:
         return 0
     else:
         best, best_q = 0, chars0
-        for t in (1, 2, 3):
+        # wide lines: the page is upright or upside down.  A quarter turn is then no
+        # candidate (the recogniser reads its tall crops on their side, often confidently
+        # enough to beat an upside-down reading: a page turned by 180° came out at 90°)
+        for t in ((2,) if tall0 <= 0.4 else (1, 2, 3)):
             q = _quality(rotate_quarter(small, t))[0]
             if q > best_q * 1.15:          # a clear win only: a blank page stays as it is
                 best, best_q = t, q
