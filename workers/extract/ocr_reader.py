@@ -43,11 +43,51 @@ def prepare_pages(path: Path, ctx: ReadContext) -> list[PreparedPage]:
 
 
 def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[str, Any], np.ndarray]:
-    """OCR one page.  Returns its JSON-able result and the upright, straightened image."""
+    """OCR one page.  Returns its JSON-able result and the upright, straightened image.
+
+    The page is read once as it comes; only when that reading does not look like an
+    upright page (tall lines, or few confident characters) is its orientation probed
+    and the page read again turned.  Most scans are upright, so most pages cost one
+    OCR pass, not two."""
     t0 = time.perf_counter()
-    turns = orientation(image)
-    if turns:
-        image = rotate_quarter(image, turns)
+    turns = 0
+    read = _read_page(image)
+    if not _looks_upright(read["lines"]):
+        turns = orientation(image)
+        if turns:
+            image = rotate_quarter(image, turns)
+            read = _read_page(image)
+    image = read.pop("image")
+    h, w = image.shape[:2]
+    result = {
+        "page": page_no, "width": int(w), "height": int(h), "turns": turns,
+        "greyscale": read["greyscale"],
+        "bilevel": read["greyscale"] and _bilevel(image),
+        "lines": [ln.to_json() for ln in read["lines"]],
+        "grids": [g.to_json() for g in read["grids"]],
+        "seals": [s.to_json() for s in read["seals"]],
+        "seconds": round(time.perf_counter() - t0, 2),
+    }
+    return result, image
+
+
+def _looks_upright(lines: list) -> bool:
+    """The same test the orientation probe applies, on the page's own reading: mostly wide
+    lines of text read with confidence."""
+    if not lines:
+        return False
+    wide = sum(1 for ln in lines if (ln.box[2] - ln.box[0]) >= 2 * (ln.box[3] - ln.box[1]))
+    tall = sum(1 for ln in lines if (ln.box[3] - ln.box[1]) >= 2 * (ln.box[2] - ln.box[0]))
+    if wide + tall >= 3 and tall / (wide + tall) >= 0.4:
+        return False
+    total = sum(len(ln.text) for ln in lines) or 1
+    mean = sum(ln.confidence * len(ln.text) for ln in lines) / total
+    chars = sum(ln.confidence * len(ln.text) for ln in lines if ln.confidence >= 0.6)
+    return mean >= 0.88 and chars >= 10
+
+
+def _read_page(image: np.ndarray) -> dict[str, Any]:
+    """Straighten, find seals and the grid, and OCR a page in the orientation given."""
     image, _ = rectify(image)
     grey_page = is_greyscale(image)
     if grey_page:
@@ -62,20 +102,10 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         clean = np.repeat(image[..., :1], 3, axis=2)
     grey = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
     grids = find_grids(grey)
-    # the page is upright by now: the per-line angle classifier only adds risk (it
-    # flips whole body lines to 180° and their reading then falls under the score floor)
+    # the per-line angle classifier only adds risk on an upright page (it flips whole
+    # body lines to 180° and their reading then falls under the score floor)
     lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
-    h, w = image.shape[:2]
-    result = {
-        "page": page_no, "width": int(w), "height": int(h), "turns": turns,
-        "greyscale": grey_page,
-        "bilevel": grey_page and _bilevel(image),
-        "lines": [ln.to_json() for ln in lines],
-        "grids": [g.to_json() for g in grids],
-        "seals": [s.to_json() for s in seals],
-        "seconds": round(time.perf_counter() - t0, 2),
-    }
-    return result, image
+    return {"image": image, "greyscale": grey_page, "seals": seals, "grids": grids, "lines": lines}
 
 
 def _bilevel(image: np.ndarray) -> bool:
