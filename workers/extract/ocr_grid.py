@@ -15,6 +15,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .grid_merge import merged_spans
+
 
 @dataclass
 class GridCell:
@@ -197,44 +199,14 @@ def _dedupe(vals: list[float], gap: float) -> list[float]:
 
 def _merge_cells(hmask: np.ndarray, vmask: np.ndarray, rows: list[float], cols: list[float],
                  tol: int, open_top: bool, s: float) -> list[GridCell]:
-    nr, nc = len(rows) - 1, len(cols) - 1
-    parent = list(range(nr * nc))
-
-    def find(a: int) -> int:
-        while parent[a] != a:
-            parent[a] = parent[parent[a]]
-            a = parent[a]
-        return a
-
-    def union(a: int, b: int) -> None:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-
     inset = 6 * s
-    for r in range(nr):
-        for c in range(nc):
-            idx = r * nc + c
-            if c + 1 < nc:   # is there a vertical rule between (r,c) and (r,c+1)?
-                cov = _coverage(vmask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, tol)
-                if cov < 0.5:
-                    union(idx, idx + 1)
-            if r + 1 < nr:   # a horizontal rule between (r,c) and (r+1,c)?
-                cov = _coverage(hmask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, tol)
-                if cov < 0.5:
-                    union(idx, idx + nc)
-    groups: dict[int, list[tuple[int, int]]] = {}
-    for r in range(nr):
-        for c in range(nc):
-            groups.setdefault(find(r * nc + c), []).append((r, c))
-    cells: list[GridCell] = []
-    for members in groups.values():
-        r0 = min(m[0] for m in members)
-        r1 = max(m[0] for m in members)
-        c0 = min(m[1] for m in members)
-        c1 = max(m[1] for m in members)
-        cells.append(GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1,
-                              (cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1])))
+    # a rule counts where at least half of the stretch between two slots carries it
+    spans = merged_spans(
+        len(rows) - 1, len(cols) - 1,
+        lambda r, c: _coverage(vmask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, tol) >= 0.5,
+        lambda r, c: _coverage(hmask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, tol) >= 0.5)
+    cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1]))
+             for r0, c0, r1, c1 in spans]
     cells.sort(key=lambda c: (c.row, c.col))
     del open_top
     return _drop_overlaps(cells)

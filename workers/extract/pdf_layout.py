@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .model import Box, Line
+from .grid_merge import merged_spans
 
 # positions closer than this are the same ruling line (borders are often drawn
 # twice, or as thin rectangles with two edges)
@@ -132,35 +133,11 @@ def build_grid(group: list[Edge]) -> Grid | None:
     xs, ys = _cluster([e.pos for e in vs]), _cluster([e.pos for e in hs])
     if len(xs) < 2 or len(ys) < 2:
         return None
-    nr, nc = len(ys) - 1, len(xs) - 1
-    parent = list(range(nr * nc))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-
-    for r in range(nr):
-        for c in range(nc):
-            if c + 1 < nc and not _covered(vs, xs[c + 1], ys[r], ys[r + 1]):
-                union(r * nc + c, r * nc + c + 1)
-            if r + 1 < nr and not _covered(hs, ys[r + 1], xs[c], xs[c + 1]):
-                union(r * nc + c, (r + 1) * nc + c)
-    spans: dict[int, list[int]] = {}
-    for r in range(nr):
-        for c in range(nc):
-            root = find(r * nc + c)
-            s = spans.setdefault(root, [r, c, r, c])
-            s[0], s[1] = min(s[0], r), min(s[1], c)
-            s[2], s[3] = max(s[2], r), max(s[3], c)
+    spans = merged_spans(len(ys) - 1, len(xs) - 1,
+                         lambda r, c: _covered(vs, xs[c + 1], ys[r], ys[r + 1]),
+                         lambda r, c: _covered(hs, ys[r + 1], xs[c], xs[c + 1]))
     cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, Box(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
-             for r0, c0, r1, c1 in spans.values()]
+             for r0, c0, r1, c1 in spans]
     if len(cells) < 2:
         return None           # a frame around text (a box, a shaded block), not a form table
     cells.sort(key=lambda g: (g.row, g.col))
