@@ -189,7 +189,11 @@ def start_notice(session: Session, user: User, task_id: str, start: dt.date, *,
 
 
 def raise_objection(session: Session, user: User, submission_id: str, text: str) -> Objection:
+    """An objection to a submission under review (during a 公示: by its recommender or a reviewer);
+    the submission's own unit may not raise one."""
     visible_submission(session, user, submission_id)
+    if user.role == Role.UNIT.value:
+        raise InvalidInput("申报单位不能对本单位的申报登记异议。", "objection by the unit itself")
     review = review_of(session, submission_id)
     if review is None or not text.strip():
         raise InvalidInput("请填写异议内容（仅审核中的申报可登记异议）。", "no review or empty text")
@@ -202,6 +206,7 @@ def raise_objection(session: Session, user: User, submission_id: str, text: str)
 
 
 def resolve_objection(session: Session, user: User, objection_id: int, resolution: str) -> Objection:
+    """Close an objection with its resolution (a reviewer, the recommender, or staff)."""
     row = session.get(Objection, objection_id)
     if row is None:
         raise NotFound("找不到这条异议。", f"objection {objection_id}")
@@ -216,6 +221,7 @@ def resolve_objection(session: Session, user: User, objection_id: int, resolutio
 
 
 def open_objections(session: Session, submission_id: str) -> list[Objection]:
+    """Objections not yet resolved; while any remain the next stage waits."""
     return list(session.scalars(select(Objection).where(Objection.submission_id == submission_id,
                                                         Objection.resolved_at.is_(None))))
 

@@ -72,6 +72,11 @@ async def _form(request: Request) -> dict[str, str]:
     return data
 
 
+def _local(url: str, default: str = "/review") -> str:
+    """A form's own return path: a path on this site only, never another host."""
+    return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else default
+
+
 def _back(url: str, msg: str = "") -> RedirectResponse:
     return RedirectResponse(url + (f"?msg={quote(msg)}" if msg else ""), status_code=303)
 
@@ -189,8 +194,23 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
         rows.append({"t": t, "sub": sub, "stage": _stage_name(t.campaign_id, t.stage_id),
                      "state": TASK_STATES.get(t.state, t.state), "overdue": queue.is_overdue(t),
                      "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id})
-    return render(request, "review/queue.html", rows=rows, msg=msg,
+    return render(request, "review/queue.html", rows=rows, msg=msg, recommended=_recommended(session, user),
                   filters={"stage_id": stage_id, "department": department, "state": state})
+
+
+def _recommended(session: Any, user: Any) -> list[dict[str, Any]]:
+    """A recommender's own units' submissions under review, each with its 公示 and open objections,
+    so the objections of the recommender's 公示 are recorded and resolved on their own page."""
+    if user.role != "recommender":
+        return []
+    rows = []
+    for sub in submissions_of(session, user):
+        row = _review_row(session, sub)
+        if row["review"] is None or row["review"].status != "in_review":
+            continue
+        row["objections"] = flow.open_objections(session, sub.id)
+        rows.append(row)
+    return rows
 
 
 @router.post("/review/claim-next")
@@ -330,14 +350,14 @@ async def decide(task_id: str, request: Request, user: CurrentUser, session: Ses
 async def objection(submission_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
     await run_in_threadpool(flow.raise_objection, session, user, submission_id, f.get("text", ""))
-    return _back(f.get("back", "/review"), "异议已登记。")
+    return _back(_local(f.get("back", "")), "异议已登记。")
 
 
 @router.post("/review/objections/{objection_id}/resolve")
 async def resolve(objection_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
     await run_in_threadpool(flow.resolve_objection, session, user, objection_id, f.get("text", ""))
-    return _back(f.get("back", "/review"), "异议已处理。")
+    return _back(_local(f.get("back", "")), "异议已处理。")
 
 
 @router.get("/review/files/{submission_id}/{file_id}")
