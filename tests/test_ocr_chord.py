@@ -9,10 +9,8 @@ page that runs out of time.
 from __future__ import annotations
 
 import io
-import subprocess
 import time
 from collections.abc import Iterator
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,24 +29,14 @@ from workers.celery_app import DossierCelery, make_celery
 from workers.relay import Relay
 
 from .conftest import PG_URL, delete_queues, queue_names, unique
+from .image_factory import cjk_font_path
 
 ORG = "中共金华市财政局机关支部委员会"
 
 
-@lru_cache(maxsize=1)
-def _font_path() -> str | None:
-    try:
-        out = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True,
-                             timeout=20).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    files = sorted(line.split(":")[0].strip() for line in out.splitlines() if line.strip())
-    return next((f for f in files if "Regular" in f), files[0] if files else None)
-
-
 def _page(lines: list[str], table: list[list[str]] | None = None) -> Image.Image:
     """A small printed page: a title and lines, optionally a ruled table of label/value cells."""
-    path = _font_path()
+    path = cjk_font_path()
     if path is None:
         pytest.skip("no CJK font (fc-list :lang=zh)")
     font = ImageFont.truetype(path, 26)

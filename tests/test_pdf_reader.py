@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 import types
 from pathlib import Path
@@ -14,6 +13,7 @@ from workers.extract.model import Box, Document, Paragraph, Table
 from workers.extract.pdf_layout import Edge, TextLine, build_grid, find_grids, paragraphs
 from workers.extract.pdf_reader import read_pdf
 from workers.extract.readers import ReadContext, ReadError
+from tests.office import soffice_convert
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 
@@ -236,9 +236,7 @@ def test_generated_table_with_image(tmp_path):
     t.cell(2, 1).text = "年 月 日"
     src = tmp_path / "t.docx"
     d.save(src)
-    subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless",
-                    "--convert-to", "pdf", "--outdir", str(tmp_path), str(src)],
-                   check=True, capture_output=True, timeout=120)
+    soffice_convert(src, "pdf", tmp_path)
     doc = read_pdf(tmp_path / "t.pdf", ctx())
     table = next(doc.tables())
     name = next(c for c in table.cells if c.text == "单位名称")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -13,6 +12,7 @@ from workers.extract.readers import ReadContext, ReadError
 from workers.extract.word97 import read_word97
 from workers.extract.word97_binary import Para, RowDef, read_word97_text
 from workers.extract.word97_model import build_blocks
+from tests.office import soffice_convert
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
 HAVE_SOFFICE = shutil.which("soffice") is not None
@@ -177,9 +177,7 @@ class TestConverted:
         t.cell(2, 2).text = "汉族"
         src = tmp_path / "t.docx"
         d.save(src)
-        subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'p').as_uri()}", "--headless",
-                        "--convert-to", "doc", "--outdir", str(tmp_path), str(src)],
-                       check=True, capture_output=True, timeout=120)
+        soffice_convert(src, "doc", tmp_path)
         doc = read_word97(tmp_path / "t.doc", ctx())
         table = next(doc.tables())
         name = next(c for c in table.cells if c.text == "党组织名称")
