@@ -113,7 +113,12 @@ class SubmissionReview(Base):
 
 
 class SubmissionVersion(Base):
-    """The fields as they stood for one version, so the desk can show what changed."""
+    """The fields as they stood for one version, so the desk can show what changed.
+
+    `file_ids` are the files this version added; what the version holds is every
+    earlier version's documents with those of the same kind replaced (see
+    storage/versions.py).  `fields` is filled, and `fields_at` set, once all of
+    them are read."""
     __tablename__ = "submission_versions"
     __table_args__ = (UniqueConstraint("submission_id", "version", name="uq_submission_versions_sv"),)
 
@@ -123,6 +128,7 @@ class SubmissionVersion(Base):
     version: Mapped[int] = mapped_column(Integer())
     file_ids: Mapped[list[str]] = mapped_column(JSONType, default=list)
     fields: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    fields_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import Campaign, get_campaign
 from dossier.settings import Settings
-from storage import outbox
+from storage import outbox, versions
 from storage.models import (FileState, FindingRow, StoredFile, Submission, SubmissionState,
                             utcnow)
 from storage.objects import ObjectNotFound, ObjectStore, derived_key, safe_ext
@@ -552,6 +552,8 @@ def check_submission(rt: Runtime, submission_id: str) -> str:
                              field=f.field, message=f.message, document=f.kind, page=f.page))
         sub.state = SubmissionState.CHECKED.value
         sub.checked_at = utcnow()
+        # a version under review recorded before these files were read takes its fields now
+        versions.fill_versions(s, sub.id, sub.checked_at)
         s.commit()
         log.info("submission %s checked: %d files, kinds %s, %d findings", sub.id, len(files),
                  sorted(kinds), len(findings))

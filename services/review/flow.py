@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.campaigns import Campaign, get_campaign
+from storage import versions as versions_store
 from services.submissions import DomainError, InvalidInput, NotFound
 from storage.models import StoredFile, Submission, utcnow
 from storage.review_models import (FieldCorrection, Objection, ReviewStatus, ReviewTask, Role,
@@ -117,6 +118,8 @@ def start_review(session: Session, actor: User | None, submission_id: str, *,
     session.add(review)
     session.add(SubmissionVersion(submission_id=sub.id, version=1, fields={},
                                   file_ids=_current_file_ids(session, sub.id, None)))
+    session.flush()
+    versions_store.fill_versions(session, sub.id, now)     # files already read: their fields now
     first = engine.first_stage(campaign, _context(review))
     if first is None:
         raise StageBlocked("该评选活动没有配置审核环节。", f"{campaign.id} has no stages")
@@ -378,6 +381,8 @@ def resubmit(session: Session, user: User, submission_id: str, *, now: dt.dateti
     review.version += 1
     session.add(SubmissionVersion(submission_id=sub.id, version=review.version, fields={},
                                   file_ids=new_files, created_at=now))
+    session.flush()
+    versions_store.fill_versions(session, sub.id, now)
     campaign = campaign_of(sub)
     audit.record(session, user, "resubmit", submission_id=sub.id, version=review.version,
                  files=new_files)
@@ -387,33 +392,10 @@ def resubmit(session: Session, user: User, submission_id: str, *, now: dt.dateti
 
 
 def versions(session: Session, submission_id: str) -> list[SubmissionVersion]:
-    return list(session.scalars(select(SubmissionVersion).where(SubmissionVersion.submission_id == submission_id)
-                                .order_by(SubmissionVersion.version)))
+    return versions_store.versions(session, submission_id)
 
 
-def fields_of_files(session: Session, file_ids: list[str]) -> dict[str, Any]:
-    """Field values read from these files: {key: value}, later files win."""
-    out: dict[str, Any] = {}
-    if not file_ids:
-        return out
-    rows = session.scalars(select(StoredFile).where(StoredFile.id.in_(file_ids))
-                           .order_by(StoredFile.created_at)).all()
-    for row in rows:
-        for doc in (row.result or {}).get("documents", []):
-            for key, fv in (doc.get("fields") or {}).items():
-                out[key] = fv.get("value") if isinstance(fv, dict) else fv
-    return out
-
-
-def changes_between_versions(session: Session, submission_id: str) -> list[dict[str, Any]]:
-    """What the newest version changed against the one before: [{field, before, after}]."""
-    vs = versions(session, submission_id)
-    if len(vs) < 2:
-        return []
-    before = fields_of_files(session, vs[-2].file_ids)
-    after = fields_of_files(session, vs[-1].file_ids)
-    out = []
-    for key in sorted(set(before) | set(after)):
-        if before.get(key) != after.get(key):
-            out.append({"field": key, "before": before.get(key), "after": after.get(key)})
-    return out
+def changes_between_versions(session: Session, submission_id: str) -> list[dict[str, Any]] | None:
+    """What the newest version changed against the one before: [{field, before, after}];
+    None while its files are still being read."""
+    return versions_store.changes(session, submission_id)

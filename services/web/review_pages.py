@@ -33,6 +33,7 @@ from services.review.audit import ACTION_LABELS
 from services.review.page_views import media_type as page_media_type
 from services.review.page_views import page_key, page_views
 from services.submissions import DomainError
+from storage import versions as versions_store
 from storage.models import StoredFile
 from storage.objects import ObjectNotFound, submission_prefix
 from storage.review_models import ReviewTask, SubmissionReview
@@ -267,8 +268,9 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
     stage = engine.stage(campaign, task.stage_id)
     st = present_status(campaign, subs.submission_status(session, task.submission_id))
     review: SubmissionReview | None = flow.review_of(session, task.submission_id)
-    versions = flow.versions(session, task.submission_id)
-    current_ids = set(versions[-1].file_ids) if versions else set()
+    chain = flow.versions(session, task.submission_id)
+    # the documents the current version holds: a resubmitted form replaces the old form only
+    current_ids = set(versions_store.holding(session, chain).file_ids) if chain else set()
     files = [f for f in st["files"] if not current_ids or f["id"] in current_ids] or st["files"]
     original = files[-1] if files else None
     fields: dict[str, Any] = {}
@@ -277,8 +279,8 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
             for key, fv in (d.get("fields") or {}).items():
                 fields[key] = fv.get("value") if isinstance(fv, dict) else fv
     corr = flow.corrections(session, task.submission_id)
-    changes = [{**c, "label": field_label(campaign, c["field"])}
-               for c in flow.changes_between_versions(session, task.submission_id)]
+    diff = flow.changes_between_versions(session, task.submission_id)
+    changes = None if diff is None else [{**c, "label": field_label(campaign, c["field"])} for c in diff]
     held = task.state == "claimed" and task.assignee_id == user.id
     pages = []
     for f in files:
