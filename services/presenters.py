@@ -43,6 +43,9 @@ def field_label(campaign: Campaign | None, key: str | None, kind: str | None = N
                         return f"评分细则第 {item.group} 部分第 {item.number} 项"
                 if key == "rubric.total":
                     return doc.rubric.total_label
+        # document.missing names the document kind in its field
+        if key in {d.kind for d in campaign.documents}:
+            return document_title(campaign, key)
     return key
 
 

@@ -3,6 +3,7 @@ a unit uploads, a reviewer claims, corrects, scores and returns it; the unit rea
 reasons and resubmits; two joint-review departments decide in parallel."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 from typing import Iterator
@@ -139,6 +140,17 @@ def test_claim_correct_score_return_resubmit(service: tuple[str, str], browser: 
     rev.goto(base + "/review")
     rev.click("#claim-next")
     expect(rev.locator(".meta").first).to_contain_text("第 2 版")
+    # what the new version changed, once the worker has read it: 党员人数, and nothing that stayed
+    for _ in range(60):
+        if rev.locator(".changes table").count():
+            break
+        expect(rev.locator(".changes")).to_contain_text("仍在读取中")
+        rev.wait_for_timeout(1000)
+        rev.reload()
+    changed = rev.locator(".changes table tr").filter(has_text="党员人数")
+    expect(changed).to_have_count(1)
+    expect(changed.locator("td").nth(2)).to_have_text("36")
+    expect(rev.locator(".changes table")).not_to_contain_text("单位名称")
     _shot(rev, "reviewer-v2")
 
 
@@ -183,3 +195,81 @@ def test_logged_in_unit_can_use_the_plain_upload_page(service: tuple[str, str], 
     expect(unit.locator("#result")).to_be_visible()
     unit.goto(base + "/unit")
     expect(unit.locator(".submission")).to_have_count(1)
+
+
+def test_overdue_marking_and_keyboard_shortcuts(service: tuple[str, str], browser: object, tmp_path: Path) -> None:
+    """GIVEN a task past its deadline WHEN the reviewer opens the queue THEN the row stands out (red, 已超期)
+    and the 已超期 filter lists it; on the desk j/k move between fields, e edits one, Escape leaves it,
+    a passes the submission and n claims the next task, all from the keyboard."""
+    from playwright.sync_api import expect
+
+    base, _ = service
+    unit = _page(browser, base, "unit")
+    unit.select_option("#new-submission select[name=campaign]", "yueyang-2017")
+    unit.set_input_files("#new-submission input[type=file]", str(yueyang_form(tmp_path / "申报表.docx")))
+    unit.click("#new-submission button[type=submit]")
+    expect(unit.locator(".flash")).to_contain_text("已提交")
+    # the deadline went by: the task's due date is moved into the past, as time would
+    engine = make_engine(Settings(data_dir=tmp_path / "var"))
+    with make_sessionmaker(engine)() as s:
+        task = s.query(flow.ReviewTask).filter_by(stage_id="bureau_review").one()
+        task.due_at = flow.utcnow() - dt.timedelta(days=2)
+        late_id = task.id
+        s.commit()
+        # and another unit's submission waits behind it, in time
+        flow.start_review(s, None, submission(s, "yueyang-2017", "市教育局机关第二党支部"))
+    engine.dispose()
+
+    rev = _page(browser, base, "bureau")
+    tasks = rev.locator("table.tasks tbody tr[data-task]")
+    expect(tasks).to_have_count(2)
+    late = rev.locator(f"tr[data-task='{late_id}']")
+    expect(late).to_have_class("overdue")
+    expect(late).to_contain_text("已超期")
+    expect(rev.locator("tr.overdue")).to_have_count(1)
+    assert late.evaluate("r => getComputedStyle(r).backgroundColor") != \
+        tasks.filter(has_not_text="已超期").evaluate("r => getComputedStyle(r).backgroundColor")
+    rev.select_option(".filters select[name=state]", "overdue")
+    rev.click(".filters button[type=submit]")
+    expect(tasks).to_have_count(1)
+    expect(tasks.first).to_have_attribute("data-task", late_id)
+    _shot(rev, "queue-overdue")
+
+    rev.click("#claim-next")
+    for _ in range(60):                     # the worker reads the form
+        if rev.locator(".field-row").count() > 1:
+            break
+        rev.wait_for_timeout(1000)
+        rev.reload()
+    rows = rev.locator(".field-row")
+    rev.locator("h1").click()               # the keys act on the page, not in a text box
+    rev.keyboard.press("j")
+    expect(rows.nth(0)).to_have_class("field-row focus")
+    rev.keyboard.press("j")
+    expect(rows.nth(1)).to_have_class("field-row focus")
+    expect(rows.nth(0)).to_have_class("field-row")
+    rev.keyboard.press("k")
+    expect(rows.nth(0)).to_have_class("field-row focus")
+    rev.keyboard.press("e")
+    box = rows.nth(0).locator("input[name=value]")
+    expect(box).to_be_focused()
+    rev.keyboard.type("jk")                 # letters typed into a box are text, not shortcuts
+    expect(box).to_have_value("jk")
+    expect(rows.nth(0)).to_have_class("field-row focus")
+    rev.keyboard.press("Escape")
+    expect(box).not_to_be_focused()
+
+    inputs = rev.locator("#scores input[data-max]")
+    for i in range(inputs.count()):
+        inputs.nth(i).fill(inputs.nth(i).get_attribute("data-max") or "0")
+    rev.click("#scores button[type=submit]")
+    expect(rev.locator(".flash")).to_contain_text("合计 100 分")
+    rev.fill("input[name=inspection_date]", "2017-06-20")
+    rev.fill("textarea[name=inspection_notes]", "台账齐全，阵地规范。")
+    rev.fill("textarea[name=opinion]", "材料属实，同意上报。")
+    rev.locator("h1").click()
+    rev.keyboard.press("a")
+    expect(rev.locator(".flash")).to_contain_text("通过")
+    _shot(rev, "desk-after-a")
+    rev.keyboard.press("n")                 # the next task: the other unit's submission
+    expect(rev.locator("h1")).to_contain_text("市教育局机关第二党支部 · 市局机关党委材料审核及实地检查")

@@ -87,6 +87,18 @@ class TestLeases:
         entry = audit.history(session, task.submission_id)[-1]
         assert entry.action == "claim" and entry.detail["lapsed_from"] == a.id
 
+    def test_next_task_is_the_most_urgent(self, session: Session) -> None:
+        """GIVEN an older task due in 15 days and a newer one already past its deadline THEN claiming
+        the next task takes the overdue one first, then the other."""
+        r = person(session, "r", "reviewer", stage_id="bureau_review")
+        _queue_of(session, 2)
+        older, newer = queue.list_tasks(session, r)
+        newer.due_at = utcnow() - dt.timedelta(days=1)
+        session.commit()
+        first = queue.claim_next(session, r, lease_seconds=LEASE)
+        second = queue.claim_next(session, r, lease_seconds=LEASE)
+        assert (first.id, second.id) == (newer.id, older.id)
+
     def test_release_and_reassign(self, session: Session) -> None:
         a = person(session, "a", "reviewer", stage_id="bureau_review")
         b = person(session, "b", "reviewer", stage_id="bureau_review")

@@ -98,6 +98,8 @@ class TestPresenters:
         assert field_label(yueyang, "rubric.1.1") == "评分细则第 1 部分第 1 项"
         assert field_label(yueyang, "unknown.key") == "unknown.key"
         assert field_label(jinhua, None) == ""
+        # document.missing carries the kind in its field: people read the document's title
+        assert field_label(yueyang, "score_sheet") == "创建基层党建示范单位评分细则"
 
     def test_present_status_keeps_the_keys(self) -> None:
         raw = {"submission": {"id": "s"}, "files": [{"id": "f", "state": "failed", "findings": [],

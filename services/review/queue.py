@@ -42,14 +42,16 @@ def _lease(task: ReviewTask, user: User, now: dt.datetime, lease_seconds: int) -
 
 def claim_next(session: Session, user: User, *, lease_seconds: int, stage_id: str | None = None,
                department: str | None = None, now: dt.datetime | None = None) -> ReviewTask | None:
-    """Lease the oldest claimable task of the user's queues (optionally one stage/department)."""
+    """Lease the most urgent claimable task of the user's queues (optionally one stage/department):
+    the earliest deadline first, so overdue work is not left behind newer work; then the oldest."""
     now = now or utcnow()
     q: Select[tuple[ReviewTask]] = select(ReviewTask).where(task_scope(user), claimable(now))
     if stage_id:
         q = q.where(ReviewTask.stage_id == stage_id)
     if department:
         q = q.where(ReviewTask.department == department)
-    q = q.order_by(ReviewTask.created_at, ReviewTask.id).limit(1).with_for_update(skip_locked=True)
+    q = q.order_by(ReviewTask.due_at.is_(None), ReviewTask.due_at, ReviewTask.created_at,
+                   ReviewTask.id).limit(1).with_for_update(skip_locked=True)
     task = session.scalar(q)
     if task is None:
         session.rollback()
