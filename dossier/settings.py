@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     anonymous_uploads: bool = True
     secure_cookies: bool = False
 
+    # the operator's page asks the broker for queue depths and pings the workers
+    ops_broker_timeout: float = 1.0
+
     host: str = "127.0.0.1"
     port: int = 8000
 

@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 def install_review(app: FastAPI) -> None:
     """Accounts, access checks on every request, the review API and pages (issue 5)."""
     from services.auth.web import AuthMiddleware
+    from services.web.ops_pages import api as ops_api
+    from services.web.ops_pages import pages as ops_pages
     from services.web.review_pages import router as pages
 
     from .review import router as review_api
@@ -74,3 +76,5 @@ def install_review(app: FastAPI) -> None:
     app.include_router(review_api)
     app.include_router(users_api)
     app.include_router(pages)
+    app.include_router(ops_api)
+    app.include_router(ops_pages)

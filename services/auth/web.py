@@ -32,9 +32,9 @@ UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 SUBMISSION_PATH = re.compile(r"^/(api/)?submissions/([^/]+)")
 CREATE_PATHS = ("/api/submissions", "/submit")
 # our own pages and API: a login is always needed
-PROTECTED = ("/review", "/admin", "/unit", "/api/review", "/api/users")
+PROTECTED = ("/review", "/admin", "/unit", "/api/review", "/api/users", "/ops", "/api/ops", "/metrics")
 # our forms check the CSRF field themselves (the body is theirs to read)
-FORM_CHECKED = ("/review", "/admin", "/unit", "/logout")
+FORM_CHECKED = ("/review", "/admin", "/unit", "/logout", "/ops")
 
 
 class LoginRequired(DomainError):
@@ -45,7 +45,8 @@ class LoginRequired(DomainError):
 def _refuse(request: Request, status: int, code: str, message: str) -> Response:
     from services.api.errors import wants_html
 
-    if status == 401 and not request.url.path.startswith("/api/"):
+    # scripts and scrapers (the API, /metrics) get 401, people a login page
+    if status == 401 and not request.url.path.startswith(("/api/", "/metrics")):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if not wants_html(request):   # the API and scripts: the one JSON error shape
         return JSONResponse({"error": code, "message": message, "detail": code}, status_code=status)

@@ -13,7 +13,7 @@ ACTION_LABELS = {
     "reassign": "重新分派", "correct": "更正字段", "score": "录入考评分", "inspect": "记录实地检查",
     "opinion": "填写意见", "decide": "作出决定", "notice_start": "开始公示", "objection": "登记异议",
     "objection_resolved": "异议处理完毕", "resubmit": "重新提交", "stage": "进入环节",
-    "lease_expired": "任务超时收回",
+    "lease_expired": "任务超时收回", "file_retry": "文件重新处理",
 }
 
 

@@ -83,7 +83,8 @@ def _back(url: str, msg: str = "") -> RedirectResponse:
 
 
 def _home(user: Any) -> str:
-    return {"unit": "/unit", "recommender": "/review", "reviewer": "/review"}.get(user.role, "/admin/users")
+    return {"unit": "/unit", "recommender": "/review", "reviewer": "/review",
+            "operator": "/ops"}.get(user.role, "/admin/users")
 
 
 # ------------------------------------------------------------------ login
