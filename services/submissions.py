@@ -131,11 +131,25 @@ def display_name(filename: str | None) -> str:
     return name or "未命名文件"
 
 
-def _spool(stream: BinaryIO, limit: int, name: str) -> tuple[BinaryIO, int, str]:
-    """Copy the stream to a spooled temp file, hashing; refuse past `limit` with nothing kept.
+def _spool(stream: BinaryIO, limit: int, name: str) -> tuple[BinaryIO, int, str, bool]:
+    """The upload as a seekable stream with its size and sha256; refuse past `limit` with nothing kept.
 
     The sha256 names the object, so it must be known before anything is stored.
+    A seekable stream (the HTTP parser has already spooled the part to a temp
+    file) is hashed where it is and rewound, not copied a second time; any other
+    stream is copied into a spooled temp file.  The last value says whether the
+    returned stream is ours to close.
     """
+    if _seekable(stream):
+        start = stream.tell()
+        reader = HashingReader(stream, limit)
+        try:
+            while reader.read(CHUNK):
+                pass
+        except ObjectTooLarge:
+            raise UploadTooLarge(limit, name) from None
+        stream.seek(start)
+        return stream, reader.size, reader.sha256, False  # type: ignore[return-value]
     spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_MEMORY)
     reader = HashingReader(stream, limit)
     try:
@@ -148,7 +162,14 @@ def _spool(stream: BinaryIO, limit: int, name: str) -> tuple[BinaryIO, int, str]
         spool.close()
         raise
     spool.seek(0)
-    return spool, reader.size, reader.sha256  # type: ignore[return-value]
+    return spool, reader.size, reader.sha256, True  # type: ignore[return-value]
+
+
+def _seekable(stream: BinaryIO) -> bool:
+    try:
+        return bool(stream.seekable())
+    except (AttributeError, ValueError):     # no such method, or a closed file
+        return False
 
 
 def _existing(session: Session, submission_id: str, sha256: str) -> StoredFile | None:
@@ -167,7 +188,7 @@ def accept_upload(session: Session, store: ObjectStore, settings: Settings, *,
     """
     sub = get_submission(session, submission_id)
     name = display_name(filename)
-    spool, size, sha256 = _spool(stream, settings.max_upload_bytes, name)
+    spool, size, sha256, own = _spool(stream, settings.max_upload_bytes, name)
     try:
         existing = _existing(session, sub.id, sha256)
         if existing is not None:
@@ -183,7 +204,8 @@ def accept_upload(session: Session, store: ObjectStore, settings: Settings, *,
             store.delete(key)
             raise RuntimeError(f"hash changed while storing {key}")
     finally:
-        spool.close()
+        if own:
+            spool.close()
 
     row = StoredFile(submission_id=sub.id, name=name, sha256=sha256, size=size,
                      media_type=media_type, object_key=key, state=FileState.STORED.value,

@@ -69,6 +69,31 @@ class TestAcceptUpload:
         assert session.get(Submission, sub.id).state == "processing"  # type: ignore[union-attr]
         assert not row.is_duplicate
 
+    @pytest.mark.parametrize("how", ["seekable, read in place", "a pipe, copied"])
+    def test_any_stream_stores_the_same_bytes(self, session: Session, store: ObjectStore, settings: Settings,
+                                              sub: Submission, jinhua_docx: bytes, how: str) -> None:
+        """GIVEN the parser's spooled part (seekable, already past a preamble) or a stream that cannot
+        seek WHEN accepted THEN the object holds exactly the upload's bytes, and a caller's seekable
+        stream is left open for the caller to close."""
+        import os
+        if how.startswith("seekable"):
+            stream = io.BytesIO(b"preamble" + jinhua_docx)
+            stream.seek(len(b"preamble"))
+        else:
+            assert len(jinhua_docx) < 60000          # fits a pipe's buffer: written before it is read
+            r, w = os.pipe()
+            os.write(w, jinhua_docx)
+            os.close(w)
+            stream = os.fdopen(r, "rb")
+        try:
+            row = accept_upload(session, store, settings, submission_id=sub.id, filename="推荐表.docx",
+                                stream=stream)
+            assert store.get(row.object_key) == jinhua_docx
+            assert row.sha256 == hashlib.sha256(jinhua_docx).hexdigest() and row.size == len(jinhua_docx)
+            assert not stream.closed
+        finally:
+            stream.close()
+
     def test_same_bytes_not_duplicated(self, session: Session, store: ObjectStore,
                                        settings: Settings, sub: Submission, jinhua_docx: bytes) -> None:
         """The same bytes again (under any name) return the first row and start no work."""
