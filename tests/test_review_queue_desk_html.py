@@ -48,6 +48,30 @@ class TestQueueAndDeskHtml:
         css = bureau.get("/static/review.css").text
         assert "tr.overdue" in css
 
+    def test_deadline_filter(self, make_client: Any, sqlite_engine: Engine) -> None:
+        """GIVEN tasks due on 12月3日 (late evening, Beijing time) and 12月10日 WHEN the reviewer asks
+        for tasks due by 12月3日 THEN only the first, on the page and in the API; a mangled date is
+        ignored with a message, not an error."""
+        unit, bureau = make_client(), make_client()
+        csrf = login(unit, "unit-a")
+        soon, later = upload_as(unit, csrf), upload_as(unit, csrf)
+        login(bureau, "bureau")
+        with make_sessionmaker(sqlite_engine)() as s:
+            tasks = {t.submission_id: t for t in s.scalars(select(ReviewTask))}
+            # 23:30 on 3 December in Beijing is 15:30 UTC the same day
+            tasks[soon].due_at = dt.datetime(2026, 12, 3, 15, 30, tzinfo=dt.timezone.utc)
+            tasks[later].due_at = dt.datetime(2026, 12, 10, 1, 0, tzinfo=dt.timezone.utc)
+            soon_id, later_id = tasks[soon].id, tasks[later].id
+            s.commit()
+        page = bureau.get("/review", params={"due_by": "2026-12-03"}).text
+        assert f'data-task="{soon_id}"' in page and f'data-task="{later_id}"' not in page
+        assert 'name="due_by" value="2026-12-03"' in page
+        api = bureau.get("/api/review/tasks", params={"due_by": "2026-12-03"}).json()
+        assert [t["id"] for t in api] == [soon_id]
+        assert bureau.get("/api/review/tasks", params={"due_by": "2026-12-02"}).json() == []
+        bad = bureau.get("/review", params={"due_by": "12/03"})
+        assert bad.status_code == 200 and "期限日期格式不对" in bad.text and f'data-task="{later_id}"' in bad.text
+
     def test_desk_announces_and_wires_the_keyboard_shortcuts(self, make_client: Any, sqlite_engine: Engine) -> None:
         """GIVEN a claimed task THEN the desk names j/k/a/n, loads the script, and carries the elements
         the script acts on (field rows, the pass button in #decide, the next-task form); the script

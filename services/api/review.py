@@ -76,8 +76,12 @@ class ReassignIn(BaseModel):
 
 @router.get("/tasks", summary="My queues / 我的审核任务")
 def list_tasks(user: CurrentUser, session: SessionDep, stage_id: str | None = None,
-               department: str | None = None, state: str | None = None) -> list[dict[str, Any]]:
-    f = queue.TaskFilter(stage_id=stage_id, department=department, state=state)
+               department: str | None = None, state: str | None = None,
+               due_by: dt.date | None = None) -> list[dict[str, Any]]:
+    """Filters: stage, department, state (open, claimed, done, cancelled, overdue, mine) and
+    `due_by` (a date: tasks due by the end of that day, Beijing time)."""
+    f = queue.TaskFilter(stage_id=stage_id, department=department, state=state,
+                         due_before=queue.due_by(due_by) if due_by else None)
     return [task_json(t) for t in queue.list_tasks(session, user, f)]
 
 

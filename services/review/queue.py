@@ -151,6 +151,14 @@ class TaskFilter:
     campaign_id: str | None = None
 
 
+def due_by(day: dt.date) -> dt.datetime:
+    """The end of `day` in Beijing time, as a UTC instant: "due by 12月5日" includes all of that day."""
+    from zoneinfo import ZoneInfo
+
+    nxt = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo("Asia/Shanghai"))
+    return nxt.astimezone(dt.timezone.utc)
+
+
 def list_tasks(session: Session, user: User, f: TaskFilter | None = None,
                now: dt.datetime | None = None) -> list[ReviewTask]:
     f = f or TaskFilter()

@@ -187,8 +187,13 @@ async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser,
 
 @router.get("/review", response_class=HTMLResponse)
 def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_id: str = "",
-                department: str = "", state: str = "", msg: str = "") -> HTMLResponse:
-    f = queue.TaskFilter(stage_id=stage_id or None, department=department or None, state=state or None)
+                department: str = "", state: str = "", due_by: str = "", msg: str = "") -> HTMLResponse:
+    try:
+        due = queue.due_by(dt.date.fromisoformat(due_by)) if due_by else None
+    except ValueError:        # a hand-typed date the browser did not check: ignore it, say so
+        due, msg = None, msg or "期限日期格式不对，请按 年-月-日 填写。"
+    f = queue.TaskFilter(stage_id=stage_id or None, department=department or None, state=state or None,
+                         due_before=due)
     tasks = queue.list_tasks(session, user, f)
     rows = []
     for t in tasks:
@@ -197,7 +202,8 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
                      "state": TASK_STATES.get(t.state, t.state), "overdue": queue.is_overdue(t),
                      "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id})
     return render(request, "review/queue.html", rows=rows, msg=msg, recommended=_recommended(session, user),
-                  filters={"stage_id": stage_id, "department": department, "state": state})
+                  filters={"stage_id": stage_id, "department": department, "state": state,
+                           "due_by": due_by if due else ""})
 
 
 def _recommended(session: Any, user: Any) -> list[dict[str, Any]]:
