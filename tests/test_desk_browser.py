@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 from typing import Iterator
 
@@ -14,6 +15,7 @@ from dossier.settings import Settings
 from services.auth import accounts
 from services.review import flow
 from storage.db import make_engine, make_sessionmaker, migrate
+from storage.review_models import AuditEntry
 from tests.docx_factory import yueyang_form
 from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
 from tests.review_helpers import PASSWORD, submission
@@ -29,7 +31,8 @@ COUNTY = "武义县直机关工委"
 @pytest.fixture
 def service(tmp_path: Path) -> Iterator[tuple[str, str]]:
     port = free_port()
-    settings = Settings(data_dir=tmp_path / "var", port=port)
+    # a short lease, so that the desk's renewal is seen within the test
+    settings = Settings(data_dir=tmp_path / "var", port=port, review_lease_seconds=30)
     engine = make_engine(settings)
     migrate(engine)
     with make_sessionmaker(engine)() as s:
@@ -242,6 +245,15 @@ def test_overdue_marking_and_keyboard_shortcuts(service: tuple[str, str], browse
         rev.wait_for_timeout(1000)
         rev.reload()
     rows = rev.locator(".field-row")
+    # while the reviewer works, the page renews the lease (30 s here: every 10 s)
+    rev.mouse.move(200, 200)
+    expect(rev.locator("#lease")).to_have_attribute("data-renewed", re.compile(r"^[1-9]"), timeout=20_000)
+    expect(rev.locator("#lease")).not_to_have_class(re.compile("error"))
+    engine = make_engine(Settings(data_dir=tmp_path / "var"))
+    with make_sessionmaker(engine)() as s:
+        renewals = s.query(AuditEntry).filter_by(action="renew", actor="bureau").count()
+    engine.dispose()
+    assert renewals >= 1
     rev.locator("h1").click()               # the keys act on the page, not in a text box
     rev.keyboard.press("j")
     expect(rows.nth(0)).to_have_class("field-row focus")

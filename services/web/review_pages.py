@@ -8,6 +8,7 @@ it in the action's query string, checked by the middleware).
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -80,6 +81,12 @@ def _local(url: str, default: str = "/review") -> str:
 
 def _back(url: str, msg: str = "") -> RedirectResponse:
     return RedirectResponse(url + (f"?msg={quote(msg)}" if msg else ""), status_code=303)
+
+
+def _beijing_hm(when: dt.datetime | None) -> str:
+    if when is None:
+        return ""
+    return when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
 
 
 def _home(user: Any) -> str:
@@ -301,7 +308,10 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   total=(task.data or {}).get("total"), held=held, msg=msg, kinds=KIND_LABELS,
                   decisions=[(d, DECISION_LABELS[d]) for d in stage.decisions],
                   objections=flow.open_objections(session, task.submission_id),
-                  status_label=STATUS_LABELS.get(review.status if review else None, ""))
+                  status_label=STATUS_LABELS.get(review.status if review else None, ""),
+                  # the page renews the lease a few times per lease while the reviewer is at work
+                  renew_every=max(5, settings.review_lease_seconds // 3),
+                  lease_until=_beijing_hm(task.lease_expires_at))
 
 
 @router.post("/review/tasks/{task_id}/correct")

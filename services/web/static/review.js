@@ -37,6 +37,35 @@
       if (next) { next.tagName === "FORM" ? next.submit() : next.click(); e.preventDefault(); }
     }
   });
+  // The lease on a claimed task lapses unless renewed: renew it while the reviewer is at work
+  // on this page; someone who has walked away lets it lapse, so the task goes back to the queue.
+  var lease = document.getElementById("lease");
+  if (lease && window.fetch) {
+    var every = (parseInt(lease.dataset.renewEvery, 10) || 300) * 1000;
+    var active = Date.now();
+    ["keydown", "input", "mousemove", "scroll", "click"].forEach(function (ev) {
+      document.addEventListener(ev, function () { active = Date.now(); }, { passive: true });
+    });
+    var hm = function (iso) {
+      return new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false,
+                                                         timeZone: "Asia/Shanghai" });
+    };
+    var timer = setInterval(function () {
+      if (Date.now() - active > 3 * every) return;
+      fetch("/api/review/tasks/" + encodeURIComponent(lease.dataset.task) + "/renew", {
+        method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": lease.dataset.csrf }
+      }).then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (t) {
+          lease.querySelector("time").textContent = hm(t.lease_expires_at);
+          lease.dataset.renewed = String((parseInt(lease.dataset.renewed || "0", 10)) + 1);
+        })
+        .catch(function () {
+          clearInterval(timer);
+          lease.classList.add("error");
+          lease.querySelector(".state").textContent = "续期失败：任务可能已超时收回或被重新分派，请返回任务列表";
+        });
+    }, every);
+  }
   var scores = document.getElementById("scores");
   if (scores) {
     scores.addEventListener("input", function () {
