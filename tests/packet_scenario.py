@@ -18,6 +18,7 @@ from dossier.settings import Settings
 from services.auth import accounts
 from services.review import flow, queue
 from services.submissions import accept_upload
+from storage import versions
 from storage.objects import open_store
 from storage.review_models import ReviewTask, User
 from tests.docx_factory import jinhua_form, score_sheet, yueyang_form
@@ -105,8 +106,8 @@ def yueyang_passed(s: Session, settings: Settings, sessions: sessionmaker[Sessio
     flow.start_review(s, None, sid)
     task = queue.claim_next(s, bureau, lease_seconds=LEASE)
     assert task is not None
-    held = flow.versions(s, sid)
-    machine = str((held[-1].fields or {}).get("member_count"))
+    # the scan and photo are unread, so the version's snapshot waits; the form's value is read already
+    machine = str(versions.holding(s, flow.versions(s, sid)).fields["member_count"])
     flow.correct_field(s, bureau, task.id, "member_count", CORRECTED_MEMBERS, machine)
     flow.save_scores(s, bureau, task.id, {it.key: it.max - (1 if it.number == 1 else 0) for it in items})
     flow.decide(s, bureau, task.id, "pass", {"opinion": "材料齐全，实地检查属实",
@@ -136,10 +137,10 @@ def recommend(s: Session, sid: str, rec: object, when: dt.datetime) -> None:
     """The recommender's 公示 (started well before `when`) and its 推荐意见, both passed."""
     flow.start_review(s, None, sid)
     [notice] = _open(s, sid)
-    queue.claim(s, rec, notice.id, lease_seconds=LEASE, now=when)  # type: ignore[arg-type]
+    queue.claim(s, rec, notice.id, lease_seconds=LEASE)  # type: ignore[arg-type]
     flow.start_notice(s, rec, notice.id, (when - dt.timedelta(days=20)).date())  # type: ignore[arg-type]
     flow.decide(s, rec, notice.id, "pass", {}, now=when)  # type: ignore[arg-type]
     [op] = _open(s, sid)
-    queue.claim(s, rec, op.id, lease_seconds=LEASE, now=when)  # type: ignore[arg-type]
+    queue.claim(s, rec, op.id, lease_seconds=LEASE)  # type: ignore[arg-type]
     flow.decide(s, rec, op.id, "pass", {"opinion": "同意推荐", "sealed": True,  # type: ignore[arg-type]
                                         "opinion_date": "2015-11-10"}, now=when)
