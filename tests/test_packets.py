@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import CampaignError, get_campaign, parse_campaign
 from dossier.settings import Settings
-from storage import outbox
 from storage.db import make_sessionmaker
 from storage.models import OutboxMessage, StoredFile
 from storage.objects import open_store

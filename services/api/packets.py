@@ -49,12 +49,12 @@ def _stream(store: Any, d: service.Download) -> StreamingResponse:
                                       "X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
 
 
-@router.get("/packets/{build_id}/summary.xlsx", summary="汇总表 (XLSX)", response_class=StreamingResponse)
+@router.get("/packets/{build_id}/summary.xlsx", summary="Summary workbook / 汇总表（XLSX）", response_class=StreamingResponse)
 def summary_xlsx(build_id: str, user: CurrentUser, session: SessionDep, store: StoreDep) -> StreamingResponse:
     return _stream(store, service.build_download(session, user, build_id, "summary.xlsx"))
 
 
-@router.get("/packets/{build_id}/summary.pdf", summary="汇总表 (PDF)", response_class=StreamingResponse,
+@router.get("/packets/{build_id}/summary.pdf", summary="Summary for printing / 汇总表（PDF）", response_class=StreamingResponse,
             responses=PDF_RESPONSE)
 def summary_pdf(build_id: str, user: CurrentUser, session: SessionDep, store: StoreDep) -> StreamingResponse:
     return _stream(store, service.build_download(session, user, build_id, "summary.pdf"))

@@ -17,7 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import (CondPageBreak, Flowable, PageBreak, Paragraph, SimpleDocTemplate, Spacer,
                                 Table, TableStyle)
 
-from .pdf_style import GREY, HEAD_BG, RED, RULE, Styles, styles
+from .pdf_style import GREY, HEAD_BG, RULE, Styles, styles
 from .record import SubmissionRecord, china_date, china_time
 
 SECTION_COVER = "封面"
@@ -107,16 +107,13 @@ def _fields(r: SubmissionRecord, s: Styles, marks: list[tuple[str, int]]) -> lis
     for d in r.documents:
         out.append(p(d.title, s.h2))
         if not d.rows:
-            out.append(p("（这份材料没有识别出字段）", s.small))
+            out.append(p("（逐项自评分见“考评分”一节）" if d.scored else "（这份材料没有识别出字段）", s.small))
             continue
         rows = [[p("字段", s.cell_head), p("识别值", s.cell_head), p("审核更正", s.cell_head)]]
-        marked = []
-        for i, f in enumerate(d.rows, start=1):
+        for f in d.rows:
             corr = "" if f.corrected is None else f"{f.corrected}（{f.corrected_by}更正）"
-            rows.append([p(f.label, s.cell), p(f.value or "—", s.cell), p(corr, s.cell)])
-            if f.corrected is not None:
-                marked.append(("TEXTCOLOR", (2, i), (2, i), RED))
-        out.append(grid(rows, [40 * mm, 90 * mm, 44 * mm], extra=marked))
+            rows.append([p(f.label, s.cell), p(f.value or "—", s.cell), p(corr, s.corrected)])
+        out.append(grid(rows, [40 * mm, 90 * mm, 44 * mm]))
     return out + [PageBreak()]
 
 
@@ -243,4 +240,4 @@ def message_page(title: str, lines: list[str], *, font_path: str = "") -> bytes:
 
 
 __all__ = ["render_sections", "message_page", "SECTION_COVER", "SECTION_FIELDS", "SECTION_FINDINGS",
-           "SECTION_SCORES", "SECTION_REVIEW", "SECTION_ORIGINALS", "RED"]
+           "SECTION_SCORES", "SECTION_REVIEW", "SECTION_ORIGINALS"]

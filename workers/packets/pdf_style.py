@@ -53,6 +53,7 @@ class Styles:
     small: ParagraphStyle
     cell: ParagraphStyle
     cell_head: ParagraphStyle
+    corrected: ParagraphStyle     # a reviewer's value: red, so it stands out from the machine's
     note: ParagraphStyle
 
 
@@ -74,5 +75,6 @@ def styles(ttf_path: str = "") -> Styles:
         small=st("small", 8.5, textColor=GREY),
         cell=st("cell", 9),
         cell_head=st("cell_head", 9, textColor=colors.black),
+        corrected=st("corrected", 9, textColor=RED),
         note=st("note", 10.5, textColor=RED, spaceAfter=4),
     )

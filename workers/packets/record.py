@@ -55,6 +55,7 @@ class DocumentPart:
     title: str
     rows: list[FieldRow] = field(default_factory=list)
     counts: list[tuple[str, int]] = field(default_factory=list)   # (label, 字数)
+    scored: bool = False            # it holds rubric items: the 考评分 table shows them
 
 
 @dataclass
@@ -185,6 +186,7 @@ def _documents(campaign: Campaign, files: list[StoredFile],
             value = fv.get("value") if isinstance(fv, dict) else fv
             values[key] = value
             if key.startswith("rubric."):
+                part.scored = True
                 continue        # the 考评分 table shows these
             c = corr.get(key)
             part.rows.append(FieldRow(key=key, label=field_label(campaign, key, kind if known else None),

@@ -19,6 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, SimpleDocTemplate
 
 from dossier.campaigns import Campaign, SummaryColumn
+from services.presenters import display_value
 
 from .pages import grid, p
 from .pdf_style import styles
@@ -41,7 +42,6 @@ def _value(col: SummaryColumn, r: SubmissionRecord, seq: int) -> Any:
         if v is None and "." in col.key:     # `kind.key`: the document's own field
             v = r.fields.get(col.key.split(".", 1)[1])
         if isinstance(v, (dict, list)):
-            from services.presenters import display_value
             return display_value(v)
         return v if v not in (None, "") else ""
     if col.source == "count":
