@@ -52,6 +52,10 @@ class Settings(BaseSettings):
     convert_timeout: int = 120        # LibreOffice
     task_max_attempts: int = 5
 
+    # packets (workers/packets): a TrueType font to embed in the PDFs; empty: the CID font
+    # STSong-Light, which the viewer supplies (nothing embedded, nothing to install)
+    packet_font: str = ""
+
     # review and accounts (issue 5)
     review_lease_seconds: int = 30 * 60   # a claimed task returns to its queue unless renewed
     session_hours: int = 12

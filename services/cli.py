@@ -72,6 +72,61 @@ def _cmd_campaigns(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _cmd_packet(args: argparse.Namespace, settings: Settings) -> int:
+    """One submission's dossier PDF, compiled now."""
+    from services.packets import submission_dossier
+    from services.submissions import DomainError
+    from storage.db import make_engine, make_sessionmaker
+    from storage.objects import open_store
+
+    engine = make_engine(settings)
+    try:
+        with make_sessionmaker(engine)() as session:
+            try:
+                d = submission_dossier(session, open_store(settings), settings, args.submission_id)
+            except DomainError as e:
+                print(f"{e.detail or e.code} / {e.message}", file=sys.stderr)
+                return 1
+        _write(args.output, d.pdf)
+        print(f"wrote {args.output}: {d.pages} pages ({d.generated_pages} generated, "
+              f"{len(d.original_pages)} original(s)) / 已生成申报材料汇编")
+        if d.not_converted:
+            print(f"{len(d.not_converted)} original(s) could not be converted and are attached instead / "
+                  f"{len(d.not_converted)} 份原件无法转换，已作为附件嵌入", file=sys.stderr)
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _cmd_summary(args: argparse.Namespace, settings: Settings) -> int:
+    """The campaign's 汇总表 as XLSX (and, with --pdf, as PDF), compiled now."""
+    from services.packets import campaign_summary
+    from services.submissions import DomainError
+    from storage.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings)
+    try:
+        with make_sessionmaker(engine)() as session:
+            try:
+                xlsx, pdf, n = campaign_summary(session, settings, args.campaign_id)
+            except DomainError as e:
+                print(f"{e.detail or e.code} / {e.message}", file=sys.stderr)
+                return 1
+        _write(args.output, xlsx)
+        if args.pdf:
+            _write(args.pdf, pdf)
+        print(f"wrote {args.output}{' and ' + args.pdf if args.pdf else ''}: {n} submission(s) / 已生成汇总表")
+        return 0
+    finally:
+        engine.dispose()
+
+
+def _write(path: str, data: bytes) -> None:
+    from pathlib import Path
+
+    Path(path).write_bytes(data)
+
+
 def _extract_module():  # type: ignore[no-untyped-def]
     """The lead's `services.extract_cli`, or None while it has not landed."""
     try:
@@ -138,6 +193,15 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("campaigns", help="list the campaigns / 列出评选活动")
     p.add_argument("--json", action="store_true")
 
+    p = sub.add_parser("packet", help="one submission's dossier as PDF / 生成一份申报的材料汇编 PDF")
+    p.add_argument("submission_id", metavar="SUBMISSION_ID")
+    p.add_argument("-o", "--output", required=True, help="the PDF to write / 输出的 PDF 文件")
+
+    p = sub.add_parser("summary", help="a campaign's 汇总表 as XLSX / 生成评选活动汇总表")
+    p.add_argument("campaign_id", metavar="CAMPAIGN_ID")
+    p.add_argument("-o", "--output", required=True, help="the XLSX to write / 输出的 Excel 文件")
+    p.add_argument("--pdf", metavar="FILE", help="also write it as PDF (landscape A4) / 同时输出 PDF")
+
     _add_extract(sub)
     from services.auth.cli import add_user_parser
     add_user_parser(sub)
@@ -146,7 +210,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "up": _cmd_up, "serve": _cmd_serve, "worker": _cmd_worker, "relay": _cmd_relay,
-    "migrate": _cmd_migrate, "campaigns": _cmd_campaigns,
+    "migrate": _cmd_migrate, "campaigns": _cmd_campaigns, "packet": _cmd_packet, "summary": _cmd_summary,
 }
 
 

@@ -20,6 +20,9 @@ FILE_STATES = {
     "failed": "处理失败",
 }
 SEVERITIES = {"error": "需要修改", "warning": "请注意"}
+# where a submission stands in its review, in people's words (pages, packets)
+REVIEW_STATUS_LABELS = {"in_review": "审核中", "returned": "已退回，待修改", "rejected": "未通过",
+                        "completed": "审核完成", "withdrawn": "称号已撤销", None: "未提交审核"}
 METHODS = {"docx": "Word 文档", "pdf-text": "PDF 文本", "ocr": "扫描识别（OCR）",
            "converted": "旧版 Word/WPS（已转换）"}
 
@@ -66,7 +69,8 @@ def document_title(campaign: Campaign | None, kind: str) -> str:
     return kind
 
 
-def _display_value(value: Any) -> str:
+def display_value(value: Any) -> str:
+    """A field's value as one line of text for people."""
     if value is None:
         return ""
     if isinstance(value, dict):   # a rubric item {max, self_score, …} or a compound value
@@ -99,7 +103,7 @@ def enrich_document(campaign: Campaign | None, doc: dict[str, Any]) -> dict[str,
     for key, fv in fields.items():
         fv = fv if isinstance(fv, dict) else {"value": fv}
         rows.append({"key": key, "label": field_label(campaign, key, kind),
-                     "value": fv.get("value"), "display": _display_value(fv.get("value")),
+                     "value": fv.get("value"), "display": display_value(fv.get("value")),
                      "confidence": fv.get("confidence"), "page": fv.get("page")})
     rows.sort(key=lambda r: (order.get(r["key"], len(order)), r["key"]))
     return {**doc, "title": document_title(campaign, kind), "rows": rows,

@@ -6,7 +6,8 @@ database, the broker, S3) are retried with backoff and jitter; everything
 else is handled in the step, which records it on the file row.
 
 Names are `module.action`; routes (workers/celery_app.py) send them to the
-ingest, extract, ocr and packets queues.  A scan fans out: `ocr.file` stores
+ingest, extract, ocr and packets queues (`packets.build` compiles a campaign's
+packets).  A scan fans out: `ocr.file` stores
 its pages and starts a chord of `ocr.page` tasks (ocr queue, one per page, so
 a 12-page scan uses every OCR worker) joined by `ocr.assemble` (extract queue).
 """
@@ -101,3 +102,12 @@ def ocr_assemble(self: Task, pages: list[dict[str, Any]], file_id: str) -> str:
 def check_submission(self: Task, submission_id: str) -> str:
     """Submission-level findings once every file is final."""
     return pipeline.check_submission(runtime(self), submission_id)
+
+
+@shared_task(name="packets.build", **RETRY)
+def build_packets(self: Task, build_id: str) -> str:
+    """A campaign's packets: each dossier PDF, the summary XLSX and PDF (packets queue)."""
+    from workers.packets.build import run_build
+
+    rt = runtime(self)
+    return run_build(rt.sessions, rt.store, rt.settings, build_id, transient=TRANSIENT)

@@ -48,6 +48,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                   openapi_tags=[
                       {"name": "submissions", "description": "申报、上传、状态与问题 / submissions"},
                       {"name": "campaigns", "description": "评选活动 / campaigns"},
+                      {"name": "packets", "description": "汇编：申报材料PDF、汇总表 / packets"},
                       {"name": "health", "description": "健康检查 / health"}])
     app.state.settings = settings
     app.state.engine = engine
@@ -69,12 +70,17 @@ def install_review(app: FastAPI) -> None:
     from services.web.ops_pages import pages as ops_pages
     from services.web.review_pages import router as pages
 
+    from services.web.packet_pages import router as packet_pages
+
+    from .packets import router as packets_api
     from .review import router as review_api
     from .review import users as users_api
 
     app.add_middleware(AuthMiddleware)
     app.include_router(review_api)
     app.include_router(users_api)
+    app.include_router(packets_api)
     app.include_router(pages)
     app.include_router(ops_api)
     app.include_router(ops_pages)
+    app.include_router(packet_pages)

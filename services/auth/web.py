@@ -32,7 +32,8 @@ UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 SUBMISSION_PATH = re.compile(r"^/(api/)?submissions/([^/]+)")
 CREATE_PATHS = ("/api/submissions", "/submit")
 # our own pages and API: a login is always needed
-PROTECTED = ("/review", "/admin", "/unit", "/api/review", "/api/users", "/ops", "/api/ops", "/metrics")
+PROTECTED = ("/review", "/admin", "/unit", "/api/review", "/api/users", "/api/packets", "/ops", "/api/ops",
+             "/metrics")
 # our forms check the CSRF field themselves (the body is theirs to read)
 FORM_CHECKED = ("/review", "/admin", "/unit", "/logout", "/ops")
 

@@ -26,7 +26,7 @@ from services.api.uploads import receive_form, store_uploads
 from services.auth import accounts
 from services.auth.accounts import ROLE_LABELS
 from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_session_cookie
-from services.presenters import field_label, present_status
+from services.presenters import REVIEW_STATUS_LABELS, field_label, present_status
 from services.review import audit, flow, queue
 from services.review.access import (is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
@@ -45,8 +45,7 @@ HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 
-STATUS_LABELS = {"in_review": "审核中", "returned": "已退回，待修改", "rejected": "未通过",
-                 "completed": "审核完成", "withdrawn": "称号已撤销", None: "未提交审核"}
+STATUS_LABELS = REVIEW_STATUS_LABELS
 TASK_STATES = {"open": "待领取", "claimed": "处理中", "done": "已办结", "cancelled": "已取消"}
 INLINE = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 

@@ -40,8 +40,8 @@ def soffice_binary() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def convert_bytes_to_docx(path: Path, settings: Settings, fmt: str | None = None) -> bytes:
-    """Convert `path` with LibreOffice and return the .docx bytes.
+def soffice_convert(path: Path, settings: Settings, fmt: str | None, target: str, out_ext: str) -> bytes:
+    """Convert `path` with LibreOffice to `target` (a --convert-to argument) and return the bytes.
 
     Raises ConvertError when LibreOffice is missing, times out, or writes
     nothing (it exits 0 even when it cannot open a file).
@@ -58,7 +58,7 @@ def convert_bytes_to_docx(path: Path, settings: Settings, fmt: str | None = None
         out_dir.mkdir()
         cmd = [exe, f"-env:UserInstallation={(work / 'profile').as_uri()}",
                "--headless", "--invisible", "--norestore", "--nologo", "--nodefault",
-               "--nolockcheck", "--convert-to", "docx:MS Word 2007 XML",
+               "--nolockcheck", "--convert-to", target,
                "--outdir", str(out_dir), str(src)]
         env = dict(os.environ, HOME=str(work), TMPDIR=str(work))
         # own session: on timeout the whole group (soffice.bin included) is killed
@@ -77,11 +77,22 @@ def convert_bytes_to_docx(path: Path, settings: Settings, fmt: str | None = None
                 os.killpg(proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-        out = out_dir / "input.docx"
+        out = out_dir / f"input{out_ext}"
         if not out.is_file() or out.stat().st_size == 0:
             raise ConvertError(f"LibreOffice wrote no output (rc {proc.returncode}): "
                                f"{stderr.decode('utf-8', 'replace')[-300:].strip()}")
         return out.read_bytes()
+
+
+def convert_bytes_to_docx(path: Path, settings: Settings, fmt: str | None = None) -> bytes:
+    """Convert `path` with LibreOffice and return the .docx bytes (ConvertError when it cannot)."""
+    return soffice_convert(path, settings, fmt, "docx:MS Word 2007 XML", ".docx")
+
+
+def convert_to_pdf(path: Path, settings: Settings, fmt: str | None = None) -> bytes:
+    """Print a Word file (.docx/.doc/.wps/.rtf) to PDF with LibreOffice (ConvertError when it cannot)."""
+    # .docx is not in _EXT: give LibreOffice its own extension so it picks the right filter
+    return soffice_convert(path, settings, fmt if fmt in _EXT else None, "pdf:writer_pdf_Export", ".pdf")
 
 
 def convert_to_docx(path: Path, settings: Settings, fmt: str | None = None,

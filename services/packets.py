@@ -1,0 +1,136 @@
+"""The packets service: what the API, the admin page and the CLI call.
+
+Starting a build records it with its task in one transaction (the relay
+publishes it); a unit's own dossier and the CLI's commands are compiled at
+once, in the caller's process.  Builds are for staff (admin, operator); a
+refusal reads like a missing row, as elsewhere in the review.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dossier.campaigns import CampaignError, get_campaign
+from dossier.settings import Settings
+from services.review.access import Forbidden, is_staff, visible_submission
+from services.submissions import NotFound, UnknownCampaign
+from storage.models import Submission, utcnow
+from storage.objects import ObjectNotFound, ObjectStore
+from storage.packet_models import PacketBuild
+from storage.review_models import User
+from workers.packets import build as builder
+from workers.packets.dossier_pdf import Dossier, compile_dossier
+from workers.packets.record import campaign_submissions, gather
+from workers.packets.summary import summary_sheets, write_pdf, write_xlsx
+
+STATE_LABELS = {"queued": "排队中", "running": "正在生成", "done": "已完成", "failed": "生成失败"}
+
+
+def _staff(user: User) -> None:
+    if not is_staff(user):
+        raise Forbidden("只有管理员或运维人员可以生成和下载汇编。", f"{user.username} ({user.role}) is not staff")
+
+
+def _campaign(settings: Settings, campaign_id: str) -> Any:
+    try:
+        return get_campaign(campaign_id, settings.campaigns_dir)
+    except CampaignError as e:
+        raise UnknownCampaign(f"没有编号为“{campaign_id}”的评选活动。", str(e)) from e
+
+
+def start_build(session: Session, settings: Settings, user: User, campaign_id: str) -> PacketBuild:
+    """Queue a build of the campaign's packets."""
+    _staff(user)
+    campaign = _campaign(settings, campaign_id)
+    return builder.request_build(session, campaign.id, user.username)
+
+
+def get_build(session: Session, user: User, build_id: str) -> PacketBuild:
+    _staff(user)
+    build = session.get(PacketBuild, build_id)
+    if build is None:
+        raise NotFound("找不到这次汇编。", f"packet build {build_id}")
+    return build
+
+
+def list_builds(session: Session, user: User, campaign_id: str | None = None, limit: int = 50) -> list[PacketBuild]:
+    _staff(user)
+    q = select(PacketBuild).order_by(PacketBuild.created_at.desc()).limit(limit)
+    if campaign_id:
+        q = q.where(PacketBuild.campaign_id == campaign_id)
+    return list(session.scalars(q))
+
+
+def build_json(b: PacketBuild) -> dict[str, Any]:
+    objects = b.objects or {}
+    base = f"/api/packets/{b.id}"
+    return {
+        "id": b.id, "campaign_id": b.campaign_id, "state": b.state, "state_label": STATE_LABELS.get(b.state, b.state),
+        "progress": {"done": b.done, "total": b.total}, "requested_by": b.requested_by, "error": b.error,
+        "created_at": b.created_at.isoformat() if b.created_at else None,
+        "finished_at": b.finished_at.isoformat() if b.finished_at else None,
+        "objects": objects,
+        "failed": objects.get("failed") or {},
+        "downloads": {
+            **({"summary_xlsx": f"{base}/summary.xlsx"} if objects.get("summary_xlsx") else {}),
+            **({"summary_pdf": f"{base}/summary.pdf"} if objects.get("summary_pdf") else {}),
+            "dossiers": {sid: f"{base}/dossiers/{sid}.pdf" for sid in (objects.get("dossiers") or {})},
+        },
+    }
+
+
+@dataclass
+class Download:
+    key: str
+    media_type: str
+    filename: str
+
+
+def build_download(session: Session, user: User, build_id: str, what: str,
+                   submission_id: str | None = None) -> Download:
+    """The object key of one of a build's files: summary.xlsx, summary.pdf or a dossier."""
+    build = get_build(session, user, build_id)
+    objects = build.objects or {}
+    stamp = (build.finished_at or build.created_at or utcnow()).strftime("%Y%m%d")
+    if what == "summary.xlsx" and objects.get("summary_xlsx"):
+        return Download(objects["summary_xlsx"], builder.XLSX, f"{build.campaign_id}-汇总表-{stamp}.xlsx")
+    if what == "summary.pdf" and objects.get("summary_pdf"):
+        return Download(objects["summary_pdf"], builder.PDF, f"{build.campaign_id}-汇总表-{stamp}.pdf")
+    key = (objects.get("dossiers") or {}).get(submission_id or "") if what == "dossier" else None
+    if key:
+        sub = session.get(Submission, submission_id)
+        return Download(key, builder.PDF, f"{sub.organisation if sub else submission_id}-申报材料汇编.pdf")
+    raise NotFound("这次汇编还没有生成这个文件。", f"build {build_id} has no {what} {submission_id or ''}")
+
+
+def open_download(store: ObjectStore, d: Download) -> Any:
+    try:
+        return store.open(d.key)
+    except ObjectNotFound:
+        raise NotFound("这个文件已不在存储中，请重新生成汇编。", f"object {d.key} missing", status_code=410) from None
+
+
+def submission_dossier(session: Session, store: ObjectStore, settings: Settings, submission_id: str,
+                       user: User | None = None, *, now: dt.datetime | None = None) -> Dossier:
+    """One submission's dossier, compiled now; with `user`, only a submission that person may see
+    (a unit: its own), else the same 404 as a missing one."""
+    sub = visible_submission(session, user, submission_id) if user is not None else \
+        session.get(Submission, submission_id)
+    if sub is None:
+        raise NotFound("找不到这份申报。", f"submission {submission_id}")
+    return compile_dossier(session, store, settings, _campaign(settings, sub.campaign_id), sub.id, now=now)
+
+
+def campaign_summary(session: Session, settings: Settings, campaign_id: str, *,
+                     now: dt.datetime | None = None) -> tuple[bytes, bytes, int]:
+    """The campaign's summary (XLSX, PDF) compiled now, and how many submissions it covers."""
+    campaign = _campaign(settings, campaign_id)
+    records = [gather(session, campaign, sid) for sid in campaign_submissions(session, campaign.id)]
+    sheets = summary_sheets(campaign, records)
+    compiled = now or utcnow()
+    return (write_xlsx(sheets, compiled=compiled),
+            write_pdf(sheets, compiled=compiled, font_path=settings.packet_font), len(records))

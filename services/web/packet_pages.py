@@ -1,0 +1,44 @@
+"""The admin page for packets: the builds with their progress and downloads, and a button per
+campaign that starts one.  Server-rendered Chinese HTML; the form carries the CSRF token."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from dossier.campaigns import load_campaigns
+from services import packets as service
+from services.api.deps import SessionDep, SettingsDep
+from services.auth.web import CurrentUser, require_role
+from services.submissions import DomainError
+from storage.models import Submission
+
+from .review_pages import _back, _form, render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/admin/packets", response_class=HTMLResponse)
+def packets_page(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+                 msg: str = "") -> HTMLResponse:
+    require_role(user, "admin", "operator")
+    campaigns = load_campaigns(settings.campaigns_dir)
+    builds = [service.build_json(b) for b in service.list_builds(session, user)]
+    ids = {sid for b in builds for sid in b["downloads"]["dossiers"]}
+    names = dict(session.execute(select(Submission.id, Submission.organisation)
+                                 .where(Submission.id.in_(ids))).tuples().all()) if ids else {}
+    running = any(b["state"] in ("queued", "running") for b in builds)
+    return render(request, "review/packets.html", campaigns=list(campaigns.values()), builds=builds,
+                  names=names, titles={c.id: c.title for c in campaigns.values()}, running=running, msg=msg)
+
+
+@router.post("/admin/packets")
+async def packets_start(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
+    require_role(user, "admin", "operator")
+    f = await _form(request)
+    try:
+        await run_in_threadpool(service.start_build, session, settings, user, f.get("campaign", ""))
+    except DomainError as e:
+        return _back("/admin/packets", e.message)
+    return _back("/admin/packets", "已开始生成汇编，完成后可在下方下载。")
