@@ -108,6 +108,8 @@ class TestApi:
         """GIVEN unit A logged in THEN its own dossier PDF downloads (cover, then its scan's 2 pages);
         unit B's answers 404, like an id that does not exist."""
         login(client, "unit-a", "/unit")
+        page = client.get("/unit").text                 # the unit's own page links to it
+        assert f'href="/api/submissions/{world["unit-a"]}/packet.pdf"' in page
         r = client.get(f"/api/submissions/{world['unit-a']}/packet.pdf")
         assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
         reader = PdfReader(io.BytesIO(r.content))

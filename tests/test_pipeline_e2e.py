@@ -88,6 +88,40 @@ class TestDistributed:
         assert_processed(status)
 
 
+    @pytest.mark.slow
+    def test_packets_build_on_the_packets_queue(self, app: DossierCelery, jinhua_docx: bytes) -> None:
+        """GIVEN a processed submission WHEN an admin asks for the campaign's packets THEN the build goes
+        through the outbox and RabbitMQ to a worker on the packets queue, and its summary workbook
+        and the submission's dossier PDF land in S3."""
+        import openpyxl
+        from pypdf import PdfReader
+
+        from storage.packet_models import PacketBuild
+        from workers.packets.build import request_build
+
+        sessions = app.resources.sessions
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
+            status = run_upload(app.settings, app, jinhua_docx, "推荐表.docx")
+            sid = status["submission"]["id"]
+            with sessions() as s:
+                build_id = request_build(s, "jinhua-2015", "admin").id
+            relay = Relay(app.settings, app, sessions=sessions)
+            deadline = time.monotonic() + 120
+            while True:
+                relay.drain_once()
+                with sessions() as s:
+                    build = s.get(PacketBuild, build_id)
+                    if build.is_final or time.monotonic() > deadline:
+                        break
+                time.sleep(0.2)
+        assert (build.state, build.done, build.total) == ("done", 1, 1), (build.state, build.error)
+        store = open_store(app.settings)
+        sheet = openpyxl.load_workbook(io.BytesIO(store.get(build.objects["summary_xlsx"]))).worksheets[0]
+        assert "金华市某局机关党委" in [c.value for row in sheet.iter_rows() for c in row]
+        dossier = PdfReader(io.BytesIO(store.get(build.objects["dossiers"][sid])))
+        assert "中共金华市某局机关支部委员会" in "".join(p.extract_text() for p in dossier.pages)
+
+
 class TestEmbedded:
     def test_docx_end_to_end(self, settings: Settings, jinhua_docx: bytes) -> None:
         """The same in embedded mode: filesystem broker, SQLite, folder store; no server."""
