@@ -14,6 +14,7 @@ import subprocess
 from functools import lru_cache
 from typing import Any
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
@@ -197,3 +198,21 @@ def degraded(img: Image.Image, seed: int = 7) -> Image.Image:
     buf = io.BytesIO()
     noisy.save(buf, "JPEG", quality=35)
     return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+def photographed(img: Image.Image, angle: float = 3.0, bend: float = 12.0,
+                 desk: tuple[int, int, int] = (128, 112, 92)) -> Image.Image:
+    """A phone photo of the page lying on a desk: the sheet on a darker ground, turned by `angle`
+    degrees, and not flat, so that its rules slope more and more towards the bottom (a row at the
+    foot of the page tilts by `bend` px across its width: each rule stays straight, but no single
+    warp of the frame makes them all level)."""
+    arr = np.asarray(img.convert("RGB"))
+    h, w = arr.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    # the source row of each output pixel: a shear that grows down the page
+    map_y = ys - bend * (ys / h) * (xs / w - 0.5)
+    bent = cv2.remap(arr, xs, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    m = 70
+    canvas = Image.new("RGB", (w + 2 * m, h + 2 * m), desk)
+    canvas.paste(Image.fromarray(bent), (m, m))
+    return canvas.rotate(angle, resample=Image.BICUBIC, fillcolor=desk)

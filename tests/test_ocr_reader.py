@@ -20,7 +20,7 @@ from PIL import Image
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from tests.docx_factory import JINHUA_VALUES, jinhua_form
-from tests.image_factory import cjk_font_path, degraded, jinhua_page, seal_box
+from tests.image_factory import cjk_font_path, degraded, jinhua_page, photographed, seal_box
 from workers.extract.readers import ReadContext
 from workers.extraction import analyse, extract_file
 
@@ -92,6 +92,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
         "turned.jpg": sealed.rotate(90, expand=True),
         "grey.png": jinhua_page(seal=False).convert("L"),
         "degraded.jpg": degraded(sealed),
+        # a photo of a sheet lying on a desk, turned by 3° and not flat
+        "photographed.jpg": photographed(sealed, angle=3.0, bend=40.0),
     }
     out = {}
     for name, img in variants.items():
@@ -151,6 +153,16 @@ class TestRenderedPage:
         warn = [f for f in r["findings"] if f["code"] == "seal.uncertain"]
         assert warn[0]["severity"] == "warning"
         assert _norm(_fields(r)["org_name"]["value"]) == _norm(WANT["org_name"])
+
+    def test_photo_turned_and_bent(self, pages: dict[str, dict[str, Any]]) -> None:
+        """A sheet photographed on a desk, turned by 3° and not flat (the rules at its foot slope by
+        40 px across the page, those at its head not at all): it is levelled rule by rule before
+        the grid is read, and every value comes out as on the flat scan."""
+        r = pages["photographed"]
+        fields = _fields(r)
+        assert {k: _norm(fields[k]["value"]) for k in WANT} == {k: _norm(v) for k, v in WANT.items()}
+        assert _marks(r, "opinion.submitting_org", "seal")[0]["present"]
+        assert _codes(r) == set()
 
     def test_degraded_scan(self, pages: dict[str, dict[str, Any]]) -> None:
         """Blur, noise and a low-quality JPEG: the values are still read, the seal still found."""

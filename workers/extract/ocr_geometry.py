@@ -5,6 +5,12 @@ upright page reads with high confidence, a page turned 90/180/270° does not.
 Only when the upright reading is poor are the other three turns tried, so an
 upright scan pays one small OCR.
 
+Deskew: a phone photo is often turned by a few degrees, enough that no ruling
+line survives a horizontal morphological filter in one piece (a 1000 px rule
+at 3° climbs 50 px).  The skew angle is found first, from the page itself, as
+the rotation that makes the rows of ink sharpest (a projection profile), and
+undone; the rules are then long and straight again.
+
 Rectification: the outermost long horizontal and vertical rules of the page
 are fitted as straight lines; the homography that makes them axis-aligned
 removes both a small skew and a phone photo's keystone in one warp.
@@ -80,6 +86,49 @@ def orientation(img: np.ndarray) -> int:
     return best
 
 
+SKEW_SIDE = 1000          # the profile is taken on a copy this size
+SKEW_MAX = 10.0           # degrees; a larger turn is not a skew
+SKEW_MIN = 0.3            # degrees; below this the rules are found as they are
+
+
+def skew_angle(grey: np.ndarray) -> float:
+    """The angle (degrees, counter-clockwise) that makes the page's rows of ink horizontal.
+
+    Coarse search in 0.5° steps, then 0.1° around the best: each candidate
+    rotates a small binary copy and scores the sharpness of its row profile
+    (rules and lines of text give tall narrow peaks when level)."""
+    h, w = grey.shape
+    f = min(1.0, SKEW_SIDE / max(h, w))
+    small = cv2.resize(grey, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA) \
+        if f < 1 else grey
+    ink = cv2.adaptiveThreshold(small, 1, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 15)
+    sh, sw = ink.shape
+    centre = (sw / 2, sh / 2)
+
+    def sharpness(angle: float) -> float:
+        m = cv2.getRotationMatrix2D(centre, float(angle), 1.0)
+        rows = cv2.warpAffine(ink, m, (sw, sh), flags=cv2.INTER_NEAREST, borderValue=0).sum(axis=1,
+                                                                                           dtype=np.float64)
+        return float(np.square(np.diff(rows)).sum())
+
+    best = max(np.arange(-SKEW_MAX, SKEW_MAX + 1e-9, 0.5), key=sharpness)
+    best = max(np.arange(best - 0.4, best + 0.4 + 1e-9, 0.1), key=sharpness)
+    return round(float(best), 2)
+
+
+def deskew(img: np.ndarray) -> tuple[np.ndarray, float]:
+    """Rotate the page level; returns (image, angle undone).  A level page is returned as it is."""
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    angle = skew_angle(grey)
+    if abs(angle) < SKEW_MIN or abs(angle) >= SKEW_MAX:
+        return img, 0.0
+    h, w = img.shape[:2]
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    border = (255, 255, 255) if img.ndim == 3 else 255
+    log.debug("page deskewed by %.2f°", angle)
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=border), angle
+
+
 def _fit(mask: np.ndarray, horizontal: bool, min_len: float) -> list[tuple[float, np.ndarray]]:
     """Long rules as fitted lines: (length, [vx, vy, x0, y0])."""
     n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
@@ -111,6 +160,76 @@ def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
 
 def rectify(img: np.ndarray) -> tuple[np.ndarray, bool]:
     """Warp so that the page's outer rules are axis-aligned.  Returns (image, changed)."""
+    out, how = _rectify(img)
+    return out, how in ("warped", "turned")
+
+
+def straighten(img: np.ndarray) -> np.ndarray:
+    """The page level and square: rectified from its frame of rules; where no frame is found as the
+    page comes (turned too far for the rules to survive the line filter), deskewed first and
+    rectified again.  A page with no frame either way (a narrative) is left as it came: the OCR
+    reads slightly turned lines of text well, and a wrong turn would cost more."""
+    out, how = _rectify(img)
+    if how in ("warped", "level"):
+        return level_rules(out)[0]
+    # no frame, or only horizontal rules ("turned" levels them but leaves a photo's keystone,
+    # and the lower rows of a tall table then miss their rules): deskew and look again
+    turned, angle = deskew(img)
+    if not angle:
+        return out
+    again, how2 = _rectify(turned)
+    if how2 in ("warped", "level"):
+        log.info("page deskewed by %.2f° before its rules could be found", angle)
+        return level_rules(again)[0]
+    return out
+
+
+LEVEL_MIN_RULES = 3       # rules needed to level the rows between them
+LEVEL_MAX_SHIFT = 0.03    # of the page height: more than this is not a bend, it is a misfit
+
+
+def level_rules(img: np.ndarray) -> tuple[np.ndarray, bool]:
+    """Make every long horizontal rule level, moving the rows between two rules by the blend of
+    their offsets.  A photo of a page that is not flat (curled, or bent at the fold) keeps
+    rules of different slopes after the frame is squared; a grid read on it then misses the rules of
+    its lower rows.  Each rule is fitted as a straight line; the page is remapped column by
+    column so that each rule lies at its height in the middle of the page.  Returns (image, changed)."""
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
+    h, w = grey.shape
+    hmask, _ = line_masks(grey)
+    rules = []
+    for length, (vx, vy, x0, y0) in _fit(hmask, True, 0.35 * w):
+        if abs(vx) < 1e-6:
+            continue
+        slope = vy / vx
+        rules.append((float(y0 + (w / 2 - x0) * slope), float(slope), float(x0), float(y0)))
+    if len(rules) < LEVEL_MIN_RULES:
+        return img, False
+    rules.sort()
+    xs = np.arange(w, dtype=np.float32)
+    targets = np.array([r[0] for r in rules], dtype=np.float32)
+    # where each rule is, column by column: shape (rules, w)
+    actual = np.array([y0 + (xs - x0) * slope for _, slope, x0, y0 in rules], dtype=np.float32)
+    shift = np.abs(actual - targets[:, None]).max()
+    if shift < 1.5 or shift > LEVEL_MAX_SHIFT * h or np.any(np.diff(actual, axis=0) <= 0):
+        return img, False          # level already, a misfit, or rules that cross: leave the page
+    # each output row lies between two rules (or beyond the first or last, where that rule's
+    # offset carries on): its source row is the blend of the two rules' offsets, column by column
+    ys = np.arange(h, dtype=np.float32)
+    offsets = actual - targets[:, None]                                  # (rules, w)
+    i = np.clip(np.searchsorted(targets, ys) - 1, 0, len(rules) - 2)     # the rule above
+    t = np.clip((ys - targets[i]) / (targets[i + 1] - targets[i]), 0.0, 1.0)[:, None]
+    map_y = ys[:, None] + offsets[i] * (1 - t) + offsets[i + 1] * t      # (h, w)
+    map_y = map_y.astype(np.float32)
+    map_x = np.repeat(xs[None, :], h, axis=0)
+    out = cv2.remap(img, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    log.debug("rows levelled between %d rules, largest shift %.1f px", len(rules), shift)
+    return out, True
+
+
+def _rectify(img: np.ndarray) -> tuple[np.ndarray, str]:
+    """(image, how): "warped" or "level" from the four outer rules, "turned" by the rules' median
+    angle when only horizontal rules were found, "none" when no frame was found."""
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     h, w = grey.shape
     s = unit(grey)
@@ -118,7 +237,7 @@ def rectify(img: np.ndarray) -> tuple[np.ndarray, bool]:
     hl = _fit(hmask, True, 0.35 * w)
     vl = _fit(vmask, False, 0.15 * h)
     if not hl:
-        return img, False
+        return img, "none"
     if len(hl) < 2 or len(vl) < 2:
         # only a skew angle can be told: rotate by the median angle of the long rules
         ang = float(np.median([np.degrees(np.arctan2(l[1], l[0])) for _, l in hl]))
@@ -127,9 +246,9 @@ def rectify(img: np.ndarray) -> tuple[np.ndarray, bool]:
         if ang < -90:
             ang += 180
         if abs(ang) < 0.15 or abs(ang) > 8:
-            return img, False
+            return img, "none"
         m = cv2.getRotationMatrix2D((w / 2, h / 2), ang, 1.0)
-        return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)), True
+        return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)), "turned"
 
     def ypos(l: np.ndarray) -> float:   # y where the rule crosses the page centre
         vx, vy, x0, y0 = l
@@ -145,19 +264,21 @@ def rectify(img: np.ndarray) -> tuple[np.ndarray, bool]:
     right = max(vl, key=lambda t: xpos(t[1]))[1]
     corners = [_intersect(top, left), _intersect(top, right), _intersect(bot, right), _intersect(bot, left)]
     if any(c is None for c in corners):
-        return img, False
+        return img, "none"
     src = np.array(corners, dtype=np.float32)
     xl = (src[0, 0] + src[3, 0]) / 2
     xr = (src[1, 0] + src[2, 0]) / 2
     yt = (src[0, 1] + src[1, 1]) / 2
     yb = (src[2, 1] + src[3, 1]) / 2
     if xr - xl < 0.2 * w or yb - yt < 40 * s:
-        return img, False
+        return img, "none"
     dst = np.array([[xl, yt], [xr, yt], [xr, yb], [xl, yb]], dtype=np.float32)
     shift = float(np.abs(src - dst).max())
-    if shift < 1.5 or shift > 0.12 * max(w, h):
-        return img, False
+    if shift < 1.5:
+        return img, "level"
+    if shift > 0.12 * max(w, h):
+        return img, "none"
     m = cv2.getPerspectiveTransform(src, dst)
     out = cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     log.debug("page rectified, corner shift %.1f px", shift)
-    return out, True
+    return out, "warped"

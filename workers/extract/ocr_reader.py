@@ -26,7 +26,7 @@ from dossier.settings import Settings
 
 from .model import Box, Cell, Document, Line, PageImage, Paragraph, Picture, ReadProblem, Table
 from .ocr_engine import run_ocr
-from .ocr_geometry import orientation, rectify, rotate_quarter
+from .ocr_geometry import orientation, rotate_quarter, straighten
 from .ocr_grid import find_grids
 from .ocr_pages import PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
@@ -88,7 +88,7 @@ def _looks_upright(lines: list) -> bool:
 
 def _read_page(image: np.ndarray) -> dict[str, Any]:
     """Straighten, find seals and the grid, and OCR a page in the orientation given."""
-    image, _ = rectify(image)
+    image = straighten(image)
     grey_page = is_greyscale(image)
     if grey_page:
         seals = find_shape_seals(cv2.cvtColor(image, cv2.COLOR_RGB2GRAY))
