@@ -9,6 +9,8 @@ the form says 见附页.
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
@@ -179,7 +181,9 @@ class Locator:
             for extra in self.continuation(hit.block, hit.table, value):
                 raw += "\n" + extra.text
                 cells.append(extra)
+        # a seal stamped across the label and its value may have been given to the label's cell
         pictures = [p for c in cells for p in c.pictures] + self.floating_over(value)
+        pictures += [p for p in hit.cell.pictures if p not in pictures]
         return Found(raw=raw, page=value.page, box=value.box,
                      confidence=min(c.confidence for c in cells), pictures=pictures,
                      label=label_text, cell=value)
@@ -201,7 +205,13 @@ class Locator:
             ix = min(b.x1, c.x1) - max(b.x0, c.x0)
             iy = min(b.y1, c.y1) - max(b.y0, c.y0)
             area = max(1e-6, (b.x1 - b.x0) * (b.y1 - b.y0))
-            if ix > 0 and iy > 0 and ix * iy / area >= 0.3:
+            if ix <= 0 or iy <= 0:
+                continue
+            # most of the picture over a cell; or a stamp across a line of text (a line is far
+            # thinner than a seal, so it never holds 30 % of one): the seal's middle is on the line
+            mid = (b.y0 + b.y1) / 2
+            quarter = (b.y1 - b.y0) / 4
+            if ix * iy / area >= 0.3 or (c.y0 - quarter <= mid <= c.y1 + quarter and ix >= 0.3 * (b.x1 - b.x0)):
                 out.append(p)
         return out
 
@@ -247,7 +257,11 @@ class Locator:
             if f.layout == "inline":
                 found = self.inline_value(f, inline_specs)
                 if found is None:
+                    # the line read as a row of cells (a photo whose table frame took in the
+                    # line above it): the value cell runs on into the next inline label
                     found = self.cell_value(f)
+                    if found is not None and found.raw:
+                        found.raw = _cut_at_labels(found.raw, [s for s in inline_specs if s is not f])
             else:
                 found = self.cell_value(f)
             if found is None:
@@ -369,6 +383,18 @@ class Locator:
             lines.append(p.text)
             kept.append(p)
         return "\n".join(lines), kept
+
+
+def _cut_at_labels(raw: str, others: list[FieldSpec]) -> str:
+    """`raw` up to the first of the other inline labels that is followed by a colon
+    (申报单位 … 申报日期：… 编号：), or whole."""
+    end = len(raw)
+    for spec in others:
+        for lbl in spec.labels:
+            for m in re.finditer(r"\s*".join(map(re.escape, lbl)) + r"\s*[:：]", raw):
+                end = min(end, m.start())
+                break
+    return raw[:end].rstrip()
 
 
 def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
