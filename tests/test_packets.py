@@ -143,6 +143,38 @@ class TestDossier:
         assert PdfReader(io.BytesIO(d.pdf)).attachments["附件.zip"] == [junk]
 
 
+    def test_a_word_original_is_printed_once(self, settings: Settings, sessions: sessionmaker[Session],
+                                             tmp_path: Path) -> None:
+        """GIVEN a submission of two Word files WHEN its dossier is compiled twice (packets are built
+        again as the campaign goes on) THEN each file is printed to PDF once, the print is kept beside
+        the original, and the second dossier is the same length."""
+        from tests.docx_factory import score_sheet, yueyang_form
+        from tests.packet_scenario import read
+        from workers.packets.dossier_pdf import printed_key
+
+        printed: list[Path] = []
+
+        def counting(path: Path, settings: Settings, fmt: str | None) -> bytes:
+            printed.append(path)
+            return word_stand_in(path, settings, fmt)
+
+        items = list(get_campaign(YUEYANG).document("score_sheet").rubric.items)
+        store = open_store(settings)
+        with sessions() as s:
+            sid = submission(s, YUEYANG, UNIT)
+            ids = [upload(s, settings, sid, "申报表.docx", yueyang_form(tmp_path / "f.docx").read_bytes()),
+                   upload(s, settings, sid, "评分细则.docx",
+                          score_sheet(tmp_path / "s.docx", [i.max for i in items], 100).read_bytes())]
+            read(settings, sessions, sid, ids)
+        with sessions() as s:
+            first = compile_dossier(s, store, settings, get_campaign(YUEYANG), sid, word_to_pdf=counting)
+            second = compile_dossier(s, store, settings, get_campaign(YUEYANG), sid, word_to_pdf=counting)
+            rows = [s.get(StoredFile, i) for i in ids]
+        assert len(printed) == 2
+        assert all(store.get(printed_key(r)).startswith(b"%PDF") for r in rows if r is not None)
+        assert second.pages == first.pages and second.original_pages == first.original_pages
+
+
 class TestCampaignFile:
     def test_packets_section_is_data_with_defaults(self) -> None:
         """GIVEN a campaign without `packets:` THEN the 汇总表 has the default columns; a column naming an

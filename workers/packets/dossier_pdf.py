@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from dossier.campaigns import Campaign
 from dossier.settings import Settings
 from storage.models import StoredFile, utcnow
-from storage.objects import ObjectNotFound, ObjectStore, safe_ext
+from storage.objects import ObjectNotFound, ObjectStore, derived_key, safe_ext
 
 from workers.extract.convert import convert_to_pdf
 from workers.extract.sniff import sniff
@@ -60,7 +60,32 @@ def _appended(store: ObjectStore, row: StoredFile, settings: Settings,
         path.write_bytes(data)
         # a file not ingested yet has no sniffed format: sniff it here, from its bytes
         fmt = row.format or sniff(path, row.name).format
-        return append_original(path, fmt, settings, word_to_pdf=word_to_pdf), data
+        return append_original(path, fmt, settings, word_to_pdf=_printed_once(store, row, word_to_pdf)), data
+
+
+def printed_key(row: StoredFile) -> str:
+    """Where a Word original's PDF print is kept, beside its other derived files."""
+    return derived_key(row.submission_id, f"{row.sha256}/printed.pdf")
+
+
+def _printed_once(store: ObjectStore, row: StoredFile, word_to_pdf: WordToPdf) -> WordToPdf:
+    """LibreOffice's print of a Word original, made once and kept: the original's bytes never
+    change (it is stored under its sha256), and printing costs about a second a file, the
+    most of a dossier's time, while a campaign's packets are built again and again."""
+    key = printed_key(row)
+
+    def printed(path: Path, settings: Settings, fmt: str | None) -> bytes:
+        try:
+            return store.get(key)
+        except ObjectNotFound:
+            pass
+        pdf = word_to_pdf(path, settings, fmt)
+        try:
+            store.put_bytes(key, pdf, content_type="application/pdf")
+        except Exception as e:  # noqa: BLE001 - a cache that cannot be written costs time, not the dossier
+            log.warning("could not keep the print of %s: %s", row.id, e)
+        return pdf
+    return printed
 
 
 def _page_count(pdf: bytes) -> int:

@@ -1,0 +1,94 @@
+"""Packet builds: how long a campaign's dossiers and summary take to compile, single process.
+
+    .venv/bin/python bench/bench_packets.py [--subs 10]
+
+Makes `--subs` yueyang submissions in a temp folder on embedded defaults, each a
+申报表 and a 评分细则 read by the pipeline's functions, twice over: once with the
+originals as Word files (each printed to PDF by LibreOffice in the build) and once
+as PDF files (appended as they are).  Then times `run_build` on each set, and a
+second build of the Word set (a campaign's packets are built again as it goes on;
+each Word original's print is kept), and prints the seconds per dossier and the
+build's total (the summary workbook and PDF included).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dossier.campaigns import get_campaign  # noqa: E402
+from dossier.settings import Settings  # noqa: E402
+from services.submissions import accept_upload, create_submission  # noqa: E402
+from storage.db import make_engine, make_sessionmaker, migrate  # noqa: E402
+from storage.objects import open_store  # noqa: E402
+from storage.packet_models import PacketBuild  # noqa: E402
+from tests import docx_factory as make  # noqa: E402
+from tests.packet_scenario import pdf_pages  # noqa: E402
+from workers import pipeline  # noqa: E402
+from workers.packets.build import request_build, run_build  # noqa: E402
+
+CAMPAIGN = "yueyang-2017"
+
+
+def populate(settings: Settings, folder: Path, n: int, as_pdf: bool) -> None:
+    sessions = make_sessionmaker(make_engine(settings))
+    store = open_store(settings)
+    maxima = [it.max for it in get_campaign(CAMPAIGN).document("score_sheet").rubric.items]
+    rt = pipeline.Runtime(settings, sessions, store)
+    for i in range(n):
+        form = make.yueyang_form(folder / f"form{i}.docx", {"unit_name": f"中共岳阳市某局机关第{i}支部委员会",
+                                                           "material": make.narrative(1200, seed=i)})
+        sheet = make.score_sheet(folder / f"sheet{i}.docx", maxima, 100)
+        files = [("申报表.pdf", pdf_pages(2, f"form {i}")), ("评分细则.pdf", pdf_pages(2, f"sheet {i}"))] if as_pdf \
+            else [("申报表.docx", form.read_bytes()), ("评分细则.docx", sheet.read_bytes())]
+        with sessions() as s:
+            sid = create_submission(s, campaign_id=CAMPAIGN, organisation=f"岳阳市某局机关第{i}支部").id
+            ids = [accept_upload(s, store, settings, submission_id=sid, filename=name,
+                                 stream=io.BytesIO(data)).id for name, data in files]
+        for fid in ids:
+            pipeline.ingest_file(rt, fid)
+            pipeline.extract_file(rt, fid)
+        pipeline.check_submission(rt, sid)
+
+
+def build(settings: Settings) -> tuple[float, int, str]:
+    sessions = make_sessionmaker(make_engine(settings))
+    with sessions() as s:
+        build_id = request_build(s, CAMPAIGN, "bench").id
+    t0 = time.perf_counter()
+    state = run_build(sessions, open_store(settings), settings, build_id, budget_s=3600)
+    took = time.perf_counter() - t0
+    with sessions() as s:
+        done = s.get(PacketBuild, build_id).done  # type: ignore[union-attr]
+    return took, done, state
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--subs", type=int, default=10)
+    args = ap.parse_args()
+    rows = []
+    for label, as_pdf in (("Word originals (LibreOffice)", False), ("PDF originals", True)):
+        with tempfile.TemporaryDirectory() as tmp:
+            settings = Settings(data_dir=Path(tmp) / "var")
+            migrate(make_engine(settings))
+            populate(settings, Path(tmp), args.subs, as_pdf)
+            took, done, state = build(settings)
+            rows.append((label, took, done, state))
+            if not as_pdf:
+                took, done, state = build(settings)
+                rows.append((label + ", again", took, done, state))
+    print(f"packet build of {args.subs} yueyang submissions (form + score sheet each), one process:")
+    for label, took, done, state in rows:
+        print(f"  {label:37s} {took:7.1f} s total  {took / max(done, 1):6.2f} s/dossier  "
+              f"{done / took:5.2f} dossiers/s  ({state})")
+
+
+if __name__ == "__main__":
+    main()
