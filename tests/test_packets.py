@@ -287,3 +287,43 @@ class TestJinhuaLists:
         assert [r[1] for r in sheet_rows(xlsx, "推荐名单")[1:]] == ["甲科室", "乙科室"]
         assert sheet_rows(xlsx, "示范点名单")[1:] == []
         assert "机关党建示范点推荐名单" in text_of(pdf)
+
+
+class TestPrintedAhead:
+    def test_a_word_original_printed_when_read_is_not_printed_again(
+            self, settings: Settings, sessions: sessionmaker[Session], tmp_path: Path) -> None:
+        """GIVEN a Word form printed by the packets queue when it was read THEN its dossier appends that
+        print without printing again; a second print is not made; a PDF is skipped; a print that
+        fails is reported as such, not raised."""
+        from tests.docx_factory import yueyang_form
+        from tests.packet_scenario import read
+        from workers.extract.convert import ConvertError
+        from workers.packets.dossier_pdf import printed_key
+        from workers.packets.prints import print_original
+
+        calls: list[Path] = []
+
+        def counting(path: Path, settings: Settings, fmt: str | None) -> bytes:
+            calls.append(path)
+            return word_stand_in(path, settings, fmt)
+
+        def broken(path: Path, settings: Settings, fmt: str | None) -> bytes:
+            raise ConvertError("LibreOffice wrote no output")
+
+        store = open_store(settings)
+        with sessions() as s:
+            sid = submission(s, YUEYANG, UNIT)
+            form = upload(s, settings, sid, "申报表.docx", yueyang_form(tmp_path / "f.docx").read_bytes())
+            scan = upload(s, settings, sid, "扫描件.pdf", pdf_pages(2))
+            read(settings, sessions, sid, [form, scan])
+        assert print_original(sessions, store, settings, form, word_to_pdf=broken) == "unprintable"
+        assert print_original(sessions, store, settings, form, word_to_pdf=counting) == "printed"
+        assert print_original(sessions, store, settings, form, word_to_pdf=counting) == "kept"
+        assert print_original(sessions, store, settings, scan, word_to_pdf=counting) == "skipped"
+        assert print_original(sessions, store, settings, "nope", word_to_pdf=counting) == "gone"
+        assert len(calls) == 1
+        with sessions() as s:
+            row = s.get(StoredFile, form)
+            assert row is not None and store.get(printed_key(row)).startswith(b"%PDF")
+            d = compile_dossier(s, store, settings, get_campaign(YUEYANG), sid, word_to_pdf=counting)
+        assert len(calls) == 1 and d.original_pages[form] == 1

@@ -145,6 +145,19 @@ class TestExtract:
         pipeline.ingest_file(h.rt(), row.id)
         return row
 
+    def test_only_word_files_are_printed_ahead(self, h: Harness) -> None:
+        """A PDF is appended to its dossier as it is: nothing to print when it is read."""
+        import io as _io
+
+        from reportlab.pdfgen import canvas
+        buf = _io.BytesIO()
+        c = canvas.Canvas(buf)
+        c.drawString(72, 720, "form")
+        c.save()
+        row = self.ingested(h, buf.getvalue())
+        pipeline.extract_file(h.rt(), row.id)
+        assert "packets.print" not in [t for t, _ in h.topics()]
+
     def test_result_and_findings_stored(self, h: Harness, jinhua_docx: bytes) -> None:
         """GIVEN a queued file WHEN extracted THEN the result JSON, method, pages and
         findings are stored, the file is done, and the submission check is queued."""
@@ -158,7 +171,8 @@ class TestExtract:
             [f] = s.scalars(select(FindingRow)).all()
             assert (f.file_id, f.code, f.field, f.document) == (row.id, "field.missing", "member_count",
                                                                 "recommendation_form")
-        assert h.topics()[-1] == ("check.submission", [row.submission_id])
+        # a Word file is printed for its dossier in the background, before the check is queued
+        assert h.topics()[-2:] == [("packets.print", [row.id]), ("check.submission", [row.submission_id])]
         derived = list(h.store.list(f"submissions/{row.submission_id}/derived/"))
         assert derived == [f"submissions/{row.submission_id}/derived/{row.sha256}/converted.docx"]
         assert h.store.exists(row.object_key)

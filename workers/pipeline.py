@@ -38,6 +38,7 @@ from storage import outbox, versions
 from storage.models import (FileState, FindingRow, StoredFile, Submission, SubmissionState,
                             utcnow)
 from storage.objects import ObjectNotFound, ObjectStore, derived_key, safe_ext
+from workers.extract.convert import WORD_FORMATS
 from workers.extract.readers import ReadContext, ReadError
 from workers.extract.sniff import sniff
 from workers.extract.sniff import MEDIA_TYPES
@@ -53,6 +54,7 @@ OCR = "ocr.file"
 CHECK = "check.submission"
 
 # scans and photos are read by OCR: slow, so they go to their own queue
+PRINT = "packets.print"
 OCR_FORMATS = frozenset({"pdf", "jpeg", "png", "tiff", "heic", "bmp", "webp"})
 
 # progress shown to the unit, per step; OCR pages fill P_EXTRACTING..P_PAGES_DONE
@@ -315,7 +317,13 @@ def _record_extract(rt: Runtime, file_id: str, result: ExtractResult | None,
             row.progress = P_DONE
             row.finished_at = utcnow()
             _store_findings(s, row, result)
-        ids = [_finish(s, row)]
+        ids = []
+        if row.state == FileState.DONE.value and row.format in WORD_FORMATS:
+            # its dossier will append it as printed: print it now, on the packets queue
+            msg = outbox.add(s, PRINT, row.id)
+            s.flush()
+            ids.append(msg.id)
+        ids.append(_finish(s, row))
         s.commit()
         log.info("file %s %s (method %s, %s findings)", row.id, row.state, row.method,
                  len(result.findings) if result else 0)

@@ -111,3 +111,12 @@ def build_packets(self: Task, build_id: str) -> str:
 
     rt = runtime(self)
     return run_build(rt.sessions, rt.store, rt.settings, build_id, transient=TRANSIENT)
+
+
+@shared_task(name="packets.print", **RETRY)
+def print_original(self: Task, file_id: str) -> str:
+    """A Word original printed to PDF and kept for its dossier (packets queue, in the background)."""
+    from workers.packets.prints import print_original as run
+
+    rt = runtime(self)
+    return run(rt.sessions, rt.store, rt.settings, file_id)

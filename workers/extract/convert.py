@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # the input's extension, by sniffed format, so LibreOffice picks its import
 # filter from the bytes it expects (a Word 97 file named .wps is still .doc)
 _EXT = {"doc": ".doc", "wps": ".doc", "rtf": ".rtf"}
+# the Word formats LibreOffice prints to PDF for a dossier (workers/packets)
+WORD_FORMATS = frozenset({"docx", "doc", "wps", "rtf"})
 
 _MSG_CANNOT_OPEN = "无法打开这个文件，文件可能已损坏或格式不受支持。请用 Word 另存为 .docx 后重新上传。"
 

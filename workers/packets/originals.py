@@ -21,11 +21,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 from dossier.settings import Settings
-from workers.extract.convert import ConvertError, convert_to_pdf
+from workers.extract.convert import WORD_FORMATS, ConvertError, convert_to_pdf
 
 log = logging.getLogger(__name__)
 
-WORD_FORMATS = frozenset({"docx", "doc", "wps", "rtf"})
 IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff", "heic", "bmp", "webp"})
 # an image page is drawn at most this many pixels on its long side: plenty for A4 at 200 dpi
 IMAGE_LONG_SIDE = 2400
