@@ -68,6 +68,8 @@ def install_review(app: FastAPI) -> None:
     from services.auth.web import AuthMiddleware
     from services.web.ops_pages import api as ops_api
     from services.web.ops_pages import pages as ops_pages
+    from services.web.overview_pages import api as overview_api
+    from services.web.overview_pages import pages as overview_pages
     from services.web.review_pages import router as pages
 
     from services.web.packet_pages import router as packet_pages
@@ -83,4 +85,6 @@ def install_review(app: FastAPI) -> None:
     app.include_router(pages)
     app.include_router(ops_api)
     app.include_router(ops_pages)
+    app.include_router(overview_api)
+    app.include_router(overview_pages)
     app.include_router(packet_pages)

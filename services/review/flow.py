@@ -231,7 +231,7 @@ def open_objections(session: Session, submission_id: str) -> list[Objection]:
 
 # ----------------------------------------------------------------- deciding
 
-def _passed_count(session: Session, campaign_id: str, stage_id: str, *,
+def passed_count(session: Session, campaign_id: str, stage_id: str, *,
                   recommender: str | None = None) -> int:
     """Submissions that passed a stage (a submission counts once, whatever its versions)."""
     q = (select(func.count(func.distinct(ReviewTask.submission_id)))
@@ -243,7 +243,7 @@ def _passed_count(session: Session, campaign_id: str, stage_id: str, *,
     return int(session.scalar(q) or 0)
 
 
-def _candidates(session: Session, campaign_id: str, stage_id: str) -> int:
+def stage_candidates(session: Session, campaign_id: str, stage_id: str) -> int:
     return int(session.scalar(select(func.count(func.distinct(ReviewTask.submission_id)))
                               .where(ReviewTask.campaign_id == campaign_id,
                                      ReviewTask.stage_id == stage_id)) or 0)
@@ -260,14 +260,14 @@ def _check_limits(session: Session, campaign: Campaign, s: Stage, sub: Submissio
     if open_objections(session, sub.id):
         raise StageBlocked("还有未处理的异议，处理完毕后方可进入下一环节。", "unresolved objections")
     if s.quota and campaign.quota_max is not None:
-        done = _passed_count(session, campaign.id, s.id, recommender=sub.recommender)
+        done = passed_count(session, campaign.id, s.id, recommender=sub.recommender)
         if done >= campaign.quota_max:
             raise DomainError(
                 f"推荐名额已满：每个推荐单位择优推荐 {campaign.quota_min or 1}—{campaign.quota_max} 例，"
                 f"“{sub.recommender}”已推荐 {done} 例。", "recommender quota reached",
                 code="quota.exceeded", status_code=409)
-    limit = engine.pass_limit(s, _candidates(session, campaign.id, s.id))
-    if limit is not None and _passed_count(session, campaign.id, s.id) >= limit:
+    limit = engine.pass_limit(s, stage_candidates(session, campaign.id, s.id))
+    if limit is not None and passed_count(session, campaign.id, s.id) >= limit:
         raise DomainError(f"本环节通过数量已达上限（{limit} 个）。", f"pass limit {limit} reached",
                           code="stage.limit_reached", status_code=409)
 

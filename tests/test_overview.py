@@ -1,0 +1,80 @@
+"""活动概况: a campaign at a glance, counted from the rows, limits and quotas from the file."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from dossier.campaigns import get_campaign
+from services.review import flow, queue
+from services.review.overview import overview
+from storage.db import make_sessionmaker
+from storage.models import FindingRow, utcnow
+from storage.review_models import ReviewTask
+from tests.review_helpers import person, submission
+from tests.test_auth_access import app_settings, login, make_client  # noqa: F401 (fixtures)
+
+LEASE = 600
+
+
+def _world(s: Session) -> dict[str, str]:
+    """yueyang: one returned, one waiting past its deadline, one never put forward (with an error
+    finding); jinhua: three from one recommender (its quota is 1–2), one from another."""
+    bureau = person(s, "bureau", "reviewer", stage_id="bureau_review")
+    returned, late, fresh = (submission(s, "yueyang-2017", f"支部{i}") for i in range(3))
+    flow.start_review(s, None, returned)
+    flow.start_review(s, None, late)
+    task = queue.claim_next(s, bureau, lease_seconds=LEASE)
+    flow.decide(s, bureau, task.id, "return", {"reasons": "党员人数有误"})  # type: ignore[union-attr]
+    for t in s.scalars(select(ReviewTask).where(ReviewTask.submission_id == late)):
+        t.due_at = utcnow() - dt.timedelta(days=1)
+    s.add(FindingRow(submission_id=fresh, code="field.missing", severity="error", field="unit_name",
+                     message="请填写单位名称。"))
+    s.add(FindingRow(submission_id=late, code="ocr.low_confidence", severity="warning", field="unit_name",
+                     message="请核对。"))
+    for i in range(3):
+        submission(s, "jinhua-2015", f"武义县某局{i}", "武义县直机关工委")
+    submission(s, "jinhua-2015", "市某局", "市直机关工委")
+    s.commit()
+    return {"returned": returned, "late": late, "fresh": fresh, "task": task.id}  # type: ignore[union-attr]
+
+
+def test_counts_from_the_rows_and_limits_from_the_file(session: Session) -> None:
+    _world(session)
+    v = overview(session, get_campaign("yueyang-2017"))
+    assert (v.submissions, v.not_in_review, v.needs_fixing) == (3, 1, 1)
+    assert v.statuses == {"returned": 1, "in_review": 1}
+    bureau = next(r for r in v.stages if r.id == "bureau_review")
+    assert (bureau.at_stage, bureau.returned, bureau.open_tasks, bureau.overdue_tasks, bureau.passed) == (1, 1, 1, 1, 0)
+    assert [r.id for r in v.stages][:2] == ["bureau_review", "report_city"]      # the file's order
+    year_end = next(r for r in v.stages if r.id == "acceptance_year_end")
+    assert year_end.limit == 0 and v.titles == {}      # proportion 0.5 of no candidates yet
+
+    j = overview(session, get_campaign("jinhua-2015"))
+    assert [(r.name, r.submissions, r.over) for r in j.recommenders] == [
+        ("武义县直机关工委", 3, True), ("市直机关工委", 1, False)]
+    assert j.award_target == 100
+
+
+@pytest.mark.usefixtures("sqlite_engine")
+def test_page_and_json_for_staff_only(make_client: Any, sqlite_engine: Engine) -> None:
+    with make_sessionmaker(sqlite_engine)() as s:
+        _world(s)
+        person(s, "unit", "unit", organisation="支部0")
+        s.commit()
+    reviewer, unit = make_client(), make_client()
+    login(reviewer, "bureau")
+    page = reviewer.get("/review/campaigns").text
+    assert "活动概况" in page and 'data-campaign="yueyang-2017"' in page and 'data-campaign="jinhua-2015"' in page
+    one = reviewer.get("/review/campaigns/jinhua-2015").text
+    assert "超出名额" in one and "本次计划表彰约 100 个" in one and "yueyang-2017" not in one
+    data = reviewer.get("/api/review/campaigns/yueyang-2017/overview").json()
+    assert data["submissions"] == 3 and data["statuses"]["returned"] == 1
+    assert reviewer.get("/api/review/campaigns/nope/overview").status_code == 404
+    login(unit, "unit")
+    assert unit.get("/review/campaigns").status_code == 403
+    assert unit.get("/api/review/campaigns/yueyang-2017/overview").status_code == 403
+
