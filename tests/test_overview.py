@@ -14,6 +14,7 @@ from services.review.overview import overview
 from storage.db import make_sessionmaker
 from storage.models import FindingRow, utcnow
 from storage.review_models import ReviewTask
+from tests.packet_scenario import recommend
 from tests.review_helpers import person, submission
 from tests.test_auth_access import app_settings, login, make_client  # noqa: F401 (fixtures)
 
@@ -37,8 +38,11 @@ def _world(s: Session) -> dict[str, str]:
                      message="请核对。"))
     for i in range(3):
         submission(s, "jinhua-2015", f"武义县某局{i}", "武义县直机关工委")
-    submission(s, "jinhua-2015", "市某局", "市直机关工委")
+    city = submission(s, "jinhua-2015", "市某局", "市直机关工委")
     s.commit()
+    # the city's recommender runs its 公示 and puts its unit forward
+    rec = person(s, "rec", "recommender", organisation="市直机关工委")
+    recommend(s, city, rec, dt.datetime(2015, 11, 12, 2, 0, tzinfo=dt.timezone.utc))
     return {"returned": returned, "late": late, "fresh": fresh, "task": task.id}  # type: ignore[union-attr]
 
 
@@ -54,8 +58,11 @@ def test_counts_from_the_rows_and_limits_from_the_file(session: Session) -> None
     assert year_end.limit == 0 and v.titles == {}      # proportion 0.5 of no candidates yet
 
     j = overview(session, get_campaign("jinhua-2015"))
-    assert [(r.name, r.submissions, r.over) for r in j.recommenders] == [
-        ("武义县直机关工委", 3, True), ("市直机关工委", 1, False)]
+    # three units under one recommender with 1–2 places: it must choose, and has chosen none yet
+    assert [(r.name, r.submissions, r.recommended, r.must_choose, r.over) for r in j.recommenders] == [
+        ("武义县直机关工委", 3, 0, True, False), ("市直机关工委", 1, 1, False, False)]
+    material = next(r for r in j.stages if r.id == "material_review")
+    assert (material.at_stage, material.open_tasks) == (1, 1)
     assert j.award_target == 100
 
 
@@ -70,7 +77,7 @@ def test_page_and_json_for_staff_only(make_client: Any, sqlite_engine: Engine) -
     page = reviewer.get("/review/campaigns").text
     assert "活动概况" in page and 'data-campaign="yueyang-2017"' in page and 'data-campaign="jinhua-2015"' in page
     one = reviewer.get("/review/campaigns/jinhua-2015").text
-    assert "超出名额" in one and "本次计划表彰约 100 个" in one and "yueyang-2017" not in one
+    assert "须择优推荐" in one and "本次计划表彰约 100 个" in one and "yueyang-2017" not in one
     data = reviewer.get("/api/review/campaigns/yueyang-2017/overview").json()
     assert data["submissions"] == 3 and data["statuses"]["returned"] == 1
     assert reviewer.get("/api/review/campaigns/nope/overview").status_code == 404

@@ -41,12 +41,19 @@ class StageRow:
 @dataclass
 class RecommenderRow:
     name: str
-    submissions: int
+    submissions: int            # its units' submissions
+    recommended: int            # passed on at the stage that carries the quota
     quota_max: int | None
     quota_min: int | None
 
     @property
     def over(self) -> bool:
+        """More put forward than the quota allows (the decision refuses it; the file may change)."""
+        return self.quota_max is not None and self.recommended > self.quota_max
+
+    @property
+    def must_choose(self) -> bool:
+        """More submissions than places: the recommender must pick (择优推荐)."""
         return self.quota_max is not None and self.submissions > self.quota_max
 
 
@@ -69,7 +76,7 @@ class Overview:
         from dataclasses import asdict
         out = asdict(self)
         for r, row in zip(out["recommenders"], self.recommenders):
-            r["over"] = row.over
+            r["over"], r["must_choose"] = row.over, row.must_choose
         return out
 
 
@@ -114,7 +121,9 @@ def overview(session: Session, campaign: Campaign, now: dt.datetime | None = Non
             row.overdue_tasks += 1
 
     per_recommender = Counter(s.recommender for s in subs if s.recommender)
-    recommenders = [RecommenderRow(name, n, campaign.quota_max, campaign.quota_min)
+    quota_stage = next((s.id for s in engine.stages(campaign) if s.quota), None)
+    recommenders = [RecommenderRow(name, n, flow.passed_count(session, campaign.id, quota_stage, recommender=name)
+                                   if quota_stage else 0, campaign.quota_max, campaign.quota_min)
                     for name, n in sorted(per_recommender.items(), key=lambda kv: (-kv[1], kv[0]))]
     targets = [s.award_count for s in engine.stages(campaign) if s.award_count is not None]
     return Overview(
