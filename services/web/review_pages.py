@@ -28,7 +28,7 @@ from services.auth.accounts import ROLE_LABELS
 from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_session_cookie
 from services.presenters import REVIEW_STATUS_LABELS, field_label, present_status
 from services.review import audit, flow, queue
-from services.review.access import (is_staff, record_owner, submissions_of, task_scope,
+from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
 from services.review.audit import ACTION_LABELS
 from services.review.page_views import media_type as page_media_type
@@ -201,12 +201,16 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
     f = queue.TaskFilter(stage_id=stage_id or None, department=department or None, state=state or None,
                          due_before=due)
     tasks = queue.list_tasks(session, user, f)
+    # staff may hand a task to anyone who works that queue (改派)
+    people = [u for u in accounts.list_users(session) if u.active and u.role in ("reviewer", "recommender")] \
+        if is_staff(user) else []
     rows = []
     for t in tasks:
         sub = session.get(subs.Submission, t.submission_id)
         rows.append({"t": t, "sub": sub, "stage": _stage_name(t.campaign_id, t.stage_id),
                      "state": TASK_STATES.get(t.state, t.state), "overdue": queue.is_overdue(t),
-                     "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id})
+                     "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id,
+                     "eligible": [u for u in people if in_scope(u, t) and u.id != t.assignee_id]})
     return render(request, "review/queue.html", rows=rows, msg=msg, recommended=_recommended(session, user),
                   filters={"stage_id": stage_id, "department": department, "state": state,
                            "due_by": due_by if due else ""})
@@ -249,6 +253,21 @@ async def release(task_id: str, request: Request, user: CurrentUser, session: Se
     await _form(request)
     await run_in_threadpool(queue.release, session, user, task_id)
     return _back("/review", "任务已退回任务池。")
+
+
+@router.post("/review/tasks/{task_id}/reassign")
+async def reassign(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                   settings: SettingsDep) -> Response:
+    f = await _form(request)
+    to = accounts.find_user(session, f.get("to", ""))
+    if to is None or not to.active:
+        return _back("/review", "请选择要改派的人员。")
+    try:
+        await run_in_threadpool(queue.reassign, session, user, task_id, to,
+                                lease_seconds=settings.review_lease_seconds)
+    except DomainError as e:
+        return _back("/review", e.message)
+    return _back("/review", f"已改派给 {to.display_name}。")
 
 
 # -------------------------------------------------------------- the desk
