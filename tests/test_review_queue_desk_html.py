@@ -22,22 +22,29 @@ def _row(page: str, task_id: str) -> str:
     return m.group(0)
 
 
+def _two_tasks_due(make_client: Any, engine: Engine, first: dt.datetime, second: dt.datetime) -> tuple[Any, str, str]:
+    """Unit A uploads twice; the bureau's two tasks fall due at `first` and `second`.
+    Returns the bureau's logged-in client and the two task ids."""
+    unit, bureau = make_client(), make_client()
+    csrf = login(unit, "unit-a")
+    a, b = upload_as(unit, csrf), upload_as(unit, csrf)
+    login(bureau, "bureau")
+    with make_sessionmaker(engine)() as s:
+        tasks = {t.submission_id: t for t in s.scalars(select(ReviewTask))}
+        tasks[a].due_at, tasks[b].due_at = first, second
+        ids = tasks[a].id, tasks[b].id
+        s.commit()
+    return bureau, *ids
+
+
 @pytest.mark.usefixtures("people")
 class TestQueueAndDeskHtml:
     def test_overdue_task_is_marked_in_the_queue(self, make_client: Any, sqlite_engine: Engine) -> None:
         """GIVEN two open tasks, one past its deadline WHEN the reviewer opens the queue THEN only that
         row is marked overdue (row class and the words 已超期) and the overdue filter lists it alone."""
-        unit, bureau = make_client(), make_client()
-        csrf = login(unit, "unit-a")
-        late_sid, ok_sid = upload_as(unit, csrf), upload_as(unit, csrf)
-        login(bureau, "bureau")
-        with make_sessionmaker(sqlite_engine)() as s:
-            tasks = {t.submission_id: t for t in s.scalars(select(ReviewTask))}
-            now = dt.datetime.now(dt.timezone.utc)
-            tasks[late_sid].due_at = now - dt.timedelta(days=2)
-            tasks[ok_sid].due_at = now + dt.timedelta(days=5)
-            late_id, ok_id = tasks[late_sid].id, tasks[ok_sid].id
-            s.commit()
+        now = dt.datetime.now(dt.timezone.utc)
+        bureau, late_id, ok_id = _two_tasks_due(make_client, sqlite_engine, now - dt.timedelta(days=2),
+                                                now + dt.timedelta(days=5))
         page = bureau.get("/review").text
         late, ok = _row(page, late_id), _row(page, ok_id)
         assert late.startswith('<tr class="overdue"') and '<strong class="error">已超期</strong>' in late
@@ -52,17 +59,10 @@ class TestQueueAndDeskHtml:
         """GIVEN tasks due on 12月3日 (late evening, Beijing time) and 12月10日 WHEN the reviewer asks
         for tasks due by 12月3日 THEN only the first, on the page and in the API; a mangled date is
         ignored with a message, not an error."""
-        unit, bureau = make_client(), make_client()
-        csrf = login(unit, "unit-a")
-        soon, later = upload_as(unit, csrf), upload_as(unit, csrf)
-        login(bureau, "bureau")
-        with make_sessionmaker(sqlite_engine)() as s:
-            tasks = {t.submission_id: t for t in s.scalars(select(ReviewTask))}
-            # 23:30 on 3 December in Beijing is 15:30 UTC the same day
-            tasks[soon].due_at = dt.datetime(2026, 12, 3, 15, 30, tzinfo=dt.timezone.utc)
-            tasks[later].due_at = dt.datetime(2026, 12, 10, 1, 0, tzinfo=dt.timezone.utc)
-            soon_id, later_id = tasks[soon].id, tasks[later].id
-            s.commit()
+        # 23:30 on 3 December in Beijing is 15:30 UTC the same day
+        bureau, soon_id, later_id = _two_tasks_due(
+            make_client, sqlite_engine, dt.datetime(2026, 12, 3, 15, 30, tzinfo=dt.timezone.utc),
+            dt.datetime(2026, 12, 10, 1, 0, tzinfo=dt.timezone.utc))
         page = bureau.get("/review", params={"due_by": "2026-12-03"}).text
         assert f'data-task="{soon_id}"' in page and f'data-task="{later_id}"' not in page
         assert 'name="due_by" value="2026-12-03"' in page

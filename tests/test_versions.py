@@ -14,8 +14,8 @@ from services.submissions import accept_upload
 from storage import versions
 from storage.objects import open_store
 from tests.docx_factory import score_sheet, yueyang_form
+from tests.packet_scenario import read
 from tests.review_helpers import person, submission
-from workers import pipeline
 
 LEASE = 600
 
@@ -27,15 +27,6 @@ def _items() -> list:
 def _upload(s: Session, settings: Settings, sid: str, path: Path) -> str:
     return accept_upload(s, open_store(settings), settings, submission_id=sid, filename=path.name,
                          stream=io.BytesIO(path.read_bytes())).id
-
-
-def _read_all(settings: Settings, sessions: sessionmaker[Session], sid: str, file_ids: list[str]) -> None:
-    """What the workers do with each file, then the submission check."""
-    rt = pipeline.Runtime(settings, sessions, open_store(settings))
-    for fid in file_ids:
-        pipeline.ingest_file(rt, fid)
-        assert pipeline.extract_file(rt, fid) == "done"
-    assert pipeline.check_submission(rt, sid) == "checked"
 
 
 def test_version_fields_are_kept_and_a_partial_resubmission_keeps_the_rest(
@@ -54,7 +45,7 @@ def test_version_fields_are_kept_and_a_partial_resubmission_keeps_the_rest(
         flow.start_review(s, unit, sid)
         (v1,) = versions.versions(s, sid)
         assert v1.fields_at is None and v1.fields == {}          # recorded before it was read
-    _read_all(settings, sessions, sid, [form, sheet])
+    read(settings, sessions, sid, [form, sheet])
     with sessions() as s:
         (v1,) = versions.versions(s, sid)
         assert v1.fields_at is not None
@@ -70,7 +61,7 @@ def test_version_fields_are_kept_and_a_partial_resubmission_keeps_the_rest(
         v2 = versions.versions(s, sid)[-1]
         assert (v2.version, v2.file_ids, v2.fields_at) == (2, [new_sheet], None)
         assert flow.changes_between_versions(s, sid) is None     # still being read
-    _read_all(settings, sessions, sid, [new_sheet])
+    read(settings, sessions, sid, [new_sheet])
     with sessions() as s:
         chain = versions.versions(s, sid)
         assert chain[0].fields == before                         # history is not rewritten
