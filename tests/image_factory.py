@@ -216,3 +216,16 @@ def photographed(img: Image.Image, angle: float = 3.0, bend: float = 12.0,
     canvas = Image.new("RGB", (w + 2 * m, h + 2 * m), desk)
     canvas.paste(Image.fromarray(bent), (m, m))
     return canvas.rotate(angle, resample=Image.BICUBIC, fillcolor=desk)
+
+
+def printed_askew(img: Image.Image, askew: float = 2.0, on_glass: float = 0.0,
+                  tint: tuple[int, int, int] = (236, 226, 222)) -> Image.Image:
+    """A scan of a sheet whose printing is turned by `askew` degrees on the paper (the printer took
+    it in at an angle), the sheet itself lying turned by `on_glass` on a white scanner lid: the
+    sheet's edges show, and they are not parallel to the table's rules."""
+    arr = np.asarray(img.convert("RGB")).astype(np.int16)
+    printed = np.clip(arr - (255 - np.array(tint)), 0, 255).astype(np.uint8)     # ink on tinted paper
+    sheet = Image.fromarray(printed).rotate(askew, resample=Image.BICUBIC, fillcolor=tint)
+    lid = Image.new("RGB", (sheet.width + 160, sheet.height + 160), (255, 255, 255))
+    lid.paste(sheet.rotate(on_glass, resample=Image.BICUBIC, expand=True, fillcolor=(255, 255, 255)), (40, 40))
+    return lid

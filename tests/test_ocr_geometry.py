@@ -6,9 +6,9 @@ import cv2
 import numpy as np
 import pytest
 
-from tests.image_factory import jinhua_page, photographed
+from tests.image_factory import jinhua_page, photographed, printed_askew
 from workers.extract import ocr_geometry as geometry
-from workers.extract.ocr_grid import line_masks
+from workers.extract.ocr_grid import find_grids, line_masks
 
 
 def _grey(img: object) -> np.ndarray:
@@ -53,3 +53,14 @@ def test_straighten_turns_then_levels_a_photo() -> None:
     """A photo turned by 3° and bent comes out with level rules."""
     page = np.asarray(photographed(jinhua_page(), angle=3.0, bend=40.0))
     assert max(_rule_tilts(geometry.straighten(page))) < 3
+
+
+@pytest.mark.parametrize(("askew", "on_glass"), [(1.5, -1.0), (2.0, 0.0), (1.0, -1.5)])
+def test_the_frame_is_the_tables_not_the_sheets_edge(askew: float, on_glass: float) -> None:
+    """GIVEN a scan whose table is printed askew on a tinted sheet lying turned on a white lid (the
+    sheet's edges are long straight lines at another angle) THEN the page is squared by the table's
+    own rules: the grid read afterwards has every cell of the flat page."""
+    flat = [len(g.cells) for g in find_grids(_grey(jinhua_page().convert("RGB")))]
+    page = np.asarray(printed_askew(jinhua_page(), askew=askew, on_glass=on_glass))
+    cells = [len(g.cells) for g in find_grids(cv2.cvtColor(geometry.straighten(page), cv2.COLOR_RGB2GRAY))]
+    assert max(cells) == max(flat)
