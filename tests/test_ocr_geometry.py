@@ -64,3 +64,16 @@ def test_the_frame_is_the_tables_not_the_sheets_edge(askew: float, on_glass: flo
     page = np.asarray(printed_askew(jinhua_page(), askew=askew, on_glass=on_glass))
     cells = [len(g.cells) for g in find_grids(cv2.cvtColor(geometry.straighten(page), cv2.COLOR_RGB2GRAY))]
     assert max(cells) == max(flat)
+
+
+def test_a_lone_row_carried_over_is_levelled() -> None:
+    """GIVEN the last row of a table carried over onto a page of its own (two long rules, no frame),
+    turned by 3° THEN it comes out level, so that its text is read as the row it is."""
+    from PIL import Image, ImageDraw
+
+    page = Image.new("RGB", (1240, 1754), (255, 255, 255))
+    d = ImageDraw.Draw(page)
+    d.rectangle((150, 200, 1090, 240), outline=(0, 0, 0), width=2)
+    d.line((230, 200, 230, 240), fill=(0, 0, 0), width=2)
+    turned = np.asarray(page.rotate(3.0, resample=Image.BICUBIC, fillcolor=(255, 255, 255)))
+    assert max(_rule_tilts(geometry.straighten(turned)), default=99.0) < 3

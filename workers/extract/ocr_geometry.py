@@ -206,6 +206,11 @@ def straighten(img: np.ndarray) -> np.ndarray:
     if how2 in ("warped", "level"):
         log.info("page deskewed by %.2f° before its rules could be found", angle)
         return level_rules(again)[0]
+    if how2 == "turned":
+        # rules across the page but no frame (a table's last row carried over to this page):
+        # the deskew found them, their own angle finished it
+        log.info("page deskewed by %.2f°; its rules, with no frame, levelled it", angle)
+        return again
     return out
 
 
@@ -253,8 +258,9 @@ def level_rules(img: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def _rectify(img: np.ndarray) -> tuple[np.ndarray, str]:
-    """(image, how): "warped" or "level" from the four outer rules, "turned" by the rules' median
-    angle when only horizontal rules were found, "none" when no frame was found."""
+    """(image, how): "warped" or "level" from the four outer rules (or "level" when the only
+    rules found lie level), "turned" by the rules' median angle when only horizontal rules were
+    found, "none" when no frame was found."""
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     h, w = grey.shape
     s = unit(grey)
@@ -269,8 +275,10 @@ def _rectify(img: np.ndarray) -> tuple[np.ndarray, str]:
             ang -= 180
         if ang < -90:
             ang += 180
-        if abs(ang) < 0.15 or abs(ang) > 8:
+        if abs(ang) > 8:
             return img, "none"
+        if abs(ang) < 0.15:
+            return img, "level"
         m = cv2.getRotationMatrix2D((w / 2, h / 2), ang, 1.0)
         return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)), "turned"
 
