@@ -229,3 +229,14 @@ def printed_askew(img: Image.Image, askew: float = 2.0, on_glass: float = 0.0,
     lid = Image.new("RGB", (sheet.width + 160, sheet.height + 160), (255, 255, 255))
     lid.paste(sheet.rotate(on_glass, resample=Image.BICUBIC, expand=True, fillcolor=(255, 255, 255)), (40, 40))
     return lid
+
+
+def dull_seal(img: Image.Image, ink: tuple[int, int, int] = (165, 60, 62)) -> Image.Image:
+    """The seal's red darkened to a dull brick red and the page saved as an ordinary JPEG (colour
+    subsampled), as a cheap scanner gives it: in the red channel alone the seal is mid-grey."""
+    arr = np.asarray(img.convert("RGB")).astype(np.int16)
+    red = (arr[..., 0] - np.maximum(arr[..., 1], arr[..., 2])) > 60
+    arr[red] = ink
+    buf = io.BytesIO()
+    Image.fromarray(arr.astype(np.uint8)).save(buf, "JPEG", quality=70, subsampling=2)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")

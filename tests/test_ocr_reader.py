@@ -20,7 +20,7 @@ from PIL import Image
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from tests.docx_factory import JINHUA_VALUES, jinhua_form
-from tests.image_factory import cjk_font_path, degraded, jinhua_page, photographed, seal_box
+from tests.image_factory import cjk_font_path, degraded, dull_seal, jinhua_page, photographed, seal_box
 from workers.extract.readers import ReadContext
 from workers.extraction import analyse, extract_file
 
@@ -94,6 +94,8 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict[str, Any]]
         "degraded.jpg": degraded(sealed),
         # a photo of a sheet lying on a desk, turned by 3° and not flat
         "photographed.jpg": photographed(sealed, angle=3.0, bend=40.0),
+        # a dull brick-red seal in a colour-subsampled JPEG
+        "dull_seal.jpg": dull_seal(sealed),
     }
     out = {}
     for name, img in variants.items():
@@ -161,6 +163,14 @@ class TestRenderedPage:
         r = pages["photographed"]
         fields = _fields(r)
         assert {k: _norm(fields[k]["value"]) for k in WANT} == {k: _norm(v) for k, v in WANT.items()}
+        assert _marks(r, "opinion.submitting_org", "seal")[0]["present"]
+        assert _codes(r) == set()
+
+    def test_a_dull_seal_is_not_read_as_text(self, pages: dict[str, dict[str, Any]]) -> None:
+        """A seal whose red is dull stays a seal: its arc text is not read into the opinion it is
+        stamped on, and the seal is still found there."""
+        r = pages["dull_seal"]
+        assert _norm(_fields(r)["opinion.submitting_org"]["value"]) == "同意推荐。"
         assert _marks(r, "opinion.submitting_org", "seal")[0]["present"]
         assert _codes(r) == set()
 

@@ -105,6 +105,8 @@ def _read_page(image: np.ndarray) -> dict[str, Any]:
     # the per-line angle classifier only adds risk on an upright page (it flips whole
     # body lines to 180° and their reading then falls under the score floor)
     lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
+    if not grey_page and seals:
+        lines = [ln for ln in lines if not _written_in_red(image, ln.box)]
     return {"image": image, "greyscale": grey_page, "seals": seals, "grids": grids, "lines": lines}
 
 
@@ -115,6 +117,28 @@ def _bilevel(image: np.ndarray) -> bool:
                        interpolation=cv2.INTER_NEAREST)
     mid = (small > 40) & (small < 215)
     return float(mid.mean()) < 0.02
+
+
+RED_INK = 40          # R above max(G, B) by this much: red ink
+RED_LINE_SHARE = 0.6  # a line whose ink is mostly red is a seal's text
+
+
+def _written_in_red(image: np.ndarray, box: tuple[float, float, float, float]) -> bool:
+    """Whether a line read on the page is the text of a seal: most of its ink is red.  The red
+    channel washes a seal out only as far as its red is pure; a JPEG's colour subsampling leaves
+    it mid-grey, its arc text is read, and it would run into the value of the cell it covers.
+    Black writing under a seal is not red, and stays."""
+    h, w = image.shape[:2]
+    x0, y0, x1, y1 = (int(max(0, box[0])), int(max(0, box[1])), int(min(w, box[2])), int(min(h, box[3])))
+    if x1 <= x0 or y1 <= y0:
+        return False
+    patch = image[y0:y1, x0:x1].astype(np.int16)
+    r, g, b = patch[..., 0], patch[..., 1], patch[..., 2]
+    ink = (r + g + b) < 3 * 190
+    if ink.sum() < 10:
+        return False
+    red = (r - np.maximum(g, b)) > RED_INK
+    return float((red & ink).sum()) / float(ink.sum()) > RED_LINE_SHARE
 
 
 def _reread_short_lines(img: np.ndarray, lines: list) -> list:
