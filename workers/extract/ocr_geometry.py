@@ -185,7 +185,7 @@ def _intersect(l1: np.ndarray, l2: np.ndarray) -> np.ndarray | None:
 
 def rectify(img: np.ndarray) -> tuple[np.ndarray, bool]:
     """Warp so that the page's outer rules are axis-aligned.  Returns (image, changed)."""
-    out, how = _rectify(img)
+    out, how, _ = _rectify(img)
     return out, how in ("warped", "turned")
 
 
@@ -194,18 +194,18 @@ def straighten(img: np.ndarray) -> np.ndarray:
     page comes (turned too far for the rules to survive the line filter), deskewed first and
     rectified again.  A page with no frame either way (a narrative) is left as it came: the OCR
     reads slightly turned lines of text well, and a wrong turn would cost more."""
-    out, how = _rectify(img)
+    out, how, hmask = _rectify(img)
     if how in ("warped", "level"):
-        return level_rules(out)[0]
+        return level_rules(out, hmask)[0]
     # no frame, or only horizontal rules ("turned" levels them but leaves a photo's keystone,
     # and the lower rows of a tall table then miss their rules): deskew and look again
     turned, angle = deskew(img)
     if not angle:
         return out
-    again, how2 = _rectify(turned)
+    again, how2, hmask2 = _rectify(turned)
     if how2 in ("warped", "level"):
         log.info("page deskewed by %.2f° before its rules could be found", angle)
-        return level_rules(again)[0]
+        return level_rules(again, hmask2)[0]
     if how2 == "turned":
         # rules across the page but no frame (a table's last row carried over to this page):
         # the deskew found them, their own angle finished it
@@ -218,15 +218,16 @@ LEVEL_MIN_RULES = 3       # rules needed to level the rows between them
 LEVEL_MAX_SHIFT = 0.03    # of the page height: more than this is not a bend, it is a misfit
 
 
-def level_rules(img: np.ndarray) -> tuple[np.ndarray, bool]:
+def level_rules(img: np.ndarray, hmask: np.ndarray | None = None) -> tuple[np.ndarray, bool]:
     """Make every long horizontal rule level, moving the rows between two rules by the blend of
     their offsets.  A photo of a page that is not flat (curled, or bent at the fold) keeps
     rules of different slopes after the frame is squared; a grid read on it then misses the rules of
     its lower rows.  Each rule is fitted as a straight line; the page is remapped column by
-    column so that each rule lies at its height in the middle of the page.  Returns (image, changed)."""
-    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img
-    h, w = grey.shape
-    hmask, _ = line_masks(grey)
+    column so that each rule lies at its height in the middle of the page.  `hmask`: the page's
+    horizontal rule mask where the caller has it (rectifying made one).  Returns (image, changed)."""
+    h, w = img.shape[:2]
+    if hmask is None:
+        hmask, _ = line_masks(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY) if img.ndim == 3 else img)
     rules = []
     for length, (vx, vy, x0, y0) in _fit(hmask, True, 0.35 * w):
         if abs(vx) < 1e-6:
@@ -257,17 +258,18 @@ def level_rules(img: np.ndarray) -> tuple[np.ndarray, bool]:
     return out, True
 
 
-def _rectify(img: np.ndarray) -> tuple[np.ndarray, str]:
+def _rectify(img: np.ndarray) -> tuple[np.ndarray, str, np.ndarray | None]:
     """(image, how): "warped" or "level" from the four outer rules (or "level" when the only
     rules found lie level), "turned" by the rules' median angle when only horizontal rules were
-    found, "none" when no frame was found."""
+    found, "none" when no frame was found; and the horizontal rule mask of the image returned
+    where it is at hand (levelling the rules reads it again otherwise)."""
     grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
     h, w = grey.shape
     s = unit(grey)
     hmask, vmask = line_masks(grey)
     hl, vl = _frame_rules(hmask, vmask, _fit(hmask, True, 0.35 * w), _fit(vmask, False, 0.15 * h))
     if not hl:
-        return img, "none"
+        return img, "none", None
     if len(hl) < 2 or len(vl) < 2:
         # only a skew angle can be told: rotate by the median angle of the long rules
         ang = float(np.median([np.degrees(np.arctan2(l[1], l[0])) for _, l in hl]))
@@ -276,11 +278,11 @@ def _rectify(img: np.ndarray) -> tuple[np.ndarray, str]:
         if ang < -90:
             ang += 180
         if abs(ang) > 8:
-            return img, "none"
+            return img, "none", None
         if abs(ang) < 0.15:
-            return img, "level"
+            return img, "level", hmask
         m = cv2.getRotationMatrix2D((w / 2, h / 2), ang, 1.0)
-        return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)), "turned"
+        return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255)), "turned", None
 
     def ypos(l: np.ndarray) -> float:   # y where the rule crosses the page centre
         vx, vy, x0, y0 = l
@@ -296,21 +298,23 @@ def _rectify(img: np.ndarray) -> tuple[np.ndarray, str]:
     right = max(vl, key=lambda t: xpos(t[1]))[1]
     corners = [_intersect(top, left), _intersect(top, right), _intersect(bot, right), _intersect(bot, left)]
     if any(c is None for c in corners):
-        return img, "none"
+        return img, "none", None
     src = np.array(corners, dtype=np.float32)
     xl = (src[0, 0] + src[3, 0]) / 2
     xr = (src[1, 0] + src[2, 0]) / 2
     yt = (src[0, 1] + src[1, 1]) / 2
     yb = (src[2, 1] + src[3, 1]) / 2
     if xr - xl < 0.2 * w or yb - yt < 40 * s:
-        return img, "none"
+        return img, "none", None
     dst = np.array([[xl, yt], [xr, yt], [xr, yb], [xl, yb]], dtype=np.float32)
     shift = float(np.abs(src - dst).max())
     if shift < 1.5:
-        return img, "level"
+        return img, "level", hmask
     if shift > 0.12 * max(w, h):
-        return img, "none"
+        return img, "none", None
     m = cv2.getPerspectiveTransform(src, dst)
     out = cv2.warpPerspective(img, m, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
     log.debug("page rectified, corner shift %.1f px", shift)
-    return out, "warped"
+    # the rules move with the page: warping their mask is cheaper than finding them again
+    moved = cv2.warpPerspective(hmask, m, (w, h), flags=cv2.INTER_NEAREST, borderValue=0)
+    return out, "warped", moved

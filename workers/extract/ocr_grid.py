@@ -152,12 +152,10 @@ def find_grids(grey: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = N
 
 def _grid_in(hmask: np.ndarray, vmask: np.ndarray, region: tuple[int, int, int, int], s: float) -> Grid | None:
     x0, y0, x1, y1 = region
-    hsub = np.zeros_like(hmask)
-    vsub = np.zeros_like(vmask)
-    hsub[y0:y1, x0:x1] = hmask[y0:y1, x0:x1]
-    vsub[y0:y1, x0:x1] = vmask[y0:y1, x0:x1]
-    hsegs = _segments(hsub, True, 50 * s)
-    vsegs = _segments(vsub, False, 25 * s)
+    # the rules inside the region, read on its crop (not on a page-size copy: a page has
+    # several tables, and labelling the whole page again for each costs more than the rest)
+    hsegs = [Seg(g.pos + y0, g.a + x0, g.b + x0) for g in _segments(hmask[y0:y1, x0:x1], True, 50 * s)]
+    vsegs = [Seg(g.pos + x0, g.a + y0, g.b + y0) for g in _segments(vmask[y0:y1, x0:x1], False, 25 * s)]
     if len(vsegs) < 2 or not hsegs:
         return None
     tol = max(5.0, 9 * s)
