@@ -293,3 +293,26 @@ class TestBadInput:
         r = _extract(p)
         assert r["file"]["method"] == "docx"
         assert _fields(r)["org_name"]["value"] == JINHUA_VALUES["org_name"]
+
+
+@needs_font
+@pytest.mark.parametrize(("written", "want"), [("同意推荐。", "同意推荐。"), ("同意推荐", "同意推荐")])
+def test_a_full_stop_under_a_seal_is_kept(written: str, want: str) -> None:
+    """GIVEN a line the detector ended where a seal begins THEN it is read one glyph further and a
+    closing mark there is kept; the seal's own text (its ring, its characters) is never added."""
+    import numpy
+    from PIL import Image, ImageDraw
+
+    from tests.image_factory import _font
+    from workers.extract.ocr_engine import OcrLine
+    from workers.extract.ocr_reader import _closing_mark_under_seal
+
+    img = Image.new("RGB", (520, 160), (255, 255, 255))
+    d = ImageDraw.Draw(img)
+    d.text((40, 60), written, fill=(20, 20, 20), font=_font(30))
+    d.ellipse((150, 0, 330, 160), outline=(210, 30, 30), width=6)           # a seal's ring
+    d.text((240, 24), "委员会", fill=(210, 30, 30), font=_font(20))          # and its text
+    clean = numpy.repeat(numpy.asarray(img)[..., :1], 3, axis=2)               # the red channel
+    line = OcrLine("同意推荐", (40.0, 69.0, 160.0, 99.0), 0.99)                # stops before the 。
+    [got] = _closing_mark_under_seal(clean, [line], [(150.0, 0.0, 330.0, 160.0)])
+    assert got.text == want

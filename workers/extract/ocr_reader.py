@@ -107,6 +107,7 @@ def _read_page(image: np.ndarray) -> dict[str, Any]:
     lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
     if not grey_page and seals:
         lines = [ln for ln in lines if not _written_in_red(image, ln.box)]
+        lines = _closing_mark_under_seal(clean, lines, [s.box for s in seals])
     return {"image": image, "greyscale": grey_page, "seals": seals, "grids": grids, "lines": lines}
 
 
@@ -139,6 +140,36 @@ def _written_in_red(image: np.ndarray, box: tuple[float, float, float, float]) -
         return False
     red = (r - np.maximum(g, b)) > RED_INK
     return float((red & ink).sum()) / float(ink.sum()) > RED_LINE_SHARE
+
+
+CLOSING_MARKS = "。，、；：！？"
+
+
+def _closing_mark_under_seal(img: np.ndarray, lines: list, seal_boxes: list) -> list:
+    """A line that ends inside a seal, read again one glyph further: the detector stops its box
+    where the seal's ring begins, and the full stop stamped over (同意推荐。) is lost.  Only a
+    punctuation mark is taken from the longer reading; the seal's own text is never added."""
+    from .ocr_engine import engine
+    h, w = img.shape[:2]
+    out = []
+    for ln in lines:
+        x0, y0, x1, y1 = ln.box
+        height = max(1.0, y1 - y0)
+        inside = [b for b in seal_boxes
+                  if b[0] <= x1 <= b[2] and min(y1, b[3]) - max(y0, b[1]) > 0.5 * height]
+        if ln.text and ln.text[-1] not in CLOSING_MARKS and inside:
+            crop = img[max(0, int(y0) - 2):min(h, int(y1) + 2),
+                       max(0, int(x0)):min(w, int(x1 + 1.2 * height))]
+            res = engine()(crop, use_det=False, use_cls=False)
+            txts = getattr(res, "txts", None) or ()
+            scores = getattr(res, "scores", None) or ()
+            longer = str(txts[0]).strip() if txts else ""
+            # the same line, then a mark (and maybe a glyph of the seal's text, dropped)
+            if (longer.startswith(ln.text) and len(longer) > len(ln.text)
+                    and longer[len(ln.text)] in CLOSING_MARKS and float(scores[0]) >= 0.8):
+                ln = type(ln)(ln.text + longer[len(ln.text)], (x0, y0, x1 + 0.5 * height, y1), ln.confidence)
+        out.append(ln)
+    return out
 
 
 def _reread_short_lines(img: np.ndarray, lines: list) -> list:
