@@ -14,10 +14,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dossier.campaigns import CampaignError, get_campaign
 from dossier.settings import Settings
 from services.review.access import Forbidden, is_staff, visible_submission
-from services.submissions import NotFound, UnknownCampaign
+from services.submissions import NotFound, campaign_or_404
 from storage.models import Submission, utcnow
 from storage.objects import ObjectNotFound, ObjectStore
 from storage.packet_models import PacketBuild
@@ -36,10 +35,7 @@ def _staff(user: User) -> None:
 
 
 def _campaign(settings: Settings, campaign_id: str) -> Any:
-    try:
-        return get_campaign(campaign_id, settings.campaigns_dir)
-    except CampaignError as e:
-        raise UnknownCampaign(f"没有编号为“{campaign_id}”的评选活动。", str(e)) from e
+    return campaign_or_404(campaign_id, settings.campaigns_dir)
 
 
 def start_build(session: Session, settings: Settings, user: User, campaign_id: str) -> PacketBuild:

@@ -23,7 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from dossier.campaigns import CampaignError, get_campaign
+from dossier.campaigns import Campaign, CampaignError, get_campaign
 from dossier.settings import Settings
 from storage import outbox
 from storage.models import FileState, FindingRow, StoredFile, Submission, SubmissionState
@@ -88,14 +88,19 @@ def _clean_text(value: str | None, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
 
+def campaign_or_404(campaign_id: str, campaigns_dir: Path | str | None = None) -> Campaign:
+    """The campaign `campaign_id`, or UnknownCampaign (404, in Chinese) for an id nobody knows."""
+    try:
+        return get_campaign(campaign_id, campaigns_dir)
+    except CampaignError as e:
+        raise UnknownCampaign(f"没有编号为“{campaign_id}”的评选活动，请从列表中选择。", str(e)) from e
+
+
 def create_submission(session: Session, *, campaign_id: str, organisation: str,
                       recommender: str | None = None,
                       campaigns_dir: Path | None = None) -> Submission:
     """A new, empty submission of `organisation` to the campaign `campaign_id` (committed)."""
-    try:
-        get_campaign(campaign_id, campaigns_dir)
-    except CampaignError as e:
-        raise UnknownCampaign(f"没有编号为“{campaign_id}”的评选活动，请从列表中选择。", str(e)) from e
+    campaign_or_404(campaign_id, campaigns_dir)
     org = _clean_text(organisation, 200)
     if not org:
         raise InvalidInput("请填写申报（推荐）单位名称。", "organisation is empty")

@@ -6,11 +6,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from dossier.campaigns import CampaignError, get_campaign, load_campaigns
+from dossier.campaigns import load_campaigns
 from services.api.deps import SessionDep, SettingsDep
 from services.auth.web import CurrentUser, require_role
 from services.review.overview import overview
-from services.submissions import UnknownCampaign
+from services.submissions import campaign_or_404
 
 from .review_pages import STATUS_LABELS, render
 
@@ -18,13 +18,6 @@ pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["review"])
 
 STAFF = ("admin", "operator", "reviewer")
-
-
-def _campaign(settings: Any, campaign_id: str) -> Any:
-    try:
-        return get_campaign(campaign_id, settings.campaigns_dir)
-    except (CampaignError, KeyError):
-        raise UnknownCampaign(f"没有这个评选活动：{campaign_id}", f"unknown campaign {campaign_id}") from None
 
 
 @pages.get("/review/campaigns", response_class=HTMLResponse)
@@ -38,7 +31,7 @@ def campaigns_page(request: Request, user: CurrentUser, session: SessionDep, set
 def campaign_page(campaign_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   settings: SettingsDep) -> HTMLResponse:
     require_role(user, *STAFF)
-    view = overview(session, _campaign(settings, campaign_id))
+    view = overview(session, campaign_or_404(campaign_id, settings.campaigns_dir))
     return render(request, "review/overview.html", views=[view], status_labels=STATUS_LABELS)
 
 
@@ -48,4 +41,4 @@ def campaign_json(campaign_id: str, user: CurrentUser, session: SessionDep, sett
     recommenders against the quota, titles against the award count.
     / 各环节进度、推荐名额、表彰数量。"""
     require_role(user, *STAFF)
-    return overview(session, _campaign(settings, campaign_id)).to_json()
+    return overview(session, campaign_or_404(campaign_id, settings.campaigns_dir)).to_json()
