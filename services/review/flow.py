@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from dossier import beijing
 from dossier.campaigns import Campaign, get_campaign
-from storage import versions as versions_store
 from services.submissions import DomainError, InvalidInput, NotFound
+from storage import versions as versions_store
 from storage.models import StoredFile, Submission, utcnow
 from storage.review_models import (FieldCorrection, Objection, ReviewStatus, ReviewTask, Role,
                                    SubmissionReview, SubmissionVersion, TaskState, User)
@@ -27,7 +27,6 @@ from . import audit
 from .access import visible_submission
 from .queue import held_task
 
-CHINA = ZoneInfo("Asia/Shanghai")
 
 
 class StageBlocked(DomainError):
@@ -36,7 +35,7 @@ class StageBlocked(DomainError):
 
 
 def today_in_china(now: dt.datetime | None = None) -> dt.date:
-    return (now or utcnow()).astimezone(CHINA).date()
+    return beijing.today(now or utcnow())
 
 
 def _add_months(when: dt.datetime, months: int) -> dt.datetime:
@@ -183,7 +182,7 @@ def start_notice(session: Session, user: User, task_id: str, start: dt.date, *,
     assert review is not None
     end = notice_end(start, int(s.working_days))
     review.notice_start, review.notice_end = start, end
-    task.due_at = dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), CHINA)
+    task.due_at = beijing.end_of_day(end)
     task.data = {**(task.data or {}), "notice_start": start.isoformat(), "notice_end": end.isoformat()}
     audit.record(session, user, "notice_start", submission_id=task.submission_id, task_id=task.id,
                  start=start.isoformat(), end=end.isoformat(), working_days=s.working_days)

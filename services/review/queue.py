@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from dossier import beijing
 from services.submissions import DomainError, NotFound
 from storage.models import utcnow
 from storage.review_models import ReviewTask, TaskState, User
@@ -153,10 +154,7 @@ class TaskFilter:
 
 def due_by(day: dt.date) -> dt.datetime:
     """The end of `day` in Beijing time, as a UTC instant: "due by 12月5日" includes all of that day."""
-    from zoneinfo import ZoneInfo
-
-    nxt = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=ZoneInfo("Asia/Shanghai"))
-    return nxt.astimezone(dt.timezone.utc)
+    return beijing.end_of_day(day)
 
 
 def list_tasks(session: Session, user: User, f: TaskFilter | None = None,

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
+from dossier import beijing
 from services.api.deps import SessionDep, SettingsDep
 from services.auth.web import CurrentUser, require_role
 from services.ops import actions, metrics, prometheus
@@ -25,16 +25,13 @@ api = APIRouter(tags=["operations"])
 
 STAFF = ("operator", "admin")
 FILE_STATES = {"stored": "已保存", "queued": "排队中", "processing": "处理中", "done": "已完成", "failed": "处理失败"}
-CHINA = ZoneInfo("Asia/Shanghai")
 METHODS = {"docx": "Word", "pdf-text": "文字版 PDF", "ocr": "扫描件/照片识别", "converted": "旧版 Word/WPS 转换",
            "unknown": "无法识别"}
 
 
 def _beijing(iso: str | None) -> str:
     """An ISO time from the database as people here read it: Beijing time, to the minute."""
-    if not iso:
-        return ""
-    return dt.datetime.fromisoformat(iso).astimezone(CHINA).strftime("%Y-%m-%d %H:%M")
+    return beijing.shown(dt.datetime.fromisoformat(iso)) if iso else ""
 
 
 def _duration(seconds: float | None) -> str:

@@ -8,7 +8,6 @@ it in the action's query string, checked by the middleware).
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response, Streamin
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
+from dossier import beijing
 from dossier.campaigns import CampaignError, get_campaign, load_campaigns
 from services import submissions as subs
 from services.api.deps import SessionDep, SettingsDep, StoreDep
@@ -80,12 +80,6 @@ def _local(url: str, default: str = "/review") -> str:
 
 def _back(url: str, msg: str = "") -> RedirectResponse:
     return RedirectResponse(url + (f"?msg={quote(msg)}" if msg else ""), status_code=303)
-
-
-def _beijing_hm(when: dt.datetime | None) -> str:
-    if when is None:
-        return ""
-    return when.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%H:%M")
 
 
 def _home(user: Any) -> str:
@@ -329,7 +323,7 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   status_label=STATUS_LABELS.get(review.status if review else None, ""),
                   # the page renews the lease a few times per lease while the reviewer is at work
                   renew_every=max(5, settings.review_lease_seconds // 3),
-                  lease_until=_beijing_hm(task.lease_expires_at))
+                  lease_until=beijing.shown(task.lease_expires_at, "%H:%M"))
 
 
 @router.post("/review/tasks/{task_id}/correct")

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dossier import beijing
 from dossier.campaigns import Campaign, PacketList, Rubric
 from services.presenters import (REVIEW_STATUS_LABELS, SEVERITIES, display_value, document_title,
                                  field_label)
@@ -27,17 +27,16 @@ from storage.review_models import (FieldCorrection, Objection, ReviewTask, Submi
 from workers.routing import engine
 from workers.routing.engine import KIND_LABELS, StageError
 
-CHINA = ZoneInfo("Asia/Shanghai")
 # a decision as the record states it (the desk's labels say what happens next)
 DECISIONS = {"pass": "通过", "return": "退回修改", "reject": "不予通过", "withdraw": "撤销称号"}
 
 
 def china_date(when: dt.datetime | None) -> str:
-    return when.astimezone(CHINA).strftime("%Y-%m-%d") if when else ""
+    return beijing.shown(when, "%Y-%m-%d")
 
 
 def china_time(when: dt.datetime | None) -> str:
-    return when.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") if when else ""
+    return beijing.shown(when)
 
 
 @dataclass
