@@ -86,6 +86,7 @@ class FileState(str, enum.Enum):
 
 class Submission(Base):
     __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_campaign_submitted", "campaign_id", "submitted_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     campaign_id: Mapped[str] = mapped_column(String(64), index=True)
@@ -95,6 +96,9 @@ class Submission(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # submission | self_check (the anonymous 自查: read and checked, never submitted, never counted)
+    kind: Mapped[str] = mapped_column(String(16), default="submission", server_default="submission")
+    submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())   # 提交审核; None: a draft
 
     files: Mapped[list["StoredFile"]] = relationship(
         back_populates="submission", order_by="StoredFile.created_at", cascade="all, delete-orphan",
@@ -132,6 +136,8 @@ class StoredFile(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
+    # the newer file of the same document kind that replaced this one (None: current)
+    replaced_by: Mapped[str | None] = mapped_column(String(32))
 
     submission: Mapped[Submission] = relationship(back_populates="files")
 
