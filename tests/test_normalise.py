@@ -5,8 +5,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workers.forms.normalise import (count_value, date_value, phone_ok, phone_value, score_value,
-                                     star_value, text_value)
+from workers.forms.normalise import (count_value, date_value, find_date, find_phones, phone_ok,
+                                     phone_value, score_value, star_value, strip_footnote_mark, text_value)
+from workers.forms.values import normalise, split_parts
 
 CN = "〇一二三四五六七八九"
 
@@ -72,3 +73,88 @@ class TestOthers:
     def test_text(self, raw: str, v: str) -> None:
         """Whitespace inside Chinese text goes; 无 is empty."""
         assert text_value(raw) == v
+
+
+class TestPhonesAsWritten:
+    """Phone numbers in the ways people write them (contract, “Fields”)."""
+
+    @pytest.mark.parametrize("raw,phone", [
+        ("(0730)8472804", "0730-8472804"), ("（０７３０）８４７２８０４", "0730-8472804"),
+        ("0730—8040857", "0730-8040857"), ("0730–8040857", "0730-8040857"), ("0730～8040857", "0730-8040857"),
+        ("0579 8246 9328", "0579-82469328"), ("138 0579 1234", "13805791234"),
+        ("138-0579-1234", "13805791234"), ("+86 138 0579 1234", "13805791234"),
+        ("(010)12345678", "010-12345678"),
+    ])
+    def test_area_code_kept(self, raw: str, phone: str) -> None:
+        """The area code in brackets, full-width or after any dash or space stays the area code."""
+        assert phone_value(raw) == phone
+        assert phone_ok(phone)
+
+    @pytest.mark.parametrize("raw", ["0730-84\n72804", "(0730)\n8472804", "0730 847\n2804"])
+    def test_wrapped_over_two_lines(self, raw: str) -> None:
+        """A number wrapped in a narrow cell is one number."""
+        assert phone_value(raw) == "0730-8472804"
+
+    def test_two_numbers_side_by_side_stay_two(self) -> None:
+        """A mobile and a fixed line in one cell are two numbers, not one long one."""
+        assert [p for p, _s, _e in find_phones("13805791234 0730-8472804")] == ["13805791234", "0730-8472804"]
+
+    @given(st.sampled_from(["0730", "0579", "0571"]), st.integers(1_000_000, 9_999_999),
+           st.sampled_from(["({a}){n}", "（{a}）{n}", "{a}-{n}", "{a}—{n}", "{a} {n}", "{a}{n}", "{a}－{n}"]))
+    def test_every_spelling_is_the_same_number(self, area: str, number: int, shape: str) -> None:
+        """However the area code is set off, the value is area-number."""
+        raw = shape.format(a=area, n=number)
+        assert phone_value(raw) == f"{area}-{number}"
+
+
+class TestCompoundContactCell:
+    """A 联络人 cell holding name, title and phone."""
+
+    @pytest.mark.parametrize("raw", [
+        "王某\n办公室主任\n(0730)8472804", "王某 办公室主任 （0730）\n8472804",
+        "王某，办公室主任，0730—8472804", "王某 办公室主任 0730 847 2804",
+        "王某\n办公室主任0730-\n8472804",
+    ])
+    def test_area_code_stays_with_the_phone(self, raw: str) -> None:
+        """The area code never slides into the title (办公室主任0730)."""
+        parts = split_parts(raw)
+        assert parts["name"] == "王某"
+        assert parts["title"] == "办公室主任"
+        assert phone_value(parts["phone"]) == "0730-8472804"
+
+
+class TestTwoDigitYears:
+    @pytest.mark.parametrize("raw,pivot,month", [
+        ("71年1月", 2015, "1971-01"), ("七一年一月", 2015, "1971-01"), ("71.01", 2017, "1971-01"),
+        ("05年3月", 2015, "2005-03"), ("15年11月", 2015, "2015-11"), ("16年11月", 2015, "1916-11"),
+    ])
+    def test_century_from_the_campaign_year(self, raw: str, pivot: int, month: str) -> None:
+        """Two digits above the campaign year's are the 1900s, the rest the 2000s."""
+        assert date_value(raw, day=False, pivot_year=pivot) == month
+
+    def test_four_digits_win(self) -> None:
+        """A four-digit year is never read as two digits (2015年 is not 15年)."""
+        assert date_value("2015年11月6日", day=True, pivot_year=1990) == "2015-11-06"
+
+    def test_short_opinion_date(self) -> None:
+        """一五年十一月十日 under an opinion is a full date."""
+        assert find_date("一五年十一月十日", 2015)[0] == "2015-11-10"
+
+
+class TestFootnoteMarks:
+    @pytest.mark.parametrize("raw", ["某局机关党支部1", "某局机关党支部¹", "某局机关党支部①", "某局机关党支部*",
+                                     "某局机关党支部[2]", "某局机关党支部※"])
+    def test_mark_removed(self, raw: str) -> None:
+        """A footnote mark after a value is not part of it."""
+        assert strip_footnote_mark(raw) == "某局机关党支部"
+
+    @pytest.mark.parametrize("raw", ["第一党支部", "2015", "*", "共3", "党员52", "三星级"])
+    def test_values_kept(self, raw: str) -> None:
+        """Numbers that are the value, or that a word before them owns, stay."""
+        assert strip_footnote_mark(raw) == raw
+
+    def test_text_field_value(self) -> None:
+        """A text field's normalised value has no mark; a count field keeps its digits."""
+        from dossier.campaigns import FieldSpec
+        assert normalise(FieldSpec(key="org_name", label="党组织名称"), "某局机关党支部²") == "某局机关党支部"
+        assert normalise(FieldSpec(key="member_count", label="党员人数", type="count"), "52") == 52

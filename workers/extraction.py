@@ -37,6 +37,14 @@ def read_document(path: Path, ctx: ReadContext) -> Document:
     return reader_for(ctx.format)(path, ctx)
 
 
+def campaign_year(campaign: Campaign) -> int | None:
+    """The campaign's year, against which two-digit years on its forms are read."""
+    if campaign.deadline is not None:
+        return campaign.deadline.year
+    issued = str(campaign.raw.get("issued") or "")
+    return int(issued[:4]) if issued[:4].isdigit() else None
+
+
 def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -> tuple[list, list[Finding]]:
     """Documents and findings of an already-read file."""
     documents, findings = [], []
@@ -44,7 +52,7 @@ def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -
         findings.append(Finding(problem.code, "error" if problem.code.startswith("file.") else "warning",
                                 None, problem.message, page=problem.page))
     for located in locate(doc, campaign):
-        extracted = build_document(located)
+        extracted = build_document(located, year=campaign_year(campaign))
         documents.append(extracted)
         findings.extend(check_document(extracted, located.spec, method=doc.method,
                                        low_confidence=low_confidence))

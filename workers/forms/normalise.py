@@ -8,6 +8,7 @@ as written (trimmed) so that the check can say what is wrong with it.
 """
 from __future__ import annotations
 
+import datetime as _dt
 import re
 import unicodedata
 
@@ -44,6 +45,24 @@ def text_value(raw: str) -> str:
     return "" if v in EMPTY_WORDS else v
 
 
+# a footnote mark after a value: superscript digits, circled numbers, *, ※, †, [1];
+# and a plain 1–2 digit number straight after a Han character that ends the value
+# (a superscript that lost its raise in a PDF or a scan: …党支部1)
+_FOOTNOTE_MARK = re.compile(
+    r"(?:[\u2070\u00b9\u00b2\u00b3\u2074-\u2079]+|[\u2460-\u2473\u2776-\u277f]|[*＊※†‡]+|\[\d{1,2}\]"
+    r"|(?<=[\u4e00-\u9fff])(?<![第共约近达计为是有员人名个位数])[0-9０-９]{1,2})\s*$")
+
+
+def strip_footnote_mark(raw: str) -> str:
+    """`raw` without a footnote mark at its end: 某局机关党支部¹ → 某局机关党支部."""
+    text = raw.rstrip()
+    m = _FOOTNOTE_MARK.search(text)
+    # a value that is only a number or a mark is a value, not a mark on one
+    if m is None or not text[:m.start()].strip():
+        return raw
+    return text[:m.start()]
+
+
 def cn_number(s: str) -> int | None:
     """二〇一五 → 2015, 十一 → 11, 三十一 → 31, 7 → 7."""
     s = nfkc(s).strip()
@@ -67,31 +86,55 @@ _NUM = r"[0-9〇零○一二三四五六七八九十Oo]"
 _DATE = re.compile(
     rf"(?P<y>{_NUM}{{4}})\s*(?:年|[-./])\s*(?P<m>{_NUM}{{1,3}})\s*(?:月|(?=[-./])|$)"
     rf"(?:\s*[-./]?\s*(?P<d>{_NUM}{{1,3}})\s*日?)?")
+# a two-digit year (71年1月, 一五年十一月十日): only with 年, or a whole value like 71.01
+_DATE_YY = re.compile(
+    rf"(?<![0-9〇零○一二三四五六七八九十])(?P<y>{_NUM}{{2}})\s*年\s*(?P<m>{_NUM}{{1,3}})\s*月"
+    rf"(?:\s*(?P<d>{_NUM}{{1,3}})\s*日)?")
+_DATE_YY_DOTTED = re.compile(r"^\s*(?P<y>\d{2})\s*[./-]\s*(?P<m>\d{1,2})(?:\s*[./-]\s*(?P<d>\d{1,2}))?\s*$")
 
 
-def find_date(text: str) -> tuple[str, int, int] | None:
-    """The first date in `text` as (normalised, start, end), or None."""
+def full_year(yy: int, pivot_year: int | None = None) -> int:
+    """A two-digit year in full: in the 1900s when its digits are above the pivot
+    year's (the campaign's year; today's when not given), else in the 2000s."""
+    pivot = (pivot_year or _dt.date.today().year) % 100
+    return 1900 + yy if yy > pivot else 2000 + yy
+
+
+def _date_of(m: re.Match, year: int | None) -> str | None:
+    y, mo = year if year is not None else cn_number(m.group("y")), cn_number(m.group("m"))
+    d = cn_number(m.group("d")) if m.group("d") else None
+    if y is None or mo is None or not (1900 <= y <= 2100) or not (1 <= mo <= 12):
+        return None
+    if d is not None and not (1 <= d <= 31):
+        d = None
+    return f"{y:04d}-{mo:02d}" + (f"-{d:02d}" if d else "")
+
+
+def find_date(text: str, pivot_year: int | None = None) -> tuple[str, int, int] | None:
+    """The first date in `text` as (normalised, start, end), or None.  A four-digit
+    year wins; a two-digit one (71年1月) is read with `full_year`."""
     t = nfkc(text)
     for m in _DATE.finditer(t):
-        y, mo = cn_number(m.group("y")), cn_number(m.group("m"))
-        d = cn_number(m.group("d")) if m.group("d") else None
-        if y is None or mo is None or not (1900 <= y <= 2100) or not (1 <= mo <= 12):
-            continue
-        if d is not None and not (1 <= d <= 31):
-            d = None
-        return (f"{y:04d}-{mo:02d}" + (f"-{d:02d}" if d else "")), m.start(), m.end()
+        value = _date_of(m, None)
+        if value:
+            return value, m.start(), m.end()
+    for m in list(_DATE_YY.finditer(t)) + list(_DATE_YY_DOTTED.finditer(t)):
+        yy = cn_number(m.group("y"))
+        value = _date_of(m, full_year(yy, pivot_year)) if yy is not None else None
+        if value:
+            return value, m.start(), m.end()
     return None
 
 
-def date_value(raw: str, *, day: bool) -> str:
+def date_value(raw: str, *, day: bool, pivot_year: int | None = None) -> str:
     """`YYYY-MM` (day=False) or `YYYY-MM-DD`; unparseable text is returned squeezed."""
     s = text_value(raw)
     if not s:
         return ""
-    found = find_date(s)
+    found = find_date(s, pivot_year)
     if not found:
         return s
-    value, start, end = found
+    value = found[0]
     # a date with words around it ("约2015年") is still that date, but "2015年11月至今" too
     if not day:
         return value[:7]
@@ -132,28 +175,69 @@ def _digits(s: str) -> str:
     return re.sub(r"\D", "", s)
 
 
-_PHONE_RUN = re.compile(r"\+?\d[\d\-－—\s()（）]{3,}\d")
+# every dash people (and their input methods) put between an area code and a number
+DASHES = "\\-－—–‐‑‒―─━﹣−~～"
+# a run that may hold one or more phone numbers: digits with brackets, dashes and
+# whitespace (a number wrapped over two lines of a narrow cell) between them
+_PHONE_RUN = re.compile(rf"(?:\+\s*86\s*)?[(（]?\s*\d[\d{DASHES}()（）\s]*\d[)）]?")
+_MOBILE = re.compile(r"1[3-9]\d{9}")
 
 
-def phone_value(raw: str) -> str:
-    """Digits, with `-` after an area code: 0730-8553929, 18059729501."""
-    s = nfkc(text_value(raw))
-    if not s:
-        return ""
-    m = _PHONE_RUN.search(s)
-    if not m:
-        return s
-    run = re.sub(r"[\s()（）]", "", m.group(0)).replace("－", "-").replace("—", "-")
-    if run.startswith("+86"):
-        run = run[3:]
-    digits = re.sub(r"\D", "", run)
-    if "-" in run:
-        area, _, rest = run.partition("-")
-        return f"{_digits(area)}-{_digits(rest)}"
+def _one_phone(run: str) -> str:
+    """One number written any way → digits, with `-` after an area code."""
+    digits = _digits(run)
+    if len(digits) == 13 and digits.startswith("86") and digits[2] in "01":
+        digits, run = digits[2:], run[run.index("86") + 2:]
+    if _MOBILE.fullmatch(digits):
+        return digits
+    # the first group as written: (0730)… 0730—… 0579 8246 9328
+    first = re.match(r"\D*(\d+)", run)
+    head = first.group(1) if first else ""
+    if head.startswith("0") and 3 <= len(head) <= 4 and len(digits) > len(head):
+        return f"{head}-{digits[len(head):]}"
     if digits.startswith("0") and not digits.startswith("00") and len(digits) >= 10:
         area_len = 3 if digits[1] in "12" else 4
         return f"{digits[:area_len]}-{digits[area_len:]}"
     return digits
+
+
+def _complete(digits_so_far: str, run_so_far: str) -> bool:
+    return len(digits_so_far) >= 11 or phone_ok(_one_phone(run_so_far))
+
+
+def find_phones(text: str) -> list[tuple[str, int, int]]:
+    """Every phone number in `text` (already NFKC) as (normalised, start, end).
+
+    Groups separated by whitespace are joined until they make a whole number, so
+    that `0579 8246 9328` and a number wrapped in a narrow cell are one, while two
+    numbers side by side (`13805791234 0730-8472804`) stay two."""
+    out: list[tuple[str, int, int]] = []
+    for m in _PHONE_RUN.finditer(text):
+        if len(_digits(m.group(0))) < 5:
+            continue
+        start = None
+        for tok in re.finditer(r"\S+", m.group(0)):
+            if start is None:
+                start = m.start() + tok.start()
+            end = m.start() + tok.end()
+            so_far = text[start:end]
+            if _complete(_digits(so_far), so_far):
+                out.append((_one_phone(so_far), start, end))
+                start = None
+        if start is not None:
+            so_far = text[start:m.end()]
+            if len(_digits(so_far)) >= 5:
+                out.append((_one_phone(so_far), start, m.end()))
+    return out
+
+
+def phone_value(raw: str) -> str:
+    """Digits, with `-` after an area code: 0730-8553929, 18059729501."""
+    if not text_value(raw):
+        return ""
+    s = nfkc(raw).strip()
+    phones = find_phones(s)
+    return phones[0][0] if phones else text_value(s)
 
 
 def phone_ok(value: str) -> bool:

@@ -9,8 +9,8 @@ from ..checks.counting import count_chars
 from ..results import ExtractedDocument, FieldValue, Mark
 from .labels import EMPTY_DATE, SEAL_MARK, SIGN_MARK
 from .locate import Found, LocatedDocument
-from .normalise import (count_value, date_value, find_date, nfkc, phone_value, score_value,
-                        squeeze, star_value, text_value)
+from .normalise import (count_value, date_value, find_date, find_phones, nfkc, phone_value,
+                        score_value, squeeze, star_value, strip_footnote_mark, text_value)
 
 _SEP = re.compile(r"[\s,，、;；/|｜()（）]+")
 _PHONE_LABEL = re.compile(r"(联系)?(电话|手机|座机|tel|Tel|TEL)[:：]?")
@@ -18,23 +18,26 @@ _NAME_LABEL = re.compile(r"(姓名|职务|负责人)[:：]")
 # what is left of an empty 年 月 日 line when a seal hides part of it
 _DATE_SKELETON = re.compile(r"[年月日]{2,3}")
 _SHORT_BRACKETED = re.compile(r"\([^()]{0,4}\)")
-_PHONE_TOKEN = re.compile(r"\+?\d(?:[\d\-－—]| (?=\d)){3,}\d")
 
 
-def normalise(spec: FieldSpec, raw: str) -> object:
+def normalise(spec: FieldSpec, raw: str, *, year: int | None = None) -> object:
+    """`raw` as the contract writes a value of `spec`'s type; `year` is the campaign's,
+    for two-digit years (71年1月)."""
     t = spec.type
     if t == "star_rating":
         return star_value(raw)
     if t == "count":
         return count_value(raw)
     if t == "month":
-        return date_value(raw, day=False)
+        return date_value(raw, day=False, pivot_year=year)
     if t == "date":
-        return date_value(raw, day=True)
+        return date_value(raw, day=True, pivot_year=year)
     if t == "phone":
         return phone_value(raw)
     if t == "enum":
-        return text_value(raw)
+        return text_value(strip_footnote_mark(raw))
+    if t == "text":
+        return text_value(strip_footnote_mark(_strip_marks(raw) if spec.seal else raw))
     return text_value(_strip_marks(raw) if spec.seal else raw)
 
 
@@ -46,11 +49,13 @@ def split_parts(raw: str) -> dict[str, str]:
     """One cell with several values: “秦丽华\\n党务干事\\n0730-8180410”, “丁国华，电话：180…”."""
     text = nfkc(raw)
     phone = ""
-    runs = list(_PHONE_TOKEN.finditer(text))
-    if runs:
-        m = runs[-1]
-        phone = m.group(0)
-        text = text[:m.start()] + " " + text[m.end():]
+    phones = find_phones(text)
+    if phones:
+        # the last number is the phone; its area code in brackets or on the line
+        # before stays with it (never 办公室主任0730)
+        _value, start, end = phones[-1]
+        phone = text[start:end]
+        text = text[:start] + " " + text[end:]
     text = _PHONE_LABEL.sub(" ", text)
     text = _NAME_LABEL.sub(" ", text)
     tokens = [t for t in _SEP.split(text) if t and t not in ("及", "(", ")", "（", "）")]
@@ -61,7 +66,7 @@ def split_parts(raw: str) -> dict[str, str]:
             "phone": phone}
 
 
-def split_opinion(raw: str) -> tuple[str, str | None, bool]:
+def split_opinion(raw: str, *, year: int | None = None) -> tuple[str, str | None, bool]:
     """An opinion cell → (opinion text, date or None, has a blank 年 月 日 line)."""
     lines = raw.split("\n")
     text_lines: list[str] = []
@@ -71,7 +76,7 @@ def split_opinion(raw: str) -> tuple[str, str | None, bool]:
         flat = squeeze(line)
         if not flat:
             continue
-        found = find_date(line)
+        found = find_date(line, year)
         # （盖章） printed under a seal is often misread (（真）, （盖）): any short bracketed
         # line in an opinion cell is that mark, never the opinion
         is_mark = bool(SEAL_MARK.fullmatch(flat) or SIGN_MARK.fullmatch(flat)
@@ -114,8 +119,9 @@ def _fv(value: object, found: Found, spec_label: str) -> FieldValue:
                       raw=found.raw if found.located else None, label=spec_label)
 
 
-def build_document(located: LocatedDocument) -> ExtractedDocument:
-    """Normalised fields, 字数 counts and seal/date marks of one located document."""
+def build_document(located: LocatedDocument, *, year: int | None = None) -> ExtractedDocument:
+    """Normalised fields, 字数 counts and seal/date marks of one located document;
+    `year` is the campaign's (two-digit years are read against it)."""
     spec = located.spec
     out = ExtractedDocument(kind=spec.kind)
     for f in spec.fields:
@@ -123,16 +129,16 @@ def build_document(located: LocatedDocument) -> ExtractedDocument:
         if f.parts:
             parts = split_parts(found.raw)
             for p in f.parts:
-                out.fields[p.key] = _fv(normalise(p, parts.get(p.part or "name", "")), found, p.label)
+                out.fields[p.key] = _fv(normalise(p, parts.get(p.part or "name", ""), year=year), found, p.label)
             continue
         if f.type == "opinion":
-            text, date, blank = split_opinion(found.raw)
+            text, date, blank = split_opinion(found.raw, year=year)
             out.fields[f.key] = _fv(text, found, f.label)
             if f.date:
                 out.marks.append(Mark(field=f.key, kind="date", present=date is not None,
                                       value=date or "", page=found.page, box=found.box))
         else:
-            out.fields[f.key] = _fv(normalise(f, found.raw), found, f.label)
+            out.fields[f.key] = _fv(normalise(f, found.raw, year=year), found, f.label)
         if f.seal and found.located:
             out.marks.append(_seal_mark(f.key, found))
         if f.signature and found.located:
