@@ -54,3 +54,137 @@ class TestProperties:
         """Joining two texts at a wide character adds their counts."""
         left, right = "".join(a), "".join(b)
         assert count_chars(left + "党" + right) == count_chars(left) + 1 + count_chars(right)
+
+
+# -- what is counted: the material, not the page around it ---------------------
+
+import shutil  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from docx import Document as DocxDocument  # noqa: E402
+from docx.oxml import OxmlElement  # noqa: E402
+from docx.oxml.ns import qn  # noqa: E402
+
+from dossier.campaigns import get_campaign  # noqa: E402
+from tests.docx_factory import narrative  # noqa: E402
+from workers.extract.model import Box, Document, Paragraph  # noqa: E402
+from workers.extraction import extract_file  # noqa: E402
+from workers.forms.furniture import drop_page_furniture, is_page_number  # noqa: E402
+
+BODY = [narrative(300, seed=s) for s in range(4)]
+
+
+def _page_doc(pages: list[list[str]], *, height: float = 842.0, header: str | None = None,
+              footer: str | None = None) -> Document:
+    """A read document whose pages hold these paragraphs, with a header/footer line at the page edges
+    ({n} is the page number, {total} the page count)."""
+    doc = Document(pages=len(pages), method="pdf-text")
+    for n, paras in enumerate(pages, start=1):
+        doc.page_sizes[n] = (595.0, height)
+        if header is not None:
+            doc.blocks.append(Paragraph(header.format(n=n, total=len(pages)), page=n, box=Box(70, 30, 520, 42)))
+        for k, text in enumerate(paras):
+            y = 100 + k * 120
+            doc.blocks.append(Paragraph(text, page=n, box=Box(70, y, 520, y + 100)))
+        if footer is not None:
+            doc.blocks.append(Paragraph(footer.format(n=n, total=len(pages)), page=n, box=Box(250, 800, 350, 812)))
+    return doc
+
+
+def _texts(doc: Document) -> list[str]:
+    return [b.text for b in doc.blocks if isinstance(b, Paragraph)]
+
+
+class TestPageFurniture:
+    @pytest.mark.parametrize("text", ["第 1 页 共 3 页", "- 2 -", "— 12 —", "第1页", "1/3", "共3页 第2页", "Page 2 of 3",
+                                      "第２页"])
+    def test_page_numbers(self, text: str) -> None:
+        """Every way a page number is printed is recognised as one."""
+        assert is_page_number(text)
+
+    @pytest.mark.parametrize("text", ["2015年共发展党员12名。", "3.5%", "完成率达1/3以上", "第一党支部", "2015-11-6"])
+    def test_material_is_not_a_page_number(self, text: str) -> None:
+        """Text of the material that holds numbers is not a page number."""
+        assert not is_page_number(text)
+
+    @pytest.mark.parametrize("footer", ["第 {n} 页 共 {total} 页", "- {n} -", "{n}/{total}", "{n}"])
+    def test_page_numbers_dropped(self, footer: str) -> None:
+        """Page numbers at the foot of each page leave the document; the material stays whole."""
+        doc = drop_page_furniture(_page_doc([BODY[:2], BODY[2:]], footer=footer))
+        assert _texts(doc) == BODY
+
+    def test_running_header_and_footer_dropped(self) -> None:
+        """A header and a footer repeated on every page (with the page number in it) are furniture."""
+        doc = drop_page_furniture(_page_doc([BODY[:2], BODY[2:3], BODY[3:]], header="中共某某局机关支部委员会",
+                                            footer="某某局机关党建示范点创建材料 第{n}页"))
+        assert _texts(doc) == BODY
+
+    def test_header_without_geometry(self) -> None:
+        """Where the reader knows no positions, the first and last lines of each page are the edges."""
+        doc = _page_doc([BODY[:2], BODY[2:]], header="某某局党建工作材料", footer="第{n}页")
+        for b in doc.blocks:
+            b.box = None
+        doc.page_sizes.clear()
+        assert _texts(drop_page_furniture(doc)) == BODY
+
+    def test_one_page_title_is_kept(self) -> None:
+        """A line at the top of one page only (the material's title) is not a header."""
+        doc = drop_page_furniture(_page_doc([["创建事迹介绍材料", *BODY[:2]], BODY[2:]]))
+        assert _texts(doc)[0] == "创建事迹介绍材料"
+
+    def test_repeated_line_in_the_middle_is_kept(self) -> None:
+        """The same sentence on two pages, but not at their edges, is material."""
+        same = "坚持“三会一课”制度。"
+        doc = drop_page_furniture(_page_doc([[BODY[0], same, BODY[1]], [BODY[2], same, BODY[3]]]))
+        assert _texts(doc).count(same) == 2
+
+    def test_footer_joined_to_the_last_line(self) -> None:
+        """A page number that a reader joined to the last paragraph's lines is cut from it."""
+        from workers.extract.model import Line
+        p = Paragraph(BODY[0] + "- 1 -", page=1, box=Box(70, 700, 520, 812),
+                      lines=[Line(BODY[0], 1, Box(70, 700, 520, 790)), Line("- 1 -", 1, Box(280, 800, 310, 812))])
+        doc = drop_page_furniture(Document(blocks=[p], page_sizes={1: (595.0, 842.0)}))
+        assert _texts(doc) == [BODY[0]]
+
+
+def _narrative_docx(path: Path, paras: list[str], *, header: str, textbox: str | None = None) -> Path:
+    """A 创建事迹介绍材料 in Word with a running header, a 第 X 页 共 Y 页 footer and page breaks."""
+    d = DocxDocument()
+    section = d.sections[0]
+    section.header.paragraphs[0].text = header
+    foot = section.footer.paragraphs[0]
+    for text, field in (("第 ", "PAGE"), (" 页 共 ", "NUMPAGES"), (" 页", None)):
+        foot.add_run(text)
+        if field:
+            fld = OxmlElement("w:fldSimple")
+            fld.set(qn("w:instr"), field)
+            run = OxmlElement("w:r")
+            t = OxmlElement("w:t")
+            t.text = "1"
+            run.append(t)
+            fld.append(run)
+            foot._p.append(fld)
+    d.add_paragraph("创建事迹介绍材料")
+    for k, text in enumerate(paras):
+        d.add_paragraph(text)
+        if k % 2 == 1 and k + 1 < len(paras):
+            d.add_page_break()
+    d.save(path)
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+class TestCountsTheMaterialOnly:
+    def test_header_footer_and_page_numbers_not_counted(self, tmp_path: Path) -> None:
+        """GIVEN a narrative with a running header and 第 X 页 共 Y 页 on each page, as .docx and printed to PDF
+        WHEN it is extracted THEN its 字数 is the material's alone, in both formats."""
+        from tests.office import soffice_convert
+        src = _narrative_docx(tmp_path / "材料.docx", BODY, header="中共某某局机关支部委员会")
+        expected = count_chars("创建事迹介绍材料" + "".join(BODY))
+        campaign = get_campaign("jinhua-2015")
+        for path in (src, soffice_convert(src, "pdf", tmp_path)):
+            result = extract_file(path, campaign)
+            narratives = [d for d in result.documents if d.kind == "narrative"]
+            assert narratives, f"{path.suffix}: no narrative found"
+            assert narratives[0].counts["text"] == expected, path.suffix

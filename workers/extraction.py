@@ -14,6 +14,7 @@ from .checks.document import check_document
 from .extract.model import Document
 from .extract.readers import ReadContext, ReadError, reader_for
 from .extract.sniff import MEDIA_TYPES, sniff
+from .forms.furniture import drop_page_furniture
 from .forms.locate import locate
 from .forms.values import build_document
 from .results import ExtractResult, FileInfo, Finding
@@ -51,7 +52,8 @@ def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -
     for problem in doc.problems:
         findings.append(Finding(problem.code, "error" if problem.code.startswith("file.") else "warning",
                                 None, problem.message, page=problem.page))
-    for located in locate(doc, campaign):
+    # headers, footers and page numbers are no part of any material or its 字数
+    for located in locate(drop_page_furniture(doc), campaign):
         extracted = build_document(located, year=campaign_year(campaign))
         documents.append(extracted)
         findings.extend(check_document(extracted, located.spec, method=doc.method,

@@ -1,0 +1,145 @@
+"""Page furniture: running headers, footers and page numbers.
+
+They are printed on the page but are no part of the material, so they must
+never reach a narrative or a 字数 count (contract, “Counting 字”).  Word keeps
+them apart from the body, but a PDF print, a scan or a photo has them as
+ordinary lines at the top and bottom of every page.
+
+`drop_page_furniture(doc)` removes, from the document's free paragraphs:
+- page numbers anywhere (第 1 页 共 3 页, 第1页, - 2 -, 1/3, Page 2 of 3), and a
+  bare number that is the first or last line of a page;
+- a line that stands at the same edge (top or bottom) of two or more pages
+  with the same text once its page number is taken out (a running header or
+  footer: 某某局机关党支部 · 第 2 页).
+
+Table cells are left alone: a form's own cells are never furniture.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..extract.model import Document, Paragraph
+from .normalise import nfkc
+
+_DASH = "-—–‐‑‒―─﹣−"
+# a page number as it is printed, alone or inside a header/footer line
+_PAGE_TOKEN = re.compile(
+    rf"第\s*\d+\s*页(?:\s*[,，/、]?\s*共\s*\d+\s*页)?"
+    rf"|共\s*\d+\s*页(?:\s*[,，/、]?\s*第\s*\d+\s*页)?"
+    rf"|[{_DASH}]\s*\d+\s*[{_DASH}]"
+    rf"|(?<!\d)\d+\s*/\s*\d+(?!\d)"
+    rf"|\bpage\s*\d+(?:\s*of\s*\d+)?\b",
+    re.IGNORECASE)
+_BARE_NUMBER = re.compile(r"\d{1,3}")
+_SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
+# a running header or footer is a short line
+MAX_FURNITURE_CHARS = 60
+# the band at the top and bottom of a page where headers and footers sit (share of its height)
+EDGE_BAND = 0.1
+
+
+def _flat(text: str) -> str:
+    return _SPACE.sub("", nfkc(text))
+
+
+def is_page_number(text: str) -> bool:
+    """Whether `text` is only a page number: 第 1 页 共 3 页, - 2 -, 第1页, 1/3, Page 2 of 3."""
+    flat = _flat(text)
+    return bool(flat) and not _PAGE_TOKEN.sub("", flat).strip("·|｜.,，")
+
+
+def furniture_key(text: str) -> str:
+    """The text of a header or footer line without its page number, for comparing pages."""
+    return _PAGE_TOKEN.sub("#", _flat(text))
+
+
+@dataclass
+class _Edge:
+    block: int
+    page: int
+    side: str          # "top" | "bottom"
+    key: str
+
+
+def _paragraph_lines(p: Paragraph) -> list[str]:
+    return [ln for ln in p.text.split("\n") if ln.strip()]
+
+
+def _in_band(doc: Document, p: Paragraph) -> str | None:
+    """`top` or `bottom` when the paragraph lies in that band of its page (known geometry)."""
+    size = doc.page_sizes.get(p.page)
+    if p.box is None or not size:
+        return None
+    height = size[1]
+    if p.box.y1 <= height * EDGE_BAND:
+        return "top"
+    if p.box.y0 >= height * (1 - EDGE_BAND):
+        return "bottom"
+    return None
+
+
+def _edges(doc: Document) -> list[_Edge]:
+    """The paragraphs that open or close a page (by order, or by lying in its edge band)."""
+    first: dict[int, int] = {}
+    last: dict[int, int] = {}
+    for i, b in enumerate(doc.blocks):
+        first.setdefault(b.page, i)
+        last[b.page] = i
+    out = []
+    for i, b in enumerate(doc.blocks):
+        if not isinstance(b, Paragraph) or not b.text.strip():
+            continue
+        side = _in_band(doc, b) or ("top" if first.get(b.page) == i else
+                                    "bottom" if last.get(b.page) == i else None)
+        if side is not None:
+            out.append(_Edge(i, b.page, side, furniture_key(b.text)))
+    return out
+
+
+def _strip_line(p: Paragraph, is_furniture) -> bool:
+    """Drop the furniture lines of a paragraph; True when nothing of it is left."""
+    lines = _paragraph_lines(p)
+    kept = [ln for ln in lines if not is_furniture(ln)]
+    if len(kept) != len(lines):
+        p.text = "\n".join(kept)
+    # a reader that joined a footer to the last wrapped line keeps it as the last Line
+    while p.lines and is_furniture(p.lines[-1].text) and p.text.rstrip().endswith(p.lines[-1].text.strip()):
+        p.text = p.text.rstrip()[:-len(p.lines[-1].text.strip())].rstrip()
+        p.lines.pop()
+    p.lines = [ln for ln in p.lines if not is_furniture(ln.text)]
+    return not p.text.strip()
+
+
+def drop_page_furniture(doc: Document) -> Document:
+    """Remove running headers, footers and page numbers from `doc`'s paragraphs, in place.
+
+    Returns `doc`, so it can be used inline: `locate(drop_page_furniture(doc), campaign)`."""
+    edges = _edges(doc)
+    pages_of: dict[tuple[str, str], set[int]] = {}
+    for e in edges:
+        if 0 < len(e.key) <= MAX_FURNITURE_CHARS:
+            pages_of.setdefault((e.side, e.key), set()).add(e.page)
+    running = {k for k, pages in pages_of.items() if len(pages) >= 2}
+    edge_blocks = {e.block for e in edges}
+    furniture_blocks = {e.block for e in edges if (e.side, e.key) in running}
+
+    drop: set[int] = set()
+    for i, b in enumerate(doc.blocks):
+        if not isinstance(b, Paragraph):
+            continue
+        if i in furniture_blocks:
+            drop.add(i)
+            continue
+        at_edge = i in edge_blocks
+
+        def is_furniture(line: str, at_edge: bool = at_edge) -> bool:
+            flat = _flat(line)
+            return is_page_number(flat) or (at_edge and bool(_BARE_NUMBER.fullmatch(flat)))
+
+        had_text = bool(b.text.strip())
+        if _strip_line(b, is_furniture) and had_text:
+            drop.add(i)
+    if drop:
+        doc.blocks = [b for i, b in enumerate(doc.blocks) if i not in drop]
+    return doc
