@@ -125,6 +125,14 @@ class Packets:
 
 
 @dataclass(frozen=True)
+class FindingRule:
+    """What the campaign file says about one finding code (its `findings:` section)."""
+    code: str
+    overridable: bool = True      # False: the notice makes the rule absolute; no reviewer override
+    notice: str = ""              # the notice's own words, quoted when an override is refused
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     title: str
@@ -135,7 +143,12 @@ class Campaign:
     quota_max: int | None = None
     stages: tuple[dict[str, Any], ...] = ()
     packets: Packets = field(default_factory=Packets)
+    finding_rules: tuple[FindingRule, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def finding_rule(self, code: str) -> FindingRule:
+        """The campaign's rule for a finding code; a code it does not name may be overridden."""
+        return next((r for r in self.finding_rules if r.code == code), FindingRule(code))
 
     def document(self, kind: str) -> DocumentSpec:
         for d in self.documents:
@@ -255,6 +268,22 @@ def _packets(d: Any, docs: list[DocumentSpec], stage_ids: set[str]) -> Packets:
                    summary_title=str(summary.get("title") or ""), columns=columns, lists=tuple(lists))
 
 
+def _finding_rules(d: Any) -> tuple[FindingRule, ...]:
+    """`findings: {code: {overridable: false, notice: "…"}}`."""
+    if d is None:
+        return ()
+    if not isinstance(d, dict):
+        raise CampaignError("findings must be a mapping of finding codes")
+    out = []
+    for code, rule in d.items():
+        rule = rule or {}
+        if not isinstance(rule, dict):
+            raise CampaignError(f"findings.{code} must be a mapping")
+        out.append(FindingRule(code=str(code), overridable=bool(rule.get("overridable", True)),
+                               notice=str(rule.get("notice") or "")))
+    return tuple(out)
+
+
 def _date(v: Any) -> dt.date | None:
     if v is None or isinstance(v, dt.date):
         return v
@@ -283,7 +312,7 @@ def parse_campaign(data: dict[str, Any]) -> Campaign:
         id=str(data["id"]), title=str(data.get("title", data["id"])), documents=tuple(docs),
         deadline=_date(data.get("deadline")), timezone=str(data.get("timezone", "Asia/Shanghai")),
         quota_min=quota.get("min"), quota_max=quota.get("max"),
-        stages=stages, packets=packets, raw=data,
+        stages=stages, packets=packets, finding_rules=_finding_rules(data.get("findings")), raw=data,
     )
 
 

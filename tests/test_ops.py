@@ -186,3 +186,60 @@ class TestPages:
         assert 'dossier_outbox_pending 1.0' in op.get("/metrics").text
         r = op.post(f"/ops/files/{fid}/retry", data={"csrf_token": csrf})
         assert "只有处理失败的文件才能重新处理" in r.text
+
+
+def _contested(s: Session) -> None:
+    """Three seal.missing and one field.missing on a unit's submission; the unit contests two seals
+    and the missing field; in review the bureau confirms one seal and upholds the other."""
+    from services.review import findings as contests
+    from services.review import queue
+    from services.review.access import record_owner
+    from storage.models import FindingRow
+
+    unit = person(s, "unit-c", "unit", organisation="丙局机关党支部")
+    bureau = person(s, "bureau-c", "reviewer", stage_id="bureau_review")
+    sid = submission(s, "yueyang-2017", "丙局机关党支部")
+    record_owner(s, unit, sid)
+    rows = [FindingRow(submission_id=sid, code=code, severity="error", field=field, message=f"{code} {n}")
+            for n, (code, field) in enumerate([("seal.missing", "opinion.party_group")] * 3
+                                               + [("field.missing", "contact.phone")])]
+    s.add_all(rows)
+    s.commit()
+    for row in (rows[0], rows[1], rows[3]):
+        contests.contest(s, unit, sid, row.id, "原件上有")
+    flow.start_review(s, None, sid)
+    task = s.scalar(select(ReviewTask).where(ReviewTask.submission_id == sid))
+    queue.claim(s, bureau, task.id, lease_seconds=600)
+    contests.judge_contest(s, bureau, task.id, rows[0].id, upheld=False, note=None)
+    contests.judge_contest(s, bureau, task.id, rows[1].id, upheld=True, note="原件确未盖章")
+
+
+class TestContests:
+    def test_contested_and_upheld_per_code(self, session: Session) -> None:
+        """GIVEN units' 识别有误 and reviewers' verdicts THEN the snapshot counts them per code with the
+        share of findings contested and the share of judged contests upheld; Prometheus says the same."""
+        from services.ops.prometheus import exposition
+
+        _contested(session)
+        snap = metrics.snapshot(session, Settings(), broker=False)
+        by_code = {c["code"]: c for c in snap.contests}
+        seal, missing = by_code["seal.missing"], by_code["field.missing"]
+        assert (seal["findings"], seal["contested"], seal["confirmed"], seal["upheld"], seal["pending"]) == (3, 2, 1, 1, 0)
+        assert (seal["contest_rate"], seal["upheld_rate"], seal["label"]) == (0.667, 0.5, "未盖章")
+        assert (missing["contested"], missing["pending"], missing["upheld_rate"]) == (1, 1, None)
+        assert [c["code"] for c in snap.contests] == ["seal.missing", "field.missing"]
+        text = exposition(snap).decode()
+        assert 'dossier_finding_contests{code="seal.missing",outcome="upheld"} 1.0' in text
+        assert 'dossier_findings{code="seal.missing"} 3.0' in text
+
+    def test_page_and_json_show_them(self, make_client: Any, sqlite_engine: Engine) -> None:
+        with make_sessionmaker(sqlite_engine)() as s:
+            _contested(s)
+            person(s, "op", "operator")
+        op = make_client()
+        login(op, "op")
+        data = op.get("/api/ops").json()
+        assert {c["code"]: c["contested"] for c in data["contests"]} == {"seal.missing": 2, "field.missing": 1}
+        page = op.get("/ops").text
+        row = re.search(r'<tr data-code="seal.missing">(.*?)</tr>', page, re.S).group(1)  # type: ignore[union-attr]
+        assert "未盖章" in row and "67%" in row and "50%" in row

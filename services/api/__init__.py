@@ -74,12 +74,14 @@ def install_review(app: FastAPI) -> None:
 
     from services.web.packet_pages import router as packet_pages
 
+    from .findings import router as findings_api
     from .packets import router as packets_api
     from .review import router as review_api
     from .review import users as users_api
 
     app.add_middleware(AuthMiddleware)
     app.include_router(review_api)
+    app.include_router(findings_api)
     app.include_router(users_api)
     app.include_router(packets_api)
     app.include_router(pages)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
+from services.ops.contests import contest_stats
 from storage.models import FileState, OutboxMessage, StoredFile, utcnow
 from storage.review_models import ReviewTask, TaskState
 
@@ -46,6 +47,7 @@ class Snapshot:
     failures: list[dict[str, Any]]
     outbox: dict[str, Any]
     review: list[dict[str, Any]]
+    contests: list[dict[str, Any]] = field(default_factory=list)   # 识别有误 per finding code
     queues: list[QueueDepth] = field(default_factory=list)
     workers: list[str] | None = None
     broker_error: str | None = None
@@ -180,7 +182,8 @@ def snapshot(session: Session, settings: Settings, *, now: dt.datetime | None = 
     per_hour, timing = throughput(session, now)
     snap = Snapshot(at=now.isoformat(), files=file_states(session), oldest_waiting_s=oldest_waiting(session, now),
                     finished_per_hour=per_hour, seconds_by_method=timing, failures=failures(session),
-                    outbox=outbox_backlog(session, now), review=review_load(session, now))
+                    outbox=outbox_backlog(session, now), review=review_load(session, now),
+                    contests=contest_stats(session))
     if broker:
         snap.queues, snap.workers, snap.broker_error = broker_queues(settings, app)
     return snap

@@ -68,6 +68,17 @@ class SnapshotCollector(Collector):
             for state in ("open", "claimed", "overdue", "lapsed"):
                 tasks.add_metric([r["campaign_id"], r["stage_id"], r["department"], state], r[state])
         yield tasks
+        contests = GaugeMetricFamily("dossier_finding_contests",
+                                     "Findings a unit marked 识别有误, by code and the reviewer's verdict",
+                                     labels=["code", "outcome"])
+        findings = GaugeMetricFamily("dossier_findings", "Findings on record, by code (of the codes contested)",
+                                     labels=["code"])
+        for c in s.contests:
+            findings.add_metric([c["code"]], c["findings"])
+            for outcome in ("confirmed", "upheld", "pending"):
+                contests.add_metric([c["code"], outcome], c[outcome])
+        yield findings
+        yield contests
 
 
 def exposition(snap: Snapshot) -> bytes:

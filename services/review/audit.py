@@ -14,6 +14,8 @@ ACTION_LABELS = {
     "opinion": "填写意见", "decide": "作出决定", "notice_start": "开始公示", "objection": "登记异议",
     "objection_resolved": "异议处理完毕", "resubmit": "重新提交", "stage": "进入环节",
     "lease_expired": "任务超时收回", "file_retry": "文件重新处理",
+    "contest": "标记识别有误", "contest_confirmed": "确认识别有误", "contest_upheld": "维持问题（识别无误）",
+    "override": "放行",
 }
 
 

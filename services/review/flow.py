@@ -25,6 +25,7 @@ from workers.routing.engine import Stage
 
 from . import audit
 from .access import visible_submission
+from .blocking import ensure_passable
 from .queue import held_task
 
 
@@ -290,6 +291,8 @@ def decide(session: Session, user: User, task_id: str, decision: str, payload: d
         raise InvalidInput("；".join(problems), f"decision {decision} incomplete at {s.id}",
                            code="decision.incomplete")
     if decision == "pass":
+        # open errors first: not corrected, overridden or confirmed wrong, no stage may pass them
+        ensure_passable(session, campaign, sub.id)
         _check_limits(session, campaign, s, sub, task, review, today_in_china(now))
     if "scores" in merged and _rubric(campaign) is not None:
         parsed, total, _ = engine.rubric_scores(_rubric(campaign), merged["scores"])

@@ -45,6 +45,10 @@ def _duration(seconds: float | None) -> str:
     return f"{s // 3600} 小时 {s % 3600 // 60} 分"
 
 
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate:.0%}"
+
+
 @pages.get("/ops", response_class=HTMLResponse)
 def ops_page(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
              msg: str = "") -> HTMLResponse:
@@ -52,7 +56,7 @@ def ops_page(request: Request, user: CurrentUser, session: SessionDep, settings:
     snap = metrics.snapshot(session, settings)
     peak = max([h["done"] + h["failed"] for h in snap.finished_per_hour] + [1])
     return render(request, "review/ops.html", snap=snap, peak=peak, msg=msg, file_states=FILE_STATES,
-                  methods=METHODS, duration=_duration, beijing=_beijing)
+                  methods=METHODS, duration=_duration, beijing=_beijing, pct=_pct)
 
 
 @pages.post("/ops/files/{file_id}/retry")

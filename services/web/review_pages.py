@@ -31,6 +31,8 @@ from services.review import audit, flow, queue
 from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
 from services.review.audit import ACTION_LABELS
+from services.review import findings as finding_actions
+from services.review.blocking import blocking_items
 from services.review.page_views import media_type as page_media_type
 from services.review.page_views import page_key, page_views
 from services.submissions import DomainError
@@ -320,6 +322,8 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   total=(task.data or {}).get("total"), held=held, msg=msg, kinds=KIND_LABELS,
                   decisions=[(d, DECISION_LABELS[d]) for d in stage.decisions],
                   objections=flow.open_objections(session, task.submission_id),
+                  # what stops a pass, contested first, beside the decision buttons
+                  blocking=blocking_items(session, campaign, task.submission_id),
                   status_label=STATUS_LABELS.get(review.status if review else None, ""),
                   # the page renews the lease a few times per lease while the reviewer is at work
                   renew_every=max(5, settings.review_lease_seconds // 3),
@@ -375,6 +379,35 @@ async def decide(task_id: str, request: Request, user: CurrentUser, session: Ses
     except DomainError as e:
         return _back(f"/review/tasks/{task_id}", e.message)
     return _back("/review", f"已{DECISION_LABELS.get(f.get('decision', ''), '处理')}。")
+
+
+@router.post("/review/tasks/{task_id}/findings/{finding_id}/contest")
+async def judge_contest(task_id: str, finding_id: int, request: Request, user: CurrentUser, session: SessionDep,
+                        settings: SettingsDep) -> Response:
+    f = await _form(request)
+    upheld = f.get("verdict") == "upheld"
+    try:
+        await run_in_threadpool(lambda: finding_actions.judge_contest(
+            session, user, task_id, finding_id, upheld=upheld, note=f.get("note"),
+            campaigns_dir=settings.campaigns_dir))
+    except DomainError as e:
+        return _back(f"/review/tasks/{task_id}", e.message)
+    if upheld:
+        return _back("/review", "已维持该问题，申报已退回申报单位。")
+    return _back(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
+
+
+@router.post("/review/tasks/{task_id}/overrides")
+async def override(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+                   settings: SettingsDep) -> Response:
+    f = await _form(request)
+    try:
+        await run_in_threadpool(lambda: finding_actions.override(
+            session, user, task_id, int(f.get("finding_id") or 0), f.get("reason", ""),
+            campaigns_dir=settings.campaigns_dir))
+    except DomainError as e:
+        return _back(f"/review/tasks/{task_id}", e.message)
+    return _back(f"/review/tasks/{task_id}", "已放行，理由已记入办理记录。")
 
 
 @router.post("/review/submissions/{submission_id}/objections")

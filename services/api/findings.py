@@ -1,0 +1,103 @@
+"""Findings people contest and override: the unit's 识别有误, the reviewer's verdict on it, the
+reviewer's override, and what still stops a pass.
+
+Every route acts as the person who asks; services/review/findings.py checks what they may do.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from dossier.campaigns import get_campaign
+from services.auth.web import CurrentUser
+from services.review import findings
+from services.review.access import task_scope, visible_submission
+from services.review.blocking import blocking_items
+from services.submissions import NotFound
+from storage.finding_models import FindingContest, FindingOverride
+from storage.review_models import ReviewTask
+
+from .deps import SessionDep, SettingsDep
+
+router = APIRouter(tags=["review"])
+
+NOTE = Field(description="简短说明，200 字以内 / a short note, at most 200 characters")
+
+
+class ContestIn(BaseModel):
+    note: str = NOTE
+
+
+class VerdictIn(BaseModel):
+    upheld: bool = Field(description="true: 问题成立，退回申报单位 / the finding stands and the submission "
+                                     "is returned; false: 确认识别有误 / the finding was wrong")
+    note: str | None = Field(None, description="维持时必填，申报单位将看到 / required when upheld")
+
+
+class OverrideIn(BaseModel):
+    finding_id: int
+    reason: str = Field(description="放行理由，记入办理记录和申报材料汇编 / kept in the history and the dossier")
+
+
+def contest_json(c: FindingContest) -> dict[str, Any]:
+    return {"finding_id": c.finding_id, "code": c.code, "field": c.field, "note": c.note,
+            "contested_by": c.contested_by, "contested_at": c.contested_at.isoformat(),
+            "outcome": c.outcome, "decision_note": c.decision_note, "decided_by": c.decided_by,
+            "decided_at": c.decided_at.isoformat() if c.decided_at else None}
+
+
+def override_json(o: FindingOverride) -> dict[str, Any]:
+    return {"finding_id": o.finding_id, "code": o.code, "field": o.field, "message": o.message,
+            "reason": o.reason, "stage_id": o.stage_id, "by": o.username, "at": o.created_at.isoformat()}
+
+
+@router.post("/api/submissions/{submission_id}/findings/{finding_id}/contest",
+             summary="Mark a finding 识别有误 / 标记识别有误")
+def contest(submission_id: str, finding_id: int, body: ContestIn, user: CurrentUser,
+            session: SessionDep) -> dict[str, Any]:
+    """The unit, on its own submission (a draft, or one returned to it), says an error finding is a
+    misreading (the value is on the form, the seal is there). The finding no longer blocks 提交审核;
+    the reviewer sees it first and confirms or upholds it. Another unit's submission answers 404."""
+    return contest_json(findings.contest(session, user, submission_id, finding_id, body.note))
+
+
+@router.get("/api/submissions/{submission_id}/contests", summary="识别有误 and verdicts / 识别有误及审核结论")
+def list_contests(submission_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    visible_submission(session, user, submission_id)
+    rows = session.scalars(select(FindingContest).where(FindingContest.submission_id == submission_id)
+                           .order_by(FindingContest.id))
+    return [contest_json(c) for c in rows]
+
+
+@router.post("/api/review/tasks/{task_id}/findings/{finding_id}/contest",
+             summary="Confirm or uphold a 识别有误 / 确认识别有误或维持问题")
+def judge(task_id: str, finding_id: int, body: VerdictIn, user: CurrentUser, session: SessionDep,
+          settings: SettingsDep) -> dict[str, Any]:
+    """On a task the reviewer holds. `upheld: false` confirms the finding was wrong: it no longer
+    blocks the pass. `upheld: true` keeps it, and the submission is returned to the unit with `note`
+    as the reason (where the stage may return)."""
+    return contest_json(findings.judge_contest(session, user, task_id, finding_id, upheld=body.upheld,
+                                               note=body.note, campaigns_dir=settings.campaigns_dir))
+
+
+@router.post("/api/review/tasks/{task_id}/overrides", summary="Override an error finding / 放行")
+def override(task_id: str, body: OverrideIn, user: CurrentUser, session: SessionDep,
+             settings: SettingsDep) -> dict[str, Any]:
+    """Pass over an error finding with a reason, kept in the audit history and the dossier PDF.
+    Rules the notice makes absolute (the campaign file's `findings: {code: {overridable: false}}`,
+    e.g. 四星级以上, 不超过1500字) answer 409 `override.forbidden` with the notice's words."""
+    return override_json(findings.override(session, user, task_id, body.finding_id, body.reason,
+                                           campaigns_dir=settings.campaigns_dir))
+
+
+@router.get("/api/review/tasks/{task_id}/blocking", summary="What stops a pass / 通过前须处理的问题")
+def blocking(task_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list[dict[str, Any]]:
+    """Open error findings of the task's submission (contested ones first), each with its label and
+    what to do: correct the value, override with a reason, or (absolute rules) return or reject."""
+    task = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id, task_scope(user)))
+    if task is None:
+        raise NotFound("找不到这个审核任务。", f"task {task_id}")
+    return blocking_items(session, get_campaign(task.campaign_id, settings.campaigns_dir), task.submission_id)
