@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from dossier import lifecycle
 from dossier.campaigns import Campaign
+from workers.routing import engine
 
 # file states in the unit's words
 FILE_STATES = {
@@ -112,6 +114,29 @@ def enrich_document(campaign: Campaign | None, doc: dict[str, Any]) -> dict[str,
                            for k, v in (doc.get("counts") or {}).items()]}
 
 
+def stage_name(campaign: Campaign | None, stage_id: str | None) -> str | None:
+    """A stage's name in the campaign file (its id when the file no longer has it)."""
+    if not stage_id:
+        return None
+    try:
+        return engine.stage(campaign, stage_id).name if campaign is not None else stage_id
+    except Exception:     # a stage renamed in the file since
+        return stage_id
+
+
+def present_lifecycle(campaign: Campaign | None, standing: dict[str, Any]) -> dict[str, Any]:
+    """The lifecycle JSON with the stage named (审核中（机关党委审核）) and reasons per field labelled."""
+    name = stage_name(campaign, standing.get("stage"))
+    code = standing.get("code")
+    out = dict(standing)
+    out["stage_name"] = name
+    if code is not None:
+        out["label"] = lifecycle.label(lifecycle.State(code), name)
+    out["field_reasons_labelled"] = [{"field": k, "label": field_label(campaign, k), "reason": v}
+                                     for k, v in (standing.get("field_reasons") or {}).items()]
+    return out
+
+
 def present_status(campaign: Campaign | None, status: dict[str, Any]) -> dict[str, Any]:
     """`status` with labels for people; the original keys are kept unchanged."""
     files = []
@@ -129,6 +154,7 @@ def present_status(campaign: Campaign | None, status: dict[str, Any]) -> dict[st
         })
     sub_findings = [enrich_finding(campaign, x) for x in status.get("findings", [])]
     out = {**status, "files": files, "findings": sub_findings,
+           "lifecycle": present_lifecycle(campaign, status.get("lifecycle") or {}),
            "submission_errors": [x for x in sub_findings if x.get("severity") == "error"],
            "submission_warnings": [x for x in sub_findings if x.get("severity") != "error"]}
     if campaign is not None:

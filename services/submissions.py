@@ -23,8 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
+from dossier import lifecycle as rules
 from dossier.campaigns import Campaign, CampaignError, get_campaign
 from dossier.settings import Settings
+from services import lifecycle
 from storage import outbox
 from storage.models import FileState, FindingRow, StoredFile, Submission, SubmissionState
 from storage.objects import (CHUNK, HashingReader, ObjectNotFound, ObjectStore, ObjectTooLarge,
@@ -33,6 +35,7 @@ from storage.objects import (CHUNK, HashingReader, ObjectNotFound, ObjectStore, 
 log = logging.getLogger(__name__)
 
 INGEST_TOPIC = "ingest.file"
+CHECK_TOPIC = "check.submission"
 # uploads are spooled in memory up to this size, then on disk
 SPOOL_MEMORY = 1024 * 1024
 
@@ -68,6 +71,16 @@ class InvalidInput(DomainError):
     code = "request.invalid"
 
 
+class StateRefused(DomainError):
+    """A move the submission's state does not allow (dossier.lifecycle says why, in Chinese)."""
+    status_code = 409
+    code = "submission.state"
+
+
+def refuse(e: rules.Refused) -> StateRefused:
+    return StateRefused(e.message, e.detail)
+
+
 class UploadTooLarge(DomainError):
     status_code = 413
     code = "upload.too_large"
@@ -97,19 +110,21 @@ def campaign_or_404(campaign_id: str, campaigns_dir: Path | str | None = None) -
 
 
 def create_submission(session: Session, *, campaign_id: str, organisation: str,
-                      recommender: str | None = None,
+                      recommender: str | None = None, self_check: bool = False,
                       campaigns_dir: Path | None = None) -> Submission:
-    """A new, empty submission of `organisation` to the campaign `campaign_id` (committed)."""
+    """A new, empty submission of `organisation` to the campaign `campaign_id` (committed):
+    a draft the unit submits when it is ready, or with `self_check` a 自查 that never is."""
     campaign_or_404(campaign_id, campaigns_dir)
     org = _clean_text(organisation, 200)
     if not org:
         raise InvalidInput("请填写申报（推荐）单位名称。", "organisation is empty")
     sub = Submission(campaign_id=campaign_id, organisation=org,
                      recommender=_clean_text(recommender, 200) or None,
-                     state=SubmissionState.OPEN.value)
+                     state=SubmissionState.OPEN.value,
+                     kind=lifecycle.SELF_CHECK if self_check else lifecycle.SUBMISSION)
     session.add(sub)
     session.commit()
-    log.info("submission %s created for campaign %s", sub.id, campaign_id)
+    log.info("%s %s created for campaign %s", sub.kind, sub.id, campaign_id)
     return sub
 
 
@@ -192,6 +207,10 @@ def accept_upload(session: Session, store: ObjectStore, settings: Settings, *,
     An empty file is accepted: extraction reports it as file.unreadable.
     """
     sub = get_submission(session, submission_id)
+    try:     # under review the files are what the reviewers read: only a draft or a returned one changes
+        lifecycle.move(session, sub, rules.Event.UPLOAD, rules.Actor.UNIT)
+    except rules.Refused as e:
+        raise refuse(e) from None
     name = display_name(filename)
     spool, size, sha256, own = _spool(stream, settings.max_upload_bytes, name)
     try:
@@ -274,8 +293,10 @@ def file_json(row: StoredFile, findings: list[FindingRow]) -> dict[str, Any]:
 
 
 def submission_status(session: Session, submission_id: str) -> dict[str, Any]:
-    """Everything the unit's page shows, as JSON: the submission, its files with state,
-    progress, documents and findings, and the submission-level findings."""
+    """Everything the unit's page shows, as JSON: the submission and where it stands in its
+    lifecycle, its current files with state, progress, documents and findings, the files a
+    newer one replaced (history, without findings: they no longer apply), and the
+    submission-level findings."""
     sub = session.scalar(select(Submission).where(Submission.id == submission_id)
                          .options(selectinload(Submission.files), selectinload(Submission.findings)))
     if sub is None:
@@ -284,24 +305,58 @@ def submission_status(session: Session, submission_id: str) -> dict[str, Any]:
     by_file: dict[str | None, list[FindingRow]] = {}
     for f in sub.findings:
         by_file.setdefault(f.file_id, []).append(f)
-    files = [file_json(row, by_file.get(row.id, [])) for row in sub.files]
-    all_findings = [f.to_json() for f in sub.findings]
-    final = bool(files) and all(f["state"] in (FileState.DONE.value, FileState.FAILED.value)
-                                for f in files)
+    current = lifecycle.current_files(list(sub.files))
+    files = [file_json(row, by_file.get(row.id, [])) for row in current]
+    history = [{"id": row.id, "name": row.name, "size": row.size, "created_at": _iso(row.created_at),
+                "replaced_by": row.replaced_by} for row in sub.files if row.replaced_by is not None]
+    sub_findings = [f.to_json() for f in by_file.get(None, [])]
+    all_findings = sub_findings + [x for f in files for x in f["findings"]]
+    standing = lifecycle.standing(session, sub, list(sub.files))
     return {
         "submission": {
             "id": sub.id, "campaign_id": sub.campaign_id, "organisation": sub.organisation,
-            "recommender": sub.recommender, "state": sub.state,
+            "recommender": sub.recommender, "state": sub.state, "kind": sub.kind,
             "created_at": _iso(sub.created_at), "updated_at": _iso(sub.updated_at),
-            "checked_at": _iso(sub.checked_at),
+            "checked_at": _iso(sub.checked_at), "submitted_at": _iso(sub.submitted_at),
         },
+        "lifecycle": standing.to_json(),
         "files": files,
-        "findings": [f.to_json() for f in by_file.get(None, [])],
+        "history": history,
+        "findings": sub_findings,
         "summary": {
             "files": len(files),
-            "final": final,
+            # every file read and the submission-level checks ran: nothing more will appear
+            "final": standing.checks_done,
             "errors": sum(1 for f in all_findings if f["severity"] == "error"),
             "warnings": sum(1 for f in all_findings if f["severity"] == "warning"),
             "failed": sum(1 for f in files if f["state"] == FileState.FAILED.value),
         },
     }
+
+
+def delete_file(session: Session, store: ObjectStore, submission_id: str, file_id: str) -> None:
+    """Take a file out of a draft (or out of what a returned unit uploaded since): one that was
+    put forward in a version stays, the review read it.  The submission is checked again."""
+    sub = get_submission(session, submission_id)
+    row = session.get(StoredFile, file_id)
+    if row is None or row.submission_id != sub.id:
+        raise NotFound("找不到这个文件，请检查链接是否正确。", f"no file {file_id} in {submission_id}",
+                       code="file.not_found")
+    try:
+        lifecycle.move(session, sub, rules.Event.UPLOAD, rules.Actor.UNIT)
+    except rules.Refused as e:
+        raise refuse(e) from None
+    if file_id in lifecycle.versioned_file_ids(session, sub.id):
+        raise StateRefused("这个文件已随申报提交，不能删除；请上传修改后的文件替换它。",
+                           f"file {file_id} belongs to a submitted version")
+    # a file this one replaced is current again
+    for older in session.scalars(select(StoredFile).where(StoredFile.replaced_by == row.id)):
+        older.replaced_by = None
+    key, sha256 = row.object_key, row.sha256
+    session.delete(row)
+    sub.state = SubmissionState.PROCESSING.value
+    outbox.add(session, CHECK_TOPIC, sub.id)
+    session.commit()
+    if _existing(session, submission_id, sha256) is None:
+        store.delete(key)
+    log.info("file %s removed from submission %s", file_id, sub.id)

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import Any, Iterator
+from urllib.parse import unquote
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from dossier.settings import Settings
 from services.api import create_app
@@ -14,6 +15,7 @@ from services.auth import accounts
 from services.auth.passwords import hash_password, verify_password
 from services.cli import main as cli_main
 from storage.db import make_sessionmaker
+from storage.models import StoredFile, Submission, utcnow
 from storage.objects import open_store
 from tests.edges import jinhua_form_docx
 from tests.review_helpers import PASSWORD
@@ -56,13 +58,27 @@ def login(c: TestClient, username: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
 
 
-def upload_as(c: TestClient, csrf: str, campaign: str = "yueyang-2017") -> str:
-    r = c.post(f"/unit/submit?csrf_token={csrf}", data={"campaign": campaign},
+def upload_as(c: TestClient, csrf: str, campaign: str = "yueyang-2017",
+              result: dict[str, Any] | None = None, submit: bool = True, recommender: str | None = None) -> str:
+    """A unit's draft with one file, read (as `result` says) and checked as the worker would,
+    then put forward with 提交审核 on its page (`submit`)."""
+    r = c.post(f"/unit/submit?csrf_token={csrf}",
+               data={"campaign": campaign, **({"recommender": recommender} if recommender else {})},
                files=[("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))],
                follow_redirects=False)
     assert r.status_code == 303, r.text
-    page = c.get("/unit").text
-    return re.findall(r'data-id="([0-9a-f]{32})"', page)[0]
+    sid = re.findall(r"/submissions/([0-9a-f]{32})", r.headers["location"])[0]
+    assert sid in re.findall(r'data-id="([0-9a-f]{32})"', c.get("/unit").text)
+    with c.app.state.sessions() as s:      # what the worker records once the file is read and checked
+        for row in s.scalars(select(StoredFile).where(StoredFile.submission_id == sid)):
+            row.state, row.progress, row.finished_at, row.result = "done", 100, utcnow(), result
+        s.get(Submission, sid).state = "checked"
+        s.commit()
+    if submit:
+        r = c.post(f"/submissions/{sid}/submit?csrf_token={csrf}", data={"warnings_read": "1"},
+                   follow_redirects=False)
+        assert r.status_code == 303 and "已提交审核" in unquote(r.headers["location"]), r.headers
+    return sid
 
 
 class TestPasswords:
@@ -142,7 +158,9 @@ class TestUnitSubmit:
             assert "data-id=" not in r.text
         r = c.post(f"/unit/submit?csrf_token={csrf}", files=files,
                    data={"campaign": "jinhua-2015", "recommender": "武义县直机关工委"})
-        assert "已提交" in r.text and "本地本系统范围内公示" in r.text
+        # a draft, not yet in review: the unit submits it from its page once the checks are done
+        assert "草稿已建立" in r.text and ("检查中" in r.text or "待提交" in r.text)
+        assert "本地本系统范围内公示" not in r.text
 
 
 HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from dossier.campaigns import get_campaign
 from services.review import flow, queue
 from services.review.overview import overview
+from services.submissions import create_submission
 from storage.db import make_sessionmaker
 from storage.models import FindingRow, utcnow
 from storage.review_models import ReviewTask
@@ -37,7 +38,11 @@ def _world(s: Session) -> dict[str, str]:
     s.add(FindingRow(submission_id=late, code="ocr.low_confidence", severity="warning", field="unit_name",
                      message="请核对。"))
     for i in range(3):
-        submission(s, "jinhua-2015", f"武义县某局{i}", "武义县直机关工委")
+        flow.start_review(s, None, submission(s, "jinhua-2015", f"武义县某局{i}", "武义县直机关工委"))
+    # a draft never submitted and a 自查 count for nothing, under the same recommender
+    submission(s, "jinhua-2015", "武义县某局草稿", "武义县直机关工委")
+    create_submission(s, campaign_id="jinhua-2015", organisation="武义县某局自查", recommender="武义县直机关工委",
+                      self_check=True)
     city = submission(s, "jinhua-2015", "市某局", "市直机关工委")
     s.commit()
     # the city's recommender runs its 公示 and puts its unit forward
@@ -64,6 +69,8 @@ def test_counts_from_the_rows_and_limits_from_the_file(session: Session) -> None
     material = next(r for r in j.stages if r.id == "material_review")
     assert (material.at_stage, material.open_tasks) == (1, 1)
     assert j.award_target == 100
+    # by lifecycle state, in Chinese; the draft is one, the 自查 is none
+    assert j.lifecycle.get("草稿") == 1 and "自查" not in j.lifecycle and j.submissions == 5
 
 
 @pytest.mark.usefixtures("sqlite_engine")

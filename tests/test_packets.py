@@ -24,6 +24,8 @@ from storage.db import make_sessionmaker
 from storage.models import OutboxMessage, StoredFile
 from storage.objects import open_store
 from storage.packet_models import PacketBuild
+from services.review import flow
+from services.submissions import create_submission
 from tests.packet_scenario import (CORRECTED_MEMBERS, OTHER_UNIT, UNIT, jinhua_with_form, pdf_pages, recommend,
                                    staff, upload, yueyang_passed)
 from tests.review_helpers import submission
@@ -199,8 +201,13 @@ class TestBuild:
             pending = yueyang_passed(s, settings, sessions, tmp_path, organisation=OTHER_UNIT, to_title=False)
             broken = submission(s, YUEYANG, "丙单位党支部")
             fid = upload(s, settings, broken, "申报表.pdf", pdf_pages(1))
+            flow.start_review(s, None, broken)
             s.get(StoredFile, fid).result = {"documents": [{"kind": "application_form", "fields": ["damaged"]}]}
             s.commit()
+            # a draft never submitted and a 自查 are no part of any packet
+            draft = submission(s, YUEYANG, "丁单位党支部")
+            upload(s, settings, draft, "申报表.pdf", pdf_pages(1))
+            create_submission(s, campaign_id=YUEYANG, organisation="戊单位党支部", self_check=True)
             build = request_build(s, YUEYANG, "boss")
             [msg] = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == "packets.build")).all()
             assert msg.payload["args"] == [build.id]            # recorded with its task, one transaction
@@ -250,6 +257,7 @@ class TestBuild:
             for org in ("甲", "乙"):
                 sid = submission(s, YUEYANG, org)
                 upload(s, settings, sid, "扫描.pdf", pdf_pages(1))
+                flow.start_review(s, None, sid)
             build_id = request_build(s, YUEYANG, None).id
         store = open_store(settings)
         assert run_build(sessions, store, settings, build_id, budget_s=-1) == "continued"
@@ -276,7 +284,7 @@ class TestJinhuaLists:
             rec = staff(s, "rec", "recommender", organisation=rec_org)
             a = jinhua_with_form(s, settings, sessions, tmp_path, "甲科室", rec_org)
             b = jinhua_with_form(s, settings, sessions, tmp_path, "乙科室", rec_org)
-            jinhua_with_form(s, settings, sessions, tmp_path, "丙科室", rec_org)
+            flow.start_review(s, None, jinhua_with_form(s, settings, sessions, tmp_path, "丙科室", rec_org))
             recommend(s, a, rec, when)
             recommend(s, b, rec, when)
             xlsx, pdf, n = campaign_summary(s, settings, "jinhua-2015")

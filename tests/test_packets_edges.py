@@ -17,6 +17,7 @@ from dossier.settings import Settings
 from services.api import create_app
 from services.auth import accounts
 from services.cli import main
+from services.review import flow
 from services.review.access import record_owner
 from storage.db import make_sessionmaker
 from storage.models import OutboxMessage
@@ -43,6 +44,7 @@ def world(app_settings: Settings, sqlite_engine: Engine) -> dict[str, str]:
             sid = submission(s, YUEYANG, org)
             record_owner(s, u, sid)
             upload(s, app_settings, sid, "申报表扫描.pdf", pdf_pages(2, f"scan of {name}"))
+            flow.start_review(s, None, sid)          # submitted: only those go into packets
             out[name] = sid
         admin = accounts.create_user(s, username="admin", password=PASSWORD, role="admin")
         accounts.create_user(s, username="bureau", password=PASSWORD, role="reviewer", stage_id="bureau_review")

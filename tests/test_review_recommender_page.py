@@ -12,20 +12,15 @@ from sqlalchemy import Engine, select
 from services.auth import accounts
 from storage.db import make_sessionmaker
 from storage.review_models import AuditEntry, Objection, SubmissionReview
-from tests.edges import jinhua_form_docx
 from tests.review_helpers import PASSWORD
-from tests.test_auth_access import app_settings, login, make_client, people  # noqa: F401 (fixtures)
+from tests.test_auth_access import app_settings, login, make_client, people, upload_as  # noqa: F401 (fixtures)
 
 COUNTY = "武义县直机关工委"
 OTHER = "兰溪市直机关工委"
 
 
 def _submit(c: Any, csrf: str, recommender: str) -> str:
-    r = c.post(f"/unit/submit?csrf_token={csrf}", data={"campaign": "jinhua-2015", "recommender": recommender},
-               files=[("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))],
-               follow_redirects=False)
-    assert r.status_code == 303, r.text
-    return re.findall(r'data-id="([0-9a-f]{32})"', c.get("/unit").text)[0]
+    return upload_as(c, csrf, "jinhua-2015", recommender=recommender)
 
 
 @pytest.fixture

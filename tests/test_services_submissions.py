@@ -210,7 +210,14 @@ class TestStatusAndDownload:
         session.add(FindingRow(submission_id=sub.id, file_id=None, code="document.missing",
                                severity="error", field=None, message="缺少创建事迹介绍材料。"))
         session.commit()
+        # every file read, but the submission-level checks have not run: still 检查中
+        waiting = submission_status(session, sub.id)
+        assert waiting["summary"]["final"] is False
+        assert waiting["lifecycle"]["code"] == "checking"
+        sub.state = "checked"        # what the worker's check.submission step records
+        session.commit()
         status = submission_status(session, sub.id)
+        assert status["lifecycle"]["code"] == "ready" and status["lifecycle"]["checks_done"]
         assert status["submission"]["organisation"] == "金华市某局机关党委"
         [f] = status["files"]
         assert (f["state"], f["progress"], f["method"], f["pages"]) == ("done", 100, "docx", 1)

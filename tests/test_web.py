@@ -13,7 +13,7 @@ from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.api import create_app
 from services.presenters import field_label, present_status
-from storage.models import StoredFile
+from storage.models import StoredFile, Submission
 from storage.objects import open_store
 from tests.edges import jinhua_form_docx
 
@@ -79,6 +79,12 @@ class TestSubmissionPage:
                              field="star_rating", message="评定星级为三星级，须四星级以上。", document="recommendation_form"))
             s.add(FindingRow(submission_id=sid, file_id=fid, code="length.out_of_range", severity="warning",
                              field="deeds", message="主要创建事迹字数偏多。"))
+            s.commit()
+        panel = client.get(f"/submissions/{sid}/panel").text
+        # the file is read but the whole-submission checks have not run: 检查中, never 未发现问题
+        assert 'data-final="false"' in panel and "检查中" in panel and "未发现问题" not in panel
+        with Session(sqlite_engine) as s:   # what the check.submission step records
+            s.get(Submission, sid).state = "checked"
             s.commit()
         panel = client.get(f"/submissions/{sid}/panel").text
         assert 'data-final="true"' in panel

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from celery.exceptions import SoftTimeLimitExceeded
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import Campaign, get_campaign
@@ -522,37 +522,54 @@ def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]], *,
 
 # ---------------------------------------------------------------------- checks
 
-def _submission_findings(campaign: Campaign, kinds: set[str], uploaded_at: dt.datetime,
-                         recommender_count: int | None) -> list[Finding]:
-    try:
-        from workers.checks.submission import submission_findings
-    except ImportError:
-        log.warning("workers.checks.submission is not available; no submission-level checks")
-        return []
-    return list(submission_findings(campaign, kinds, uploaded_at, recommender_count))
+def _submission_findings(campaign: Campaign, results: list[dict[str, Any]],
+                         uploaded_at: dt.datetime) -> tuple[set[str], list[Finding]]:
+    """The kinds the current files provide and the submission-level findings.  The same plain
+    function the unit tests cover decides the kinds: a form with its narrative inside is complete."""
+    from workers.checks.submission import kinds_provided, submission_findings
+    kinds = kinds_provided(campaign, results)
+    # no quota here: a recommender's places count what it puts forward, at its decision,
+    # never what its units upload (one unit is never told about another)
+    return kinds, list(submission_findings(campaign, kinds, uploaded_at))
+
+
+def mark_replaced(files: Sequence[StoredFile]) -> list[StoredFile]:
+    """Set `replaced_by` on each file whose every document a later file of the same kind
+    replaced (a unit re-uploads the corrected 申报表 only); returns the current files.
+    A file whose documents could not be told is never replaced by another: the unit removes it."""
+    newest: dict[str, StoredFile] = {}
+    for f in sorted(files, key=lambda r: (r.created_at, r.id)):
+        for d in (f.result or {}).get("documents", []):
+            if d.get("kind"):
+                newest[str(d["kind"])] = f
+    current = []
+    for f in files:
+        kinds = [str(d["kind"]) for d in (f.result or {}).get("documents", []) if d.get("kind")]
+        if kinds and all(newest[k].id != f.id for k in kinds):
+            f.replaced_by = newest[kinds[-1]].id
+        else:
+            f.replaced_by = None
+            current.append(f)
+    return current
 
 
 def check_submission(rt: Runtime, submission_id: str) -> str:
-    """Submission-level findings (missing documents, deadline, quota) once every file is final."""
+    """Submission-level findings (missing documents, deadline) once every file is final; marks
+    the submission checked, which is what tells the unit's page that nothing more will appear."""
     with rt.session() as s:
         sub = s.get(Submission, submission_id)
         if sub is None:
             log.info("submission %s is gone; nothing to check", submission_id)
             return "gone"
         files = list(s.scalars(select(StoredFile).where(StoredFile.submission_id == sub.id)))
-        if not files or not all(f.is_final for f in files):
+        if not all(f.is_final for f in files):
             # the last file to finish queues this step again
             return "waiting"
-        kinds = {str(d["kind"]) for f in files if f.result
-                 for d in f.result.get("documents", []) if d.get("kind")}
-        uploaded_at = max(f.created_at for f in files)
-        recommender_count = None
-        if sub.recommender:
-            recommender_count = int(s.scalar(select(func.count()).select_from(Submission).where(
-                Submission.campaign_id == sub.campaign_id,
-                Submission.recommender == sub.recommender)) or 0)
+        current = mark_replaced(files)
         campaign = get_campaign(sub.campaign_id, rt.settings.campaigns_dir)
-        findings = _submission_findings(campaign, kinds, uploaded_at, recommender_count)
+        kinds, findings = _submission_findings(
+            campaign, [f.result for f in current if f.result],
+            max((f.created_at for f in files), default=sub.created_at))
         s.execute(delete(FindingRow).where(FindingRow.submission_id == sub.id,
                                            FindingRow.file_id.is_(None)))
         for f in findings:
@@ -563,6 +580,6 @@ def check_submission(rt: Runtime, submission_id: str) -> str:
         # a version under review recorded before these files were read takes its fields now
         versions.fill_versions(s, sub.id, sub.checked_at)
         s.commit()
-        log.info("submission %s checked: %d files, kinds %s, %d findings", sub.id, len(files),
+        log.info("submission %s checked: %d current files, kinds %s, %d findings", sub.id, len(current),
                  sorted(kinds), len(findings))
         return sub.state

@@ -15,13 +15,16 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import text
 
 from dossier.campaigns import load_campaigns
+from services import lifecycle
 from services import submissions as service
+from services.auth.web import CurrentUser
+from services.review import submitting
 from services.presenters import present_status
 from workers.extract.sniff import MEDIA_TYPES
 
 from .deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
 from .schemas import (CampaignOut, ErrorOut, FindingsOut, HealthOut, StatusOut, SubmissionCreate,
-                      SubmissionOut, UploadOut)
+                      SubmissionOut, SubmitIn, UploadOut)
 from .uploads import receive_form, store_uploads
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -63,10 +66,11 @@ def list_campaigns(settings: SettingsDep) -> list[CampaignOut]:
             for c in load_campaigns(settings.campaigns_dir).values()]
 
 
-def _submission_out(request: Request, sub: Any) -> SubmissionOut:
+def _submission_out(request: Request, sub: Any, session: Any) -> SubmissionOut:
     return SubmissionOut(
         id=sub.id, campaign_id=sub.campaign_id, organisation=sub.organisation,
-        recommender=sub.recommender, state=sub.state,
+        recommender=sub.recommender, state=sub.state, kind=sub.kind,
+        lifecycle=lifecycle.standing(session, sub).to_json(),
         created_at=sub.created_at.isoformat() if sub.created_at else None,
         links={"status": str(request.url_for("get_status", submission_id=sub.id).path),
                "files": str(request.url_for("upload_files", submission_id=sub.id).path),
@@ -77,11 +81,14 @@ def _submission_out(request: Request, sub: Any) -> SubmissionOut:
              tags=["submissions"], summary="Create a submission / 新建申报")
 def create_submission(body: SubmissionCreate, request: Request, session: SessionDep,
                       settings: SettingsDep) -> SubmissionOut:
-    """A new, empty submission of a unit to a campaign; upload its files next.
-    / 新建一份申报，随后上传材料文件。"""
+    """A new, empty submission of a unit to a campaign (a draft: upload its files, then
+    `POST …/submit`); without a login, or with `self_check`, a 自查 that is never submitted.
+    / 新建一份申报草稿，随后上传材料文件、提交审核；未登录或 `self_check` 时为自查，不能提交审核。"""
+    anonymous = getattr(request.state, "user", None) is None
     sub = service.create_submission(session, campaign_id=body.campaign, organisation=body.organisation,
-                                    recommender=body.recommender, campaigns_dir=settings.campaigns_dir)
-    return _submission_out(request, sub)
+                                    recommender=body.recommender, self_check=body.self_check or anonymous,
+                                    campaigns_dir=settings.campaigns_dir)
+    return _submission_out(request, sub, session)
 
 
 UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -108,6 +115,30 @@ async def upload_files(submission_id: str, request: Request, session: SessionDep
     out = await store_uploads(session, store, settings, submission_id, uploads)
     return UploadOut(submission_id=submission_id, files=out,
                      status_url=f"/api/submissions/{submission_id}")
+
+
+@router.delete("/submissions/{submission_id}/files/{file_id}", status_code=status.HTTP_204_NO_CONTENT,
+               tags=["submissions"], summary="Remove a file from a draft / 删除草稿中的文件",
+               responses={409: {"model": ErrorOut, "description": "submitted: the file stays / 已提交，不能删除"}})
+def delete_file(submission_id: str, file_id: str, session: SessionDep, store: StoreDep) -> None:
+    """Take a file out of a draft (or one uploaded since a return); the submission is checked again.
+    / 从草稿中删除文件（退回后新上传的文件亦可），随后重新检查整份申报。"""
+    service.delete_file(session, store, submission_id, file_id)
+
+
+@router.post("/submissions/{submission_id}/submit", tags=["submissions"],
+             summary="Submit for review / 提交审核",
+             responses={409: {"model": ErrorOut, "description": "checks still running, error findings "
+                              "open, or warnings not read / 检查未完成、仍有需要修改的问题或未确认提示"}})
+def submit(submission_id: str, body: SubmitIn, user: CurrentUser, session: SessionDep,
+           settings: SettingsDep) -> dict[str, Any]:
+    """Put the draft forward (or again after a return): only when every file is read, the
+    submission-level checks ran, no error finding is open, and `warnings_read` confirms the
+    warnings were read. / 提交审核（或退回后重新提交）：全部文件已识别、整份申报已检查、
+    没有需要修改的问题，并确认已阅读“请注意”提示。"""
+    submitting.submit(session, user, submission_id, warnings_read=body.warnings_read,
+                      site_level=body.site_level, campaigns_dir=settings.campaigns_dir)
+    return _status(session, settings, submission_id)
 
 
 def _status(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:

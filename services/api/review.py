@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from services.auth import accounts
 from services.auth.web import CurrentUser, require_role
-from services.review import audit, flow, queue
+from services.review import audit, flow, queue, submitting
 from services.review.access import visible_submission
 from storage.review_models import ReviewTask
 
@@ -60,6 +60,8 @@ class DecisionIn(BaseModel):
     opinion_date: str | None = None
     scores: dict[str, Any] | None = None
     inspection: dict[str, Any] | None = None
+    field_reasons: dict[str, str] | None = Field(None, description="on a return: the reason per field key "
+                                                                   "/ 退回时逐项说明的理由")
 
 
 class TextIn(BaseModel):
@@ -68,6 +70,7 @@ class TextIn(BaseModel):
 
 class StartIn(BaseModel):
     site_level: str | None = None
+    warnings_read: bool = False
 
 
 class ReassignIn(BaseModel):
@@ -156,8 +159,9 @@ def decide(task_id: str, body: DecisionIn, user: CurrentUser, session: SessionDe
 @router.post("/submissions/{submission_id}/start", summary="Start the review / 提交审核")
 def start(submission_id: str, body: StartIn, user: CurrentUser, session: SessionDep,
           settings: SettingsDep) -> dict[str, Any]:
-    return review_json(flow.start_review(session, user, submission_id, site_level=body.site_level,
-                                         campaigns_dir=settings.campaigns_dir))
+    # the same gate as POST /api/submissions/{id}/submit: checks done, no open errors, warnings read
+    return review_json(submitting.submit(session, user, submission_id, warnings_read=body.warnings_read,
+                                         site_level=body.site_level, campaigns_dir=settings.campaigns_dir))
 
 
 @router.get("/submissions/{submission_id}", summary="Review state / 审核状态")
@@ -168,8 +172,11 @@ def get_review(submission_id: str, user: CurrentUser, session: SessionDep) -> di
 
 
 @router.post("/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交")
-def resubmit(submission_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    return review_json(flow.resubmit(session, user, submission_id))
+def resubmit(submission_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+             body: StartIn | None = None) -> dict[str, Any]:
+    return review_json(submitting.submit(session, user, submission_id,
+                                         warnings_read=bool(body and body.warnings_read),
+                                         campaigns_dir=settings.campaigns_dir))
 
 
 @router.post("/submissions/{submission_id}/objections", summary="Record an objection / 登记异议")

@@ -36,6 +36,8 @@ class SubmissionCreate(BaseModel):
     campaign: str = Field(min_length=1, max_length=64, description="campaign id / 评选活动编号")
     organisation: str = Field(min_length=1, max_length=200, description="申报（推荐）单位 / the submitting unit")
     recommender: str | None = Field(None, max_length=200, description="推荐单位（可选）/ recommender, optional")
+    self_check: bool = Field(False, description="自查：只检查，不是申报，不能提交审核（未登录时总是自查）"
+                                                " / a self-check, never a submission (always so without a login)")
 
 
 class SubmissionOut(BaseModel):
@@ -43,7 +45,12 @@ class SubmissionOut(BaseModel):
     campaign_id: str
     organisation: str
     recommender: str | None = None
-    state: str = Field(description="open | processing | checked")
+    state: str = Field(description="open | processing | checked (the files' and checks' progress)")
+    kind: str = Field("submission", description="submission（申报）| self_check（自查）")
+    lifecycle: dict[str, Any] = Field(default_factory=dict,
+                                      description="{code, label}: draft 草稿, checking 检查中, ready 待提交, "
+                                                  "submitted 已提交, in_review 审核中, returned 已退回, passed 通过, "
+                                                  "rejected 未通过, titled 称号, self_check 自查")
     created_at: str | None = None
     links: dict[str, str] = Field(default_factory=dict, description="status, files, page / 相关链接")
 
@@ -77,7 +84,7 @@ class FindingOut(BaseModel):
 
 class FindingsOut(BaseModel):
     submission_id: str
-    final: bool = Field(description="all files processed / 全部文件已处理完")
+    final: bool = Field(description="all files read and the submission-level checks done / 全部文件已处理完、整份申报已检查")
     errors: int
     warnings: int
     findings: list[FindingOut]
@@ -87,9 +94,19 @@ class StatusOut(BaseModel):
     """The submission, each file's state and progress, documents with fields, findings."""
     model_config = ConfigDict(extra="allow")
     submission: dict[str, Any]
-    files: list[dict[str, Any]]
+    lifecycle: dict[str, Any] = Field(default_factory=dict,
+                                      description="where it stands: code, label (中文), checks_done, stage, "
+                                                  "reasons / 申报状态")
+    files: list[dict[str, Any]] = Field(description="the current version's files / 当前版本的文件")
+    history: list[dict[str, Any]] = Field(default_factory=list,
+                                          description="files a newer one replaced / 历史版本（已被替换的文件）")
     findings: list[dict[str, Any]]
     summary: dict[str, Any]
+
+
+class SubmitIn(BaseModel):
+    warnings_read: bool = Field(False, description="申报单位已阅读全部“请注意”提示 / the unit read the warnings")
+    site_level: str | None = Field(None, description="county | city (jinhua-2015), else from the recommender")
 
 
 class HealthOut(BaseModel):

@@ -87,7 +87,9 @@ def _open_stage(session: Session, sub: Submission, review: SubmissionReview, s: 
 
 
 def _current_file_ids(session: Session, submission_id: str, since: dt.datetime | None) -> list[str]:
-    q = select(StoredFile.id).where(StoredFile.submission_id == submission_id)
+    # a file a newer one replaced before submitting is no part of any version
+    q = select(StoredFile.id).where(StoredFile.submission_id == submission_id,
+                                    StoredFile.replaced_by.is_(None))
     if since is not None:
         q = q.where(StoredFile.created_at > since)
     return list(session.scalars(q.order_by(StoredFile.created_at)))
@@ -116,6 +118,7 @@ def start_review(session: Session, actor: User | None, submission_id: str, *,
     review = SubmissionReview(submission_id=sub.id, campaign_id=sub.campaign_id, version=1, data={},
                               site_level=site_level or engine.site_level(campaign, sub.recommender))
     session.add(review)
+    sub.submitted_at = now       # what quotas, packets and lists count from now on
     session.add(SubmissionVersion(submission_id=sub.id, version=1, fields={},
                                   file_ids=_current_file_ids(session, sub.id, None)))
     session.flush()
@@ -302,8 +305,8 @@ def decide(session: Session, user: User, task_id: str, decision: str, payload: d
     task.state, task.completed_at, task.completed_by = TaskState.DONE.value, now, user.id
     task.lease_expires_at = None
     record = {"decision": decision, "by": user.username, "at": now.isoformat(), "department": task.department,
-              **{k: merged[k] for k in ("opinion", "sealed", "opinion_date", "reasons", "scores", "total",
-                                         "inspection") if k in merged}}
+              **{k: merged[k] for k in ("opinion", "sealed", "opinion_date", "reasons", "field_reasons", "scores",
+                                         "total", "inspection") if k in merged}}
     data = dict(review.data or {})
     stage_data = dict(data.get(s.id) or {})
     stage_data[task.department or "_"] = record

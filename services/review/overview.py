@@ -15,7 +15,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dossier import lifecycle as rules
 from dossier.campaigns import Campaign
+from services import lifecycle
 from storage.models import FindingRow, Submission, utcnow
 from storage.review_models import ReviewStatus, ReviewTask, SubmissionReview, TaskState
 from workers.routing import engine
@@ -23,6 +25,7 @@ from workers.routing import engine
 from . import flow
 
 ACTIVE = (TaskState.OPEN.value, TaskState.CLAIMED.value)
+ORDER = list(rules.State)
 
 
 @dataclass
@@ -62,10 +65,11 @@ class Overview:
     campaign_id: str
     title: str
     deadline: str | None
-    submissions: int
+    submissions: int                        # drafts and submitted ones; never a 自查
     needs_fixing: int                       # submissions with an error finding (the unit must act)
     not_in_review: int                      # uploaded, not yet put forward
     statuses: dict[str, int]                # review status -> submissions
+    lifecycle: dict[str, int]               # 草稿, 检查中, 待提交, 已提交, 审核中, … -> submissions
     stages: list[StageRow]
     recommenders: list[RecommenderRow]
     titles: dict[str, int]                  # title held -> submissions
@@ -82,7 +86,9 @@ class Overview:
 
 def overview(session: Session, campaign: Campaign, now: dt.datetime | None = None) -> Overview:
     now = now or utcnow()
-    subs = list(session.scalars(select(Submission).where(Submission.campaign_id == campaign.id)))
+    # a 自查 is never a submission: not counted, not shown
+    subs = list(session.scalars(select(Submission).where(Submission.campaign_id == campaign.id,
+                                                         Submission.kind != lifecycle.SELF_CHECK)))
     ids = [s.id for s in subs]
     reviews = {r.submission_id: r for r in session.scalars(
         select(SubmissionReview).where(SubmissionReview.campaign_id == campaign.id))}
@@ -120,7 +126,9 @@ def overview(session: Session, campaign: Campaign, now: dt.datetime | None = Non
         if t.due_at is not None and t.due_at < now:
             row.overdue_tasks += 1
 
-    per_recommender = Counter(s.recommender for s in subs if s.recommender)
+    # applicants are what units submitted; drafts count for nothing until then
+    per_recommender = Counter(s.recommender for s in subs if s.recommender and s.submitted_at is not None)
+    states = Counter(lifecycle.standing(session, s).state for s in subs)
     quota_stage = next((s.id for s in engine.stages(campaign) if s.quota), None)
     recommenders = [RecommenderRow(name, n, flow.passed_count(session, campaign.id, quota_stage, recommender=name)
                                    if quota_stage else 0, campaign.quota_max, campaign.quota_min)
@@ -132,4 +140,5 @@ def overview(session: Session, campaign: Campaign, now: dt.datetime | None = Non
         submissions=len(subs), needs_fixing=len(with_errors),
         not_in_review=sum(1 for s in subs if s.id not in reviews),
         statuses=dict(statuses), stages=list(stage_rows.values()), recommenders=recommenders,
-        titles=dict(titles), award_target=int(targets[-1]) if targets else None)
+        titles=dict(titles), award_target=int(targets[-1]) if targets else None,
+        lifecycle={rules.LABELS[st]: n for st, n in sorted(states.items(), key=lambda kv: ORDER.index(kv[0]))})

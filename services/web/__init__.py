@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
@@ -17,7 +18,11 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from dossier.campaigns import load_campaigns
+from services import lifecycle
 from services import submissions as service
+from services.review import submitting
+from services.review.access import can_change
+from storage.findings_gate import blocking_findings
 from services.api.deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
 from services.api.errors import ApiError
 from services.api.uploads import receive_form, store_uploads
@@ -25,7 +30,7 @@ from services.presenters import field_label, present_status
 from services.review.page_views import PageView, page_key, page_views
 from services.review.page_views import media_type as page_media_type
 from services.submissions import DomainError
-from storage.models import StoredFile
+from storage.models import StoredFile, Submission
 from storage.objects import ObjectNotFound, submission_prefix
 
 HERE = Path(__file__).resolve().parent
@@ -72,10 +77,11 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
         fields, uploads = await receive_form(request.headers, request.stream(),
                                              max_file_bytes=settings.max_upload_bytes)
         try:
+            # the home page is a 自查: never a submission (units submit from /unit)
             sub = await run_in_threadpool(
                 service.create_submission, session, campaign_id=fields.get("campaign", ""),
                 organisation=fields.get("organisation", ""), recommender=fields.get("recommender"),
-                campaigns_dir=settings.campaigns_dir)
+                self_check=True, campaigns_dir=settings.campaigns_dir)
         except BaseException:
             for up in uploads:
                 await up.close()
@@ -86,7 +92,7 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
     return RedirectResponse(f"/submissions/{sub.id}", status_code=303)
 
 
-def _context(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
+def _context(request: Request, session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
     raw = service.submission_status(session, submission_id)
     campaign = campaign_or_error(settings, raw["submission"]["campaign_id"])
     st = present_status(campaign, raw)
@@ -97,14 +103,29 @@ def _context(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
         if row is not None and row.submission_id == submission_id:
             pages[f["id"]] = page_views(f["id"], row.result, label=lambda k: field_label(campaign, k),
                                         low_confidence=settings.ocr_low_confidence)
-    return {"st": st, "pages": pages}
+    return {"st": st, "pages": pages, **_actions(request, session, st, campaign)}
+
+
+def _actions(request: Request, session: Any, st: dict[str, Any], campaign: Any) -> dict[str, Any]:
+    """What the person looking may do here: the owning unit uploads, removes and submits."""
+    user = getattr(request.state, "user", None)
+    life = st["lifecycle"]
+    sub = session.get(Submission, st["submission"]["id"])
+    owner = user is not None and sub is not None and can_change(session, user, sub) and user.role == "unit"
+    blockers = []
+    if owner and life["checks_done"] and life["code"] in ("ready", "returned"):
+        blockers = [{"message": f.message, "label": field_label(campaign, f.field, f.document),
+                     "code": f.code} for f in blocking_findings(session, sub.id, audience="unit")]
+    return {"owner": owner, "csrf": getattr(request.state, "csrf", "") or "", "blockers": blockers,
+            "versioned": lifecycle.versioned_file_ids(session, sub.id) if owner and sub else set(),
+            "msg": request.query_params.get("msg", "")}
 
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse)
 def submission_page(submission_id: str, request: Request, session: SessionDep,
                     settings: SettingsDep) -> HTMLResponse:
     try:
-        ctx = _context(session, settings, submission_id)
+        ctx = _context(request, session, settings, submission_id)
     except DomainError as e:
         return templates.TemplateResponse(request, "missing.html", {"message": e.message},
                                           status_code=e.status_code)
@@ -115,7 +136,51 @@ def submission_page(submission_id: str, request: Request, session: SessionDep,
 def submission_panel(submission_id: str, request: Request, session: SessionDep,
                      settings: SettingsDep) -> HTMLResponse:
     """The status panel alone, for the page's polling script to swap in."""
-    return templates.TemplateResponse(request, "_panel.html", _context(session, settings, submission_id))
+    return templates.TemplateResponse(request, "_panel.html",
+                                      _context(request, session, settings, submission_id))
+
+
+def _to_page(submission_id: str, msg: str) -> RedirectResponse:
+    return RedirectResponse(f"/submissions/{submission_id}?msg={quote(msg)}", status_code=303)
+
+
+@router.post("/submissions/{submission_id}/files")
+async def add_files(submission_id: str, request: Request, session: SessionDep, store: StoreDep,
+                    settings: SettingsDep) -> Response:
+    """The unit adds or replaces files of its draft (or of a returned submission); checked again."""
+    try:
+        _, uploads = await receive_form(request.headers, request.stream(),
+                                        max_file_bytes=settings.max_upload_bytes)
+        await store_uploads(session, store, settings, submission_id, uploads)
+    except (DomainError, ApiError) as e:
+        return _to_page(submission_id, e.message)
+    return _to_page(submission_id, "文件已上传，正在检查。")
+
+
+@router.post("/submissions/{submission_id}/files/{file_id}/delete")
+def remove_file(submission_id: str, file_id: str, session: SessionDep, store: StoreDep) -> Response:
+    try:
+        service.delete_file(session, store, submission_id, file_id)
+    except DomainError as e:
+        return _to_page(submission_id, e.message)
+    return _to_page(submission_id, "文件已删除，正在重新检查。")
+
+
+@router.post("/submissions/{submission_id}/submit")
+async def submit_form(submission_id: str, request: Request, session: SessionDep,
+                      settings: SettingsDep) -> Response:
+    """提交审核 from the page: the same gate as the API (services.review.submitting)."""
+    form = await request.form()
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return _to_page(submission_id, "请先登录后再提交审核。")
+    try:
+        await run_in_threadpool(submitting.submit, session, user, submission_id,
+                                warnings_read=form.get("warnings_read") == "1",
+                                campaigns_dir=settings.campaigns_dir)
+    except DomainError as e:
+        return _to_page(submission_id, e.message)
+    return _to_page(submission_id, "已提交审核。")
 
 
 @router.get("/submissions/{submission_id}/pages/{file_id}/{page}")

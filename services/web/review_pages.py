@@ -26,7 +26,8 @@ from services.api.uploads import receive_form, store_uploads
 from services.auth import accounts
 from services.auth.accounts import ROLE_LABELS
 from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_session_cookie
-from services.presenters import REVIEW_STATUS_LABELS, field_label, present_status
+from services import lifecycle
+from services.presenters import REVIEW_STATUS_LABELS, field_label, present_lifecycle, present_status
 from services.review import audit, flow, queue
 from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
@@ -128,7 +129,8 @@ async def logout(request: Request, session: SessionDep) -> Response:
 
 def _review_row(session: Any, sub: Any) -> dict[str, Any]:
     r = flow.review_of(session, sub.id)
-    return {"sub": sub, "review": r, "status": STATUS_LABELS.get(r.status if r else None, ""),
+    life = present_lifecycle(get_campaign(sub.campaign_id), lifecycle.standing(session, sub).to_json())
+    return {"sub": sub, "review": r, "status": life["label"], "life": life,
             "stage": _stage_name(sub.campaign_id, r.stage_id) if r and r.stage_id else ""}
 
 
@@ -151,7 +153,8 @@ def unit_home(request: Request, user: CurrentUser, session: SessionDep, settings
 @router.post("/unit/submit")
 async def unit_submit(request: Request, user: CurrentUser, session: SessionDep, store: StoreDep,
                       settings: SettingsDep) -> Response:
-    """A unit's new submission: created under its own organisation, files stored, review started."""
+    """A unit's new draft: created under its own organisation, its files stored and checked; the unit
+    submits it from its page once the checks are done (services.review.submitting)."""
     require_role(user, "unit")
     fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
     try:
@@ -170,19 +173,18 @@ async def unit_submit(request: Request, user: CurrentUser, session: SessionDep, 
         return _back("/unit", getattr(e, "message", None) or "请选择评选活动。")
     await run_in_threadpool(record_owner, session, user, sub.id)
     await store_uploads(session, store, settings, sub.id, uploads)
-    await run_in_threadpool(flow.start_review, session, user, sub.id, campaigns_dir=settings.campaigns_dir)
-    return _back("/unit", "已提交，进入审核。")
+    return _back(f"/submissions/{sub.id}", "草稿已建立，材料正在检查；检查完成后请在本页提交审核。")
 
 
 @router.post("/unit/submissions/{submission_id}/resubmit")
 async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser, session: SessionDep,
                         store: StoreDep, settings: SettingsDep) -> Response:
-    """The corrected version after a return: store its files, then a new version enters the stage."""
+    """The corrected files after a return: stored and checked; the unit resubmits from the
+    submission's page once the checks are done, through the same gate as the first time."""
     await run_in_threadpool(visible_submission, session, user, submission_id, change=True)
     _, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
     await store_uploads(session, store, settings, submission_id, uploads)
-    await run_in_threadpool(flow.resubmit, session, user, submission_id)
-    return _back("/unit", "修改后的材料已重新提交。")
+    return _back(f"/submissions/{submission_id}", "修改后的材料已上传，正在检查；检查完成后请点“重新提交”。")
 
 
 # ------------------------------------------------------------- the queue

@@ -17,8 +17,10 @@ from sqlalchemy.orm import Session
 
 from dossier import beijing
 from dossier.campaigns import Campaign, PacketList, Rubric
-from services.presenters import (REVIEW_STATUS_LABELS, SEVERITIES, display_value, document_title,
+from services.lifecycle import counted, standing
+from services.presenters import (SEVERITIES, present_lifecycle, display_value, document_title,
                                  field_label)
+from services.review.findings import dossier_notes
 from services.review.flow import corrections
 from storage import versions as versions_store
 from storage.models import FindingRow, StoredFile, Submission
@@ -110,6 +112,8 @@ class SubmissionRecord:
     notice_end: dt.date | None
     objections: list[Objection]
     stage_data: dict[str, Any]     # SubmissionReview.data: decisions by stage and department
+    # errors passed over with a reason, and 识别有误 a reviewer judged (services.review.findings)
+    settled: list[dict[str, str]] = field(default_factory=list)
 
     def passed(self, stage_id: str) -> bool:
         """Every department of the stage passed (the latest decision of each)."""
@@ -300,17 +304,20 @@ def gather(session: Session, campaign: Campaign, submission_id: str) -> Submissi
     return SubmissionRecord(
         campaign=campaign, submission_id=sub.id, organisation=sub.organisation,
         recommender=sub.recommender or "", version=review.version if review else 1, stage=stage,
-        status=REVIEW_STATUS_LABELS.get(review.status if review else None, ""),
+        # the lifecycle's words, the same as the unit's page and the queue: 审核中（…）, 已退回, 称号 …
+        status=present_lifecycle(campaign, standing(session, sub).to_json())["label"],
         status_code=review.status if review else None, title=(review.title or "") if review else "",
         return_reasons=(review.return_reasons or "") if review else "", files=files,
         documents=documents, fields=values, counts=counts, errors=errors, warnings=warnings,
         rubric=rubric_rows, self_total=self_total, review_total=review_total,
         entries=_entries(session, campaign, tasks),
         notice_start=review.notice_start if review else None, notice_end=review.notice_end if review else None,
-        objections=objections, stage_data=dict(review.data or {}) if review else {})
+        objections=objections, stage_data=dict(review.data or {}) if review else {},
+        settled=dossier_notes(session, campaign, submission_id))
 
 
 def campaign_submissions(session: Session, campaign_id: str) -> list[str]:
-    """The campaign's submissions in the order they were made (the 序号 of the 汇总表)."""
-    return list(session.scalars(select(Submission.id).where(Submission.campaign_id == campaign_id)
+    """The campaign's submitted submissions in the order they were made (the 序号 of the 汇总表):
+    drafts and 自查 are no part of the packets."""
+    return list(session.scalars(select(Submission.id).where(Submission.campaign_id == campaign_id, counted())
                                 .order_by(Submission.created_at, Submission.id)))

@@ -142,7 +142,8 @@
       button.textContent = "正在上传…";
       fetch("/api/submissions", {
         method: "POST", headers: csrfHeaders({ "Content-Type": "application/json" }),
-        body: JSON.stringify({ campaign: campaign.value, organisation: org,
+        // the home page is a 自查: read and checked, never submitted (logged-in units submit from /unit)
+        body: JSON.stringify({ campaign: campaign.value, organisation: org, self_check: true,
                                recommender: form.querySelector("#recommender").value.trim() || null })
       }).then(function (r) {
         return r.json().then(function (body) { if (!r.ok) throw new Error(body.message || "新建申报失败"); return body; });
@@ -168,7 +169,7 @@
         result.scrollIntoView({ behavior: "smooth", block: "start" });
       }).catch(function (err) {
         button.disabled = false;
-        button.textContent = "上传并检查";
+        button.textContent = "上传并自查";
         var p = form.querySelector(".alert.error") || el("p", "alert error");
         p.textContent = err.message || "上传失败，请重试。";
         form.insertBefore(p, form.firstChild);
