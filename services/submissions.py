@@ -307,7 +307,8 @@ def submission_status(session: Session, submission_id: str) -> dict[str, Any]:
         by_file.setdefault(f.file_id, []).append(f)
     current = lifecycle.current_files(list(sub.files))
     files = [file_json(row, by_file.get(row.id, [])) for row in current]
-    history = [{"id": row.id, "name": row.name, "size": row.size, "created_at": _iso(row.created_at),
+    history = [{"id": row.id, "name": row.name, "size": row.size, "sha256": row.sha256,
+                "created_at": _iso(row.created_at),
                 "replaced_by": row.replaced_by} for row in sub.files if row.replaced_by is not None]
     sub_findings = [f.to_json() for f in by_file.get(None, [])]
     all_findings = sub_findings + [x for f in files for x in f["findings"]]

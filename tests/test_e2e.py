@@ -39,8 +39,9 @@ def submit_all(post: Callable[..., Any], get: Callable[[str], Any]) -> tuple[str
     r = post("/api/submissions", json={"campaign": "jinhua-2015", "organisation": "金华市某某局机关党委"})
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
-    sent = {FORM: jinhua_form_docx(), BOMB: zip_bomb_docx(4 * UNZIP_LIMIT),
-            TRAVERSAL: jinhua_form_docx(org_name="中共金华市另一个局机关支部委员会")}
+    # the traversal name first: the form uploaded after it is the newer 推荐表 and replaces it
+    sent = {TRAVERSAL: jinhua_form_docx(org_name="中共金华市另一个局机关支部委员会"), FORM: jinhua_form_docx(),
+            BOMB: zip_bomb_docx(4 * UNZIP_LIMIT)}
     for name, (data, _code) in BAD_INPUTS.items():
         sent[name] = data() if callable(data) else data
     files = [("files", (name, data, "application/octet-stream")) for name, data in sent.items()]
@@ -57,11 +58,14 @@ def check_outcome(status: dict[str, Any], sent: dict[str, bytes], download: Call
     """Every file final, each bad input with its contract code, originals kept byte for byte."""
     assert status["summary"]["final"], status
     by_name = {f["name"]: f for f in status["files"]}
-    assert set(by_name) == {("x.docx" if n == TRAVERSAL else n) for n in sent}   # the 413 file is absent
+    every = {f["name"]: f for f in status["files"] + status["history"]}
+    assert set(every) == {("x.docx" if n == TRAVERSAL else n) for n in sent}   # the 413 file is absent
+    # the older 推荐表 is history: a newer file of its kind replaced it
+    assert [h["name"] for h in status["history"]] == ["x.docx"]
     assert all(f["state"] == "done" for f in status["files"]), [(f["name"], f["state"], f["error"])
                                                               for f in status["files"]]
     for name, data in sent.items():
-        f = by_name["x.docx" if name == TRAVERSAL else name]
+        f = every["x.docx" if name == TRAVERSAL else name]
         assert f["sha256"] == hashlib.sha256(data).hexdigest()
         assert download(f"/api/submissions/{status['submission']['id']}/files/{f['id']}/original") == data
     if not extraction_ready():
