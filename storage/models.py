@@ -175,6 +175,8 @@ class FindingRow(Base):
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "severity": self.severity, "field": self.field,
                                "message": self.message}
+        if self.id is not None:
+            out["id"] = self.id          # what a unit names when it marks the finding 识别有误
         if self.document:
             out["document"] = self.document
         if self.page is not None:

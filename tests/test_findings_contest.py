@@ -236,3 +236,20 @@ def test_other_errors_still_block_after_a_contest(pg_settings: Settings, pg_sess
     with pg_sessions() as s:
         assert codes(s, sid, "unit") == ["length.over_limit"]
 
+
+
+def test_from_the_units_page(pg_settings: Settings, pg_sessions: sessionmaker[Session], client: Any,
+                             tmp_path: Path) -> None:
+    """The unit's page offers 识别有误 beside each error finding; the form records it and says so."""
+    with pg_sessions() as s:
+        people(s)
+        sid = yueyang_application(s, pg_settings, pg_sessions, tmp_path, seal=False)
+        seal = finding(s, sid, "seal.missing").id
+    a = client()
+    csrf = login_form(a, "unit-a")
+    page = a.get(f"/submissions/{sid}").text
+    assert f'data-contest="{seal}"' in page and "识别有误？" in page
+    r = a.post(f"/submissions/{sid}/findings/{seal}/contest?csrf_token={csrf}",
+               data={"csrf_token": csrf, "note": FAINT_SEAL})
+    assert r.status_code == 200 and "已标记识别有误，此问题不再阻止提交" in r.text
+    assert [c["note"] for c in a.get(f"/api/submissions/{sid}/contests").json()] == [FAINT_SEAL]

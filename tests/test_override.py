@@ -10,15 +10,19 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
+from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.review import flow
 from services.review.access import record_owner
-from storage.models import FindingRow
+from storage.models import FindingRow, utcnow
 from storage.review_models import User
 from tests.docx_factory import narrative
 from tests.edges import jinhua_form_docx
 from tests.packet_scenario import read, upload
 from tests.review_helpers import person, submission
+from tests.test_packets import text_of
+from workers.packets.pages import render_sections
+from workers.packets.record import gather
 from tests.test_findings_contest import (claim, client, finding, full_pass, login, people,  # noqa: F401
                                          pg_sessions, pg_settings, yueyang_application)
 
@@ -66,6 +70,10 @@ class TestOverride:
         assert (ov["actor"], ov["detail"]["code"], ov["detail"]["reason"]) == ("bureau", "seal.missing", why)
         page = rev.get(f"/review/submissions/{sid}/history").text
         assert "放行" in page and why in page
+        with pg_sessions() as s:                  # and in the dossier PDF, beside the finding
+            pdf, _ = render_sections(gather(s, get_campaign("yueyang-2017"), sid), utcnow())
+        text = text_of(pdf).replace("\n", "")
+        assert "放行与识别有误（1 条）" in text and f"放行：{why}" in text
 
     def test_the_1500_limit_cannot_be_overridden_only_returned_or_rejected(
             self, pg_settings: Settings, pg_sessions: sessionmaker[Session], client: Any, tmp_path: Path) -> None:

@@ -383,6 +383,20 @@ async def decide(task_id: str, request: Request, user: CurrentUser, session: Ses
     return _back("/review", f"已{DECISION_LABELS.get(f.get('decision', ''), '处理')}。")
 
 
+@router.post("/submissions/{submission_id}/findings/{finding_id}/contest")
+async def unit_contest(submission_id: str, finding_id: int, request: Request, user: CurrentUser,
+                       session: SessionDep) -> Response:
+    """识别有误 from the unit's page (templates/_contest.html); back to the page with the outcome."""
+    f = await _form(request)
+    page = f"/submissions/{submission_id}"
+    try:
+        await run_in_threadpool(finding_actions.contest, session, user, submission_id, finding_id,
+                                f.get("note", ""))
+    except DomainError as e:
+        return _back(page, e.message)
+    return _back(page, "已标记识别有误，此问题不再阻止提交，审核人员将对照原件核实。")
+
+
 @router.post("/review/tasks/{task_id}/findings/{finding_id}/contest")
 async def judge_contest(task_id: str, finding_id: int, request: Request, user: CurrentUser, session: SessionDep,
                         settings: SettingsDep) -> Response:

@@ -134,6 +134,13 @@ def _findings(r: SubmissionRecord, s: Styles, marks: list[tuple[str, int]]) -> l
         rows += [[p(i, s.cell), p(f["label"] or "—", s.cell), p(f["message"], s.cell)]
                  for i, f in enumerate(items, start=1)]
         out.append(grid(rows, [14 * mm, 46 * mm, 114 * mm]))
+    if r.settled:
+        out.append(p(f"放行与识别有误（{len(r.settled)} 条）", s.h2))
+        rows = [[p(h, s.cell_head) for h in ("涉及", "问题", "审核处理", "办理")]]
+        rows += [[p(x["label"], s.cell), p(x["message"], s.cell),
+                  p(f"{x['decision']}" + (f"：{x['why']}" if x["why"] else ""), s.cell),
+                  p(f"{x['by']} · {x['stage']} · {x['at']}", s.cell)] for x in r.settled]
+        out.append(grid(rows, [30 * mm, 62 * mm, 50 * mm, 32 * mm]))
     return out + [PageBreak()]
 
 
