@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.api import create_app
-from services.review import flow
 from services.review.access import record_owner
 from storage.db import make_sessionmaker
 from storage.findings_gate import blocking_findings
@@ -171,10 +170,14 @@ class TestTheReviewerJudges:
             seal = finding(s, sid, "seal.missing").id
         unit, rev = client(), client()
         login(unit, "unit-a")
+        submit = f"/api/submissions/{sid}/submit"
+        r = unit.post(submit, json={"warnings_read": True})
+        assert r.status_code == 409 and "单位党组（党委）推荐理由及意见" in r.json()["message"]
         assert unit.post(f"/api/submissions/{sid}/findings/{seal}/contest",
                          json={"note": FAINT_SEAL}).status_code == 200
+        r = unit.post(submit, json={"warnings_read": True})        # the contested one no longer blocks
+        assert r.status_code == 200, r.text
         with pg_sessions() as s:
-            flow.start_review(s, None, sid)
             login(rev, "bureau")
             task = claim(rev, sid, s)
         return sid, seal, unit, rev, task
@@ -182,7 +185,7 @@ class TestTheReviewerJudges:
     def test_contested_first_on_the_desk_then_confirmed_and_passed(self, pg_settings: Settings,
                                                                    pg_sessions: sessionmaker[Session],
                                                                    client: Any, tmp_path: Path) -> None:
-        """GIVEN a contested seal.missing in review THEN a pass is refused with the unit's note and what
+        """GIVEN a seal.missing that blocked 提交审核 until the unit contested it, now in review THEN a pass is refused with the unit's note and what
         to do, the desk lists it first beside the page; WHEN the reviewer confirms it THEN it passes."""
         sid, seal, _unit, rev, task = self._contested_in_review(pg_settings, pg_sessions, client, tmp_path)
         r = rev.post(f"/api/review/tasks/{task}/decision", json=full_pass())
