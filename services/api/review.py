@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
+from dossier.campaigns import get_campaign
 from services.auth import accounts
 from services.auth.web import CurrentUser, require_role
 from services.review import audit, flow, queue, submitting
@@ -78,14 +79,19 @@ class ReassignIn(BaseModel):
 
 
 @router.get("/tasks", summary="My queues / 我的审核任务")
-def list_tasks(user: CurrentUser, session: SessionDep, stage_id: str | None = None,
+def list_tasks(user: CurrentUser, session: SessionDep, settings: SettingsDep, stage_id: str | None = None,
                department: str | None = None, state: str | None = None,
                due_by: dt.date | None = None) -> list[dict[str, Any]]:
     """Filters: stage, department, state (open, claimed, done, cancelled, overdue, mine) and
     `due_by` (a date: tasks due by the end of that day, Beijing time)."""
     f = queue.TaskFilter(stage_id=stage_id, department=department, state=state,
                          due_before=queue.due_by(due_by) if due_by else None)
-    return [task_json(t) for t in queue.list_tasks(session, user, f)]
+    out = []
+    for t in queue.list_tasks(session, user, f):
+        # a recommender deciding whom to put forward sees its count against the notice's 1–2
+        quota = flow.quota_standing(session, get_campaign(t.campaign_id, settings.campaigns_dir), t)
+        out.append({**task_json(t), **({"quota": quota} if quota else {})})
+    return out
 
 
 @router.post("/claim-next", summary="Claim the next task / 领取下一份")

@@ -246,6 +246,23 @@ def passed_count(session: Session, campaign_id: str, stage_id: str, *,
     return int(session.scalar(q) or 0)
 
 
+def quota_standing(session: Session, campaign: Campaign, task: ReviewTask) -> dict[str, Any] | None:
+    """At a stage that puts forward (quota: true): how many the task's recommender has put forward
+    against the notice's 1–2, for the recommender to see when it decides; None elsewhere.
+    It counts the recommender's own decisions, never what its units uploaded."""
+    s = engine.stage(campaign, task.stage_id)
+    if not s.quota or campaign.quota_max is None:
+        return None
+    sub = session.get(Submission, task.submission_id)
+    recommender = sub.recommender if sub is not None else None
+    used = passed_count(session, campaign.id, s.id, recommender=recommender)
+    low, high = campaign.quota_min or 1, campaign.quota_max
+    return {"recommender": recommender, "put_forward": used, "min": low, "max": high,
+            "full": used >= high,
+            "message": f"名额 {low}—{high} 例，“{recommender}”已推荐 {used} 例"
+                       + ("，名额已满，不能再推荐。" if used >= high else f"，还可推荐 {high - used} 例。")}
+
+
 def stage_candidates(session: Session, campaign_id: str, stage_id: str) -> int:
     return int(session.scalar(select(func.count(func.distinct(ReviewTask.submission_id)))
                               .where(ReviewTask.campaign_id == campaign_id,

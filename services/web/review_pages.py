@@ -324,6 +324,7 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   total=(task.data or {}).get("total"), held=held, msg=msg, kinds=KIND_LABELS,
                   decisions=[(d, DECISION_LABELS[d]) for d in stage.decisions],
                   objections=flow.open_objections(session, task.submission_id),
+                  quota=flow.quota_standing(session, campaign, task),
                   # what stops a pass, contested first, beside the decision buttons
                   blocking=blocking_items(session, campaign, task.submission_id),
                   status_label=STATUS_LABELS.get(review.status if review else None, ""),
@@ -375,6 +376,11 @@ async def decide(task_id: str, request: Request, user: CurrentUser, session: Ses
         payload["sealed"] = True
     if f.get("inspection_date") or f.get("inspection_notes"):
         payload["inspection"] = {"date": f.get("inspection_date"), "notes": f.get("inspection_notes")}
+    # reasons per field on a return: the unit reads each beside the field's label
+    per_field = {f[f"reason_field_{n}"]: f.get(f"reason_text_{n}", "").strip() for n in range(1, 4)
+                 if f.get(f"reason_field_{n}") and f.get(f"reason_text_{n}", "").strip()}
+    if per_field:
+        payload["field_reasons"] = per_field
     try:
         await run_in_threadpool(flow.decide, session, user, task_id, f.get("decision", ""), payload,
                                 campaigns_dir=settings.campaigns_dir)
