@@ -132,8 +132,9 @@ def test_a_corrected_phone_is_checked_again(pg_settings: Settings, pg_sessions: 
     with pg_sessions() as s:
         assert s.get(FindingRow, invalid).field == "contact.phone"
     url = f"/api/review/tasks/{task}/corrections"
-    assert rev.post(url, json={"field": "contact.phone", "value": "0730-81"}).status_code == 200
-    assert [b["field"] for b in rev.get(f"/api/review/tasks/{task}/blocking").json()] == ["contact.phone"]
+    r = rev.post(url, json={"field": "contact.phone", "value": "0730-81"})    # the answer says it at once
+    assert r.status_code == 200 and [b["field"] for b in r.json()["blocking"]] == ["contact.phone"]
+    assert "0730-81" in r.json()["blocking"][0]["message"]
     assert rev.post(url, json={"field": "contact.phone", "value": "(0730)8180410"}).status_code == 200
     assert rev.get(f"/api/review/tasks/{task}/blocking").json() == []
     r = rev.post(f"/api/review/tasks/{task}/decision", json=full_pass())

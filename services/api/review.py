@@ -13,8 +13,10 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from dossier.campaigns import get_campaign
+from dossier.campaigns import get_campaign
 from services.auth import accounts
 from services.auth.web import CurrentUser, require_role
+from services.review.blocking import blocking_items
 from services.review import audit, flow, queue, submitting
 from services.review.access import visible_submission
 from storage.review_models import ReviewTask
@@ -126,10 +128,18 @@ def reassign(task_id: str, body: ReassignIn, user: CurrentUser, session: Session
 
 
 @router.post("/tasks/{task_id}/corrections", summary="Correct a field / 更正字段")
-def correct(task_id: str, body: CorrectionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def correct(task_id: str, body: CorrectionIn, user: CurrentUser, session: SessionDep,
+            settings: SettingsDep) -> dict[str, Any]:
+    """The reviewer's value beside the machine's. The document checks run again on the corrected
+    values: `blocking` is what still stops a pass afterwards (as GET …/blocking answers).
+    / 更正字段后按更正值重新检查，`blocking` 为仍须处理的问题。"""
     row = flow.correct_field(session, user, task_id, body.field, body.value, body.machine_value)
+    task = session.get(ReviewTask, task_id)
+    assert task is not None                 # correct_field found it
+    campaign = get_campaign(task.campaign_id, settings.campaigns_dir)
     return {"field": row.field, "value": row.value, "machine_value": row.machine_value,
-            "by": row.username, "at": row.created_at.isoformat()}
+            "by": row.username, "at": row.created_at.isoformat(),
+            "blocking": blocking_items(session, campaign, row.submission_id)}
 
 
 @router.post("/tasks/{task_id}/scores", summary="Enter 考评分 / 录入考评分")
@@ -154,9 +164,15 @@ def review_json(r: Any) -> dict[str, Any]:
             "notice_end": r.notice_end.isoformat() if r.notice_end else None}
 
 
-@router.post("/tasks/{task_id}/decision", summary="Decide / 作出决定")
+@router.post("/tasks/{task_id}/decision", summary="Decide / 作出决定",
+             responses={409: {"description": "`findings.blocking`: a pass while error findings are open "
+                              "(not corrected, overridden or confirmed 识别有误); the message lists them with "
+                              "what to do / 仍有未处理的错误，不能通过"}})
 def decide(task_id: str, body: DecisionIn, user: CurrentUser, session: SessionDep,
            settings: SettingsDep) -> dict[str, Any]:
+    """pass, return, reject or withdraw, as the stage allows. A pass is refused (409
+    `findings.blocking`) while error findings are open; the absolute rules of the notice can only be
+    returned or rejected. / 通过前须处理全部错误（更正、放行或确认识别有误）。"""
     payload = body.model_dump(exclude={"decision"}, exclude_none=True)
     return review_json(flow.decide(session, user, task_id, body.decision, payload,
                                    campaigns_dir=settings.campaigns_dir))
