@@ -80,10 +80,13 @@ class Finding:
     page: int | None = None
     box: Box | None = None
     kind: str | None = None          # the document kind it concerns
+    # more about it, kept with it (FindingRow.extra): evidence "weak" and its reason
+    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"code": self.code, "severity": self.severity, "field": self.field,
                                "message": self.message}
+        out.update(self.extra)
         if self.kind:
             out["document"] = self.kind
         if self.page is not None:

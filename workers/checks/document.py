@@ -13,6 +13,7 @@ from dossier.campaigns import DocumentSpec, FieldSpec
 from ..forms.labels import APPENDIX_REF
 from ..forms.normalise import phone_ok
 from ..results import ExtractedDocument, Finding
+from .evidence import Reading, weigh
 
 WORD_RULE = "按 Microsoft Word 字数统计口径"
 
@@ -190,8 +191,10 @@ def _low_confidence(doc: ExtractedDocument, spec: DocumentSpec, threshold: float
 
 
 def check_document(doc: ExtractedDocument, spec: DocumentSpec, *, method: str = "docx",
-                   low_confidence: float = 0.8) -> list[Finding]:
-    """All findings for one extracted document."""
+                   low_confidence: float = 0.8, loose_seals: int = 0) -> list[Finding]:
+    """All findings for one extracted document, those on weak evidence as warnings for the
+    reviewer (see `evidence`).  `loose_seals`: pictures in the file that may be a seal and
+    that no field took."""
     out: list[Finding] = []
     for f in spec.leaf_fields():
         fv = doc.fields.get(f.key)
@@ -205,4 +208,4 @@ def check_document(doc: ExtractedDocument, spec: DocumentSpec, *, method: str = 
     out.extend(_rubric_checks(doc, spec))
     if method == "ocr":
         out.extend(_low_confidence(doc, spec, low_confidence))
-    return out
+    return weigh(out, doc, spec, Reading(method=method, low_confidence=low_confidence, loose_seals=loose_seals))

@@ -115,8 +115,12 @@ def _seal_mark(key: str, found: Found, kind: str = "seal") -> Mark:
 
 
 def _fv(value: object, found: Found, spec_label: str) -> FieldValue:
-    return FieldValue(value=value, confidence=found.confidence, page=found.page, box=found.box,
-                      raw=found.raw if found.located else None, label=spec_label)
+    fv = FieldValue(value=value, confidence=found.confidence, page=found.page, box=found.box,
+                    raw=found.raw if found.located else None, label=spec_label)
+    if not found.located:
+        # the label itself was not found: the checks weigh a missing value by this
+        fv.extra["located"] = False
+    return fv
 
 
 def build_document(located: LocatedDocument, *, year: int | None = None) -> ExtractedDocument:

@@ -1,0 +1,163 @@
+"""How sure a finding is: strong evidence tells the unit, weak evidence asks the reviewer.
+
+A unit must not be told about an error its form does not have.  A finding
+rests on weak evidence when what it says may come from the reading rather than
+from the form: a value not found where the form's layout was not understood
+(its label not found at all, or only a few of the form's labels found), a
+value read from a scan with low confidence, a seal or date not seen on a scan
+that was hard to read, or a seal looked for beside its field while a floating
+picture elsewhere in the file may be it.  Such a finding becomes a `warning`
+with `evidence: "weak"` and a message that asks the reviewer to check the
+original; its code stays the contract's code.  Strong evidence keeps `error`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from dossier.campaigns import DocumentSpec
+
+from ..results import ExtractedDocument, FieldValue, Finding
+
+# below this share of its labels found, a form's layout was not understood
+FORM_CONFIDENT = 0.6
+# an OCR count this close to a limit (share of the limit) may be on either side of it
+COUNT_MARGIN = 0.05
+
+_FIELD_CODES = ("field.missing", "field.invalid", "eligibility.star_rating", "rubric.over_max")
+_MARK_CODES = ("seal.missing", "signature.missing", "date.missing")
+_LENGTH_CODES = ("length.over_limit", "length.out_of_range")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What is known of how the file was read, beside the values themselves."""
+    method: str = "docx"              # docx | converted | pdf-text | ocr
+    low_confidence: float = 0.8       # OCR confidence below this is low
+    # pictures that may be a seal (a seal seen on a scan, a floating picture in Word)
+    # that no field took: a seal looked for beside its field may be one of them
+    loose_seals: int = 0
+
+    @property
+    def ocr(self) -> bool:
+        return self.method == "ocr"
+
+
+def located(fv: FieldValue | None) -> bool:
+    """Whether the field's label was found on the form at all."""
+    return fv is not None and fv.extra.get("located", True) is not False and fv.extra.get("found", True) is not False
+
+
+def form_share(doc: ExtractedDocument, spec: DocumentSpec) -> float:
+    """The share of the form's fields (or the rubric's items) whose label was found."""
+    keys = [f.key for f in spec.leaf_fields()]
+    if spec.rubric is not None:
+        keys += [item.key for item in spec.rubric.items]
+    keys = [k for k in keys if k in doc.fields]
+    if not keys:
+        return 1.0
+    return sum(located(doc.fields[k]) for k in keys) / len(keys)
+
+
+def _low(fv: FieldValue | None, reading: Reading) -> bool:
+    return reading.ocr and fv is not None and fv.confidence < reading.low_confidence
+
+
+def _field_keys(f: Finding, spec: DocumentSpec) -> list[str]:
+    """The fields a finding rests on: its own, and for an order of dates the one before it."""
+    keys = [f.field] if f.field else []
+    for leaf in spec.leaf_fields():
+        if leaf.key == f.field and leaf.after and f.code == "field.invalid":
+            keys.append(leaf.after)
+    return keys
+
+
+def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
+    fvs = [doc.fields.get(k) for k in _field_keys(f, spec)]
+    if f.code == "field.missing" and any(not located(fv) for fv in fvs):
+        return "表格中没有找到这一栏"
+    share = form_share(doc, spec)
+    if share < FORM_CONFIDENT:
+        return f"表格版式未能完整识别（只找到约 {share:.0%} 的栏目）"
+    low = [fv for fv in fvs if _low(fv, reading)]
+    if low:
+        return f"扫描件此处识别可信度较低（{min(fv.confidence for fv in low):.0%}）"
+    return None
+
+
+def _mark_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
+    fv = doc.fields.get(f.field or "")
+    if f.code in ("seal.missing", "signature.missing") and reading.loose_seals:
+        return "文件中另有印章或图片，未能确定是否盖在此处"
+    if not reading.ocr:
+        return None
+    if f.code == "date.missing" and any(m.field == f.field and m.kind == "seal" and m.present for m in doc.marks):
+        return "印章盖在落款处，可能遮住了日期"
+    if _low(fv, reading):
+        return f"扫描件此处识别可信度较低（{fv.confidence:.0%}）"   # type: ignore[union-attr]
+    share = form_share(doc, spec)
+    if share < FORM_CONFIDENT:
+        return f"扫描件版式未能完整识别（只找到约 {share:.0%} 的栏目）"
+    return None
+
+
+def _length_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
+    if not reading.ocr:
+        return None
+    fv = doc.fields.get(f.field or "")
+    if _low(fv, reading):
+        return f"扫描件文字识别可信度较低（{fv.confidence:.0%}），字数可能不准"   # type: ignore[union-attr]
+    n = doc.counts.get(f.field or "")
+    leaf = next((x for x in spec.leaf_fields() if x.key == f.field), None)
+    if n is not None and leaf is not None and leaf.length is not None:
+        bounds = [b for b in (leaf.length.min, leaf.length.max) if b]
+        if any(abs(n - b) <= COUNT_MARGIN * b for b in bounds):
+            return "字数由扫描件识别得出，与限额相差很少"
+    return None
+
+
+def _total_reason(doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
+    if spec.rubric is None:
+        return None
+    items = [doc.fields.get(i.key) for i in spec.rubric.items]
+    if any(not located(fv) for fv in items):
+        return "评分细则有的条目没有找到，合计无法核对完整"
+    if any(_low(fv, reading) for fv in items + [doc.fields.get("rubric.total")]):
+        return "扫描件中有的分数识别可信度较低"
+    return None
+
+
+def weak_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
+    """Why `f` rests on weak evidence (Chinese, for the reviewer), or None when it is strong."""
+    if f.code in _FIELD_CODES:
+        return _field_reason(f, doc, spec, reading)
+    if f.code in _MARK_CODES:
+        return _mark_reason(f, doc, spec, reading)
+    if f.code in _LENGTH_CODES:
+        return _length_reason(f, doc, spec, reading)
+    if f.code == "rubric.total_mismatch":
+        return _total_reason(doc, spec, reading)
+    return None
+
+
+_TO_UNIT = re.compile(r"^请(?!评审)")
+
+
+def for_reviewer(message: str, reason: str) -> str:
+    """The finding's message without what it asks the unit to do, and the reviewer asked to check."""
+    sentences = [s for s in message.split("。") if s.strip()]
+    kept = [s for s in sentences if not _TO_UNIT.match(s.strip())] or sentences[:1]
+    return ("。".join(kept) + f"。此项依据不足（{reason}），可能是识别问题：请评审人员对照原件核对，"
+            f"确有问题再告知申报单位。")
+
+
+def weigh(findings: list[Finding], doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> list[Finding]:
+    """`findings` with those on weak evidence turned into warnings for the reviewer."""
+    for f in findings:
+        reason = weak_reason(f, doc, spec, reading)
+        if reason is None:
+            continue
+        f.severity = "warning"
+        f.message = for_reviewer(f.message, reason)
+        f.extra.update({"evidence": "weak", "reason": reason})
+    return findings
