@@ -17,6 +17,7 @@ from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
 from lxml import etree
 
+from .docx_boxes import box_paragraph_text, font_size, has_boxes, merge_small, ordered, split_paragraph
 from .model import Cell, Document, Paragraph, Picture, Table
 from .readers import ReadContext, ReadError
 
@@ -74,13 +75,28 @@ def _page_breaks_in(p: etree._Element) -> int:
 
 
 def _para_text(p: etree._Element) -> str:
+    if has_boxes(p):
+        return box_paragraph_text(p)
     return DocxParagraph(p, None).text
 
 
+def _left_margin(body: etree._Element) -> float:
+    """The page's left margin in points (from the last section), for boxes placed from the page edge."""
+    sect = body.find(qn("w:sectPr"))
+    mar = sect.find(qn("w:pgMar")) if sect is not None else None
+    try:
+        return int(mar.get(qn("w:left"), "1800")) / 20 if mar is not None else 90.0
+    except ValueError:
+        return 90.0
+
+
 class _Walker:
-    def __init__(self) -> None:
+    def __init__(self, left_margin: float = 90.0, em: float = 10.5) -> None:
         self.page = 1
         self.blocks: list = []
+        self.left_margin = left_margin
+        self.em = em
+        self.source = "body"
 
     def body(self, parent: etree._Element) -> None:
         for el in parent.iterchildren():
@@ -96,10 +112,24 @@ class _Walker:
     def paragraph(self, p: etree._Element) -> None:
         if _breaks_before(p):
             self.page += 1
-        text = _para_text(p)
         pics = _pictures(p, self.page)
-        # text before a page break belongs to the page it is on; the rest follows it
-        self.blocks.append(Paragraph(text=text, page=self.page, pictures=pics))
+        if not has_boxes(p):
+            # text before a page break belongs to the page it is on; the rest follows it
+            self.blocks.append(Paragraph(text=_para_text(p), page=self.page, pictures=pics, source=self.source))
+            self.page += _page_breaks_in(p)
+            return
+        text, boxes = split_paragraph(p)
+        em = font_size(p, self.em)
+        small = [b for b in boxes if b.in_line(em)]
+        text = merge_small(text, small, em, self.left_margin)
+        self.blocks.append(Paragraph(text=text, page=self.page, pictures=pics,
+                                     source="textbox" if small else self.source))
+        # a large box (a form in a frame) is read as blocks of its own, where it stands
+        outer = self.source
+        self.source = "textbox"
+        for b in ordered([b for b in boxes if b not in small]):
+            self.body(b.content)
+        self.source = outer
         self.page += _page_breaks_in(p)
 
     def table(self, tbl: etree._Element) -> Table:
@@ -124,24 +154,29 @@ class _Walker:
                     vm = tcpr.find(qn("w:vMerge"))
                     if vm is not None:
                         vmerge = vm.get(qn("w:val"), "continue")
-                paras, pics = self.cell_content(tc)
+                nested: list[Table] = []
+                paras, pics = self.cell_content(tc, nested)
+                # pictures of a nested table belong to its cells, and to this cell as well
+                pics += [p for t in nested for c in t.cells for p in c.pictures]
                 above = grid.get((r - 1, col))
                 if vmerge == "continue" and above is not None:
                     above.rowspan = r - above.row + 1
                     above.paragraphs.extend(p for p in paras if p.strip())
                     above.pictures.extend(pics)
+                    above.tables.extend(nested)
                     for k in range(span):
                         grid[(r, col + k)] = above
                 else:
                     cell = Cell(row=r, col=col, colspan=span, paragraphs=paras, page=self.page,
-                                pictures=pics)
+                                pictures=pics, tables=nested)
                     cells.append(cell)
                     for k in range(span):
                         grid[(r, col + k)] = cell
                 col += span
         return Table(cells=cells, page=start_page)
 
-    def cell_content(self, tc: etree._Element) -> tuple[list[str], list[Picture]]:
+    def cell_content(self, tc: etree._Element, nested: list[Table] | None = None
+                     ) -> tuple[list[str], list[Picture]]:
         paras: list[str] = []
         pics: list[Picture] = []
         for el in tc.iterchildren():
@@ -150,18 +185,38 @@ class _Walker:
                 pics.extend(_pictures(el, self.page))
                 self.page += _page_breaks_in(el)
             elif el.tag == _W_TBL:
-                # a nested table: keep its text, row by row, inside this cell
+                # a nested table: its text row by row inside this cell, and its grid kept beside
+                # (a 联络人 cell holding 姓名|职务|电话 over the values is read by its sub-labels)
                 for tr in el.iterchildren(_W_TR):
                     texts = []
                     for inner in tr.iterchildren(_W_TC):
                         texts.append("".join(_para_text(p) for p in inner.iter(_W_P)))
-                        pics.extend(_pictures(inner, self.page))
                     paras.append("  ".join(t for t in texts if t))
+                if nested is not None:
+                    page = self.page
+                    nested.append(self.table(el))
+                    self.page = page
+                else:
+                    for inner in el.iter(_W_TC):
+                        pics.extend(_pictures(inner, self.page))
             elif el.tag == _W_SDT:
                 for p in el.iter(_W_P):
                     paras.append(_para_text(p))
                     pics.extend(_pictures(p, self.page))
         return paras, pics
+
+
+def _default_font_size(doc) -> float:
+    """The document's default font size in points (docDefaults), 10.5 (五号) when not said."""
+    try:
+        styles = doc.styles.element
+    except (KeyError, ValueError):
+        return 10.5
+    sz = styles.find(".//" + qn("w:docDefaults") + "//" + qn("w:sz"))
+    try:
+        return int(sz.get(qn("w:val"))) / 2 if sz is not None else 10.5
+    except (TypeError, ValueError):
+        return 10.5
 
 
 def read_docx(path: Path, ctx: ReadContext) -> Document:
@@ -172,8 +227,9 @@ def read_docx(path: Path, ctx: ReadContext) -> Document:
     except (KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as e:
         raise ReadError("file.unreadable", "无法读取这个 Word 文件，文件可能已损坏。请用 Word 重新保存后上传。",
                         f"python-docx cannot open it: {e}") from e
-    w = _Walker()
-    w.body(doc.element.body)
+    body = doc.element.body
+    w = _Walker(_left_margin(body), _default_font_size(doc))
+    w.body(body)
     # a trailing break with nothing after it does not make a page
     pages = max([b.page for b in w.blocks if not isinstance(b, Paragraph) or b.text.strip()] or [1])
     return Document(blocks=w.blocks, pages=pages, method="docx", media_type=ctx.format)

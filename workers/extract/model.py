@@ -60,6 +60,8 @@ class Paragraph:
     confidence: float = 1.0
     pictures: list[Picture] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    # where the text stood in the file: "body", or "textbox" (a text box or frame read into order)
+    source: str = "body"
 
 
 @dataclass
@@ -80,6 +82,8 @@ class Cell:
     confidence: float = 1.0
     pictures: list[Picture] = field(default_factory=list)
     lines: list[Line] = field(default_factory=list)
+    # tables nested in this cell (Word): their text is also in `paragraphs`, row by row
+    tables: list["Table"] = field(default_factory=list)
 
     @property
     def text(self) -> str:

@@ -10,7 +10,8 @@ LibreOffice drops table structure in some of these files (whole tables come
 out as flat paragraphs), while the binary's cell marks and row properties are
 exact.  The conversion's model is used only when the binary cannot be decoded
 (Word 6/95, encrypted or oddly fast-saved files) or clearly lost text that
-LibreOffice found; either way `method` is "converted".
+LibreOffice found (text boxes and frames, which the binary keeps outside its main
+text); either way `method` is "converted".
 """
 from __future__ import annotations
 
@@ -43,6 +44,24 @@ def _text_len(doc: Document) -> int:
         elif isinstance(b, Paragraph):
             n += len(_WS.sub("", b.text))
     return n
+
+
+def _all_text(doc: Document) -> str:
+    parts = []
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            parts.extend(p for c in b.cells for p in c.paragraphs)
+        elif isinstance(b, Paragraph):
+            parts.append(b.text)
+    return _WS.sub("", "".join(parts))
+
+
+def _boxes_lost(binary: Document, converted: Document) -> bool:
+    """Text boxes and frames live outside the main text stream the binary reader decodes:
+    a box LibreOffice read whose text the binary lacks (values typed in boxes) is lost there."""
+    text = _all_text(binary)
+    return any(_WS.sub("", b.text) not in text for b in converted.blocks
+               if isinstance(b, Paragraph) and b.source == "textbox" and _WS.sub("", b.text))
 
 
 def _binary_model(path: Path, ctx: ReadContext) -> Document:
@@ -92,7 +111,8 @@ def read_word97(path: Path, ctx: ReadContext) -> Document:
             log.warning("converted docx of %s unreadable: %s", ctx.name, e.detail)
 
     if binary is not None and _text_len(binary) > 0:
-        if converted is None or _text_len(binary) >= _MIN_TEXT_RATIO * _text_len(converted):
+        if converted is None or (_text_len(binary) >= _MIN_TEXT_RATIO * _text_len(converted)
+                                 and not _boxes_lost(binary, converted)):
             doc = binary
         else:
             log.warning("binary decoding of %s lost text (%d vs %d chars); using LibreOffice's",

@@ -42,8 +42,19 @@ def key_score(ck: str, label_keys: tuple[str, ...]) -> tuple[int, str]:
             continue
         if ck == lk:
             return 3, ""
-        if _unbracket(ck) == _unbracket(lk) or (ck.startswith(lk) and ck[len(lk):].startswith("(")):
+        if _unbracket(ck) == _unbracket(lk):
             best = max(best, 2)
+            continue
+        if ck.startswith(lk) and ck[len(lk):].startswith("("):
+            close = ck.find(")", len(lk))
+            remainder = ck[close + 1:].lstrip(":") if close >= 0 else ""
+            if not remainder:
+                # the label with a note of its own (申报创建材料（1500字以内）)
+                best = max(best, 2)
+                continue
+            if best < 1:
+                # label, note and the value typed after them in one cell
+                best, rest = 1, remainder
             continue
         if best < 1 and ck.startswith(lk) and len(lk) >= 2:
             remainder = ck[len(lk):].lstrip(":")
@@ -59,3 +70,25 @@ EMPTY_DATE = re.compile(r"年\s*月\s*日")
 APPENDIX_REF = re.compile(r"(详见|见|另)\s*附\s*(页|件|后)|另\s*附")
 APPENDIX_HEADER = re.compile(r"^\s*(附\s*[页件](\s*[0-9一二三四五六七八九十]+)?|续\s*页)\s*[:：]?\s*$")
 PAGE_NUMBER = re.compile(r"^\s*([-—–]\s*\d+\s*[-—–]|第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|\d+\s*/\s*\d+)\s*$")
+
+# lines every form has besides its fields (above or under its table): they are the form's,
+# never the material, and a value typed on such a line stops where one of them starts
+FORM_LINE_LABELS = ("联系人", "联系电话", "联系方式", "填表人", "填报人", "填表日期", "填报日期", "填表时间",
+                    "审核人", "经办人", "制表人", "负责人签字", "电子邮箱", "邮箱")
+
+# the printed words of a compound cell's sub-table (联络人: 姓名|职务|电话) → the part they head
+PART_WORDS = {"name": ("姓名", "名字", "联络人", "联系人", "负责人"),
+              "title": ("职务", "职位", "职称", "岗位"),
+              "phone": ("电话", "手机", "联系电话", "联系方式", "手机号码", "电话号码", "办公电话")}
+
+# a score sheet's columns as people head them: the campaign's own words first, then these
+RUBRIC_ROLE_WORDS = {
+    "self_score": re.compile(r"自(评|查|测|我评)"),
+    "review_score": re.compile(r"(考评|考核|评审|核定|复核|审核|评定)(得)?分(数)?$"),
+    "max": re.compile(r"(分值|满分|标准分|应得分|总分|权重|^分数$)"),
+    "item": re.compile(r"(标准|内容|细则|要求|指标)"),
+}
+
+# a notice or a letter, not a submission: its title says so, or it carries a reply slip (回执)
+NOTICE_TITLE = re.compile(r"(通知|通告|公告|启事|会议纪要)$")
+REPLY_SLIP = re.compile(r"^(参会|报名|会议)?回\s*执(表|单)?$")

@@ -10,13 +10,18 @@ the form says 见附页.
 from __future__ import annotations
 
 import re
-
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
 
 from ..extract.model import Box, Cell, Document, Paragraph, Picture, Table
 from .labels import APPENDIX_HEADER, APPENDIX_REF, PAGE_NUMBER, key_score, label_key
+from .lines import LineIndex, line_labels
+from .notice import is_notice
+from .reshape import join_split_labels
+from .rubric_header import header_roles
+from .segments import Segmenter
+from .subtable import parts_text
 
 
 @dataclass
@@ -30,6 +35,7 @@ class Found:
     label: str = ""
     cell: Cell | None = None
     located: bool = True          # False: the label itself was not found
+    blocks: list[int] = field(default_factory=list)   # blocks a value read from lines came from
 
 
 @dataclass
@@ -64,21 +70,35 @@ def _paragraph_lines(doc: Document) -> list[tuple[int, Paragraph, str]]:
     return out
 
 
+def _nested(i: int, t: Table) -> list[tuple[int, Table, Cell]]:
+    """The cells of `t` and of the tables nested in them, each with the outer block's index."""
+    out = []
+    for c in t.cells:
+        out.append((i, t, c))
+        for inner in c.tables:
+            out.extend(_nested(i, inner))
+    return out
+
+
 class Locator:
     def __init__(self, doc: Document, campaign: Campaign) -> None:
-        self.doc = doc
         self.campaign = campaign
-        self.cells: list[tuple[int, Table, Cell]] = [
-            (i, b, c) for i, b in enumerate(doc.blocks) if isinstance(b, Table) for c in b.cells]
         # every label the campaign knows, so that a value never runs into a neighbour's label
         labels: list[str] = []
         for d in campaign.documents:
-            for f in list(d.fields) + list(d.review_fields):
-                labels.extend(f.labels)
+            labels.extend(line_labels(list(d.fields) + list(d.review_fields)))
+            for f in d.fields:
                 for p in f.parts:
                     labels.extend(p.labels)
             labels.extend(d.ignore_labels)
         self.all_label_keys = tuple(dict.fromkeys(label_key(lbl) for lbl in labels))
+        # the tables as a person reads them (split labels joined); same blocks, same indexes
+        self.doc = replace(doc, blocks=[join_split_labels(b, self.all_label_keys) if isinstance(b, Table) else b
+                                        for b in doc.blocks])
+        self.cells: list[tuple[int, Table, Cell]] = [
+            x for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for x in _nested(i, b)]
+        self.segmenter = Segmenter(labels)
+        self.lines = LineIndex(self.doc, self.segmenter, self.cells)
         # label_key of every cell, once: form location asks for them many times
         self.cell_keys: dict[int, str] = {id(c): label_key(c.text) for _i, _t, c in self.cells}
         self._is_label: dict[int, bool] = {}
@@ -106,15 +126,29 @@ class Locator:
             score, rest = key_score(ck, keys)
             if score and (best is None or score > best.score):
                 best = _LabelHit(i, t, c, score, rest)
+        if best is None:
+            # a label with words in front of it that no other label claims (党组织书记姓名)
+            for i, t, c in self.cells:
+                ck = self.key_of(c)
+                if any(ck.endswith(k) and 0 < len(ck) - len(k) <= 5 for k in keys if len(k) >= 2) \
+                        and not self.is_label(c):
+                    return _LabelHit(i, t, c, 2, "")
         return best
 
     # -- values in tables -----------------------------------------------
     def right_of(self, t: Table, cell: Cell) -> Cell | None:
+        """The value cell right of a label: the next cell, or past narrow empty spacer
+        columns the first cell with text, unless that is the next label."""
+        first = None
         for col in range(cell.col + cell.colspan, t.ncols):
             other = t.at(cell.row, col)
-            if other is not None and other is not cell:
-                return other
-        return None
+            if other is None or other is cell or other is first:
+                continue
+            if first is None:
+                first = other
+            if other.text.strip():
+                return first if self.is_label(other) else other
+        return first
 
     def below(self, block: int, t: Table, cell: Cell) -> Cell | None:
         row = cell.row + cell.rowspan
@@ -164,7 +198,12 @@ class Locator:
             return None
         label_text = label_key(hit.cell.text)
         if hit.score == 1:
-            return Found(raw=hit.rest, page=hit.cell.page, box=hit.cell.box,
+            line = self.lines.find(spec, hit.cell)
+            rest = self.lines.value(line, spec)[0] if line is not None else hit.rest
+            if spec.parts and hit.cell.tables and not rest.strip():
+                # the label's own cell holds the values' table (LibreOffice reading an HTML form)
+                rest = parts_text(hit.cell.tables[0]) or rest
+            return Found(raw=rest, page=hit.cell.page, box=hit.cell.box,
                          confidence=hit.cell.confidence, pictures=list(hit.cell.pictures),
                          label=label_text, cell=hit.cell)
         value = None if spec.below else self.right_of(hit.table, hit.cell)
@@ -176,6 +215,9 @@ class Locator:
         if value is None or self.is_label(value):
             return Found(raw="", page=hit.cell.page, box=hit.cell.box, label=label_text)
         raw = value.text
+        if spec.parts and value.tables:
+            # 联络人 as a table of its own: 姓名|职务|电话 over the values
+            raw = parts_text(value.tables[0]) or raw
         cells = [value]
         if spec.type == "longtext":
             for extra in self.continuation(hit.block, hit.table, value):
@@ -216,7 +258,23 @@ class Locator:
         return out
 
     # -- values in lines (填报单位：…) -------------------------------------
+    def line_value(self, spec: FieldSpec) -> Found | None:
+        """The value after the field's label on a label line (and the lines it goes on over)."""
+        hit = self.lines.find(spec)
+        if hit is None:
+            return None
+        raw, holders, blocks = self.lines.value(hit, spec)
+        pictures = [p for h in holders for p in h.pictures]
+        for h in holders:
+            pictures += [p for p in self.floating_over(h) if p not in pictures]
+        return Found(raw=raw, page=hit.holder.page, box=hit.holder.box,
+                     confidence=min(h.confidence for h in holders), pictures=pictures,
+                     label=label_key(hit.segment.label), blocks=blocks)
+
     def inline_value(self, spec: FieldSpec, siblings: list[FieldSpec]) -> Found | None:
+        found = self.line_value(spec)
+        if found is not None and found.raw.strip():
+            return found
         keys = [label_key(lbl) for lbl in spec.labels]
         stops = [label_key(lbl) for s in siblings if s is not spec for lbl in s.labels]
         sources: list[tuple[str, Paragraph | Cell, int]] = []
@@ -256,19 +314,28 @@ class Locator:
             found = None
             if f.layout == "inline":
                 found = self.inline_value(f, inline_specs)
-                if found is None:
+                if found is None or not found.raw.strip():
+                    blank = found or self.line_value(f)
                     # the line read as a row of cells (a photo whose table frame took in the
                     # line above it): the value cell runs on into the next inline label
                     found = self.cell_value(f)
                     if found is not None and found.raw:
                         found.raw = _cut_at_labels(found.raw, [s for s in inline_specs if s is not f])
+                    if found is None or (not found.raw.strip() and blank is not None):
+                        found = blank
             else:
                 found = self.cell_value(f)
+                if found is None or not found.raw.strip():
+                    # no table cell holds it: a label line (党组织名称：…), or label and value in one cell
+                    in_line = self.line_value(f)
+                    if in_line is not None and (found is None or in_line.raw.strip()):
+                        found = in_line
             if found is None:
                 located.values[f.key] = Found(raw="", located=False, label=f.label)
                 continue
             hits += 1
             located.values[f.key] = found
+            located.blocks.extend(i for i in found.blocks if i not in located.blocks)
             if found.cell is not None:
                 for i, _t, c in self.cells:
                     if c is found.cell and i not in located.blocks:
@@ -287,12 +354,7 @@ class Locator:
         tables = [(i, b) for i, b in enumerate(self.doc.blocks) if isinstance(b, Table)]
         rows: list[tuple[int, Table, int]] = []
         for i, t in tables:
-            header = {}
-            for c in t.cells:
-                k = label_key(c.text)
-                for role, lbl in cols.items():
-                    if k == label_key(lbl) and role not in header:
-                        header[role] = c.col
+            header = header_roles(t, cols)
             if "self_score" in header and "max" in header:
                 item_col, max_col, self_col = header.get("item", max(0, header["max"] - 1)), header["max"], header["self_score"]
                 ncols = t.ncols
@@ -372,8 +434,10 @@ class Locator:
         return out
 
     # -- free text after a form (附页) ------------------------------------
-    def text_between(self, start: int, end: int) -> tuple[str, list[Paragraph]]:
+    def text_between(self, start: int, end: int, after_form: bool = False) -> tuple[str, list[Paragraph]]:
         paras = [b for b in self.doc.blocks[start:end] if isinstance(b, Paragraph)]
+        if after_form:
+            paras = self._past_form_lines(paras)
         lines: list[str] = []
         kept: list[Paragraph] = []
         for p in paras:
@@ -383,6 +447,24 @@ class Locator:
             lines.append(p.text)
             kept.append(p)
         return "\n".join(lines), kept
+
+    def _past_form_lines(self, paras: list[Paragraph]) -> list[Paragraph]:
+        """`paras` from where the material starts: the form's own lines under its table
+        (联系人：… 联系电话：…, 填表人：…, 备注 and its notes) are left out, up to the page break."""
+        later = {p.page for p in paras if p.text.strip()}
+        k, form_page = 0, None
+        while k < len(paras):
+            p = paras[k]
+            lines = [ln for ln in p.text.split("\n") if ln.strip()]
+            if not lines:
+                k += 1
+                continue
+            if any(self.segmenter.is_form_line(ln) for ln in lines):
+                form_page = p.page
+            elif form_page is None or p.page != form_page or not any(pg > form_page for pg in later):
+                break
+            k += 1
+        return paras[k:]
 
 
 def _cut_at_labels(raw: str, others: list[FieldSpec]) -> str:
@@ -399,6 +481,8 @@ def _cut_at_labels(raw: str, others: list[FieldSpec]) -> str:
 
 def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
     """Every document of `campaign` found in `doc`, with its values located."""
+    if is_notice(doc, campaign):
+        return []
     loc = Locator(doc, campaign)
     found: list[LocatedDocument] = []
     for spec in campaign.documents:
@@ -433,7 +517,7 @@ def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
             v = d.values.get(f.key)
             if v is None or not APPENDIX_REF.search(v.raw) or len(label_key(v.raw)) > 20:
                 continue
-            text, paras = loc.text_between(end_of_form, nxt)
+            text, paras = loc.text_between(end_of_form, nxt, after_form=True)
             if not label_key(text):
                 continue
             appendix = Found(raw=text, page=paras[0].page if paras else v.page,

@@ -1,0 +1,544 @@
+"""The same filled form in many shapes, the ways units and their tools build it.
+
+One content (the Jinhua 推荐表, the Yueyang 申报表 and its 评分细则) is written as:
+a plain table; label cells split over two cells or stacked; label and value in
+one cell; a nested table for the 党组织书记 block and for 联络人 (姓名|职务|电话);
+narrow empty spacer columns; the whole form inside a text frame; label lines with
+full-width colons, ＿＿ blanks, tabs or ideographic spaces, one or several fields
+to a line; label lines whose values are typed in text boxes; and any of these with
+a running header/footer carrying page numbers and a 联系人 line under the form.
+`write_docx` writes a shape with python-docx (and raw WordprocessingML for the boxes);
+`write_html` writes it as HTML, the independent authoring path, which LibreOffice
+turns into .docx (tests/office.py).  Every shape must read back as `expected(...)`.
+"""
+from __future__ import annotations
+
+import html
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from docx import Document
+from docx.enum.text import WD_BREAK
+from docx.oxml import parse_xml
+from docx.shared import Cm
+
+from dossier.campaigns import get_campaign
+from tests.docx_factory import narrative, seal_png
+
+# ---------------------------------------------------------------- the content
+
+
+@dataclass
+class Pair:
+    label: str
+    value: str
+
+
+@dataclass
+class Compound:
+    """A value of several parts (联络人: name, title, phone), each headed by a printed word."""
+    label: str
+    parts: list[tuple[str, str]]
+
+    @property
+    def value(self) -> str:
+        return " ".join(v for _w, v in self.parts)
+
+
+@dataclass
+class Long:
+    label: str
+    value: str
+
+
+@dataclass
+class Opinion:
+    label: str
+    text: str
+    date: str | None
+    mark: str = "（盖章）"
+    seal: bool = True
+
+
+@dataclass
+class Form:
+    """One campaign form: header lines, rows of pairs, a group of rows, long texts, opinions."""
+    campaign: str
+    title: str
+    head: list[list[Pair]]
+    rows: list[list[Pair | Compound]]
+    group: tuple[str, list[list[Pair]]] | None
+    longs: list[Long]
+    opinions: list[Opinion]
+    note: str = ""
+    scores: list[float] = field(default_factory=list)
+
+
+def jinhua(deeds_chars: int = 1000) -> Form:
+    return Form(
+        campaign="jinhua-2015", title="市县机关党建示范点推荐表",
+        head=[[Pair("填报单位", "中共金华市直属机关工作委员会")]],
+        rows=[[Pair("党组织名称", "中共金华市财政局机关支部委员会"), Pair("所在单位类别", "机关")],
+              [Pair("评定星级", "四星级"), Pair("示范点类型", "服务民生关爱群众"), Pair("党员人数", "45人")]],
+        group=("党组织书记情况", [[Pair("姓名", "王建国"), Pair("性别", "男"), Pair("出生年月", "1972.05")],
+                                 [Pair("民族", "汉族"), Pair("学历", "大学"), Pair("行政职务", "副局长")],
+                                 [Pair("入党时间", "1995年7月"), Pair("担任书记时间", "二〇一二年三月")]]),
+        longs=[Long("曾受表彰情况", "2014年度市级文明单位"), Long("主要创建事迹", narrative(deeds_chars, seed=3))],
+        opinions=[Opinion("呈报单位党组织意见", "情况属实，同意推荐。", "2015年11月5日"),
+                  Opinion("市直机关工委意见", "", None, seal=False)],
+        note="1、单位类别指机关、事业、国有企业和国有金融机构、学校、两新组织五类；3、主要创建事迹1000字左右。")
+
+
+def yueyang(material_chars: int = 1200, with_sheet: bool = True) -> Form:
+    maxima = [it.max for it in get_campaign("yueyang-2017").document("score_sheet").rubric.items]
+    return Form(
+        campaign="yueyang-2017", title="创建基层党建示范单位申报表",
+        head=[[Pair("申报单位", "岳阳市司法局（盖公章）"), Pair("申报日期", "2017年4月20日"), Pair("编号", "")]],
+        rows=[[Pair("单位名称", "中共岳阳市司法局机关第一支部委员会"), Pair("党组织类型", "机关党支部")],
+              [Pair("党组织班子配备情况", "书记1名、委员4名"), Pair("党组织设置（支部、党小组数）", "1个党支部，下设3个党小组")],
+              [Pair("上年度党建考核等次", "优秀"), Pair("党员人数", "31名")],
+              [Pair("分管党建工作负责人及电话", "汪卫东 15982132044"),
+               Compound("联络人姓名及职务、电话", [("姓名", "阎亚萍"), ("职务", "办公室副主任"), ("电话", "0730-8180410")])]],
+        group=None,
+        longs=[Long("申报创建材料（1500字以内）", narrative(material_chars, seed=5))],
+        opinions=[Opinion("单位党组（党委）推荐理由及意见", "同意推荐。", "二〇一七年四月二十日", "签  章"),
+                  Opinion("系统机关党委意见", "", None, "签  字", seal=False),
+                  Opinion("市直机关工委意见", "", None, "签  章", seal=False)],
+        scores=[m - 0.5 if k % 5 == 0 else m for k, m in enumerate(maxima)] if with_sheet else [])
+
+
+def expected(form: Form) -> dict[str, dict[str, object]]:
+    """The fields a reader must give for `form`, per document kind, normalised by hand."""
+    if form.campaign == "jinhua-2015":
+        return {"recommendation_form": {
+            "filing_unit": "中共金华市直属机关工作委员会", "org_name": "中共金华市财政局机关支部委员会",
+            "unit_category": "机关", "star_rating": 4, "site_type": "服务民生关爱群众", "member_count": 45,
+            "secretary.name": "王建国", "secretary.gender": "男", "secretary.birth": "1972-05",
+            "secretary.ethnicity": "汉族", "secretary.education": "大学", "secretary.position": "副局长",
+            "secretary.joined_party": "1995-07", "secretary.since": "2012-03", "honors": "2014年度市级文明单位",
+            "deeds": form.longs[1].value, "opinion.submitting_org": "情况属实，同意推荐。"}}
+    out: dict[str, dict[str, object]] = {"application_form": {
+        "applicant_unit": "岳阳市司法局", "application_date": "2017-04-20",
+        "unit_name": "中共岳阳市司法局机关第一支部委员会", "org_type": "机关党支部", "leadership": "书记1名、委员4名",
+        "org_structure": "1个党支部，下设3个党小组", "last_year_rating": "优秀", "member_count": 31,
+        "lead.name": "汪卫东", "lead.phone": "15982132044", "contact.name": "阎亚萍", "contact.title": "办公室副主任",
+        "contact.phone": "0730-8180410", "material": form.longs[0].value, "opinion.party_group": "同意推荐。"}}
+    if form.scores:
+        items = get_campaign("yueyang-2017").document("score_sheet").rubric.items
+        sheet: dict[str, object] = {it.key: s for it, s in zip(items, form.scores)}
+        sheet["rubric.total"] = sum(form.scores)
+        out["score_sheet"] = sheet
+    return out
+
+
+# ---------------------------------------------------------------- shapes
+
+@dataclass(frozen=True)
+class Shape:
+    """How the form is built.  `body`: table | frame | lines | boxes; the rest are variations."""
+    body: str = "table"
+    split_labels: bool = False        # 党组织|名称 over two cells
+    stacked_labels: bool = False      # 党组织 over 名称
+    nested: bool = False              # 书记 block and 联络人 as tables inside their cells
+    in_cell: bool = False            # 姓名：王建国 in one cell
+    spacers: bool = False             # a narrow empty column after every label
+    sep: str = "colon"                # lines: colon | underscore | tab | ideographic
+    per_line: int = 1                 # lines: fields on one line (1, or a whole row)
+    furniture: bool = False           # header/footer with page numbers, 联系人 line under the form
+    rubric_heads: tuple[str, str] = ("考评分值", "自评分")
+
+    @property
+    def name(self) -> str:
+        bits = [self.body]
+        for flag in ("split_labels", "stacked_labels", "nested", "in_cell", "spacers", "furniture"):
+            if getattr(self, flag):
+                bits.append(flag)
+        if self.body in ("lines", "boxes"):
+            bits.append(f"{self.sep}x{self.per_line}")
+        if self.rubric_heads != ("考评分值", "自评分"):
+            bits.append("+".join(self.rubric_heads))
+        return "-".join(bits)
+
+
+SHAPES = [
+    Shape(),
+    Shape(split_labels=True),
+    Shape(stacked_labels=True),
+    Shape(nested=True),
+    Shape(in_cell=True),
+    Shape(spacers=True),
+    Shape(furniture=True),
+    Shape(body="frame"),
+    Shape(body="lines", sep="colon", per_line=1),
+    Shape(body="lines", sep="colon", per_line=3),
+    Shape(body="lines", sep="underscore", per_line=3),
+    Shape(body="lines", sep="tab", per_line=3),
+    Shape(body="lines", sep="ideographic", per_line=1),
+    Shape(body="boxes", per_line=3),
+    Shape(body="boxes", per_line=1, furniture=True),
+    Shape(rubric_heads=("分值", "自评得分")),
+    Shape(rubric_heads=("满分", "单位自评分"), spacers=True),
+]
+
+
+def _sep_value(shape: Shape, label: str, value: str) -> str:
+    if shape.sep == "underscore":
+        return f"{label}：＿＿{value}＿＿" if value else f"{label}：＿＿＿＿＿＿"
+    if shape.sep == "tab":
+        return f"{label}\t{value}"
+    if shape.sep == "ideographic":
+        return f"{label}　　{value}"
+    return f"{label}：{value}"
+
+
+def _gap(shape: Shape) -> str:
+    return "\t" if shape.sep == "tab" else "　　"
+
+
+# ---------------------------------------------------------------- python-docx writer
+
+_NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+       'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+       'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+       'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+       'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+       'xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def _box_run(content_xml: str, n: int, width_cm: float, height_cm: float, x_pt: float | None = None) -> object:
+    """A run holding a text box (DrawingML with its VML fallback, as Word writes it)."""
+    cx, cy = int(width_cm * 360000), int(height_cm * 360000)
+    if x_pt is None:
+        pos = ('<wp:inline distT="0" distB="0" distL="0" distR="0">'
+               f'<wp:extent cx="{cx}" cy="{cy}"/><wp:docPr id="{900 + n}" name="Text Box {n}"/>')
+        end = "</wp:inline>"
+    else:
+        pos = (f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{n}" '
+               'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+               f'<wp:positionH relativeFrom="column"><wp:posOffset>{int(x_pt * 12700)}</wp:posOffset></wp:positionH>'
+               '<wp:positionV relativeFrom="paragraph"><wp:posOffset>-12700</wp:posOffset></wp:positionV>'
+               f'<wp:extent cx="{cx}" cy="{cy}"/><wp:wrapNone/><wp:docPr id="{900 + n}" name="Text Box {n}"/>')
+        end = "</wp:anchor>"
+    xml = (f'<w:r {_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{pos}'
+           '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+           '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:prstGeom prst="rect"/></wps:spPr>'
+           f'<wps:txbx><w:txbxContent>{content_xml}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp>'
+           f'</a:graphicData></a:graphic>{end}</w:drawing></mc:Choice>'
+           f'<mc:Fallback><w:pict><v:shape style="position:absolute;width:{width_cm}cm;height:{height_cm}cm">'
+           f'<v:textbox><w:txbxContent>{content_xml}</w:txbxContent></v:textbox></v:shape></w:pict>'
+           '</mc:Fallback></mc:AlternateContent></w:r>')
+    return parse_xml(xml)
+
+
+def _p_xml(text: str) -> str:
+    return "".join(f'<w:p><w:r><w:t xml:space="preserve">{html.escape(line)}</w:t></w:r></w:p>'
+                   for line in text.split("\n"))
+
+
+def _cell_text(cell, text: str) -> None:
+    lines = text.split("\n")
+    cell.paragraphs[0].text = lines[0]
+    for line in lines[1:]:
+        cell.add_paragraph(line)
+
+
+def _opinion_cell(cell, op: Opinion) -> None:
+    cell.paragraphs[0].text = op.text
+    p = cell.add_paragraph(op.mark)
+    if op.seal:
+        p.add_run().add_picture(io.BytesIO(seal_png()), width=Cm(2.5))
+    cell.add_paragraph(op.date or "年   月   日")
+
+
+class _TableWriter:
+    """The form as one table of label and value cells, with the shape's variations."""
+
+    def __init__(self, doc, form: Form, shape: Shape) -> None:
+        self.doc, self.form, self.shape = doc, form, shape
+
+    def row_cells(self, row: list[Pair | Compound]) -> list[tuple[str, object, str | None]]:
+        """A row as a run of cells: (kind, label text or item, the label's lower half when stacked)."""
+        out: list[tuple[str, object, str | None]] = []
+        for item in row:
+            if self.shape.in_cell:
+                out.append(("value", Pair("", f"{item.label}：{item.value}"), None))
+                continue
+            # split where a person would: before a bracketed note, else in the middle
+            k = item.label.find("（") if "（" in item.label else len(item.label) // 2
+            if self.shape.split_labels and len(item.label) >= 4:
+                out += [("label", item.label[:k], None), ("label", item.label[k:], None)]
+            elif self.shape.stacked_labels and len(item.label) >= 4:
+                out.append(("label", item.label[:k], item.label[k:]))
+            else:
+                out.append(("label", item.label, None))
+            if self.shape.spacers:
+                out.append(("spacer", "", None))
+            out.append(("value", item, None))
+        return out
+
+    def write(self) -> None:
+        f, s = self.form, self.shape
+        group_rows = f.group[1] if f.group else []
+        widths = [len(self.row_cells(r)) for r in f.rows] + [1 + len(self.row_cells(r)) for r in group_rows]
+        ncols = max(widths + [2])
+        step = 2 if s.stacked_labels else 1
+        n_rows = len(f.rows) * step + len(group_rows) * step + len(f.longs) + len(f.opinions) + 1
+        t = self.doc.add_table(rows=n_rows, cols=ncols)
+        t.style = "Table Grid"
+        r = 0
+        for row in f.rows:
+            self.pair_row(t, r, 0, row)
+            r += step
+        if f.group:
+            title, rows = f.group
+            head = t.cell(r, 0).merge(t.cell(r + len(rows) * step - 1, 0))
+            _cell_text(head, "\n".join(title))
+            if s.nested:
+                box = t.cell(r, 1).merge(t.cell(r + len(rows) * step - 1, ncols - 1))
+                inner = box.add_table(rows=len(rows), cols=6)
+                for rr, grow in enumerate(rows):
+                    for k, p in enumerate(grow):
+                        inner.cell(rr, 2 * k).text = p.label
+                        inner.cell(rr, 2 * k + 1).text = p.value
+            else:
+                for grow in rows:
+                    self.pair_row(t, r, 1, grow)
+                    r += step
+                r -= len(rows) * step
+            r += len(rows) * step
+        for lg in f.longs:
+            _cell_text(t.cell(r, 0), lg.label)
+            _cell_text(t.cell(r, 1).merge(t.cell(r, ncols - 1)), lg.value)
+            r += 1
+        for op in f.opinions:
+            _cell_text(t.cell(r, 0), op.label)
+            _opinion_cell(t.cell(r, 1).merge(t.cell(r, ncols - 1)), op)
+            r += 1
+        if f.note:
+            _cell_text(t.cell(r, 0), "备注")
+            _cell_text(t.cell(r, 1).merge(t.cell(r, ncols - 1)), f.note)
+
+    def pair_row(self, t, r: int, c0: int, row: list[Pair | Compound]) -> None:
+        s = self.shape
+        cells = self.row_cells(row)
+        ncols = len(t.columns)
+        down = 1 if s.stacked_labels else 0
+        for k, (kind, item, lower) in enumerate(cells):
+            c = c0 + k
+            last = c if k + 1 < len(cells) else ncols - 1
+            if kind == "label":
+                if lower is not None:
+                    t.cell(r, c).text = item
+                    t.cell(r + 1, c).text = lower
+                else:
+                    t.cell(r, c).merge(t.cell(r + down, c)).text = item
+                continue
+            if kind == "spacer":
+                continue
+            value = t.cell(r, c).merge(t.cell(r + down, last))
+            if isinstance(item, Compound) and s.nested:
+                value.text = ""
+                inner = value.add_table(rows=2, cols=len(item.parts))
+                for j, (word, v) in enumerate(item.parts):
+                    inner.cell(0, j).text = word
+                    inner.cell(1, j).text = v
+            elif isinstance(item, Compound):
+                _cell_text(value, "\n".join(v for _w, v in item.parts))
+            else:
+                _cell_text(value, item.value)
+
+
+def _lines(form: Form, shape: Shape) -> list[list[Pair | Compound]]:
+    """The form's pairs grouped into lines of `per_line` fields."""
+    pairs: list[Pair | Compound] = [p for row in form.rows for p in row]
+    if form.group:
+        pairs += [p for row in form.group[1] for p in row]
+    return [pairs[k:k + shape.per_line] for k in range(0, len(pairs), shape.per_line)]
+
+
+def _write_lines(doc, form: Form, shape: Shape) -> None:
+    boxes = shape.body == "boxes"
+    n = 0
+    for line in _lines(form, shape):
+        p = doc.add_paragraph()
+        x = 0.0
+        for k, item in enumerate(line):
+            value = item.value
+            if boxes:
+                label = f"{item.label}："
+                p.add_run(label)
+                x += 10.5 * len(label)
+                n += 1
+                p._p.append(_box_run(_p_xml(value), n, 4.0, 0.8))
+                if k + 1 < len(line):
+                    p.add_run("　" * 2)
+                continue
+            p.add_run(_sep_value(shape, item.label, value) + (_gap(shape) if k + 1 < len(line) else ""))
+    for lg in form.longs:
+        doc.add_paragraph(f"{lg.label}：")
+        for para in lg.value.split("\n"):
+            doc.add_paragraph(para)
+    for op in form.opinions:
+        doc.add_paragraph(f"{op.label}：{op.text}")
+        p = doc.add_paragraph(op.mark)
+        if op.seal:
+            p.add_run().add_picture(io.BytesIO(seal_png()), width=Cm(2.5))
+        doc.add_paragraph(op.date or "年   月   日")
+    if form.note:
+        doc.add_paragraph(f"备注：{form.note}")
+
+
+def _add_furniture(doc, form: Form) -> None:
+    """A running header, a 第 X 页 footer, and the 联系人 line under the form."""
+    section = doc.sections[0]
+    section.header.paragraphs[0].text = "中共某某局机关支部委员会"
+    section.footer.paragraphs[0].text = "第 1 页 共 2 页"
+    doc.add_paragraph("联系人：李四　　联系电话：0579-82469328　　填表人：张三")
+
+
+def _write_sheet(doc, form: Form, shape: Shape) -> None:
+    rubric = get_campaign(form.campaign).document("score_sheet").rubric
+    doc.add_paragraph("附件1：")
+    doc.add_paragraph("创建基层党建示范单位评分细则")
+    heads = ["考评项目", "考评标准", shape.rubric_heads[0], shape.rubric_heads[1], "考评分"]
+    t = doc.add_table(rows=len(rubric.items) + 2, cols=5)
+    t.style = "Table Grid"
+    for c, h in enumerate(heads):
+        t.cell(0, c).text = h
+    row = 1
+    for g, (title, gmax) in enumerate(rubric.groups, start=1):
+        items = [it for it in rubric.items if it.group == g]
+        head = t.cell(row, 0).merge(t.cell(row + len(items) - 1, 0)) if len(items) > 1 else t.cell(row, 0)
+        head.text = f"{g}、{title}（{gmax:g}分）"
+        for it in items:
+            t.cell(row, 1).text = it.text
+            t.cell(row, 2).text = f"{it.max:g}"
+            t.cell(row, 3).text = f"{form.scores[row - 1]:g}"
+            row += 1
+    t.cell(row, 0).merge(t.cell(row, 1)).text = "合 计 分"
+    t.cell(row, 2).text = "100"
+    t.cell(row, 3).text = f"{sum(form.scores):g}"
+
+
+def _wrap_in_frame(doc, start: int) -> None:
+    """Move every body element after index `start` into one text frame anchored in a new paragraph."""
+    body = doc.element.body
+    children = [el for el in list(body)[start:] if not el.tag.endswith("sectPr")]
+    anchor = doc.add_paragraph()
+    run = _box_run("<w:p/>", 1, 17.0, 24.0, x_pt=0.0)
+    anchor._p.append(run)
+    box = run.find(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent")
+    box.remove(box[0])
+    for el in children:
+        box.append(el)
+    # the VML fallback holds a copy, as Word writes it
+    fallback = run.findall(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent")[1]
+    fallback.remove(fallback[0])
+    for el in children:
+        fallback.append(parse_xml(el.xml) if hasattr(el, "xml") else el)
+
+
+def write_docx(path: Path, form: Form, shape: Shape) -> Path:
+    """`form` as a .docx in `shape`."""
+    doc = Document()
+    doc.add_paragraph("附件：")
+    doc.add_paragraph(form.title)
+    start = len(doc.element.body) - 1
+    for line in form.head:
+        head = doc.add_paragraph("　　".join(f"{p.label}：{p.value}" for p in line))
+        if any("盖" in p.value for p in line):
+            head.add_run().add_picture(io.BytesIO(seal_png()), width=Cm(2.5))
+    if shape.body in ("table", "frame"):
+        _TableWriter(doc, form, shape).write()
+    else:
+        _write_lines(doc, form, shape)
+    if shape.body == "frame":
+        _wrap_in_frame(doc, start)
+    if shape.furniture:
+        _add_furniture(doc, form)
+    if form.scores:
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _write_sheet(doc, form, shape)
+    doc.save(path)
+    return path
+
+
+# ---------------------------------------------------------------- HTML writer (LibreOffice makes the .docx)
+
+def _h(s: str) -> str:
+    return html.escape(s).replace("\n", "<br>")
+
+
+def write_html(path: Path, form: Form, shape: Shape) -> Path:
+    """`form` as an HTML page in `shape` (table, nested, split_labels, lines, frame)."""
+    out = ['<html><head><meta charset="utf-8"></head><body>', f"<p>{_h(form.title)}</p>"]
+    for line in form.head:
+        out.append("<p>" + "&#12288;&#12288;".join(f"{_h(p.label)}：{_h(p.value)}" for p in line) + "</p>")
+    if shape.body in ("lines", "boxes"):
+        for line in _lines(form, shape):
+            out.append("<p>" + "&#12288;&#12288;".join(_h(_sep_value(shape, p.label, p.value)) for p in line) + "</p>")
+        for lg in form.longs:
+            out.append(f"<p>{_h(lg.label)}：</p>" + "".join(f"<p>{_h(t)}</p>" for t in lg.value.split("\n")))
+        for op in form.opinions:
+            out.append(f"<p>{_h(op.label)}：{_h(op.text)}</p><p>{_h(op.mark)}</p><p>{_h(op.date or '年 月 日')}</p>")
+    else:
+        table = ['<table border="1" cellspacing="0">']
+        for row in form.rows:
+            cells = []
+            for item in row:
+                if shape.split_labels and len(item.label) >= 4:
+                    k = len(item.label) // 2
+                    cells.append(f"<td>{_h(item.label[:k])}</td><td>{_h(item.label[k:])}</td>")
+                else:
+                    cells.append(f"<td>{_h(item.label)}</td>")
+                if isinstance(item, Compound) and shape.nested:
+                    inner = "".join(f"<td>{_h(w)}</td>" for w, _v in item.parts)
+                    vals = "".join(f"<td>{_h(v)}</td>" for _w, v in item.parts)
+                    cells.append(f'<td><table border="1"><tr>{inner}</tr><tr>{vals}</tr></table></td>')
+                else:
+                    cells.append(f"<td>{_h(item.value)}</td>")
+            table.append("<tr>" + "".join(cells) + "</tr>")
+        if form.group:
+            title, rows = form.group
+            if shape.nested:
+                inner = "".join("<tr>" + "".join(f"<td>{_h(p.label)}</td><td>{_h(p.value)}</td>" for p in row)
+                                + "</tr>" for row in rows)
+                table.append(f'<tr><td>{_h(title)}</td><td colspan="5"><table border="1">{inner}</table></td></tr>')
+            else:
+                for k, row in enumerate(rows):
+                    head = f'<td rowspan="{len(rows)}">{_h(title)}</td>' if k == 0 else ""
+                    table.append("<tr>" + head + "".join(f"<td>{_h(p.label)}</td><td>{_h(p.value)}</td>"
+                                                         for p in row) + "</tr>")
+        for lg in form.longs:
+            table.append(f'<tr><td>{_h(lg.label)}</td><td colspan="6">{_h(lg.value)}</td></tr>')
+        for op in form.opinions:
+            table.append(f'<tr><td>{_h(op.label)}</td><td colspan="6"><p>{_h(op.text)}</p><p>{_h(op.mark)}</p>'
+                         f'<p>{_h(op.date or "年 月 日")}</p></td></tr>')
+        table.append("</table>")
+        if shape.body == "frame":
+            out.append('<div style="position:absolute; left:40px; top:120px; width:640px; border:1px solid black">'
+                       + "".join(table) + "</div>")
+        else:
+            out.extend(table)
+    if shape.furniture:
+        out.append("<p>联系人：李四&#12288;&#12288;联系电话：0579-82469328</p>")
+    out.append("</body></html>")
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
+WRITERS: dict[str, Callable[[Path, Form, Shape], Path]] = {"docx": write_docx, "html": write_html}
+
+
+def html_to(src: Path, outdir: Path, ext: str = "docx") -> Path:
+    """Convert an HTML page with LibreOffice (Writer's import, as an .html opened in Writer) to
+    .docx (or .doc/.rtf/.odt), in a throw-away profile; the converted file's path."""
+    import subprocess
+    filters = {"docx": "docx:MS Word 2007 XML", "doc": "doc:MS Word 97", "rtf": "rtf:Rich Text Format",
+               "odt": "odt:writer8"}
+    subprocess.run(["soffice", f"-env:UserInstallation={(outdir / 'lo-profile').as_uri()}", "--headless",
+                    "--convert-to", filters[ext], "--outdir", str(outdir), str(src)],
+                   check=True, capture_output=True, timeout=120)
+    return outdir / f"{src.stem}.{ext}"

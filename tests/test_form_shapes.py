@@ -1,0 +1,201 @@
+"""The same form, built in many shapes, reads back as the same fields.
+
+GIVEN one filled form (tests/form_shapes.py) written as a plain table, split or
+stacked labels, label and value in one cell, nested tables, spacer columns, a
+text frame, label lines (colons, ＿＿ blanks, tabs, ideographic spaces, several
+fields to a line), values in text boxes, page furniture and a 联系人 line,
+WHEN it is extracted for its campaign,
+THEN every field is what the unit wrote, and no finding is made up.
+"""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from docx import Document as NewDocx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dossier.campaigns import get_campaign
+from tests import form_shapes as fs
+from tests.docx_factory import narrative
+from workers.checks.counting import count_chars
+from workers.extraction import extract_file
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+
+
+def _read(path: Path, form: fs.Form) -> tuple[dict[str, dict[str, object]], set[tuple[str, str | None]], object]:
+    r = extract_file(path, get_campaign(form.campaign))
+    fields = {d.kind: {k: v.value for k, v in d.fields.items()} for d in r.documents}
+    return fields, {(f.code, f.field) for f in r.findings}, r
+
+
+def _wrong(got: dict[str, dict[str, object]], want: dict[str, dict[str, object]]) -> dict[str, tuple]:
+    """Every expected field that did not come out as expected: key -> (got, wanted)."""
+    out = {}
+    for kind, fields in want.items():
+        for key, value in fields.items():
+            have = got.get(kind, {}).get(key)
+            if have != value:
+                out[f"{kind}.{key}"] = (have, value)
+    return out
+
+
+FORMS = {"jinhua": fs.jinhua, "yueyang": fs.yueyang}
+
+
+class TestShapesInWord:
+    @pytest.mark.parametrize("shape", fs.SHAPES, ids=lambda s: s.name)
+    @pytest.mark.parametrize("campaign", sorted(FORMS))
+    def test_every_shape_reads_the_same_fields(self, tmp_path: Path, shape: fs.Shape, campaign: str) -> None:
+        """Each shape of the form gives the fields the unit typed, and no error finding."""
+        form = FORMS[campaign]()
+        got, codes, _ = _read(fs.write_docx(tmp_path / "form.docx", form, shape), form)
+        assert _wrong(got, fs.expected(form)) == {}
+        assert codes == set()
+
+    @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(body=st.sampled_from(["table", "frame", "lines", "boxes"]), split=st.booleans(), nested=st.booleans(),
+           spacers=st.booleans(), furniture=st.booleans(), sep=st.sampled_from(["colon", "underscore", "tab", "ideographic"]),
+           per_line=st.sampled_from([1, 2, 3]), org=st.text(st.sampled_from(list("中共金华市财政局税务机关第一二支部委员会")),
+                                                             min_size=4, max_size=20))
+    def test_shapes_combined(self, tmp_path: Path, body: str, split: bool, nested: bool, spacers: bool,
+                             furniture: bool, sep: str, per_line: int, org: str) -> None:
+        """Variations combined, with any organisation name, still read back whole."""
+        shape = fs.Shape(body=body, split_labels=split and body in ("table", "frame"), nested=nested,
+                         spacers=spacers, furniture=furniture, sep=sep, per_line=per_line)
+        form = fs.jinhua()
+        form.rows[0][0].value = org
+        want = fs.expected(form)
+        want["recommendation_form"]["org_name"] = org
+        got, _codes, _ = _read(fs.write_docx(tmp_path / "form.docx", form, shape), form)
+        assert _wrong(got, want) == {}
+
+
+class TestWhereTheMaterialEnds:
+    def test_contact_line_under_the_form_is_not_material(self, tmp_path: Path) -> None:
+        """GIVEN a form whose 主要创建事迹 says 见附页, a 联系人/联系电话 line under its table and the
+        narrative after a page break THEN the narrative is counted without the contact line."""
+        from docx.enum.text import WD_BREAK
+        form = fs.jinhua()
+        form.longs[1].value = "详见附页"
+        path = fs.write_docx(tmp_path / "form.docx", form, fs.Shape(furniture=True))
+        doc = NewDocx(str(path))
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        title, body = "创建事迹介绍材料", narrative(900, seed=7)
+        doc.add_paragraph(title)
+        doc.add_paragraph(body)
+        doc.save(path)
+        got, codes, r = _read(path, form)
+        assert got["narrative"]["text"] == title + body
+        narrative_doc = next(d for d in r.documents if d.kind == "narrative")
+        assert narrative_doc.counts["text"] == count_chars(title + body)
+
+    def test_text_box_in_the_material_counts(self, tmp_path: Path) -> None:
+        """A text box inside the 申报创建材料 counts, as Word's 字数统计 counts it by default."""
+        form = fs.yueyang(with_sheet=False)
+        form.longs[0].value = "见附页"
+        path = fs.write_docx(tmp_path / "form.docx", form, fs.Shape())
+        doc = NewDocx(str(path))
+        from docx.enum.text import WD_BREAK
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        body, boxed = narrative(600, seed=2), "支部党员全年开展志愿服务四十二次。"
+        p = doc.add_paragraph(body)
+        p._p.append(fs._box_run(fs._p_xml(boxed), 7, 6.0, 1.0))
+        doc.save(path)
+        _got, _codes, r = _read(path, form)
+        form_doc = next(d for d in r.documents if d.kind == "application_form")
+        assert form_doc.counts["material"] == count_chars(body + boxed)
+
+
+class TestNotASubmission:
+    def _notice(self, path: Path, title_lines: list[str], table_rows: list[list[str]], tail: str = "") -> Path:
+        d = NewDocx()
+        for line in title_lines:
+            d.add_paragraph(line)
+        d.add_paragraph("市直各机关党委、有关党委：")
+        d.add_paragraph(narrative(300, seed=1))
+        d.add_paragraph("附件：1、推荐表")
+        d.add_paragraph("中共金华市直属机关工作委员会")
+        d.add_paragraph("2015年10月10日")
+        if tail:
+            d.add_paragraph(tail)
+        t = d.add_table(rows=len(table_rows), cols=max(len(r) for r in table_rows))
+        for r, row in enumerate(table_rows):
+            for c, text in enumerate(row):
+                t.cell(r, c).text = text
+        d.save(path)
+        return path
+
+    def test_the_campaign_notice_with_its_blank_form(self, tmp_path: Path) -> None:
+        """The campaign's own notice (title over two lines, the blank 推荐表 as 附件1) is form.unrecognised."""
+        rows = [["党组织名称", "", "所在单位类别", ""], ["评定星级", "", "党员人数", ""],
+                ["姓名", "", "性别", ""], ["民族", "", "学历", ""], ["主要创建事迹", "", "", ""]]
+        path = self._notice(tmp_path / "通知.docx", ["关于组织开展", "机关党建示范点推荐评选的通知"], rows,
+                            tail="附件1：市县机关党建示范点推荐表")
+        _got, codes, r = _read(path, fs.jinhua())
+        assert r.documents == [] and codes == {("form.unrecognised", None)}
+
+    def test_a_meeting_notice_with_a_reply_slip(self, tmp_path: Path) -> None:
+        """A meeting notice with its 回执 table is neither a form nor a narrative."""
+        rows = [["单位名称", "姓名", "职务", "联系电话"], ["", "", "", ""]]
+        path = self._notice(tmp_path / "会议.docx", ["关于召开全市机关党建工作推进会的通知"], rows, tail="回  执")
+        for form in (fs.jinhua(), fs.yueyang()):
+            _got, codes, r = _read(path, form)
+            assert r.documents == [] and codes == {("form.unrecognised", None)}
+
+    def test_a_narrative_that_cites_the_notice_is_still_a_narrative(self, tmp_path: Path) -> None:
+        """A narrative that names the notice in a sentence is read as the narrative."""
+        d = NewDocx()
+        d.add_paragraph("某支部创建事迹材料")
+        d.add_paragraph("根据《关于组织开展机关党建示范点推荐评选的通知》要求，" + narrative(900))
+        path = tmp_path / "事迹.docx"
+        d.save(path)
+        _got, _codes, r = _read(path, fs.jinhua())
+        assert [doc.kind for doc in r.documents] == ["narrative"]
+
+    @pytest.mark.parametrize("shape", [fs.Shape(), fs.Shape(body="lines", per_line=3)], ids=lambda s: s.name)
+    def test_a_blank_form_misses_every_required_field(self, tmp_path: Path, shape: fs.Shape) -> None:
+        """A form nobody filled in gives field.missing for each of its required fields."""
+        form = fs.jinhua()
+        for row in form.rows + (form.group[1] if form.group else []):
+            for p in row:
+                p.value = ""
+        for lg in form.longs:
+            lg.value = ""
+        for line in form.head:
+            for p in line:
+                p.value = ""
+        form.opinions[0].text, form.opinions[0].date, form.opinions[0].seal = "", None, False
+        _got, codes, _ = _read(fs.write_docx(tmp_path / "blank.docx", form, shape), form)
+        required = {f.key for f in get_campaign("jinhua-2015").document("recommendation_form").fields if f.required}
+        assert {field for code, field in codes if code == "field.missing"} == required
+
+
+@pytest.mark.slow
+@needs_soffice
+class TestShapesMadeByLibreOffice:
+    @pytest.mark.parametrize("shape,campaign", [
+        (fs.Shape(nested=True), "yueyang"),
+        (fs.Shape(split_labels=True), "jinhua"),
+        (fs.Shape(body="frame"), "jinhua"),
+        (fs.Shape(body="lines", sep="tab", per_line=3, furniture=True), "yueyang"),
+    ], ids=lambda v: v.name if isinstance(v, fs.Shape) else v)
+    def test_html_converted_to_docx(self, tmp_path: Path, shape: fs.Shape, campaign: str) -> None:
+        """A form authored as HTML and turned into .docx by LibreOffice reads the same fields."""
+        form = FORMS[campaign]()
+        form.scores = []
+        path = fs.html_to(fs.write_html(tmp_path / "form.html", form, shape), tmp_path)
+        got, _codes, _ = _read(path, form)
+        assert _wrong(got, fs.expected(form)) == {}
+
+    def test_text_frame_form_as_doc(self, tmp_path: Path) -> None:
+        """The form inside a text frame, saved as Word 97 (.doc) by LibreOffice, still reads whole."""
+        form = fs.jinhua()
+        path = fs.write_docx(tmp_path / "frame.docx", form, fs.Shape(body="boxes", per_line=3))
+        from tests.office import soffice_convert
+        doc = soffice_convert(path, "doc", tmp_path)
+        got, _codes, _ = _read(doc, form)
+        assert _wrong(got, fs.expected(form)) == {}

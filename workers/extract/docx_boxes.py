@@ -1,0 +1,203 @@
+"""Text boxes and frames in a .docx paragraph, put back into reading order.
+
+Word, WPS and LibreOffice keep the text of a text box (`wps:txbx`, VML
+`v:textbox`, a LibreOffice frame) in a `w:txbxContent` inside the run that
+anchors it; python-docx's paragraph text leaves it out.  A person reads a box
+where it stands, so:
+
+* a small box (a value typed into a box beside its label: 党组织名称：[中共某支部])
+  is read into the anchoring paragraph's text, at the place its horizontal
+  offset points to (or at its anchor when it has none);
+* a large box (a whole form drawn in a frame, tables inside) becomes blocks of
+  its own, right after the anchoring paragraph, in the order the boxes stand
+  on the page (top to bottom, then left to right).
+
+A shape written twice (`mc:AlternateContent`: DrawingML choice, VML fallback)
+is read once, from the choice.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from docx.oxml.ns import qn
+from lxml import etree
+
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_TXBX = qn("w:txbxContent")
+_W_P, _W_TBL, _W_T, _W_TAB, _W_BR, _W_CR = (qn("w:p"), qn("w:tbl"), qn("w:t"), qn("w:tab"), qn("w:br"),
+                                              qn("w:cr"))
+_WP_ANCHOR, _WP_INLINE = qn("wp:anchor"), qn("wp:inline")
+_EMU_PER_PT = 12700.0
+# a blank to fill: a label's colon followed by spaces or the end of the line
+_BLANK_SLOT = re.compile(r"[:：](?=[ \t\u3000\u00a0]*(?:$|[ \t\u3000\u00a0]))")
+# a box with at most this much text and no table is a value in a line, not a block of its own
+SMALL_BOX_CHARS = 80
+SMALL_BOX_PARAS = 1
+_VML_NUM = re.compile(r"(-?[\d.]+)(pt|in|cm|mm|px)?")
+_VML_UNITS = {"pt": 1.0, "in": 72.0, "cm": 72 / 2.54, "mm": 72 / 25.4, "px": 0.75, None: 1 / _EMU_PER_PT}
+
+
+@dataclass
+class TextBox:
+    """One box found in a paragraph: its content and where it stands."""
+    content: etree._Element      # the w:txbxContent
+    at: int                      # offset in the paragraph's own text where its anchor run stands
+    x: float | None = None       # horizontal offset in points from its reference, when given
+    y: float = 0.0               # vertical offset in points from its reference
+    inline: bool = False         # in the line (wp:inline, or a VML shape not positioned absolutely)
+    x_from_page: bool = False    # x is measured from the page's edge, not the text's left margin
+
+    def in_line(self, em: float) -> bool:
+        """A value typed in a box on its label's line: one short paragraph, no table, standing in
+        the line (inline, or anchored less than a line and a half from it)."""
+        if self.content.find(".//" + _W_TBL) is not None:
+            return False
+        if not (self.inline or abs(self.y) <= 2.0 * em):
+            return False
+        paras = [t for t in (box_paragraph_text(p) for p in self.content.iter(_W_P)) if t.strip()]
+        return len(paras) <= SMALL_BOX_PARAS and sum(len(t.strip()) for t in paras) <= SMALL_BOX_CHARS
+
+
+def has_boxes(p: etree._Element) -> bool:
+    return next(p.iter(_TXBX), None) is not None
+
+
+def _vml_offsets(shape: etree._Element) -> tuple[float | None, float, bool, bool]:
+    style = shape.get("style", "")
+    props = dict(kv.split(":", 1) for kv in style.replace(" ", "").split(";") if ":" in kv)
+
+    def pt(name: str) -> float | None:
+        m = _VML_NUM.fullmatch(props.get(name, ""))
+        return float(m.group(1)) * _VML_UNITS[m.group(2)] if m else None
+
+    absolute = props.get("position") == "absolute"
+    x = pt("margin-left") if pt("margin-left") is not None else pt("left")
+    y = pt("margin-top") if pt("margin-top") is not None else pt("top")
+    return x, y or 0.0, not absolute, props.get("mso-position-horizontal-relative") == "page"
+
+
+def _placement(box: etree._Element) -> tuple[float | None, float, bool, bool]:
+    """(x, y, inline, x from the page edge) of the shape holding this w:txbxContent."""
+    el = box.getparent()
+    while el is not None:
+        if el.tag == _WP_INLINE:
+            return None, 0.0, True, False
+        if el.tag == _WP_ANCHOR:
+            x = y = None
+            ph, pv = el.find(qn("wp:positionH")), el.find(qn("wp:positionV"))
+            if ph is not None and ph.get("relativeFrom") == "character":
+                ph = None            # placed at its anchor character: where the anchor run is
+            if ph is not None and ph.find(qn("wp:posOffset")) is not None:
+                x = int(ph.find(qn("wp:posOffset")).text or 0) / _EMU_PER_PT
+            if pv is not None and pv.find(qn("wp:posOffset")) is not None:
+                y = int(pv.find(qn("wp:posOffset")).text or 0) / _EMU_PER_PT
+            return x, y or 0.0, False, ph is not None and ph.get("relativeFrom") == "page"
+        if el.tag.startswith("{urn:schemas-microsoft-com:vml}") and el.get("style") is not None:
+            return _vml_offsets(el)
+        el = el.getparent()
+    return None, 0.0, True, False
+
+
+def _char_text(el: etree._Element) -> str:
+    if el.tag == _W_T:
+        return el.text or ""
+    if el.tag == _W_TAB:
+        return "\t"
+    if el.tag == _W_CR or (el.tag == _W_BR and el.get(qn("w:type")) in (None, "textWrapping")):
+        return "\n"
+    return ""
+
+
+def split_paragraph(p: etree._Element) -> tuple[str, list[TextBox]]:
+    """The paragraph's own text and the boxes anchored in it (each once, outermost only)."""
+    parts: list[str] = []
+    boxes: list[TextBox] = []
+    length = 0
+
+    def walk(el: etree._Element) -> None:
+        nonlocal length
+        for child in el:
+            tag = child.tag
+            if not isinstance(tag, str) or tag == _MC_FALLBACK:
+                continue
+            if tag == _TXBX:
+                x, y, inline, from_page = _placement(child)
+                boxes.append(TextBox(content=child, at=length, x=x, y=y, inline=inline, x_from_page=from_page))
+                continue
+            s = _char_text(child)
+            if s:
+                parts.append(s)
+                length += len(s)
+            else:
+                walk(child)
+
+    walk(p)
+    return "".join(parts), boxes
+
+
+def box_paragraph_text(p: etree._Element) -> str:
+    """A paragraph's text with the text of boxes inside it read in (nested boxes)."""
+    text, boxes = split_paragraph(p)
+    return merge_small(text, boxes, em=10.5) if boxes else text
+
+
+def _width(ch: str) -> float:
+    if ch == "\t":
+        return 2.0
+    return 1.0 if unicodedata.east_asian_width(ch) in "WF" else 0.5
+
+
+def index_at(text: str, x: float, em: float) -> int:
+    """Where in `text` a box that starts `x` points from the left of the line stands, with
+    every wide character one em and every other half of one (forms are typed in CJK fonts)."""
+    pos = 0.0
+    for i, ch in enumerate(text):
+        if ch == "\n":
+            pos = 0.0
+            continue
+        w = _width(ch) * em
+        if pos + w / 2 > x:
+            return i
+        pos += w
+    return len(text)
+
+
+def merge_small(text: str, boxes: list[TextBox], em: float, left_margin: float = 72.0) -> str:
+    """`text` with the small boxes' text read in where each stands on the line
+    (`left_margin`: the page's, for a box placed from the page's edge)."""
+    inserts: list[tuple[int, float, int, str]] = []
+    for n, b in enumerate(boxes):
+        inner = " ".join(t.strip() for t in (box_paragraph_text(p) for p in b.content.iter(_W_P)) if t.strip())
+        if not inner:
+            continue
+        # a box placed by an offset stands where that offset falls; an inline one at its anchor
+        x = None if b.x is None else b.x - (left_margin if b.x_from_page else 0.0)
+        at = b.at if b.inline or x is None else index_at(text, x, em)
+        inserts.append((at, x or 0.0, n, inner))
+    slots = [m.end() for m in _BLANK_SLOT.finditer(text)]
+    if len(inserts) > 1 and len({(a, x) for a, x, _n, _t in inserts}) == 1 and len(slots) == len(inserts):
+        # every box at one spot (a converter that lost their places): one to each blank after a
+        # label's colon, in order, as the form was laid out to be filled
+        inserts = [(slot, 0.0, n, t) for slot, (_a, _x, n, t) in zip(slots, inserts)]
+    out = text
+    for at, _x, _n, inner in sorted(inserts, reverse=True):
+        out = out[:at] + " " + inner + " " + out[at:]
+    return out
+
+
+def font_size(p: etree._Element, default: float) -> float:
+    """The paragraph's first run size in points (w:sz is in half points), else `default`."""
+    sz = p.find(".//" + qn("w:rPr") + "/" + qn("w:sz"))
+    if sz is not None:
+        try:
+            return int(sz.get(qn("w:val"), "0")) / 2 or default
+        except ValueError:
+            return default
+    return default
+
+
+def ordered(boxes: list[TextBox]) -> list[TextBox]:
+    """Large boxes in the order a person reads them: top to bottom, then left to right."""
+    return sorted(boxes, key=lambda b: (round(b.y / 6), b.x or 0.0))

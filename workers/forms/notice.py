@@ -1,0 +1,61 @@
+"""A notice is not a submission.
+
+Units sometimes upload the campaign's own notice (which carries the blank forms
+as 附件), or another notice with a reply slip (回执) that has a table of names
+and phones.  Neither is a form a unit filled in, nor its material: reading one
+as a narrative would tell the unit about errors it does not have.  A file is a
+notice when its title (the short lines before any table) is the campaign's
+notice title or ends like one (…的通知), or when it carries a reply slip.
+"""
+from __future__ import annotations
+
+from dossier.campaigns import Campaign
+
+from ..extract.model import Document, Paragraph, Table
+from .labels import NOTICE_TITLE, REPLY_SLIP, label_key
+
+# the title is among the first few lines, each short
+_TITLE_LINES = 4
+_TITLE_CHARS = 60
+
+
+def _title_lines(doc: Document) -> list[str]:
+    out: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            break
+        if isinstance(b, Paragraph):
+            for line in b.text.split("\n"):
+                k = label_key(line)
+                if k:
+                    out.append(k)
+        if len(out) >= _TITLE_LINES:
+            break
+    return out
+
+
+def _short_lines(doc: Document) -> list[str]:
+    out = []
+    for b in doc.blocks:
+        texts = [b.text] if isinstance(b, Paragraph) else [c.text for c in b.cells] if isinstance(b, Table) else []
+        out.extend(label_key(t) for t in texts if 0 < len(label_key(t)) <= 12)
+    return out
+
+
+def is_notice(doc: Document, campaign: Campaign) -> bool:
+    """The campaign's notice, or another notice (a meeting's, with its 回执), not a submission."""
+    titles = _title_lines(doc)
+    notice = label_key(str(campaign.raw.get("notice") or ""))
+    for k in range(len(titles)):
+        for n in (1, 2, 3):
+            joined = "".join(titles[k:k + n])
+            if len(joined) > _TITLE_CHARS:
+                break
+            if notice and notice in joined and len(joined) <= len(notice) + 6:
+                return True
+            if NOTICE_TITLE.search(joined) and len(joined) >= 6:
+                return True
+    return any(REPLY_SLIP.match(k) for k in _short_lines(doc))
+
+
+

@@ -1,0 +1,104 @@
+"""Label lines: forms typed as lines of “标签：值” instead of table cells.
+
+People type a form without a table: 党组织名称：中共某支部　　所在单位类别：机关, with
+full-width colons, ＿＿ blanks, tabs or ideographic spaces between fields, several
+fields on one line; or keep a label and its value in one table cell (书记姓名：王某).
+`Segmenter` cuts such a line into (label, value) segments by the labels it knows
+(the campaign's, plus the lines every form has: 联系人, 填表人, …), working on the
+text as written so that a value keeps its characters (the 字数 count needs them).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .labels import FORM_LINE_LABELS
+
+# what a blank to write on looks like: ＿＿, ____, ……, and the space around it
+_BLANK = re.compile(r"[_＿\uff3f…]+")
+_GAP = re.compile(r"[\s\u3000\u00a0]+")
+_COLON = "[:：]"
+# a bracketed note after a label: 党组织设置（支部、党小组数）：
+_NOTE = r"(?:[ \t\u3000]*[（(][^（()）\n]{0,24}[)）])?"
+# words in front of a label that are part of it (书记姓名：, 党组织书记姓名：)
+_PREFIX_MAX = 4
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One “label：value” piece of a line."""
+    label: str            # the known label it matched, as the campaign writes it
+    value: str            # the value as written (blanks removed, ends stripped)
+    start: int            # where the label starts in the line
+    colon: bool           # a colon followed the label
+    prefix: str = ""      # words in front of the label that belong to it (书记 in 书记姓名：)
+
+
+def _spaced(label: str) -> str:
+    """A label as a pattern that allows spaces between its characters (党 组 织 名 称)."""
+    chars = [c for c in label if not c.isspace()]
+    return r"[ \t\u3000]*".join(re.escape(c) for c in chars)
+
+
+def clean_value(text: str) -> str:
+    """A value without the blank it was typed on and without spaces around it."""
+    return _BLANK.sub(" ", text).strip(" \t\u3000\u00a0:：")
+
+
+class Segmenter:
+    """Cuts lines into label segments for one set of labels."""
+
+    def __init__(self, labels: list[str]) -> None:
+        self.labels = [lbl for lbl in dict.fromkeys(list(labels) + list(FORM_LINE_LABELS)) if len(lbl) >= 2]
+        # longest first, so 联络人姓名及职务 wins over 联络人姓名
+        alternation = "|".join(_spaced(lbl) for lbl in sorted(self.labels, key=len, reverse=True))
+        self._re = re.compile(f"(?P<label>{alternation}){_NOTE}[ \\t\\u3000]*(?P<colon>{_COLON})?")
+        self._by_flat = {re.sub(r"\s+", "", lbl): lbl for lbl in self.labels}
+        self._form_line = set(FORM_LINE_LABELS)
+
+    def _hits(self, line: str) -> list[tuple[re.Match, str]]:
+        out = []
+        for m in self._re.finditer(line):
+            label = self._by_flat.get(re.sub(r"\s+", "", m.group("label")), m.group("label"))
+            before = line[:m.start()]
+            after = line[m.end("label"):]
+            if m.group("colon"):
+                out.append((m, label))
+                continue
+            # without a colon a label must stand alone: at a gap or a blank on both sides
+            left_ok = not before or before[-1] in " \t\u3000\u00a0_＿|｜"
+            right_ok = not after or after[0] in " \t\u3000\u00a0_＿"
+            if left_ok and right_ok:
+                out.append((m, label))
+        return out
+
+    def segments(self, line: str) -> list[Segment]:
+        """The line's segments when it is a label line (it starts with a label), else []."""
+        hits = self._hits(line)
+        if not hits:
+            return []
+        first, _ = hits[0]
+        lead = line[:first.start()]
+        lead_flat = _GAP.sub("", lead)
+        # a label line starts with its label; a few words in front belong to a label with a colon
+        if lead_flat and not (first.group("colon") and len(lead_flat) <= _PREFIX_MAX
+                              and not _GAP.search(lead.strip())):
+            return []
+        out: list[Segment] = []
+        for k, (m, label) in enumerate(hits):
+            end = hits[k + 1][0].start() if k + 1 < len(hits) else len(line)
+            body = line[m.end():end]
+            prefix = lead_flat if k == 0 else ""
+            if k + 1 < len(hits) and hits[k + 1][0].group("colon") and body and not body[-1].isspace():
+                # words glued to the next label after the last gap belong to it (…45　书记姓名：)
+                gap = list(_GAP.finditer(body))
+                if gap and 0 < len(body) - gap[-1].end() <= _PREFIX_MAX and clean_value(body[:gap[-1].start()]):
+                    body = body[:gap[-1].start()]
+            out.append(Segment(label=label, value=clean_value(body), start=m.start(),
+                               colon=bool(m.group("colon")), prefix=prefix))
+        return out
+
+    def is_form_line(self, line: str) -> bool:
+        """A line of the form's own furniture or fields (联系人：… 联系电话：…, 填表人：…)."""
+        segs = self.segments(line)
+        return bool(segs) and (segs[0].colon or len(segs) > 1 or segs[0].label in self._form_line)

@@ -1,0 +1,44 @@
+"""A compound value kept as a small table of its own inside its cell.
+
+联络人姓名及职务、电话 | [姓名 | 职务 | 电话 / 阎亚萍 | 办公室副主任 | 0730-8180410]: the
+printed words head the values (or stand left of them).  `parts_text` gives the
+values in the order name, title, phone, each after its word, so that the
+compound's parts come out as written and the printed 姓名 is never a value.
+"""
+from __future__ import annotations
+
+from ..extract.model import Table
+from .labels import PART_WORDS, label_key
+
+_ORDER = ("name", "title", "phone")
+_WORD = {"name": "姓名", "title": "职务", "phone": "电话"}
+
+
+def _part_of(text: str) -> str | None:
+    k = label_key(text)
+    for part, words in PART_WORDS.items():
+        if k in words:
+            return part
+    return None
+
+
+def parts_text(t: Table) -> str | None:
+    """“姓名：…\\n职务：…\\n电话：…” read from a sub-table, or None when it is not one."""
+    found: dict[str, str] = {}
+    rows = t.rows()
+    for r, row in enumerate(rows):
+        heads = [(c, _part_of(c.text)) for c in row]
+        if any(p for _c, p in heads) and all(p or not c.text.strip() for c, p in heads) and r + 1 < len(rows):
+            # a row of words heads the row below
+            for c, part in heads:
+                under = t.at(r + 1, c.col)
+                if part and under is not None and part not in found:
+                    found[part] = under.text.strip()
+            continue
+        for c, part in heads:
+            right = t.at(c.row, c.col + c.colspan)
+            if part and right is not None and _part_of(right.text) is None and part not in found:
+                found[part] = right.text.strip()
+    if not found:
+        return None
+    return "\n".join(f"{_WORD[p]}：{found[p]}" for p in _ORDER if found.get(p))
