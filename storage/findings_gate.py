@@ -43,19 +43,36 @@ def current_errors(session: Session, submission_id: str) -> list[FindingRow]:
         .order_by(FindingRow.id)))
 
 
-def _by_finding(session: Session, model: type[Any], finding_ids: Iterable[int]) -> dict[int, Any]:
-    ids = list(finding_ids)
-    if not ids:
+def _by_finding(session: Session, model: type[Any], findings: Iterable[FindingRow]) -> dict[int, Any]:
+    """`model`'s rows (contest or override) by the id of the finding each concerns.
+
+    Submission-level findings are written again each time the submission is checked, under new
+    ids; a contest or override of one that is gone holds for the new one of the same code and
+    field, so that a unit's 识别有误 of 缺少材料 survives the next upload's check."""
+    rows = [f for f in findings if f.id is not None]
+    if not rows:
         return {}
-    return {r.finding_id: r for r in session.scalars(select(model).where(model.finding_id.in_(ids)))}
+    out = {r.finding_id: r for r in session.scalars(
+        select(model).where(model.finding_id.in_([f.id for f in rows])))}
+    again = [f for f in rows if f.file_id is None and f.id not in out]
+    if again:
+        gone = session.scalars(select(model).where(
+            model.submission_id.in_({f.submission_id for f in again}),
+            model.finding_id.not_in(select(FindingRow.id).where(
+                FindingRow.submission_id.in_({f.submission_id for f in again})))).order_by(model.id))
+        by_key = {(r.submission_id, r.code, r.field): r for r in gone}
+        for f in again:
+            if (f.submission_id, f.code, f.field) in by_key:
+                out[f.id] = by_key[(f.submission_id, f.code, f.field)]
+    return out
 
 
-def contests_of(session: Session, finding_ids: Iterable[int]) -> dict[int, FindingContest]:
-    return _by_finding(session, FindingContest, finding_ids)
+def contests_of(session: Session, findings: Iterable[FindingRow]) -> dict[int, FindingContest]:
+    return _by_finding(session, FindingContest, findings)
 
 
-def overrides_of(session: Session, finding_ids: Iterable[int]) -> dict[int, FindingOverride]:
-    return _by_finding(session, FindingOverride, finding_ids)
+def overrides_of(session: Session, findings: Iterable[FindingRow]) -> dict[int, FindingOverride]:
+    return _by_finding(session, FindingOverride, findings)
 
 
 def corrected_values(session: Session, submission_id: str) -> dict[str, str]:
@@ -128,11 +145,11 @@ def blocking_findings(session: Session, submission_id: str, *, audience: str,
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
     errors = current_errors(session, submission_id)
-    contests = contests_of(session, (f.id for f in errors))
+    contests = contests_of(session, errors)
     if audience == "unit":
         return [f for f in errors
                 if f.id not in contests or contests[f.id].outcome == ContestOutcome.UPHELD.value]
-    overridden = overrides_of(session, (f.id for f in errors))
+    overridden = overrides_of(session, errors)
     settled = set(overridden) | {i for i, c in contests.items() if c.outcome == ContestOutcome.CONFIRMED.value}
     # re-checked first, so that a finding a correction still raises keeps its id and stays settled
     return [f for f in recheck_corrected(session, submission_id, errors, campaign) if f.id not in settled]

@@ -256,3 +256,33 @@ def test_from_the_units_page(pg_settings: Settings, pg_sessions: sessionmaker[Se
                data={"csrf_token": csrf, "note": FAINT_SEAL})
     assert r.status_code == 200 and "已标记识别有误，此问题不再阻止提交" in r.text
     assert [c["note"] for c in a.get(f"/api/submissions/{sid}/contests").json()] == [FAINT_SEAL]
+
+
+def test_a_contested_missing_document_stays_contested_when_checked_again(
+        pg_settings: Settings, pg_sessions: sessionmaker[Session], client: Any, tmp_path: Path) -> None:
+    """GIVEN a 申报表 whose 评分细则 the checks did not find (document.missing, a finding of the whole
+    submission) WHEN the unit contests it and the submission is checked again (new finding rows)
+    THEN the 识别有误 still holds for it, and the page's mark follows it."""
+    from services.review.findings import contest_marks
+    from workers import pipeline
+
+    with pg_sessions() as s:
+        people(s)
+        sid = submission(s, "yueyang-2017", UNIT)
+        record_owner(s, s.scalar(select(User).where(User.username == "unit-a")), sid)
+        (tmp_path / "f").mkdir()
+        read(pg_settings, pg_sessions, sid,
+             [upload(s, pg_settings, sid, "申报表.docx", yueyang_form(tmp_path / "f" / "f.docx").read_bytes())])
+        missing = finding(s, sid, "document.missing").id
+        assert codes(s, sid, "unit") == ["document.missing"]
+    a = client()
+    login(a, "unit-a")
+    note = "评分细则在申报表第2页"
+    assert a.post(f"/api/submissions/{sid}/findings/{missing}/contest", json={"note": note}).status_code == 200
+    rt = pipeline.Runtime(pg_settings, pg_sessions, open_store(pg_settings))
+    assert pipeline.check_submission(rt, sid) == "checked"
+    with pg_sessions() as s:
+        again = finding(s, sid, "document.missing").id
+        assert again != missing and codes(s, sid, "unit") == []
+        assert contest_marks(s, sid)[again]["note"] == note
+

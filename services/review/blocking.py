@@ -53,7 +53,7 @@ def blocking_items(session: Session, campaign: Campaign, submission_id: str) -> 
     """What stops a pass now, for the desk and the API: id (None for an error a correction raised),
     code, label, message, overridable, contested note and what to do."""
     rows = blocking_findings(session, submission_id, audience="reviewer", campaign=campaign)
-    contests = contests_of(session, (f.id for f in rows if f.id is not None))
+    contests = contests_of(session, rows)
     out = []
     for f in rows:
         c = contests.get(f.id) if f.id is not None else None

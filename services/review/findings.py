@@ -74,7 +74,7 @@ def contest(session: Session, user: User, submission_id: str, finding_id: int, n
         raise FindingConflict("申报已提交审核，不能再标记识别有误；如被退回，可在修改时标记。",
                               f"{sub.id} is {review.status}")
     row = _current_error(session, sub.id, finding_id)
-    if row.id in contests_of(session, [row.id]):
+    if row.id in contests_of(session, [row]):
         raise FindingConflict("这条检查结果已标记为识别有误。", f"finding {row.id} already contested")
     text = _short(note, "认为识别有误的理由（如：原件第 1 页已盖章）")
     entry = FindingContest(finding_id=row.id, submission_id=sub.id, campaign_id=sub.campaign_id,
@@ -88,9 +88,9 @@ def contest(session: Session, user: User, submission_id: str, finding_id: int, n
 
 def contest_marks(session: Session, submission_id: str) -> dict[int, dict[str, str | None]]:
     """Finding id -> the unit's note and the verdict, for the unit's page (templates/_contest.html)."""
-    rows = session.scalars(select(FindingContest).where(FindingContest.submission_id == submission_id))
-    return {c.finding_id: {"note": c.note, "outcome": c.outcome, "decision_note": c.decision_note}
-            for c in rows}
+    found = contests_of(session, current_errors(session, submission_id))
+    return {fid: {"note": c.note, "outcome": c.outcome, "decision_note": c.decision_note}
+            for fid, c in found.items()}
 
 
 # -------------------------------------------------------------- the reviewer
@@ -101,7 +101,7 @@ def judge_contest(session: Session, user: User, task_id: str, finding_id: int, *
     and the submission is returned to the unit with the reason)."""
     task = held_task(session, user, task_id)
     row = _current_error(session, task.submission_id, finding_id)
-    entry = contests_of(session, [row.id]).get(row.id)
+    entry = contests_of(session, [row]).get(row.id)
     if entry is None:
         raise FindingConflict("申报单位没有对这条检查结果标记识别有误。", f"finding {row.id} not contested")
     if entry.outcome is not None:
@@ -135,7 +135,7 @@ def override(session: Session, user: User, task_id: str, finding_id: int, reason
     if refusal:
         raise FindingConflict(f"「{finding_label(campaign, row)}」{refusal}", f"{row.code} is not overridable",
                               code="override.forbidden")
-    if row.id in overrides_of(session, [row.id]):
+    if row.id in overrides_of(session, [row]):
         raise FindingConflict("这条检查结果已经放行。", f"finding {row.id} already overridden")
     text = _short(reason, "放行理由")
     entry = FindingOverride(finding_id=row.id, submission_id=sub.id, campaign_id=sub.campaign_id, code=row.code,
