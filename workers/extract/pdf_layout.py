@@ -152,6 +152,32 @@ def find_grids(edges: list[Edge]) -> list[Grid]:
 
 # -- text ----------------------------------------------------------------------
 
+def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
+    """Characters drawn twice at (nearly) the same place (fake bold, shadows) kept once, in order.
+
+    pdfplumber's rule (same text, upright, font and size within `tolerance` points,
+    transitively) in linear time: pdfplumber's own `dedupe_chars` restores the order
+    with `list.index`, quadratic in a page's characters (a third of a page's reading time)."""
+    buckets: dict[tuple, list[dict]] = {}
+    out = []
+    for c in chars:
+        ident = (c.get("upright"), c["text"], c.get("fontname"), c.get("size"))
+        y, x = c["doctop"], c["x0"]
+        gy, gx = int(y // tolerance), int(x // tolerance)
+        dup = False
+        for dy in (-1, 0, 1):
+            for dx in (-1, 0, 1):
+                for o in buckets.get((ident, gy + dy, gx + dx), ()):
+                    if abs(o["doctop"] - y) <= tolerance and abs(o["x0"] - x) <= tolerance:
+                        dup = True
+                        break
+        # every char joins the buckets, so a chain of copies collapses as pdfplumber's clusters do
+        buckets.setdefault((ident, gy, gx), []).append(c)
+        if not dup:
+            out.append(c)
+    return out
+
+
 def is_wide(ch: str) -> bool:
     """CJK ideographs, kana, full-width forms and CJK punctuation: joined without spaces."""
     return unicodedata.east_asian_width(ch) in ("W", "F") or ch in "“”‘’—…·"

@@ -14,8 +14,8 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from .model import Box, Cell, Document, Paragraph, Picture, ReadProblem, Table
-from .pdf_layout import (Grid, TextLine, edges_from_plumber, find_grids, group_lines, overlap,
-                         paragraphs)
+from .pdf_layout import (Grid, TextLine, dedupe_chars, edges_from_plumber, find_grids, group_lines,
+                         overlap, paragraphs)
 from .readers import ReadContext, ReadError
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,8 @@ def _open(path: Path):
 
 
 def _text_chars(page) -> list[dict]:
-    chars = page.dedupe_chars().chars if hasattr(page, "dedupe_chars") else page.chars
-    return [c for c in chars if c["text"].strip()]
+    # blanks first: they never count, and deduplicating fewer characters is faster
+    return dedupe_chars([c for c in page.chars if c["text"].strip()])
 
 
 def _hand_to_ocr(path: Path, ctx: ReadContext) -> Document:
@@ -69,14 +69,15 @@ def _hand_to_ocr(path: Path, ctx: ReadContext) -> Document:
 class _PageBuilder:
     """One page's blocks."""
 
-    def __init__(self, page, number: int) -> None:
+    def __init__(self, page, number: int, chars: list[dict] | None = None) -> None:
         self.page = page
         self.number = number
+        self.chars = chars          # the page's text characters, when already read
 
     def build(self) -> list:
         edges = edges_from_plumber(self.page.horizontal_edges, self.page.vertical_edges)
         grids = find_grids(edges)
-        chars = _text_chars(self.page)
+        chars = self.chars if self.chars is not None else _text_chars(self.page)
         cells_of: list[list[list[dict]]] = [[[] for _ in g.cells] for g in grids]
         free: list[dict] = []
         for c in chars:
@@ -146,10 +147,11 @@ def _has_page_image(page) -> bool:
                > MAX_PICTURE_SHARE * area for im in page.images)
 
 
-def _is_text_page(page) -> bool:
+def _is_text_page(page, chars: list[dict] | None = None) -> bool:
     # a page image under the text is a scan with an OCR text layer:
     # its table rulings and seals are in the picture, so OCR reads it
-    return len(_text_chars(page)) >= MIN_TEXT_CHARS and not _has_page_image(page)
+    chars = _text_chars(page) if chars is None else chars
+    return len(chars) >= MIN_TEXT_CHARS and not _has_page_image(page)
 
 
 def _is_scan(text_pages: int, readable_pages: int) -> bool:
@@ -231,9 +233,10 @@ def read_pdf(path: Path, ctx: ReadContext) -> Document:
         for number, page in enumerate(pages, start=1):
             try:
                 doc.page_sizes[number] = (float(page.width), float(page.height))
-                if _is_text_page(page):
+                chars = _text_chars(page)
+                if _is_text_page(page, chars):
                     text_pages += 1
-                blocks = _PageBuilder(page, number).build()
+                blocks = _PageBuilder(page, number, chars).build()
                 attach_pictures(blocks, _page_pictures(page, number), doc)
                 doc.blocks.extend(blocks)
             except ReadError:
