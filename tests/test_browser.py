@@ -55,7 +55,7 @@ def test_upload_see_progress_and_findings(service: str, page: object, tmp_path: 
     page.on("pageerror", lambda e: errors.append(str(e)))
 
     page.goto(service + "/")
-    expect(page.locator("h1")).to_have_text("提交申报材料")
+    expect(page.locator("h1")).to_have_text("材料自查")
     page.select_option("#campaign", "jinhua-2015")
     expect(page.locator('#campaign-docs li[data-campaign="jinhua-2015"]')).to_be_visible()
     page.fill("#organisation", "金华市某某局机关党委")

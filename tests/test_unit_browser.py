@@ -1,0 +1,123 @@
+"""The unit's own page in headless Chromium against a running `dossier up`: a draft whose form says
+详见附页 with no narrative is 检查中 while it is read, then shows the `document.missing` finding and
+why it cannot be submitted yet, without a reload; the narrative uploaded after it lifts that."""
+from __future__ import annotations
+
+import io
+import os
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from docx import Document
+
+from dossier.settings import Settings
+from services.auth import accounts
+from storage.db import make_engine, make_sessionmaker, migrate
+from tests.docx_factory import jinhua_form, narrative
+from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
+from tests.review_helpers import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Iterator[str]:
+    port = free_port()
+    settings = Settings(data_dir=tmp_path / "var", port=port)
+    engine = make_engine(settings)
+    migrate(engine)
+    with make_sessionmaker(engine)() as s:
+        accounts.create_user(s, username="unit", password=PASSWORD, role="unit", organisation="金华市某局机关支部")
+    engine.dispose()
+    log = ARTIFACTS / "logs" / f"unit-dossier-up-{port}.log"
+    with running(["up"], dossier_env(settings), log) as proc:
+        base = f"http://127.0.0.1:{port}"
+        wait_http(base, proc, log)
+        yield base
+
+
+@pytest.fixture
+def page() -> Iterator[object]:
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            ctx = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})
+            yield ctx.new_page()
+        finally:
+            browser.close()
+
+
+def _narrative(path: Path) -> Path:
+    d = Document()
+    d.add_paragraph("创建事迹介绍材料")
+    d.add_paragraph(narrative(1000))
+    buf = io.BytesIO()
+    d.save(buf)
+    path.write_bytes(buf.getvalue())
+    return path
+
+
+def test_checking_then_missing_document_without_reload(service: str, page: object, tmp_path: Path) -> None:
+    """GIVEN a logged-in unit WHEN it starts a draft with a 推荐表 whose 主要创建事迹 says 详见附页 THEN its
+    page says 检查中 and then, by itself, lists 缺少《创建事迹介绍材料》 and offers no 提交审核; once the
+    narrative is uploaded the page offers 提交审核."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(service + "/login")
+    page.fill("input[name=username]", "unit")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    expect(page.locator("h1")).to_contain_text("我的申报")
+
+    form = jinhua_form(tmp_path / "推荐表.docx", {"deeds": "详见附页"})
+    page.select_option("#new-submission select[name=campaign]", "jinhua-2015")
+    page.fill("#new-submission input[name=recommender]", "金华市某局机关党委")
+    page.set_input_files("#new-submission input[type=file]", str(form))
+    page.click("#new-submission button[type=submit]")
+
+    # the draft's own page, while its file is read and the submission checked
+    expect(page).to_have_url(re.compile(r"/submissions/[0-9a-f]{32}"))
+    panel = page.locator("#panel")
+    expect(page.locator("#life-state")).to_have_text("检查中")
+    expect(panel).to_have_attribute("data-final", "false")
+    expect(panel.locator(".summary")).to_contain_text("检查中")
+    expect(panel.locator(".summary")).not_to_contain_text("未发现问题")
+    page.evaluate("window.__same_page = true")      # gone if the page were reloaded
+
+    # then, without a reload, the whole-submission finding
+    expect(page.locator("#panel")).to_have_attribute("data-final", "true", timeout=90_000)
+    assert page.evaluate("window.__same_page === true")
+    expect(page.locator("#life-state")).to_have_text("待提交")
+    whole = page.locator("#panel section.card", has_text="整份申报")
+    expect(whole).to_contain_text("缺少《创建事迹介绍材料》")
+    expect(whole.locator(".findings.error code")).to_have_text("document.missing")
+    expect(page.locator("#submit-box")).to_contain_text("还不能提交审核")
+    expect(page.locator("#submit-form")).to_have_count(0)
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "unit-missing-document.png"), full_page=True)
+
+    # the narrative in its own file completes the form: 提交审核 is offered (after the warnings are read)
+    page.set_input_files("#add-files input[type=file]", str(_narrative(tmp_path / "创建事迹介绍材料.docx")))
+    page.click("#add-files button[type=submit]")
+    expect(page.locator("#msg")).to_contain_text("正在检查")
+    expect(page.locator("#submit-form")).to_be_visible(timeout=90_000)
+    expect(page.locator("#panel")).not_to_contain_text("缺少《创建事迹介绍材料》")
+    warnings = page.locator("#submit-form input[name=warnings_read]")
+    if warnings.count():
+        warnings.check()
+    page.click("#submit-form button[type=submit]")
+    expect(page.locator("#msg")).to_contain_text("已提交审核")
+    expect(page.locator("#life-state")).to_have_text("已提交")
+    assert errors == []
