@@ -30,18 +30,33 @@ def is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F")
 
 
+_SPACE, _WIDE, _OTHER = 0, 1, 2
+# each character's kind, looked up once: unicodedata per character was most of a count's time
+_KINDS: dict[str, int] = {}
+
+
+def _kind(ch: str) -> int:
+    k = _KINDS.get(ch)
+    if k is None:
+        k = _KINDS[ch] = (_SPACE if ch.isspace() or ch in "\u3000\u00a0\u200b\ufeff"
+                          else _WIDE if is_wide(ch) else _OTHER)
+    return k
+
+
 def count_chars(text: str) -> int:
     """The 字数 of `text` by the contract's rule."""
     n = 0
     in_run = False
+    kinds = _KINDS
     for ch in text:
-        if ch.isspace() or ch in "\u3000\u00a0\u200b\ufeff":
-            in_run = False
-        elif is_wide(ch):
-            n += 1
-            in_run = False
-        else:
+        k = kinds.get(ch)
+        if k is None:
+            k = _kind(ch)
+        if k == _OTHER:
             if not in_run:
                 n += 1
             in_run = True
+        else:
+            n += k          # a wide character is one; whitespace nothing
+            in_run = False
     return n
