@@ -3,6 +3,7 @@ document checks run again on it), records an override with a reason (in the hist
 rules the notice makes absolute, 四星级以上 and 不超过1500字 — can only return or reject."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +64,8 @@ class TestOverride:
         assert r.status_code == 200 and (r.json()["by"], r.json()["reason"]) == ("bureau", why)
         r = rev.post(f"/api/review/tasks/{task}/overrides", json={"finding_id": seal, "reason": why})
         assert r.status_code == 409
+        desk = rev.get(f"/review/tasks/{task}").text             # the desk says what was passed over
+        assert "已放行或已核实的问题（1）" in desk and why in desk and "通过前须处理的问题" not in desk
         r = rev.post(f"/api/review/tasks/{task}/decision", json=full_pass())
         assert r.status_code == 200, r.text
         entries = rev.get(f"/api/review/submissions/{sid}/history").json()
@@ -86,6 +89,12 @@ class TestOverride:
         assert "不超过1500字" in r.json()["message"] and "只能退回" in r.json()["message"]
         r = rev.post(f"/api/review/tasks/{task}/decision", json=full_pass())
         assert r.status_code == 409 and "不能放行" in r.json()["message"]
+        desk = rev.get(f"/review/tasks/{task}").text             # no 放行 form for it on the desk
+        item = re.search(rf'<li class="error" data-finding="{over}">(.*?)</li>', desk, re.S).group(1)  # type: ignore[union-attr]
+        assert "不超过1500字" in item and "放行理由" not in item
+        csrf = rev.headers["X-CSRF-Token"]
+        r = rev.post(f"/review/tasks/{task}/overrides", data={"csrf_token": csrf, "finding_id": over, "reason": "x"})
+        assert "只能退回申报单位或作出不予通过的决定" in r.text
         r = rev.post(f"/api/review/tasks/{task}/decision", json={"decision": "reject", "reasons": "材料超过1500字"})
         assert r.status_code == 200 and r.json()["status"] == "rejected"
 

@@ -327,6 +327,7 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   quota=flow.quota_standing(session, campaign, task),
                   # what stops a pass, contested first, beside the decision buttons
                   blocking=blocking_items(session, campaign, task.submission_id),
+                  settled=finding_actions.dossier_notes(session, campaign, task.submission_id),
                   status_label=STATUS_LABELS.get(review.status if review else None, ""),
                   # the page renews the lease a few times per lease while the reviewer is at work
                   renew_every=max(5, settings.review_lease_seconds // 3),
@@ -409,13 +410,16 @@ async def judge_contest(task_id: str, finding_id: int, request: Request, user: C
     f = await _form(request)
     upheld = f.get("verdict") == "upheld"
     try:
-        await run_in_threadpool(lambda: finding_actions.judge_contest(
+        entry = await run_in_threadpool(lambda: finding_actions.judge_contest(
             session, user, task_id, finding_id, upheld=upheld, note=f.get("note"),
             campaigns_dir=settings.campaigns_dir))
     except DomainError as e:
         return _back(f"/review/tasks/{task_id}", e.message)
-    if upheld:
+    review = flow.review_of(session, entry.submission_id)
+    if upheld and review is not None and review.status == "returned":
         return _back("/review", "已维持该问题，申报已退回申报单位。")
+    if upheld:        # a stage that may not return: the finding stands and blocks the pass
+        return _back(f"/review/tasks/{task_id}", "已维持该问题；本环节不能退回，请作出不予通过的决定。")
     return _back(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
 
 
