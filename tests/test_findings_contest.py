@@ -4,6 +4,7 @@ first and confirms it (the pass goes through) or upholds it (the submission goes
 reason); real .docx forms read by the pipeline's own functions."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -255,6 +256,8 @@ def test_from_the_units_page(pg_settings: Settings, pg_sessions: sessionmaker[Se
     r = a.post(f"/submissions/{sid}/findings/{seal}/contest?csrf_token={csrf}",
                data={"csrf_token": csrf, "note": FAINT_SEAL})
     assert r.status_code == 200 and "已标记识别有误，此问题不再阻止提交" in r.text
+    mark = re.search(rf'<p class="contest meta" data-contest="{seal}">(.*?)</p>', r.text, re.S)
+    assert mark is not None and FAINT_SEAL in mark.group(1) and "审核人员将对照原件核实" in mark.group(1)
     assert [c["note"] for c in a.get(f"/api/submissions/{sid}/contests").json()] == [FAINT_SEAL]
 
 

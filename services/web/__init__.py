@@ -22,6 +22,7 @@ from services import lifecycle
 from services import submissions as service
 from services.review import submitting
 from services.review.access import can_change
+from services.review.findings import contest_marks
 from storage.findings_gate import blocking_findings
 from services.api.deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
 from services.api.errors import ApiError
@@ -118,6 +119,8 @@ def _actions(request: Request, session: Any, st: dict[str, Any], campaign: Any) 
                      "code": f.code} for f in blocking_findings(session, sub.id, audience="unit")]
     return {"owner": owner, "csrf": getattr(request.state, "csrf", "") or "", "blockers": blockers,
             "versioned": lifecycle.versioned_file_ids(session, sub.id) if owner and sub else set(),
+            # 识别有误 marks beside the findings (templates/_contest.html)
+            "contests": contest_marks(session, sub.id) if owner and sub else {},
             "msg": request.query_params.get("msg", "")}
 
 
