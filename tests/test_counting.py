@@ -138,6 +138,12 @@ class TestPageFurniture:
         doc = drop_page_furniture(_page_doc([[BODY[0], same, BODY[1]], [BODY[2], same, BODY[3]]]))
         assert _texts(doc).count(same) == 2
 
+    def test_marked_by_the_reader(self) -> None:
+        """A paragraph the reader took from a header or footer part goes, even on a one-page file."""
+        doc = Document(blocks=[Paragraph("某某局机关党支部简报", source="header"), Paragraph(BODY[0]),
+                               Paragraph("联系电话：0579-82469328", source="footer")])
+        assert _texts(drop_page_furniture(doc)) == [BODY[0]]
+
     def test_footer_joined_to_the_last_line(self) -> None:
         """A page number that a reader joined to the last paragraph's lines is cut from it."""
         from workers.extract.model import Line
@@ -167,6 +173,10 @@ def _narrative_docx(path: Path, paras: list[str], *, header: str, textbox: str |
     d.add_paragraph("创建事迹介绍材料")
     for k, text in enumerate(paras):
         d.add_paragraph(text)
+        if k == 0 and textbox:
+            # a box of the material's own text, as units set off a slogan or a figure
+            from tests.form_shapes import _box_run, _p_xml
+            d.add_paragraph()._p.append(_box_run(_p_xml(textbox), 1, 14.0, 2.0))
         if k % 2 == 1 and k + 1 < len(paras):
             d.add_page_break()
     d.save(path)
@@ -188,3 +198,15 @@ class TestCountsTheMaterialOnly:
             narratives = [d for d in result.documents if d.kind == "narrative"]
             assert narratives, f"{path.suffix}: no narrative found"
             assert narratives[0].counts["text"] == expected, path.suffix
+
+    def test_text_box_in_the_material_counts(self, tmp_path: Path) -> None:
+        """GIVEN a narrative with a text box of its own text WHEN extracted THEN the box's 字 count,
+        as Word's 字数统计 counts text boxes by default."""
+        from tests.office import soffice_convert
+        box = "支部坚持“三会一课”制度，全年开展主题党日活动12次。"
+        src = _narrative_docx(tmp_path / "材料.docx", BODY, header="中共某某局机关支部委员会", textbox=box)
+        expected = count_chars("创建事迹介绍材料" + "".join(BODY) + box)
+        campaign = get_campaign("jinhua-2015")
+        for path in (src, soffice_convert(src, "pdf", tmp_path)):
+            narratives = [d for d in extract_file(path, campaign).documents if d.kind == "narrative"]
+            assert narratives and narratives[0].counts["text"] == expected, path.suffix

@@ -12,7 +12,9 @@ ordinary lines at the top and bottom of every page.
   with the same text once its page number is taken out (a running header or
   footer: 某某局机关党支部 · 第 2 页).
 
-Table cells are left alone: a form's own cells are never furniture.
+A paragraph a reader took from a header or footer part (`source` "header" or
+"footer") goes whatever it says.  Table cells are left alone: a form's own cells
+are never furniture.
 """
 from __future__ import annotations
 
@@ -37,6 +39,8 @@ _SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 MAX_FURNITURE_CHARS = 60
 # the band at the top and bottom of a page where headers and footers sit (share of its height)
 EDGE_BAND = 0.1
+# a reader that reads a page's header or footer part marks its paragraphs with one of these
+FURNITURE_SOURCES = frozenset({"header", "footer"})
 
 
 def _flat(text: str) -> str:
@@ -128,7 +132,7 @@ def drop_page_furniture(doc: Document) -> Document:
     for i, b in enumerate(doc.blocks):
         if not isinstance(b, Paragraph):
             continue
-        if i in furniture_blocks:
+        if i in furniture_blocks or b.source in FURNITURE_SOURCES:
             drop.add(i)
             continue
         at_edge = i in edge_blocks
