@@ -225,6 +225,17 @@ class TestTheReviewerJudges:
         actions = [h["action"] for h in unit.get(f"/api/review/submissions/{sid}/history").json()]
         assert actions.index("contest_upheld") < actions.index("decide")
 
+    def test_from_the_desk(self, pg_settings: Settings, pg_sessions: sessionmaker[Session], client: Any,
+                           tmp_path: Path) -> None:
+        """The desk's form: 维持问题并退回 without a note is refused, with one the submission goes back."""
+        sid, seal, unit, rev, task = self._contested_in_review(pg_settings, pg_sessions, client, tmp_path)
+        url, csrf = f"/review/tasks/{task}/findings/{seal}/contest", rev.headers["X-CSRF-Token"]
+        r = rev.post(url, data={"csrf_token": csrf, "verdict": "upheld", "note": ""})
+        assert "维持该问题的理由" in r.text
+        r = rev.post(url, data={"csrf_token": csrf, "verdict": "upheld", "note": "意见栏确未盖章"})
+        assert "已维持该问题，申报已退回申报单位。" in r.text
+        assert unit.get(f"/api/review/submissions/{sid}").json()["status"] == "returned"
+
 
 def test_other_errors_still_block_after_a_contest(pg_settings: Settings, pg_sessions: sessionmaker[Session],
                                                   client: Any, tmp_path: Path) -> None:

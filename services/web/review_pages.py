@@ -404,6 +404,18 @@ async def unit_contest(submission_id: str, finding_id: int, request: Request, us
     return _back(page, "已标记识别有误，此问题不再阻止提交，审核人员将对照原件核实。")
 
 
+def _upheld_outcome(session: Any, task_id: str, submission_id: str) -> tuple[str, str]:
+    """Where the reviewer goes after upholding a 识别有误, and what they are told."""
+    task = session.get(ReviewTask, task_id)
+    review = flow.review_of(session, submission_id)
+    if review is not None and review.status == "returned":
+        return "/review", "已维持该问题，申报已退回申报单位。"
+    if task is not None and task.decision == "return":      # joint review: the others decide too
+        return "/review", "已维持该问题，本部门的决定为退回；其他部门作出决定后退回申报单位。"
+    # a stage that may not return: the finding stands and blocks the pass
+    return f"/review/tasks/{task_id}", "已维持该问题；本环节不能退回，请作出不予通过的决定。"
+
+
 @router.post("/review/tasks/{task_id}/findings/{finding_id}/contest")
 async def judge_contest(task_id: str, finding_id: int, request: Request, user: CurrentUser, session: SessionDep,
                         settings: SettingsDep) -> Response:
@@ -415,11 +427,8 @@ async def judge_contest(task_id: str, finding_id: int, request: Request, user: C
             campaigns_dir=settings.campaigns_dir))
     except DomainError as e:
         return _back(f"/review/tasks/{task_id}", e.message)
-    review = flow.review_of(session, entry.submission_id)
-    if upheld and review is not None and review.status == "returned":
-        return _back("/review", "已维持该问题，申报已退回申报单位。")
-    if upheld:        # a stage that may not return: the finding stands and blocks the pass
-        return _back(f"/review/tasks/{task_id}", "已维持该问题；本环节不能退回，请作出不予通过的决定。")
+    if upheld:
+        return _back(*_upheld_outcome(session, task_id, entry.submission_id))
     return _back(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
 
 
