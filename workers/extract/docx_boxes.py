@@ -29,6 +29,7 @@ _TXBX = qn("w:txbxContent")
 _W_P, _W_TBL, _W_T, _W_TAB, _W_BR, _W_CR = (qn("w:p"), qn("w:tbl"), qn("w:t"), qn("w:tab"), qn("w:br"),
                                               qn("w:cr"))
 _WP_ANCHOR, _WP_INLINE = qn("wp:anchor"), qn("wp:inline")
+_BR_TYPE = qn("w:type")
 _EMU_PER_PT = 12700.0
 # a blank to fill: a label's colon followed by spaces or the end of the line
 _BLANK_SLOT = re.compile(r"[:：](?=[ \t\u3000\u00a0]*(?:$|[ \t\u3000\u00a0]))")
@@ -62,6 +63,33 @@ class TextBox:
 
 def has_boxes(p: etree._Element) -> bool:
     return next(p.iter(_TXBX), None) is not None
+
+
+_PTAB, _NB_HYPHEN = qn("w:ptab"), qn("w:noBreakHyphen")
+_TEXT_TAGS = (_W_T, _W_TAB, _W_BR, _W_CR, _NB_HYPHEN, _PTAB, _TXBX)
+
+
+def plain_text(p: etree._Element) -> str | None:
+    """The paragraph's text in one pass over its elements (runs in hyperlinks, content
+    controls, smart tags, simple fields and insertions included), or None when it holds a
+    text box (then `split_paragraph` places the boxes)."""
+    out = []
+    for el in p.iter(_TEXT_TAGS):
+        tag = el.tag
+        if tag == _W_T:
+            out.append(el.text or "")
+        elif tag == _TXBX:
+            return None
+        elif tag == _W_BR:
+            if el.get(_BR_TYPE) in (None, "textWrapping"):
+                out.append("\n")
+        elif tag == _W_CR:
+            out.append("\n")
+        elif tag == _W_TAB or tag == _PTAB:
+            out.append("\t")
+        else:
+            out.append("-")
+    return "".join(out)
 
 
 def _vml_offsets(shape: etree._Element) -> tuple[float | None, float, bool, bool]:
@@ -103,10 +131,12 @@ def _placement(box: etree._Element) -> tuple[float | None, float, bool, bool]:
 def _char_text(el: etree._Element) -> str:
     if el.tag == _W_T:
         return el.text or ""
-    if el.tag == _W_TAB:
+    if el.tag == _W_TAB or el.tag == _PTAB:
         return "\t"
-    if el.tag == _W_CR or (el.tag == _W_BR and el.get(qn("w:type")) in (None, "textWrapping")):
+    if el.tag == _W_CR or (el.tag == _W_BR and el.get(_BR_TYPE) in (None, "textWrapping")):
         return "\n"
+    if el.tag == _NB_HYPHEN:
+        return "-"
     return ""
 
 

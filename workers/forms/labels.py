@@ -8,6 +8,7 @@ equal after `label_key`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .normalise import nfkc
 
@@ -21,6 +22,7 @@ def label_key(text: str) -> str:
     return s.strip(":").strip()
 
 
+@lru_cache(maxsize=1 << 12)
 def _unbracket(s: str) -> str:
     return _BRACKETED.sub("", s)
 
@@ -32,8 +34,10 @@ def label_score(cell_text: str, labels: tuple[str, ...]) -> tuple[int, str]:
     return key_score(label_key(cell_text), tuple(label_key(lbl) for lbl in labels))
 
 
+@lru_cache(maxsize=1 << 16)
 def key_score(ck: str, label_keys: tuple[str, ...]) -> tuple[int, str]:
-    """`label_score` on text already reduced by `label_key` (for hot loops)."""
+    """`label_score` on text already reduced by `label_key` (for hot loops; a worker meets
+    the same printed labels in every file, so the answers are kept)."""
     if not ck:
         return 0, ""
     best, rest = 0, ""

@@ -97,11 +97,26 @@ class Locator:
                                         for b in doc.blocks])
         self.cells: list[tuple[int, Table, Cell]] = [
             x for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for x in _nested(i, b)]
+        self._grids: dict[int, dict[tuple[int, int], Cell]] = {}
         self.segmenter = Segmenter(labels)
         self.lines = LineIndex(self.doc, self.segmenter, self.cells)
         # label_key of every cell, once: form location asks for them many times
         self.cell_keys: dict[int, str] = {id(c): label_key(c.text) for _i, _t, c in self.cells}
+        # a label is short: only these cells are asked whether they are one
+        self.short_cells = [(i, t, c, self.cell_keys[id(c)]) for i, t, c in self.cells
+                            if len(self.cell_keys[id(c)]) <= 40]
         self._is_label: dict[int, bool] = {}
+
+    def at(self, t: Table, row: int, col: int) -> Cell | None:
+        """`t.at(row, col)` through a grid index built once per table (location asks often)."""
+        grid = self._grids.get(id(t))
+        if grid is None:
+            grid = self._grids[id(t)] = {}
+            for c in t.cells:
+                for r in range(c.row, c.row + c.rowspan):
+                    for k in range(c.col, c.col + c.colspan):
+                        grid.setdefault((r, k), c)
+        return grid.get((row, col))
 
     # -- labels ---------------------------------------------------------
     def key_of(self, cell: Cell) -> str:
@@ -119,10 +134,7 @@ class Locator:
     def find_label(self, spec: FieldSpec) -> _LabelHit | None:
         best: _LabelHit | None = None
         keys = tuple(label_key(lbl) for lbl in spec.labels)
-        for i, t, c in self.cells:
-            ck = self.key_of(c)
-            if len(ck) > 40:
-                continue
+        for i, t, c, ck in self.short_cells:
             score, rest = key_score(ck, keys)
             if score and (best is None or score > best.score):
                 best = _LabelHit(i, t, c, score, rest)
@@ -141,7 +153,7 @@ class Locator:
         columns the first cell with text, unless that is the next label."""
         first = None
         for col in range(cell.col + cell.colspan, t.ncols):
-            other = t.at(cell.row, col)
+            other = self.at(t, cell.row, col)
             if other is None or other is cell or other is first:
                 continue
             if first is None:
@@ -154,7 +166,7 @@ class Locator:
         row = cell.row + cell.rowspan
         if row < t.nrows:
             for col in range(cell.col, cell.col + cell.colspan):
-                other = t.at(row, col)
+                other = self.at(t, row, col)
                 if other is not None and other is not cell:
                     return other
             return None
@@ -371,13 +383,16 @@ class Locator:
         if item_col is None:
             return None
 
+        widths = {id(t): t.ncols for _i, t, _r in rows}
+
         def cell_at(t: Table, r: int, col: int) -> Cell | None:
-            shift = t.ncols - ncols
-            return t.at(r, col + shift) if 0 <= col + shift < t.ncols else None
+            width = widths[id(t)]
+            shift = width - ncols
+            return self.at(t, r, col + shift) if 0 <= col + shift < width else None
 
         item_rows: list[tuple[str, Cell, Cell | None]] = []
         for _i, t, r in rows:
-            first = t.at(r, 0)
+            first = self.at(t, r, 0)
             if first is not None and label_key(first.text).startswith(label_key(rubric.total_label)[:2]) \
                     and first.row == r:
                 total_cell = cell_at(t, r, self_col)

@@ -16,6 +16,7 @@ from .labels import key_score, label_key
 
 _MAX_PARTS = 3
 _NOTE = re.compile(r"\([^()]*\)")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def _is_label(key: str, label_keys: tuple[str, ...]) -> bool:
@@ -51,7 +52,7 @@ def join_split_labels(t: Table, label_keys: tuple[str, ...]) -> Table:
     keys = {id(c): label_key(c.text) for c in t.cells}
     # a piece of a split label: short; only the first piece may be a label on its own
     # (联络人姓名 | 及职务、电话 is the longer label), and a bracketed note goes with its label
-    piece = {id(c) for c in t.cells if keys[id(c)] and len(keys[id(c)]) <= 12}
+    piece = {id(c) for c in t.cells if keys[id(c)] and len(keys[id(c)]) <= 12 and _HAN.search(keys[id(c)])}
     alone = {id(c) for c in t.cells if id(c) in piece and _is_label(keys[id(c)], label_keys)}
     if len(piece) < 2:
         return t
