@@ -21,6 +21,14 @@ from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
 from .deps import SessionDep, SettingsDep
+from .schemas import ErrorOut
+
+def _errors(conflict: str) -> dict[int | str, dict[str, Any]]:
+    return {404: {"model": ErrorOut, "description": "not found, or not yours / 找不到或无权查看"},
+            409: {"model": ErrorOut, "description": conflict},
+            422: {"model": ErrorOut, "description": "note or reason missing or over 200 characters / "
+                                                    "未填写说明或超过 200 字"}}
+
 
 router = APIRouter(tags=["review"])
 
@@ -55,7 +63,9 @@ def override_json(o: FindingOverride) -> dict[str, Any]:
 
 
 @router.post("/api/submissions/{submission_id}/findings/{finding_id}/contest",
-             summary="Mark a finding 识别有误 / 标记识别有误")
+             summary="Mark a finding 识别有误 / 标记识别有误",
+             responses=_errors("already marked, a warning, a replaced file's finding, or the submission "
+                               "is under review / 已标记、仅为提醒、文件已替换或申报审核中"))
 def contest(submission_id: str, finding_id: int, body: ContestIn, user: CurrentUser,
             session: SessionDep) -> dict[str, Any]:
     """The unit, on its own submission (a draft, or one returned to it), says an error finding is a
@@ -73,7 +83,9 @@ def list_contests(submission_id: str, user: CurrentUser, session: SessionDep) ->
 
 
 @router.post("/api/review/tasks/{task_id}/findings/{finding_id}/contest",
-             summary="Confirm or uphold a 识别有误 / 确认识别有误或维持问题")
+             summary="Confirm or uphold a 识别有误 / 确认识别有误或维持问题",
+             responses=_errors("task not held, the finding not contested, or already judged / "
+                               "未领取任务、未标记识别有误或已有结论"))
 def judge(task_id: str, finding_id: int, body: VerdictIn, user: CurrentUser, session: SessionDep,
           settings: SettingsDep) -> dict[str, Any]:
     """On a task the reviewer holds. `upheld: false` confirms the finding was wrong: it no longer
@@ -83,7 +95,10 @@ def judge(task_id: str, finding_id: int, body: VerdictIn, user: CurrentUser, ses
                                                note=body.note, campaigns_dir=settings.campaigns_dir))
 
 
-@router.post("/api/review/tasks/{task_id}/overrides", summary="Override an error finding / 放行")
+@router.post("/api/review/tasks/{task_id}/overrides", summary="Override an error finding / 放行",
+             responses=_errors("`override.forbidden`: a rule the notice makes absolute (the notice's words "
+                               "in the message); or already overridden, or the task not held / "
+                               "通知规定的硬性条件不能放行"))
 def override(task_id: str, body: OverrideIn, user: CurrentUser, session: SessionDep,
              settings: SettingsDep) -> dict[str, Any]:
     """Pass over an error finding with a reason, kept in the audit history and the dossier PDF.
