@@ -133,8 +133,12 @@ def _draw_seal(img: Image.Image) -> None:
     img.paste(layer, (x0, y0), layer)
 
 
-def jinhua_page(values: dict[str, Any] | None = None, *, seal: bool = True, date: bool = True) -> Image.Image:
-    """A filled 推荐表, page 1, as a colour scan shows it (tinted paper, black print)."""
+def jinhua_page(values: dict[str, Any] | None = None, *, seal: bool = True, date: bool = True,
+                rule: tuple[int, int] = (2, 0)) -> Image.Image:
+    """A filled 推荐表, page 1, as a colour scan shows it (tinted paper, black print).  `rule`: the
+    table's rules as (width px, grey level); a hairline (1, 120) is what a Word border of 0.5 pt
+    gives on a 150 dpi scan."""
+    rule_ink = (rule[1],) * 3
     v = {**JINHUA_PAGE_VALUES, **(values or {})}
     img = Image.new("RGB", (WIDTH, HEIGHT), PAPER)
     d = ImageDraw.Draw(img)
@@ -167,12 +171,12 @@ def jinhua_page(values: dict[str, Any] | None = None, *, seal: bool = True, date
     ]
     for (r0, c0, r1, c1), text, vertical in cells:
         box = _cell_box(r0, c0, r1, c1)
-        d.rectangle(box, outline=(0, 0, 0), width=2)
+        d.rectangle(box, outline=rule_ink, width=rule[0])
         size = 20 if r0 == 8 else 22
         _centred(d, box, text, size=size, vertical=vertical)
     # the submitting organisation's opinion: text at the top, 盖章 mark, the date line at the bottom
     ob = _cell_box(7, 1, 7, 2)
-    d.rectangle(ob, outline=(0, 0, 0), width=2)
+    d.rectangle(ob, outline=rule_ink, width=rule[0])
     font = _font(24)
     d.text((ob[0] + 15, ob[1] + 15), v["opinion.submitting_org"], fill=(20, 20, 20), font=font)
     d.text((ob[0] + 170, ob[1] + 150), "（盖章）", fill=(20, 20, 20), font=font)
@@ -240,3 +244,69 @@ def dull_seal(img: Image.Image, ink: tuple[int, int, int] = (165, 60, 62)) -> Im
     buf = io.BytesIO()
     Image.fromarray(arr.astype(np.uint8)).save(buf, "JPEG", quality=70, subsampling=2)
     return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
+
+
+# -- degradations of any rendered page (a PDF page rasterised, or a page drawn above) -----------
+
+def one_bit(img: Image.Image, threshold: int = 150, noise: float = 0.0, seed: int = 5) -> Image.Image:
+    """A black-and-white (1-bit) fax-style scan: every pixel ink or paper, red seals turned black
+    or lost with the grey of the paper (as a bilevel office scanner does).  `noise`: the sensor's
+    noise (grey levels) before the threshold, which breaks up a faint hairline into dashes."""
+    grey = np.asarray(img.convert("L")).astype(np.float32)
+    if noise:
+        grey = grey + np.random.default_rng(seed).normal(0, noise, grey.shape)
+    bits = np.where(grey > threshold, 255, 0).astype(np.uint8)
+    return Image.fromarray(bits).convert("1", dither=Image.Dither.NONE)
+
+
+def low_res(img: Image.Image, factor: float = 0.5) -> Image.Image:
+    """A page scanned at a fraction of its resolution (a 200 dpi page at 100 dpi)."""
+    w, h = img.size
+    return img.resize((max(1, round(w * factor)), max(1, round(h * factor))), Image.BILINEAR)
+
+
+def two_up(left: Image.Image, right: Image.Image | None, gutter: int = 60) -> Image.Image:
+    """Two pages printed side by side on one landscape sheet (or one page and a blank half)."""
+    w, h = left.size
+    sheet = Image.new("RGB", (2 * w + 3 * gutter, h + 2 * gutter), (255, 255, 255))
+    sheet.paste(left.convert("RGB"), (gutter, gutter))
+    if right is not None:
+        sheet.paste(right.convert("RGB").resize((w, h)), (2 * gutter + w, gutter))
+    return sheet
+
+
+def shadowed(img: Image.Image, depth: float = 0.45, side: str = "right") -> Image.Image:
+    """A phone's shadow over one side of the sheet: the light falls off smoothly towards it."""
+    arr = np.asarray(img.convert("RGB")).astype(np.float32)
+    h, w = arr.shape[:2]
+    xs = np.linspace(0.0, 1.0, w, dtype=np.float32)
+    ramp = xs if side == "right" else xs[::-1]
+    ys = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
+    shade = 1.0 - depth * np.clip((ramp[None, :] - 0.35) / 0.65, 0, 1) * (0.6 + 0.4 * ys)
+    return Image.fromarray(np.clip(arr * shade[..., None], 0, 255).astype(np.uint8))
+
+
+def curled(img: Image.Image, depth: float = 18.0) -> Image.Image:
+    """A sheet that does not lie flat: rows bow (a page curled towards its edges), more at the top
+    and bottom than in the middle."""
+    arr = np.asarray(img.convert("RGB"))
+    h, w = arr.shape[:2]
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    map_y = ys - depth * np.sin(np.pi * xs / w) * (2 * ys / h - 1.0)
+    map_x = xs + 0.4 * depth * ((2 * xs / w - 1.0) ** 3)
+    out = cv2.remap(arr, map_x, map_y, interpolation=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                    borderValue=(255, 255, 255))
+    return Image.fromarray(out)
+
+
+def rasterise(pdf: "Any", dpi: int = 150, first: int = 1, last: int | None = None) -> list[Image.Image]:
+    """Pages of a PDF as RGB images (poppler's pdftoppm), to degrade into scans and photos."""
+    import tempfile
+    from pathlib import Path
+    with tempfile.TemporaryDirectory() as tmp:
+        cmd = ["pdftoppm", "-r", str(dpi), "-png", "-f", str(first)]
+        if last is not None:
+            cmd += ["-l", str(last)]
+        subprocess.run(cmd + [str(pdf), str(Path(tmp) / "p")], check=True, capture_output=True, timeout=120)
+        pages = sorted(Path(tmp).glob("p*.png"), key=lambda p: int(p.stem.rsplit("-", 1)[-1]))
+        return [Image.open(p).convert("RGB") for p in pages]

@@ -18,6 +18,12 @@ import numpy as np
 from .grid_merge import merged_spans
 
 
+# a rule separates two grid slots where it runs along this share of the edge between them (the
+# masks hold rules only: a merged cell's edge has none); a broken rule on a 1-bit scan, less
+RULE_COVER = 0.5
+BROKEN_RULE_COVER = 0.3
+
+
 @dataclass
 class GridCell:
     row: int
@@ -57,21 +63,68 @@ def binarise(grey: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY_INV, block, 8)
 
 
-def line_masks(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(horizontal, vertical) rule masks of a grey page."""
+def line_masks(grey: np.ndarray, broken: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(horizontal, vertical) rule masks of a grey page.  `broken`: the page was a 1-bit scan,
+    whose thin rules the threshold broke up; look for rules with gaps too (on other pages that
+    would take the edges of noise and of lines of text for rules)."""
     s = unit(grey)
     ink = binarise(grey)
     hk = max(20, int(55 * s))      # longer than any CJK stroke or dash at body size
     vk = max(15, int(32 * s))      # shorter than the lowest table row
-    hmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
-    vmask = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    # a one-pixel rule that is not quite level (a 1-bit scan, a page deskewed by a fraction of a
+    # degree) climbs in steps of one pixel, and no single row carries it further than a step: the
+    # rules are looked for on ink thickened by a pixel across them, which keeps the steps joined
+    hink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 3)))
+    vink = cv2.dilate(ink, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 1)))
+    hmask = cv2.morphologyEx(hink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (hk, 1)))
+    vmask = cv2.morphologyEx(vink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, vk)))
+    if broken:
+        d = max(4, int(4 * s))
+        hmask = cv2.bitwise_or(hmask, _broken_rules(ink, hink, (2 * hk, 1), d))
+        hmask = cv2.bitwise_or(hmask, _broken_rules(ink, hink, (4 * hk, 1), d, one_side=True))
+        vmask = cv2.bitwise_or(vmask, _broken_rules(ink, vink, (1, vk), d))
     # bridge small breaks (scan noise, a character touching a rule)
     hmask = cv2.dilate(hmask, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(6 * s)), 1)))
     vmask = cv2.dilate(vmask, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(6 * s)))))
+    # a thin rule on a 1-bit or faint scan breaks up where the threshold lost it; what is left
+    # after the opening is only long runs (no text), so pieces in one line with a short gap
+    # between them are one rule again
+    gap = max(9, int(20 * s))
+    hmask = cv2.morphologyEx(hmask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (gap, 1)))
+    vmask = cv2.morphologyEx(vmask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, gap)))
     # a printed rule is thin; a thick band is the edge of the paper in a photo
     # (adaptive thresholding darkens the background beside it) or a filled area
     limit = max(5.0, 8 * s)
     return _thin_only(hmask, True, limit), _thin_only(vmask, False, limit)
+
+
+# a broken rule: this share of a rule's length is thin ink (with paper a few pixels away on both
+# sides); a line of text is never this regular over a rule's length, its strokes cross the row
+BROKEN_RULE_INK = 0.75
+
+
+def _broken_rules(ink: np.ndarray, thick: np.ndarray, kernel: tuple[int, int], d: int,
+                  one_side: bool = False) -> np.ndarray:
+    """Rules with gaps (a thin rule on a 1-bit or faint scan, lost every few pixels to the
+    threshold): the thin ink of every window of `kernel`'s size that is mostly thin ink.
+    `thick`: the ink thickened across the rule direction (steps of a not quite level rule).
+    `one_side`: paper on one side is enough (a cell's text set right under its top rule); only
+    for windows far longer than a word, as the tops of a line of text are paper on one side too."""
+    before = np.ones(ink.shape, dtype=bool)
+    after = np.ones(ink.shape, dtype=bool)
+    if kernel[0] > kernel[1]:
+        before[d:], after[:-d] = ink[:-d] == 0, ink[d:] == 0
+    else:
+        before[:, d:], after[:, :-d] = ink[:, :-d] == 0, ink[:, d:] == 0
+    clear = (before | after) if one_side else (before & after)
+    thin = np.where(clear & (thick > 0), 255, 0).astype(np.uint8)
+    share = cv2.boxFilter(thin, cv2.CV_32F, kernel, normalize=True, borderType=cv2.BORDER_CONSTANT)
+    seed = (share >= BROKEN_RULE_INK * 255).astype(np.uint8) * 255
+    # a window centred a quarter of its length inside a rule's end is still 75 % ink: grown by
+    # that much the seeds reach the rule's ends, and no further (ink beyond is not the rule's)
+    reach = tuple(max(1, int(2 * (1 - BROKEN_RULE_INK) * k)) | 1 for k in kernel)
+    grown = cv2.dilate(seed, cv2.getStructuringElement(cv2.MORPH_RECT, reach))
+    return cv2.bitwise_and(grown, thin)
 
 
 def _thin_only(mask: np.ndarray, horizontal: bool, limit: float) -> np.ndarray:
@@ -132,10 +185,11 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: float, a: float, b: float
     return float(hit.mean())
 
 
-def find_grids(grey: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = None) -> list[Grid]:
-    """Tables on a page: each a grid of boundaries and its merged cells."""
+def find_grids(grey: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = None,
+               broken: bool = False) -> list[Grid]:
+    """Tables on a page: each a grid of boundaries and its merged cells (`broken`: see line_masks)."""
     s = unit(grey)
-    hmask, vmask = masks if masks is not None else line_masks(grey)
+    hmask, vmask = masks if masks is not None else line_masks(grey, broken)
     both = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(both, 8)
     grids: list[Grid] = []
@@ -143,14 +197,15 @@ def find_grids(grey: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = N
         x, y, w, h, _ = stats[i]
         if w < 120 * s or h < 40 * s:
             continue
-        g = _grid_in(hmask, vmask, (x, y, x + w, y + h), s)
+        g = _grid_in(hmask, vmask, (x, y, x + w, y + h), s, BROKEN_RULE_COVER if broken else RULE_COVER)
         if g is not None:
             grids.append(g)
     grids.sort(key=lambda g: (g.box[1], g.box[0]))
     return grids
 
 
-def _grid_in(hmask: np.ndarray, vmask: np.ndarray, region: tuple[int, int, int, int], s: float) -> Grid | None:
+def _grid_in(hmask: np.ndarray, vmask: np.ndarray, region: tuple[int, int, int, int], s: float,
+             cover: float = RULE_COVER) -> Grid | None:
     x0, y0, x1, y1 = region
     # the rules inside the region, read on its crop (not on a page-size copy: a page has
     # several tables, and labelling the whole page again for each costs more than the rest)
@@ -181,7 +236,7 @@ def _grid_in(hmask: np.ndarray, vmask: np.ndarray, region: tuple[int, int, int, 
     grid = Grid((cols[0], rows[0], cols[-1], rows[-1]), rows, cols)
     grid.cells = _merge_cells(hmask, vmask, rows, cols, int(max(3, 7 * s)),
                               open_top=rows[0] not in _cluster([(g.pos, 1) for g in hsegs], tol),
-                              s=s)
+                              s=s, cover=cover)
     return grid
 
 
@@ -196,13 +251,12 @@ def _dedupe(vals: list[float], gap: float) -> list[float]:
 
 
 def _merge_cells(hmask: np.ndarray, vmask: np.ndarray, rows: list[float], cols: list[float],
-                 tol: int, open_top: bool, s: float) -> list[GridCell]:
+                 tol: int, open_top: bool, s: float, cover: float = RULE_COVER) -> list[GridCell]:
     inset = 6 * s
-    # a rule counts where at least half of the stretch between two slots carries it
     spans = merged_spans(
         len(rows) - 1, len(cols) - 1,
-        lambda r, c: _coverage(vmask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, tol) >= 0.5,
-        lambda r, c: _coverage(hmask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, tol) >= 0.5)
+        lambda r, c: _coverage(vmask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, tol) >= cover,
+        lambda r, c: _coverage(hmask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, tol) >= cover)
     cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1]))
              for r0, c0, r1, c1 in spans]
     cells.sort(key=lambda c: (c.row, c.col))

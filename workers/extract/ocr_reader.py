@@ -28,7 +28,7 @@ from .model import Box, Cell, Document, Line, PageImage, Paragraph, Picture, Rea
 from .ocr_engine import run_ocr
 from .ocr_geometry import orientation, rotate_quarter, straighten
 from .ocr_grid import find_grids
-from .ocr_pages import PreparedPage, image_pages, pdf_pages, to_png
+from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .readers import ReadContext
 
@@ -50,25 +50,38 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
     and the page read again turned.  Most scans are upright, so most pages cost one
     OCR pass, not two."""
     t0 = time.perf_counter()
+    if min(image.shape[:2]) < MIN_SIDE:
+        # nothing legible fits (a 1×1 image, a sliver): geometry and seal finding have nothing to
+        # work on (OpenCV's circle search refuses an image this small), so the page reads as empty
+        return _empty_page(image, page_no), image
     turns = 0
-    read = _read_page(image)
+    # told on the page as it came: straightening interpolates, and a 1-bit page warped even by a
+    # fraction of a degree is grey along every edge
+    bilevel = _bilevel(image)
+    read = _read_page(image, bilevel)
     if not _looks_upright(read["lines"]):
         turns = orientation(image)
         if turns:
             image = rotate_quarter(image, turns)
-            read = _read_page(image)
+            read = _read_page(image, bilevel)
     image = read.pop("image")
     h, w = image.shape[:2]
     result = {
         "page": page_no, "width": int(w), "height": int(h), "turns": turns,
         "greyscale": read["greyscale"],
-        "bilevel": read["greyscale"] and _bilevel(image),
+        "bilevel": read["greyscale"] and bilevel,
         "lines": [ln.to_json() for ln in read["lines"]],
         "grids": [g.to_json() for g in read["grids"]],
         "seals": [s.to_json() for s in read["seals"]],
         "seconds": round(time.perf_counter() - t0, 2),
     }
     return result, image
+
+
+def _empty_page(image: np.ndarray, page_no: int) -> dict[str, Any]:
+    h, w = image.shape[:2]
+    return {"page": page_no, "width": int(w), "height": int(h), "turns": 0, "greyscale": False,
+            "bilevel": False, "lines": [], "grids": [], "seals": [], "seconds": 0.0}
 
 
 def _looks_upright(lines: list) -> bool:
@@ -86,8 +99,9 @@ def _looks_upright(lines: list) -> bool:
     return mean >= 0.88 and chars >= 10
 
 
-def _read_page(image: np.ndarray) -> dict[str, Any]:
-    """Straighten, find seals and the grid, and OCR a page in the orientation given."""
+def _read_page(image: np.ndarray, bilevel: bool = False) -> dict[str, Any]:
+    """Straighten, find seals and the grid, and OCR a page in the orientation given (`bilevel`:
+    a 1-bit scan, whose thin rules are broken)."""
     image = straighten(image)
     grey_page = is_greyscale(image)
     if grey_page:
@@ -101,7 +115,7 @@ def _read_page(image: np.ndarray) -> dict[str, Any]:
         # covers the text (whiting out the red mask would erase the text under it too)
         clean = np.repeat(image[..., :1], 3, axis=2)
     grey = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
-    grids = find_grids(grey)
+    grids = find_grids(grey, broken=bilevel)
     # the per-line angle classifier only adds risk on an upright page (it flips whole
     # body lines to 180° and their reading then falls under the score floor)
     lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))

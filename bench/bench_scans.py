@@ -1,0 +1,197 @@
+"""Scans and photos of forms made in Word: per-kind field accuracy of `dossier extract`.
+
+Every Word form with ground truth (../shared/samples/*.docx/.doc/.wps, and the shapes of
+tests/form_shapes.py when present) is printed to PDF by LibreOffice, rasterised with pdftoppm and
+degraded the ways units scan and photograph paper: a colour scan, a greyscale scan, a 1-bit TIFF,
+a low-resolution PNG, a page turned a quarter, two pages side by side on one sheet, a photo with
+shadow and curl.  Each variant is read in this process and scored with the samples' scorer
+(../shared/tools/score.py).  Single-image variants hold the first page (or two): their
+expectations keep only the fields the text-PDF reading finds on those pages.  Prints figures only.
+
+    .venv/bin/python bench/bench_scans.py [--only NAME] [--variants scan,tif1bit] [--keep DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHARED = ROOT.parent / "shared"
+
+from PIL import Image  # noqa: E402
+
+from tests import image_factory as f  # noqa: E402
+from tests.office import soffice_convert  # noqa: E402
+
+
+def _scorer() -> Any:
+    spec = importlib.util.spec_from_file_location("score", SHARED / "tools" / "score.py")
+    mod = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(mod)  # type: ignore[union-attr]
+    return mod
+
+
+def _save_pdf(pages: list[Image.Image], out: Path, dpi: int, quality: int = 75) -> None:
+    rgb = [p.convert("RGB") for p in pages]
+    rgb[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=rgb[1:], quality=quality)
+
+
+def _jpeg(img: Image.Image, out: Path, quality: int = 80) -> None:
+    img.convert("RGB").save(out, "JPEG", quality=quality)
+
+
+# variant -> (pages it takes: None all, n the first n), how it is written
+Writer = Callable[[list[Image.Image], Path], Path]
+
+
+def _scan(pages: list[Image.Image], base: Path) -> Path:
+    out = base.with_suffix(".pdf")
+    _save_pdf([f.degraded(p.rotate(0.7, resample=Image.BICUBIC, fillcolor=(255, 255, 255)))
+               for p in pages], out, 150)
+    return out
+
+
+def _scan_grey(pages: list[Image.Image], base: Path) -> Path:
+    out = base.with_suffix(".pdf")
+    _save_pdf([f.greyscale(p) for p in pages], out, 150)
+    return out
+
+
+def _tif1bit(pages: list[Image.Image], base: Path) -> Path:
+    out = base.with_suffix(".tif")
+    bits = [f.one_bit(p) for p in pages]
+    bits[0].save(out, compression="group4", save_all=True, append_images=bits[1:], dpi=(200, 200))
+    return out
+
+
+def _png_lowres(pages: list[Image.Image], base: Path) -> Path:
+    out = base.with_suffix(".png")
+    f.low_res(pages[0], 0.5).save(out)
+    return out
+
+
+def _rotated(pages: list[Image.Image], base: Path) -> Path:
+    out = base.with_suffix(".jpg")
+    _jpeg(pages[0].rotate(-90, expand=True).rotate(1.2, resample=Image.BICUBIC, expand=True,
+                                                   fillcolor=(255, 255, 255)), out)
+    return out
+
+
+def _two_up(pages: list[Image.Image], base: Path) -> Path:
+    out = base.with_suffix(".jpg")
+    _jpeg(f.two_up(pages[0], pages[1] if len(pages) > 1 else None), out)
+    return out
+
+
+def _photo(pages: list[Image.Image], base: Path) -> Path:
+    out = base.with_suffix(".jpg")
+    _jpeg(f.photographed(f.shadowed(f.curled(pages[0])), angle=2.5), out, 85)
+    return out
+
+
+VARIANTS: dict[str, tuple[int | None, int, Writer]] = {
+    # name: (pages taken, rasterising dpi, writer)
+    "scan": (None, 150, _scan),
+    "scan-grey": (None, 150, _scan_grey),
+    "tif1bit": (None, 200, _tif1bit),
+    "png-lowres": (1, 200, _png_lowres),
+    "rotated": (1, 150, _rotated),
+    "two-up": (2, 110, _two_up),
+    "photo": (1, 150, _photo),
+}
+
+
+def _sources(only: str) -> list[tuple[Path, dict]]:
+    out = []
+    for exp_path in sorted((SHARED / "samples").glob("*.expected.json")):
+        exp = json.loads(exp_path.read_text(encoding="utf-8"))
+        if exp.get("format") in ("docx", "doc", "wps") and only in exp["file"]:
+            out.append((SHARED / "samples" / exp["file"], exp))
+    return out
+
+
+def _extract(path: Path, campaign: str) -> dict:
+    from dossier.campaigns import get_campaign
+    from workers.extraction import extract_file
+    t0 = time.perf_counter()
+    try:
+        out = extract_file(path, get_campaign(campaign)).to_json()
+        return {"rc": 0, "out": out, "err": "", "secs": time.perf_counter() - t0, "crash": None}
+    except Exception as e:  # noqa: BLE001 - a crash is a figure here
+        return {"rc": 1, "out": None, "err": repr(e), "secs": time.perf_counter() - t0, "crash": repr(e)}
+
+
+def _pages_of(result: dict) -> dict[tuple[str, str], int]:
+    return {(d["kind"], k): v.get("page") or 1 for d in result["documents"]
+            for k, v in d["fields"].items() if isinstance(v, dict)}
+
+
+def _expectation(exp: dict, text_pdf: dict, pages: int | None, name: str) -> dict:
+    """The ground truth for a variant holding the first `pages` pages only."""
+    out = json.loads(json.dumps(exp))
+    out["file"] = name
+    if pages is None:
+        return out
+    where = _pages_of(text_pdf)
+    last_page = {}
+    for d in text_pdf["documents"]:
+        for k, v in d["fields"].items():
+            if isinstance(v, dict) and v.get("page") and isinstance(v.get("value"), str):
+                last_page[(d["kind"], k)] = v["page"]
+    for d in out["documents"]:
+        keep = {k: v for k, v in d["fields"].items()
+                if where.get((d["kind"], k), 99) <= pages and not (isinstance(v, str) and len(v) > 40)}
+        d["fields"] = keep
+        d["counts"] = {}
+    out["documents"] = [d for d in out["documents"] if d["fields"]]
+    out["findings"] = []          # which findings a part of the file gives is not known
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--only", default="")
+    ap.add_argument("--variants", default=",".join(VARIANTS))
+    ap.add_argument("--keep", default="", help="write the variants and their expectations here")
+    args = ap.parse_args()
+    score = _scorer()
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-scans-"))
+    work.mkdir(parents=True, exist_ok=True)
+    tallies: dict[str, Any] = {}
+    details = []
+    for src, exp in _sources(args.only):
+        pdf = soffice_convert(src, "pdf", work)
+        text_pdf = _extract(pdf, exp["campaign"])["out"]
+        for name in args.variants.split(","):
+            take, dpi, writer = VARIANTS[name]
+            pages = f.rasterise(pdf, dpi=dpi, last=take)
+            path = writer(pages, work / f"{src.stem}-{name}")
+            want = _expectation(exp, text_pdf, take, path.name)
+            (work / f"{path.stem}.expected.json").write_text(json.dumps(want, ensure_ascii=False, indent=1))
+            t, detail = score.evaluate(want, _extract(path, exp["campaign"]), False)
+            tallies.setdefault(name, score.Tally()).add(t)
+            details.append(detail)
+            print(f"  {path.name:<48} fields {t.f_ok}/{t.f_all} findings tp {t.tp} fn {t.fn} fp {t.fp}"
+                  f" {t.secs:.1f}s", flush=True)
+    print(score.HEADER)
+    total = score.Tally()
+    for name, t in tallies.items():
+        print(t.row(name))
+        total.add(t)
+    print(total.row("all"))
+    (work / "details.json").write_text(json.dumps(details, ensure_ascii=False, indent=1))
+    print(f"details: {work / 'details.json'}")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
