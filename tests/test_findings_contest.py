@@ -197,6 +197,8 @@ class TestTheReviewerJudges:
         assert [(i["id"], i["contested"]) for i in items] == [(seal, FAINT_SEAL)]
         desk = rev.get(f"/review/tasks/{task}").text
         assert "识别有误" in desk and FAINT_SEAL in desk and f'data-finding="{seal}"' in desk
+        row = re.search(rf'<tr class="[^"]*" data-task="{task}">(.*?)</tr>', rev.get("/review").text, re.S)
+        assert row is not None and "识别有误 1" in row.group(1)         # the queue says so too
         r = rev.post(f"/api/review/tasks/{task}/findings/{seal}/contest", json={"upheld": False})
         assert r.status_code == 200 and r.json()["outcome"] == "confirmed"
         assert rev.get(f"/api/review/tasks/{task}/blocking").json() == []

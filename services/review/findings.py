@@ -14,7 +14,7 @@ transaction and commits.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from dossier import beijing
@@ -23,7 +23,7 @@ from services.presenters import field_label
 from services.submissions import DomainError, InvalidInput, NotFound
 from storage.finding_models import ContestOutcome, FindingContest, FindingOverride
 from storage.findings_gate import contests_of, current_errors, overrides_of
-from storage.models import FindingRow, Submission, utcnow
+from storage.models import FindingRow, StoredFile, Submission, utcnow
 from storage.review_models import ReviewStatus, ReviewTask, Role, SubmissionReview, User
 from workers.routing import engine
 
@@ -91,6 +91,20 @@ def contest_marks(session: Session, submission_id: str) -> dict[int, dict[str, s
     found = contests_of(session, current_errors(session, submission_id))
     return {fid: {"note": c.note, "outcome": c.outcome, "decision_note": c.decision_note}
             for fid, c in found.items()}
+
+
+def pending_contests(session: Session, submission_ids: list[str]) -> dict[str, int]:
+    """Per submission, the 识别有误 of its current findings still waiting for a reviewer (the queue's badge)."""
+    if not submission_ids:
+        return {}
+    live = (select(FindingRow.id).outerjoin(StoredFile, StoredFile.id == FindingRow.file_id)
+            .where(FindingRow.submission_id.in_(submission_ids),
+                   or_(FindingRow.file_id.is_(None), StoredFile.replaced_by.is_(None))))
+    rows = session.execute(select(FindingContest.submission_id, func.count())
+                           .where(FindingContest.submission_id.in_(submission_ids),
+                                  FindingContest.outcome.is_(None), FindingContest.finding_id.in_(live))
+                           .group_by(FindingContest.submission_id))
+    return {sid: int(n) for sid, n in rows}
 
 
 # -------------------------------------------------------------- the reviewer

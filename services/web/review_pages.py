@@ -203,9 +203,11 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
     people = [u for u in accounts.list_users(session) if u.active and u.role in ("reviewer", "recommender")] \
         if is_staff(user) else []
     rows = []
+    contested = finding_actions.pending_contests(session, [t.submission_id for t in tasks])
     for t in tasks:
         sub = session.get(subs.Submission, t.submission_id)
         rows.append({"t": t, "sub": sub, "stage": _stage_name(t.campaign_id, t.stage_id),
+                     "contested": contested.get(t.submission_id, 0),
                      "state": TASK_STATES.get(t.state, t.state), "overdue": queue.is_overdue(t),
                      "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id,
                      "eligible": [u for u in people if in_scope(u, t) and u.id != t.assignee_id]})
