@@ -158,3 +158,34 @@ class TestFootnoteMarks:
         from dossier.campaigns import FieldSpec
         assert normalise(FieldSpec(key="org_name", label="党组织名称"), "某局机关党支部²") == "某局机关党支部"
         assert normalise(FieldSpec(key="member_count", label="党员人数", type="count"), "52") == 52
+
+
+class TestValuesInForms:
+    """GIVEN a form filled the ways people write WHEN it is extracted THEN the contract's values, no finding."""
+
+    def test_yueyang_phones(self, tmp_path) -> None:
+        from dossier.campaigns import get_campaign
+        from tests import docx_factory as make
+        from workers.extraction import extract_file
+        path = make.yueyang_form(tmp_path / "y.docx", {"lead": "汪卫东  0730—8040857",
+                                                      "contact": "阎亚萍\n办公室主任\n（０７３０）８４７２\n８０４",
+                                                      "unit_name": "中共岳阳市司法局机关第一支部委员会¹"})
+        r = extract_file(path, get_campaign("yueyang-2017"))
+        fields = {k: v.value for d in r.documents for k, v in d.fields.items()}
+        assert fields["lead.phone"] == "0730-8040857"
+        assert (fields["contact.name"], fields["contact.title"], fields["contact.phone"]) == \
+            ("阎亚萍", "办公室主任", "0730-8472804")
+        assert fields["unit_name"] == "中共岳阳市司法局机关第一支部委员会"
+        assert not [f for f in r.findings if f.field and f.field.startswith(("lead", "contact", "unit_name"))]
+
+    def test_jinhua_two_digit_years(self, tmp_path) -> None:
+        from dossier.campaigns import get_campaign
+        from tests import docx_factory as make
+        from workers.extraction import extract_file
+        path = make.jinhua_form(tmp_path / "j.docx", {"secretary.birth": "71年1月", "secretary.joined_party": "95年7月",
+                                                     "secretary.since": "12年3月"})
+        r = extract_file(path, get_campaign("jinhua-2015"))
+        fields = {k: v.value for d in r.documents for k, v in d.fields.items()}
+        assert (fields["secretary.birth"], fields["secretary.joined_party"], fields["secretary.since"]) == \
+            ("1971-01", "1995-07", "2012-03")
+        assert not [f for f in r.findings if f.field and f.field.startswith("secretary.")]
