@@ -189,8 +189,9 @@ class TestPages:
 
 
 def _contested(s: Session) -> None:
-    """Three seal.missing and one field.missing on a unit's submission; the unit contests two seals
-    and the missing field; in review the bureau confirms one seal and upholds the other."""
+    """Three seal.missing and one field.missing on a unit's submission (and one on a 自查); the unit
+    contests two seals and the missing field; in review the bureau confirms one seal and upholds the
+    other."""
     from services.review import findings as contests
     from services.review import queue
     from services.review.access import record_owner
@@ -204,6 +205,13 @@ def _contested(s: Session) -> None:
             for n, (code, field) in enumerate([("seal.missing", "opinion.party_group")] * 3
                                                + [("field.missing", "contact.phone")])]
     s.add_all(rows)
+    # a 自查 (never submitted, never contested) with the same finding does not count
+    from storage.models import Submission
+    self_check = Submission(campaign_id="yueyang-2017", organisation="自查", kind="self_check")
+    s.add(self_check)
+    s.flush()
+    s.add(FindingRow(submission_id=self_check.id, code="seal.missing", severity="error",
+                     field="opinion.party_group", message="seal.missing"))
     s.commit()
     for row in (rows[0], rows[1], rows[3]):
         contests.contest(s, unit, sid, row.id, "原件上有")

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.finding_models import ContestOutcome, FindingContest
-from storage.models import FindingRow
+from storage.models import FindingRow, Submission
 
 # the contract's finding codes in an operator's words
 CODE_LABELS = {
@@ -30,7 +30,11 @@ def _rate(part: int, whole: int) -> float | None:
 def contest_stats(session: Session) -> list[dict[str, Any]]:
     """Per code: findings on record, contested, confirmed wrong, upheld, not yet judged, and the
     two rates (contested per finding; upheld per judged contest), most contested first."""
-    findings = dict(session.execute(select(FindingRow.code, func.count()).group_by(FindingRow.code)).all())
+    # a 自查 is never submitted, so nobody contests its findings: they are not counted
+    findings = dict(session.execute(select(FindingRow.code, func.count())
+                                    .join(Submission, Submission.id == FindingRow.submission_id)
+                                    .where(Submission.kind != "self_check")
+                                    .group_by(FindingRow.code)).all())
     rows = session.execute(select(FindingContest.code, FindingContest.outcome, func.count())
                            .group_by(FindingContest.code, FindingContest.outcome)).all()
     per: dict[str, dict[str, int]] = {}
