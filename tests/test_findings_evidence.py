@@ -182,3 +182,49 @@ class TestContract:
 def test_spec_is_a_document_spec() -> None:
     """The campaigns these tests use are the shipped ones."""
     assert isinstance(FORM, DocumentSpec) and SCORES.rubric is not None
+
+
+def _floating_seal_under_the_table(path: Path) -> None:
+    """Add the unit's 公章 as a picture placed by position (wp:anchor) in a paragraph under the form's
+    table, as units drag a scanned seal over the opinion cell."""
+    import io
+
+    from docx import Document as Docx
+    from docx.oxml import parse_xml
+    from docx.shared import Cm
+    d = Docx(path)
+    run = d.add_paragraph().add_run()
+    run.add_picture(io.BytesIO(make.seal_png()), width=Cm(3.5))
+    inline = run._r.find(".//{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}inline")
+    wp = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+    anchor = parse_xml(
+        f'<wp:anchor xmlns:wp="{wp}" distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="3" '
+        'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
+        '<wp:positionH relativeFrom="column"><wp:posOffset>1270000</wp:posOffset></wp:positionH>'
+        '<wp:positionV relativeFrom="paragraph"><wp:posOffset>-2540000</wp:posOffset></wp:positionV></wp:anchor>')
+    children = list(inline)
+    anchor.append(children[0])                      # wp:extent
+    anchor.append(parse_xml(f'<wp:wrapNone xmlns:wp="{wp}"/>'))
+    for child in children[1:]:
+        if not child.tag.endswith("effectExtent"):
+            anchor.append(child)                    # docPr, cNvGraphicFramePr, graphic
+    inline.getparent().replace(inline, anchor)
+    d.save(path)
+
+
+class TestFloatingSealInWord:
+    def test_seal_placed_by_position_is_not_an_error(self, tmp_path: Path) -> None:
+        """GIVEN a Word form whose 公章 floats over the page from a paragraph under the table WHEN it is
+        extracted THEN seal.missing is a weak warning (the reviewer looks), not an error for the unit."""
+        path = make.jinhua_form(tmp_path / "f.docx", seal=False)
+        _floating_seal_under_the_table(path)
+        out = extract_file(path, JINHUA).to_json()["findings"]
+        seal = [f for f in out if f["code"] == "seal.missing"]
+        assert seal and seal[0]["severity"] == "warning" and seal[0]["evidence"] == "weak"
+
+    def test_no_seal_anywhere_is_an_error(self, tmp_path: Path) -> None:
+        """The same form with no picture at all: seal.missing stays an error."""
+        path = make.jinhua_form(tmp_path / "f.docx", seal=False)
+        out = extract_file(path, JINHUA).to_json()["findings"]
+        seal = [f for f in out if f["code"] == "seal.missing"]
+        assert seal and seal[0]["severity"] == "error"
