@@ -98,6 +98,12 @@ class TestWeakEvidenceAsksTheReviewer:
         f = only(check_document(doc, FORM, method="ocr", low_confidence=0.8), "field.invalid")
         assert is_weak(f) and "55%" in f.message
 
+    @pytest.mark.parametrize("value", ["姓名", "性 别", "民族"])
+    def test_printed_word_read_as_the_value(self, value: str) -> None:
+        """A value that is a word printed on the form (a nested 姓名|性别 head) was misread: weak."""
+        f = only(check_document(form({"secretary.gender": value}), FORM, method="docx"), "field.invalid")
+        assert is_weak(f)
+
     def test_order_of_dates_with_a_doubtful_date(self) -> None:
         """入党时间 before 出生年月 when the birth date was read with low confidence: weak."""
         doc = form({"secretary.birth": "1996-05"}, confidence={"secretary.birth": 0.5})

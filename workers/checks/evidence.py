@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from dossier.campaigns import DocumentSpec
 
+from ..forms.labels import label_key
 from ..results import ExtractedDocument, FieldValue, Finding
 
 # below this share of its labels found, a form's layout was not understood
@@ -72,10 +73,26 @@ def _field_keys(f: Finding, spec: DocumentSpec) -> list[str]:
     return keys
 
 
+# words printed as column heads over values (a nested 姓名|职务|电话 table)
+_HEAD_WORDS = frozenset({"姓名", "职务", "职称", "电话", "联系电话", "手机", "性别", "民族", "学历", "单位", "备注"})
+
+
+def printed_label(value: object, spec: DocumentSpec) -> bool:
+    """Whether a value read is a word printed on the form (a label or a column head), not a value."""
+    if not isinstance(value, str) or not value:
+        return False
+    key = label_key(value)
+    labels = {label_key(lbl) for f in spec.leaf_fields() for lbl in f.labels}
+    labels |= {label_key(lbl) for f in spec.fields for lbl in f.labels}
+    return key in labels or key in _HEAD_WORDS
+
+
 def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
     fvs = [doc.fields.get(k) for k in _field_keys(f, spec)]
     if f.code == "field.missing" and any(not located(fv) for fv in fvs):
         return "表格中没有找到这一栏"
+    if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
+        return "读到的是表格上印的栏目名称，不是填写的内容"
     share = form_share(doc, spec)
     if share < FORM_CONFIDENT:
         return f"表格版式未能完整识别（只找到约 {share:.0%} 的栏目）"
