@@ -39,10 +39,10 @@ def absolute_refusal(campaign: Campaign, code: str) -> str | None:
     return f"{quoted}这是评选的硬性条件，不能放行，只能退回申报单位或作出不予通过的决定。"
 
 
-def what_to_do(campaign: Campaign, f: FindingRow, contest_note: str | None) -> str:
+def what_to_do(campaign: Campaign, f: FindingRow, contested: bool) -> str:
     absolute = absolute_refusal(campaign, f.code)
-    if contest_note is not None:
-        first = f"申报单位认为识别有误（“{contest_note}”），请对照原件确认识别有误或维持该问题"
+    if contested:
+        first = "请对照原件确认识别有误，或维持该问题（申报将退回）"
         return f"{first}；{absolute}" if absolute else f"{first}。"
     if absolute:
         return absolute
@@ -60,7 +60,7 @@ def blocking_items(session: Session, campaign: Campaign, submission_id: str) -> 
         pending = c.note if c is not None and c.outcome is None else None
         out.append({"id": f.id, "code": f.code, "field": f.field, "label": finding_label(campaign, f),
                     "message": f.message, "page": f.page, "overridable": campaign.finding_rule(f.code).overridable,
-                    "contested": pending, "todo": what_to_do(campaign, f, pending)})
+                    "contested": pending, "todo": what_to_do(campaign, f, pending is not None)})
     # contested first: the unit asked for a person's eyes on these
     return sorted(out, key=lambda i: i["contested"] is None)
 
@@ -70,6 +70,8 @@ def ensure_passable(session: Session, campaign: Campaign, submission_id: str) ->
     items = blocking_items(session, campaign, submission_id)
     if not items:
         return
-    listed = "；".join(f"{n}.「{i['label']}」{i['message']} —— {i['todo']}" for n, i in enumerate(items, 1))
+    listed = "；".join(f"{n}.「{i['label']}」{i['message']}"
+                      + (f"（申报单位认为识别有误：“{i['contested']}”）" if i["contested"] is not None else "")
+                      + f" —— {i['todo']}" for n, i in enumerate(items, 1))
     raise FindingsBlock(f"还有 {len(items)} 处错误未处理，暂不能通过：{listed}",
                         f"{len(items)} blocking error findings: {', '.join(i['code'] for i in items)}")
