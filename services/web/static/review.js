@@ -37,6 +37,15 @@
       if (next) { next.tagName === "FORM" ? next.submit() : next.click(); e.preventDefault(); }
     }
   });
+  // an error that stops the pass: pointing at it shows its field's box on the original page
+  document.querySelectorAll("#blocking li[data-key]").forEach(function (li) {
+    li.addEventListener("mouseenter", function () {
+      var key = li.getAttribute("data-key");
+      document.querySelectorAll(".page-frame .box").forEach(function (b) {
+        b.classList.toggle("focus", b.getAttribute("data-key") === key);
+      });
+    });
+  });
   // The lease on a claimed task lapses unless renewed: renew it while the reviewer is at work
   // on this page; someone who has walked away lets it lapse, so the task goes back to the queue.
   var lease = document.getElementById("lease");
