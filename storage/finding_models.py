@@ -23,7 +23,17 @@ class ContestOutcome(str, enum.Enum):
     UPHELD = "upheld"          # the finding stands: the submission goes back to the unit
 
 
-class FindingContest(Base):
+class _AboutFinding:
+    """The finding a row is about, and what it was (kept when the finding row is written anew)."""
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    finding_id: Mapped[int] = mapped_column(BigInteger())
+    submission_id: Mapped[str] = mapped_column(String(32), index=True)
+    campaign_id: Mapped[str] = mapped_column(String(64))
+    code: Mapped[str] = mapped_column(String(64))
+    field: Mapped[str | None] = mapped_column(String(128))
+
+
+class FindingContest(_AboutFinding, Base):
     """A unit's 识别有误 on one finding, and the reviewer's verdict once given."""
     __tablename__ = "finding_contests"
     __table_args__ = (
@@ -31,12 +41,6 @@ class FindingContest(Base):
         Index("ix_finding_contests_campaign_code", "campaign_id", "code"),
     )
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    finding_id: Mapped[int] = mapped_column(BigInteger())
-    submission_id: Mapped[str] = mapped_column(String(32), index=True)
-    campaign_id: Mapped[str] = mapped_column(String(64))
-    code: Mapped[str] = mapped_column(String(64))
-    field: Mapped[str | None] = mapped_column(String(128))
     note: Mapped[str] = mapped_column(Text())
     contested_by: Mapped[str] = mapped_column(String(64))
     contested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -47,17 +51,11 @@ class FindingContest(Base):
     task_id: Mapped[str | None] = mapped_column(String(32))
 
 
-class FindingOverride(Base):
+class FindingOverride(_AboutFinding, Base):
     """A reviewer lets an error finding stand and passes anyway, with a reason (audited, in the dossier)."""
     __tablename__ = "finding_overrides"
     __table_args__ = (UniqueConstraint("finding_id", name="uq_finding_overrides_finding_id"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
-    finding_id: Mapped[int] = mapped_column(BigInteger())
-    submission_id: Mapped[str] = mapped_column(String(32), index=True)
-    campaign_id: Mapped[str] = mapped_column(String(64))
-    code: Mapped[str] = mapped_column(String(64))
-    field: Mapped[str | None] = mapped_column(String(128))
     message: Mapped[str] = mapped_column(Text())                     # the finding's words, kept for the dossier
     reason: Mapped[str] = mapped_column(Text())
     stage_id: Mapped[str] = mapped_column(String(64))
