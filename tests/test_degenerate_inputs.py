@@ -69,3 +69,28 @@ class TestGuard:
         path = tmp_path / "x.pdf"
         path.write_bytes(b"%PDF-1.4\n")
         assert degenerate_image(path, "pdf") is None
+
+
+@pytest.mark.slow
+def test_pipeline_answers_without_fanning_out(settings, sqlite_engine, caplog: pytest.LogCaptureFixture) -> None:
+    """GIVEN a 1×1 PNG uploaded WHEN the OCR step takes it THEN it is answered in that task with
+    form.unrecognised (no page sent to OCR) and no traceback is logged."""
+    import io as _io
+
+    from services.submissions import accept_upload, create_submission, submission_status
+    from storage.db import make_sessionmaker
+    from storage.objects import open_store
+    from workers import pipeline
+    rt = pipeline.Runtime(settings=settings, sessions=make_sessionmaker(sqlite_engine), store=open_store(settings))
+    with rt.session() as s:
+        sub = create_submission(s, campaign_id="jinhua-2015", organisation="金华市某局机关党委")
+        row = accept_upload(s, rt.store, settings, submission_id=sub.id, filename="照片.png",
+                            stream=_io.BytesIO(_image((1, 1))))
+        sub_id, file_id = sub.id, row.id
+    with caplog.at_level(logging.DEBUG):
+        assert pipeline.ingest_file(rt, file_id) == "queued"
+        assert pipeline.ocr_file(rt, file_id, fan_out=lambda *a: pytest.fail("fanned out")) == "done"
+    with rt.session() as s:
+        [f] = submission_status(s, sub_id)["files"]
+    assert [x["code"] for x in f["findings"]] == ["form.unrecognised"]
+    assert [r for r in caplog.records if r.exc_info] == []

@@ -349,6 +349,11 @@ def _needs_page_ocr(path: Path, ctx: ReadContext) -> bool:
         return False        # the one-task path reports the damaged PDF as it always has
 
 
+def _degenerate(path: Path, ctx: ReadContext) -> bool:
+    from workers.extraction import degenerate_image
+    return degenerate_image(path, ctx.format) is not None
+
+
 def _store_pages(path: Path, ctx: ReadContext) -> list[PageRef]:
     """Render every page and store it as a derived PNG; the page tasks read them from there."""
     from workers.extract.ocr_pages import to_png
@@ -375,7 +380,8 @@ def ocr_file(rt: Runtime, file_id: str, *, fan_out: Callable[[str, list[PageRef]
         campaign = get_campaign(campaign_id, rt.settings.campaigns_dir)
         ctx = _context(rt, row)
         with _local_copy(rt.store, row.object_key, row.name) as path:
-            if not _needs_page_ocr(path, ctx):
+            # a 1×1 or strip image is answered in this task (form.unrecognised), never fanned out
+            if not _needs_page_ocr(path, ctx) or _degenerate(path, ctx):
                 return _read_local(rt, path, campaign, row, ctx)
             try:
                 pages = _store_pages(path, ctx)
