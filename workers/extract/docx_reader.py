@@ -1,4 +1,4 @@
-"""`.docx` → the common model, with python-docx.
+"""`.docx` → the common model, from the main document's XML (docx_package).
 
 Tables keep their grid: `gridSpan` widens a cell, `vMerge="continue"` makes
 the cell above taller, `gridBefore` shifts a row.  Pictures (DrawingML inline
@@ -9,38 +9,18 @@ Word anchors a floating seal in the paragraph it was dropped on, which is the
 """
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
-from docx import Document as open_docx
 from docx.oxml.ns import qn
 from lxml import etree
 
 from .docx_boxes import box_paragraph_text, font_size, merge_small, ordered, plain_text, split_paragraph
+from .docx_package import open_package
 from .model import Cell, Document, Paragraph, Picture, Table
-from .readers import ReadContext, ReadError
+from .readers import ReadContext
 
 _W_P, _W_TBL, _W_TR, _W_TC, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _PICTURE_TAGS = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
-
-
-def check_zip(path: Path, max_unzipped: int) -> None:
-    """Refuse damaged zips and zip bombs before python-docx inflates anything."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            total = 0
-            for info in z.infolist():
-                total += info.file_size
-                # declared sizes can lie: a tiny member with a huge ratio is suspect too
-                if info.file_size > max_unzipped or total > max_unzipped:
-                    raise ReadError("file.unreadable",
-                                    "文件解压后过大（疑似压缩炸弹），无法处理。请另存为普通的 Word 文件后重新上传。",
-                                    f"zip members inflate past {max_unzipped} bytes")
-            # no CRC pass over every member here: python-docx inflates the parts it reads and
-            # a damaged one raises BadZipFile there (a damaged part it never reads does no harm)
-    except zipfile.BadZipFile as e:
-        raise ReadError("file.unreadable", "文件已损坏，无法打开。请用 Word 重新保存后上传。",
-                        f"damaged zip: {e}") from e
 
 
 def _pictures(el: etree._Element, page: int) -> list[Picture]:
@@ -203,30 +183,11 @@ class _Walker:
         return paras, pics
 
 
-def _default_font_size(doc) -> float:
-    """The document's default font size in points (docDefaults), 10.5 (五号) when not said."""
-    try:
-        styles = doc.styles.element
-    except (KeyError, ValueError):
-        return 10.5
-    sz = styles.find(".//" + qn("w:docDefaults") + "//" + qn("w:sz"))
-    try:
-        return int(sz.get(qn("w:val"))) / 2 if sz is not None else 10.5
-    except (TypeError, ValueError):
-        return 10.5
-
-
 def read_docx(path: Path, ctx: ReadContext) -> Document:
     """Read a .docx into the common model."""
-    check_zip(path, ctx.settings.max_unzipped_bytes)
-    try:
-        doc = open_docx(str(path))
-    except (KeyError, ValueError, etree.XMLSyntaxError, zipfile.BadZipFile) as e:
-        raise ReadError("file.unreadable", "无法读取这个 Word 文件，文件可能已损坏。请用 Word 重新保存后上传。",
-                        f"python-docx cannot open it: {e}") from e
-    body = doc.element.body
-    w = _Walker(_left_margin(body), _default_font_size(doc))
-    w.body(body)
+    package = open_package(path, ctx.settings.max_unzipped_bytes)
+    w = _Walker(_left_margin(package.body), package.default_font_size)
+    w.body(package.body)
     # a trailing break with nothing after it does not make a page
     pages = max([b.page for b in w.blocks if not isinstance(b, Paragraph) or b.text.strip()] or [1])
     return Document(blocks=w.blocks, pages=pages, method="docx", media_type=ctx.format)

@@ -1,0 +1,96 @@
+"""The parts of a .docx the reader needs, straight from the zip.
+
+A .docx is a zip of XML parts; the reader needs the main document (and, for text
+boxes, the default font size in the styles).  python-docx parses every part
+(styles, numbering, settings, theme, headers) and wraps each element in its own
+classes before a word is read, which was most of a Word file's reading time; here
+the main part is found through the package relationships and parsed once with
+lxml, with entities and network access off.  Zip bombs and damaged zips are
+refused before anything is inflated.
+"""
+from __future__ import annotations
+
+import posixpath
+import zipfile
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from docx.oxml.ns import qn
+from lxml import etree
+
+from .readers import ReadError
+
+_OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
+_STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
+
+MSG_DAMAGED = "文件已损坏，无法打开。请用 Word 重新保存后上传。"
+MSG_UNREADABLE = "无法读取这个 Word 文件，文件可能已损坏。请用 Word 重新保存后上传。"
+MSG_BOMB = "文件解压后过大（疑似压缩炸弹），无法处理。请另存为普通的 Word 文件后重新上传。"
+
+
+@dataclass
+class DocxPackage:
+    body: etree._Element          # w:body of the main document
+    default_font_size: float      # points, from the styles' docDefaults (10.5, 五号, when not said)
+
+
+def _check_sizes(z: zipfile.ZipFile, max_unzipped: int) -> None:
+    total = 0
+    for info in z.infolist():
+        total += info.file_size
+        # declared sizes can lie: a tiny member with a huge ratio is suspect too
+        if info.file_size > max_unzipped or total > max_unzipped:
+            raise ReadError("file.unreadable", MSG_BOMB, f"zip members inflate past {max_unzipped} bytes")
+
+
+def _rel_target(z: zipfile.ZipFile, rels_name: str, rel_type: str, base: str) -> str | None:
+    try:
+        rels = etree.fromstring(z.read(rels_name), _PARSER)
+    except KeyError:
+        return None
+    for rel in rels.iter(_PKG_REL):
+        if rel.get("Type") == rel_type and rel.get("TargetMode") != "External":
+            target = rel.get("Target", "")
+            return target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(base, target))
+    return None
+
+
+def _font_size(z: zipfile.ZipFile, main: str) -> float:
+    folder, name = posixpath.split(main)
+    styles = _rel_target(z, posixpath.join(folder, "_rels", name + ".rels"), _STYLES, folder)
+    if styles is None:
+        return 10.5
+    try:
+        root = etree.fromstring(z.read(styles), _PARSER)
+    except (KeyError, etree.XMLSyntaxError):
+        return 10.5
+    sz = root.find(".//" + qn("w:docDefaults") + "//" + qn("w:sz"))
+    try:
+        return int(sz.get(qn("w:val"))) / 2 if sz is not None else 10.5
+    except (TypeError, ValueError):
+        return 10.5
+
+
+def open_package(path: Path, max_unzipped: int) -> DocxPackage:
+    """The main document's body (and the default font size when boxes need it), or ReadError."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            _check_sizes(z, max_unzipped)
+            main = _rel_target(z, "_rels/.rels", _OFFICE_DOC, "") or "word/document.xml"
+            data = z.read(main)
+            root = etree.fromstring(data, _PARSER)
+            body = root.find(qn("w:body"))
+            if root.tag != qn("w:document") or body is None:
+                raise ReadError("file.unreadable", MSG_UNREADABLE, f"{main} is not a WordprocessingML document")
+            # the font size only places text boxes on their line: read the styles only then
+            size = _font_size(z, main) if b"txbxContent" in data else 10.5
+            return DocxPackage(body=body, default_font_size=size)
+    except ReadError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
+        raise ReadError("file.unreadable", MSG_DAMAGED, f"damaged zip: {e}") from e
+    except (KeyError, ValueError, etree.XMLSyntaxError) as e:
+        raise ReadError("file.unreadable", MSG_UNREADABLE, f"not a readable .docx: {e}") from e
