@@ -96,13 +96,14 @@ def _texts(doc: Document) -> list[str]:
 
 
 class TestPageFurniture:
-    @pytest.mark.parametrize("text", ["第 1 页 共 3 页", "- 2 -", "— 12 —", "第1页", "1/3", "共3页 第2页", "Page 2 of 3",
+    @pytest.mark.parametrize("text", ["第 1 页 共 3 页", "- 2 -", "— 12 —", "一 3 一", "第二页", "第1页", "1/3", "共3页 第2页", "Page 2 of 3",
                                       "第２页"])
     def test_page_numbers(self, text: str) -> None:
         """Every way a page number is printed is recognised as one."""
         assert is_page_number(text)
 
-    @pytest.mark.parametrize("text", ["2015年共发展党员12名。", "3.5%", "完成率达1/3以上", "第一党支部", "2015-11-6"])
+    @pytest.mark.parametrize("text", ["2015年共发展党员12名。", "3.5%", "完成率达1/3以上", "第一党支部", "2015-11-6",
+                                      "一心一意"])
     def test_material_is_not_a_page_number(self, text: str) -> None:
         """Text of the material that holds numbers is not a page number."""
         assert not is_page_number(text)

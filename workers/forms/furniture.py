@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from ..extract.model import Document, Paragraph
 from .normalise import nfkc
 
-_DASH = "-—–‐‑‒―─﹣−"
+# 一 too: OCR reads a printed “— 2 —” as 一2一
+_DASH = "-—–‐‑‒―─﹣−一"
 # a page number as it is printed, alone or inside a header/footer line
+_N = r"(?:\d+|[一二三四五六七八九十]+)"
 _PAGE_TOKEN = re.compile(
-    rf"第\s*\d+\s*页(?:\s*[,，/、]?\s*共\s*\d+\s*页)?"
-    rf"|共\s*\d+\s*页(?:\s*[,，/、]?\s*第\s*\d+\s*页)?"
+    rf"第\s*{_N}\s*页(?:\s*[,，/、]?\s*共\s*{_N}\s*页)?"
+    rf"|共\s*{_N}\s*页(?:\s*[,，/、]?\s*第\s*{_N}\s*页)?"
     rf"|[{_DASH}]\s*\d+\s*[{_DASH}]"
     rf"|(?<!\d)\d+\s*/\s*\d+(?!\d)"
     rf"|\bpage\s*\d+(?:\s*of\s*\d+)?\b",
