@@ -91,11 +91,30 @@ def _shot(page: object, name: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"desk-{name}.png"), full_page=True)  # type: ignore[attr-defined]
 
 
+def _complete_form(path: Path, values: dict[str, str] | None = None) -> Path:
+    """The 申报表 with its 评分细则: a complete submission (without it 提交审核 is refused, document.missing)."""
+    rubric = next(d.rubric for d in flow.get_campaign("yueyang-2017").documents if d.rubric is not None)
+    scores = [item.max for item in rubric.items]
+    return yueyang_form(path, values, scores=scores, total=sum(scores))
+
+
+def _submit_when_checked(unit: object) -> None:
+    """On the draft's page: once the checks are done, confirm the warnings read and 提交审核 (or 重新提交)."""
+    from playwright.sync_api import expect
+
+    expect(unit.locator("#submit-form")).to_be_visible(timeout=90_000)  # type: ignore[attr-defined]
+    warnings = unit.locator("#submit-form input[name=warnings_read]")  # type: ignore[attr-defined]
+    if warnings.count():
+        warnings.check()
+    unit.click("#submit-form button[type=submit]")  # type: ignore[attr-defined]
+    expect(unit.locator(".flash")).to_contain_text("已提交审核", timeout=20_000)  # type: ignore[attr-defined]
+
+
 def test_claim_correct_score_return_resubmit(service: tuple[str, str], browser: object, tmp_path: Path) -> None:
     from playwright.sync_api import expect
 
     base, _ = service
-    form = yueyang_form(tmp_path / "申报表.docx")
+    form = _complete_form(tmp_path / "申报表.docx")
     unit = _page(browser, base, "unit")
     expect(unit.locator("h1")).to_contain_text("我的申报")
     # the campaign is chosen, never defaulted: a Yueyang form sent as a Jinhua submission went to the
@@ -103,7 +122,9 @@ def test_claim_correct_score_return_resubmit(service: tuple[str, str], browser: 
     unit.select_option("#new-submission select[name=campaign]", "yueyang-2017")
     unit.set_input_files("#new-submission input[type=file]", str(form))
     unit.click("#new-submission button[type=submit]")
-    expect(unit.locator(".flash")).to_contain_text("已提交")
+    expect(unit.locator(".flash")).to_contain_text("草稿已建立")
+    _submit_when_checked(unit)
+    unit.goto(base + "/unit")
     expect(unit.locator(".submission .meta").first).to_contain_text("市局机关党委材料审核及实地检查")
 
     rev = _page(browser, base, "bureau")
@@ -134,10 +155,12 @@ def test_claim_correct_score_return_resubmit(service: tuple[str, str], browser: 
     unit.goto(base + "/unit")
     expect(unit.locator(".reasons")).to_have_text("党员人数与附件不一致，请核实后重新提交。")
     _shot(unit, "unit-returned")
-    fixed = yueyang_form(tmp_path / "申报表-修改.docx", {"member_count": "36"})
+    fixed = _complete_form(tmp_path / "申报表-修改.docx", {"member_count": "36"})
     unit.set_input_files(".resubmit input[type=file]", str(fixed))
     unit.click(".resubmit button")
-    expect(unit.locator(".flash")).to_contain_text("重新提交")
+    expect(unit.locator(".flash")).to_contain_text("正在检查")
+    _submit_when_checked(unit)
+    unit.goto(base + "/unit")
     expect(unit.locator(".submission .meta").first).to_contain_text("第 2 版")
 
     rev.goto(base + "/review")
@@ -209,9 +232,10 @@ def test_overdue_marking_and_keyboard_shortcuts(service: tuple[str, str], browse
     base, _ = service
     unit = _page(browser, base, "unit")
     unit.select_option("#new-submission select[name=campaign]", "yueyang-2017")
-    unit.set_input_files("#new-submission input[type=file]", str(yueyang_form(tmp_path / "申报表.docx")))
+    unit.set_input_files("#new-submission input[type=file]", str(_complete_form(tmp_path / "申报表.docx")))
     unit.click("#new-submission button[type=submit]")
-    expect(unit.locator(".flash")).to_contain_text("已提交")
+    expect(unit.locator(".flash")).to_contain_text("草稿已建立")
+    _submit_when_checked(unit)
     # the deadline went by: the task's due date is moved into the past, as time would
     engine = make_engine(Settings(data_dir=tmp_path / "var"))
     with make_sessionmaker(engine)() as s:
