@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from workers.forms.normalise import (count_value, date_value, find_date, find_phones, phone_ok,
+from workers.forms.normalise import (count_value, date_value, enum_value, find_date, find_phones, phone_ok,
                                      phone_value, score_value, star_value, strip_footnote_mark, text_value)
 from workers.forms.values import normalise, split_parts
 
@@ -189,3 +189,32 @@ class TestValuesInForms:
         assert (fields["secretary.birth"], fields["secretary.joined_party"], fields["secretary.since"]) == \
             ("1971-01", "1995-07", "2012-03")
         assert not [f for f in r.findings if f.field and f.field.startswith("secretary.")]
+
+
+class TestWordsAroundValues:
+    @pytest.mark.parametrize("raw,n", [("评定为四星级", 4), ("四星级（2014年评定）", 4), ("5 星级", 5)])
+    def test_star_rating_with_words(self, raw: str, n: int) -> None:
+        """A rating with words around it is still that rating."""
+        assert star_value(raw) == n
+
+    def test_two_ratings_are_not_guessed(self) -> None:
+        """Text naming two ratings is kept for the reviewer, not read as one of them."""
+        assert star_value("由三星级升为四星级") == "由三星级升为四星级"
+
+    @pytest.mark.parametrize("raw,n", [("48人（含预备党员3人）", 48), ("45名，其中女党员20名", 45)])
+    def test_count_with_a_note(self, raw: str, n: int) -> None:
+        """A count followed by a note in brackets or after a comma is the count."""
+        assert count_value(raw) == n
+
+    def test_first_month(self) -> None:
+        """元月 is January."""
+        assert date_value("一九七一年元月", day=False) == "1971-01"
+
+    @pytest.mark.parametrize("raw,choice", [("事业单位", "事业"), ("机关单位", "机关"), ("男性", "男"), ("机关", "机关")])
+    def test_choice_with_a_word_after_it(self, raw: str, choice: str) -> None:
+        """事业单位 is the choice 事业; 男性 is 男."""
+        assert enum_value(raw, ("机关", "事业", "男", "女")) == choice
+
+    def test_other_values_kept(self) -> None:
+        """A value that is no choice with a plain suffix stays as written, for the check to quote."""
+        assert enum_value("机关事业", ("机关", "事业")) == "机关事业"

@@ -45,6 +45,18 @@ def text_value(raw: str) -> str:
     return "" if v in EMPTY_WORDS else v
 
 
+# what people write after a choice that adds nothing to it: 事业单位, 男性
+_ENUM_SUFFIXES = ("单位", "性", "类")
+
+
+def enum_value(value: str, choices: tuple[str, ...]) -> str:
+    """`value`, or the one choice it is with a word that adds nothing after it (事业单位 → 事业)."""
+    if not choices or value in choices:
+        return value
+    hits = [c for c in choices if value.startswith(c) and value[len(c):] in _ENUM_SUFFIXES]
+    return hits[0] if len(hits) == 1 else value
+
+
 # a footnote mark after a value: superscript digits, circled numbers, *, ※, †, [1];
 # and a plain 1–2 digit number straight after a Han character that ends the value
 # (a superscript that lost its raise in a PDF or a scan: …党支部1)
@@ -113,7 +125,8 @@ def _date_of(m: re.Match, year: int | None) -> str | None:
 def find_date(text: str, pivot_year: int | None = None) -> tuple[str, int, int] | None:
     """The first date in `text` as (normalised, start, end), or None.  A four-digit
     year wins; a two-digit one (71年1月) is read with `full_year`."""
-    t = nfkc(text)
+    # 元月 is the first month (一九七一年元月); same length, so positions hold
+    t = nfkc(text).replace("元月", "1月")
     for m in _DATE.finditer(t):
         value = _date_of(m, None)
         if value:
@@ -142,6 +155,8 @@ def date_value(raw: str, *, day: bool, pivot_year: int | None = None) -> str:
 
 
 _STAR = re.compile(r"^([一二三四五12345])星级?(?:党组织)?$")
+# a rating with words around it: 评定为四星级, 四星级（2014年评定）
+_STAR_IN_TEXT = re.compile(r"(?<![\d一二三四五六七八九十])([一二三四五12345])\s*星(?:级)?")
 
 
 def star_value(raw: str) -> int | str:
@@ -156,6 +171,10 @@ def star_value(raw: str) -> int | str:
         return int(c) if c.isdigit() else "一二三四五".index(c) + 1
     if s.isdigit() and 1 <= int(s) <= 5:
         return int(s)
+    found = {m.group(1) for m in _STAR_IN_TEXT.finditer(s)}
+    if len(found) == 1:
+        c = found.pop()
+        return int(c) if c.isdigit() else "一二三四五".index(c) + 1
     return s
 
 
@@ -168,7 +187,11 @@ def count_value(raw: str) -> int | str:
     if m:
         return int(m.group(1))
     n = cn_number(re.sub(r"(?:人|名|个|位)$", "", s))
-    return n if n is not None else s
+    if n is not None:
+        return n
+    # the count with a note after it: 48人（含预备党员3人）, 48名，其中女党员20名
+    m = re.match(r"(?:共|计|党员)?\s*(\d+)\s*(?:人|名|位)?\s*(?=[(（,，;；])", s)
+    return int(m.group(1)) if m else s
 
 
 def _digits(s: str) -> str:

@@ -9,7 +9,7 @@ from ..checks.counting import count_chars
 from ..results import ExtractedDocument, FieldValue, Mark
 from .labels import EMPTY_DATE, SEAL_MARK, SIGN_MARK
 from .locate import Found, LocatedDocument
-from .normalise import (count_value, date_value, find_date, find_phones, nfkc, phone_value,
+from .normalise import (count_value, date_value, enum_value, find_date, find_phones, nfkc, phone_value,
                         score_value, squeeze, star_value, strip_footnote_mark, text_value)
 
 _SEP = re.compile(r"[\s,，、;；/|｜()（）]+")
@@ -35,7 +35,7 @@ def normalise(spec: FieldSpec, raw: str, *, year: int | None = None) -> object:
     if t == "phone":
         return phone_value(raw)
     if t == "enum":
-        return text_value(strip_footnote_mark(raw))
+        return enum_value(text_value(strip_footnote_mark(raw)), spec.choices)
     if t == "text":
         return text_value(strip_footnote_mark(_strip_marks(raw) if spec.seal else raw))
     return text_value(_strip_marks(raw) if spec.seal else raw)
