@@ -217,6 +217,10 @@ def _one_phone(run: str) -> str:
     first = re.match(r"\D*(\d+)", run)
     head = first.group(1) if first else ""
     if head.startswith("0") and 3 <= len(head) <= 4 and len(digits) > len(head):
+        groups = re.findall(r"\d+", run)
+        # an extension after the number (0730-8472804-8001) is not part of it
+        if len(groups) >= 3 and groups[0] == head and len(groups[1]) in (7, 8):
+            return f"{head}-{groups[1]}"
         return f"{head}-{digits[len(head):]}"
     if digits.startswith("0") and not digits.startswith("00") and len(digits) >= 10:
         area_len = 3 if digits[1] in "12" else 4
