@@ -211,3 +211,12 @@ class TestCountsTheMaterialOnly:
         for path in (src, soffice_convert(src, "pdf", tmp_path)):
             narratives = [d for d in extract_file(path, campaign).documents if d.kind == "narrative"]
             assert narratives and narratives[0].counts["text"] == expected, path.suffix
+
+
+class TestFurnitureKeepsNumbersOfTheMaterial:
+    def test_number_line_inside_an_edge_paragraph_is_kept(self) -> None:
+        """A line that is only a number inside the last paragraph of a page (a figure on its own line)
+        is the material's; only a paragraph that is nothing but the number is a page number."""
+        text = "全年发展党员\n12\n名，均按程序办理。"
+        doc = drop_page_furniture(_page_doc([[BODY[0], text], [BODY[1]]]))
+        assert text in _texts(doc)

@@ -137,14 +137,12 @@ def drop_page_furniture(doc: Document) -> Document:
         if i in furniture_blocks or b.source in FURNITURE_SOURCES:
             drop.add(i)
             continue
-        at_edge = i in edge_blocks
-
-        def is_furniture(line: str, at_edge: bool = at_edge) -> bool:
-            flat = _flat(line)
-            return is_page_number(flat) or (at_edge and bool(_BARE_NUMBER.fullmatch(flat)))
-
+        # a bare number is a page number only as a whole paragraph opening or closing a page
+        if i in edge_blocks and _BARE_NUMBER.fullmatch(_flat(b.text)):
+            drop.add(i)
+            continue
         had_text = bool(b.text.strip())
-        if _strip_line(b, is_furniture) and had_text:
+        if _strip_line(b, is_page_number) and had_text:
             drop.add(i)
     if drop:
         doc.blocks = [b for i, b in enumerate(doc.blocks) if i not in drop]
