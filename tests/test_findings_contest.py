@@ -223,6 +223,8 @@ class TestTheReviewerJudges:
         assert "单位党组（党委）推荐理由及意见" in state["return_reasons"]
         with pg_sessions() as s:
             assert codes(s, sid, "unit") == ["seal.missing"]
+        r = unit.post(f"/api/submissions/{sid}/findings/{seal}/contest", json={"note": FAINT_SEAL})
+        assert r.status_code == 409 and "审核已核对原件并维持这条问题" in r.json()["message"]
         assert rev.post(url, json={"upheld": False}).status_code in (404, 409)   # the task is done
         actions = [h["action"] for h in unit.get(f"/api/review/submissions/{sid}/history").json()]
         assert actions.index("contest_upheld") < actions.index("decide")

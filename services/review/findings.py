@@ -74,7 +74,11 @@ def contest(session: Session, user: User, submission_id: str, finding_id: int, n
         raise FindingConflict("申报已提交审核，不能再标记识别有误；如被退回，可在修改时标记。",
                               f"{sub.id} is {review.status}")
     row = _current_error(session, sub.id, finding_id)
-    if row.id in contests_of(session, [row]):
+    earlier = contests_of(session, [row]).get(row.id)
+    if earlier is not None and earlier.outcome == ContestOutcome.UPHELD.value:
+        raise FindingConflict(f"审核已核对原件并维持这条问题（{earlier.decision_note or '理由见退回意见'}），"
+                              "请修改后重新上传。", f"finding {row.id} upheld")
+    if earlier is not None:
         raise FindingConflict("这条检查结果已标记为识别有误。", f"finding {row.id} already contested")
     text = _short(note, "认为识别有误的理由（如：原件第 1 页已盖章）")
     entry = FindingContest(finding_id=row.id, submission_id=sub.id, campaign_id=sub.campaign_id,
