@@ -56,7 +56,8 @@ def _current_error(session: Session, submission_id: str, finding_id: int) -> Fin
     if row is None or row.submission_id != submission_id:
         raise NotFound("找不到这条检查结果。", f"finding {finding_id} not in {submission_id}")
     if row.severity != "error":
-        raise FindingConflict("这条是提醒，不影响提交，无需标记识别有误。", f"finding {finding_id} is a warning")
+        raise FindingConflict("这条是“请注意”的提醒，不影响提交和通过，无需处理。",
+                              f"finding {finding_id} is a warning")
     if row.id not in {f.id for f in current_errors(session, submission_id)}:
         raise FindingConflict("这条检查结果属于已被替换的文件，已不再适用。", f"finding {finding_id} not current")
     return row
