@@ -13,7 +13,6 @@ from fastapi import APIRouter
 from pydantic import BaseModel, Field
 
 from dossier.campaigns import get_campaign
-from dossier.campaigns import get_campaign
 from services.auth import accounts
 from services.auth.web import CurrentUser, require_role
 from services.review.blocking import blocking_items
