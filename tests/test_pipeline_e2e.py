@@ -96,6 +96,7 @@ class TestDistributed:
         import openpyxl
         from pypdf import PdfReader
 
+        from services.review import flow
         from storage.packet_models import PacketBuild
         from workers.packets.build import request_build
 
@@ -104,6 +105,9 @@ class TestDistributed:
             status = run_upload(app.settings, app, jinhua_docx, "推荐表.docx")
             sid = status["submission"]["id"]
             with sessions() as s:
+                # submitted, through its recommender: only submitted ones go into packets
+                s.get(flow.Submission, sid).recommender = "金华市直机关工委"
+                flow.start_review(s, None, sid)
                 build_id = request_build(s, "jinhua-2015", "admin").id
             relay = Relay(app.settings, app, sessions=sessions)
             deadline = time.monotonic() + 120
