@@ -207,6 +207,7 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
     for t in tasks:
         sub = session.get(subs.Submission, t.submission_id)
         rows.append({"t": t, "sub": sub, "stage": _stage_name(t.campaign_id, t.stage_id),
+                     "life": _review_row(session, sub)["status"] if sub is not None else "",
                      "contested": contested.get(t.submission_id, 0),
                      "state": TASK_STATES.get(t.state, t.state), "overdue": queue.is_overdue(t),
                      "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id,
