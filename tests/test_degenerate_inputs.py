@@ -10,7 +10,8 @@ import pytest
 from PIL import Image
 
 from dossier.campaigns import get_campaign
-from workers.extraction import degenerate_image, extract_file
+from workers.degenerate import degenerate_image
+from workers.extraction import extract_file
 
 JINHUA = get_campaign("jinhua-2015")
 

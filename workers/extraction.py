@@ -8,16 +8,16 @@ import hashlib
 import logging
 from pathlib import Path
 
-from PIL import Image
-
 from dossier.campaigns import Campaign
 
 from .checks.document import check_document
-from .extract.model import Document, Picture, Table
+from .checks.evidence import loose_seals
+from .degenerate import degenerate_image, degenerate_result
+from .extract.model import Document
 from .extract.readers import ReadContext, ReadError, reader_for
 from .extract.sniff import MEDIA_TYPES, sniff
 from .forms.furniture import drop_page_furniture
-from .forms.locate import LocatedDocument, locate
+from .forms.locate import locate
 from .forms.values import build_document
 from .results import ExtractResult, FileInfo, Finding
 
@@ -35,37 +35,6 @@ def sha256_of(path: Path) -> str:
     return h.hexdigest()
 
 
-# an image smaller than this on a side, or this many times longer than wide, cannot hold a form
-MIN_IMAGE_SIDE = 64
-MAX_IMAGE_ASPECT = 10
-IMAGE_FORMATS = ("jpeg", "png", "tiff", "bmp", "webp", "heic")
-
-
-def degenerate_image(path: Path, fmt: str) -> tuple[int, int] | None:
-    """The size of an image too small or too thin to hold a form (1×1, a 10×10000 strip),
-    read from its header; None for any other file.  Such an image is not OCR'd: the OCR
-    reader's geometry has nothing to work on and would fail on it."""
-    if fmt not in IMAGE_FORMATS:
-        return None
-    try:
-        with Image.open(path) as im:
-            w, h = im.size
-    except Exception:  # noqa: BLE001 - a damaged image is the reader's to report
-        return None
-    if min(w, h) < MIN_IMAGE_SIDE or max(w, h) > MAX_IMAGE_ASPECT * max(1, min(w, h)):
-        return w, h
-    return None
-
-
-def _degenerate_result(campaign: Campaign, info: FileInfo, size: tuple[int, int]) -> ExtractResult:
-    info.pages, info.method = 1, "ocr"
-    w, h = size
-    log.info("%s: image of %dx%d px cannot hold a form; not OCR'd", info.name, w, h)
-    return ExtractResult(campaign=campaign.id, file=info, findings=[Finding(
-        "form.unrecognised", "error", None,
-        f"图片只有 {w}×{h} 像素（太小或太窄），看不出表格或材料的内容。请上传完整、清晰的扫描件或照片。")])
-
-
 def read_document(path: Path, ctx: ReadContext) -> Document:
     """The common model of `path`; raises ReadError when it cannot be read."""
     return reader_for(ctx.format)(path, ctx)
@@ -77,31 +46,6 @@ def campaign_year(campaign: Campaign) -> int | None:
         return campaign.deadline.year
     issued = str(campaign.raw.get("issued") or "")
     return int(issued[:4]) if issued[:4].isdigit() else None
-
-
-def _all_pictures(doc: Document) -> list[Picture]:
-    out = list(doc.pictures)
-    for b in doc.blocks:
-        if isinstance(b, Table):
-            out.extend(p for c in b.cells for p in c.pictures)
-        else:
-            out.extend(b.pictures)
-    return out
-
-
-def _may_be_seal(p: Picture) -> bool:
-    # a seal seen on a scan, or a picture floating over a Word or PDF page (a stamped 公章
-    # placed by position); an inline picture is a logo or a photo in the text
-    if p.kind.endswith("_unknown"):
-        return False
-    return p.kind.startswith("seal") or (p.kind == "picture" and p.placement == "anchor")
-
-
-def loose_seals(doc: Document, located: list[LocatedDocument]) -> int:
-    """How many pictures that may be a seal no located field took: while there is one,
-    a seal not found beside its field may be that one (weak evidence for seal.missing)."""
-    taken = {id(p) for d in located for v in d.values.values() for p in v.pictures}
-    return sum(1 for p in _all_pictures(doc) if _may_be_seal(p) and id(p) not in taken)
 
 
 def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -> tuple[list, list[Finding]]:
@@ -151,7 +95,7 @@ def extract_file(path: Path, campaign: Campaign, *, name: str | None = None,
                                                "文件已损坏，无法打开。请用 Word 重新保存后上传。")])
     degenerate = degenerate_image(path, sniffed.format)
     if degenerate is not None:
-        return _degenerate_result(campaign, info, degenerate)
+        return degenerate_result(campaign, info, degenerate)
     try:
         doc = read_document(path, ctx)
     except ReadError as e:

@@ -350,7 +350,7 @@ def _needs_page_ocr(path: Path, ctx: ReadContext) -> bool:
 
 
 def _degenerate(path: Path, ctx: ReadContext) -> bool:
-    from workers.extraction import degenerate_image
+    from workers.degenerate import degenerate_image
     return degenerate_image(path, ctx.format) is not None
 
 
