@@ -471,6 +471,35 @@ def _h(s: str) -> str:
     return html.escape(s).replace("\n", "<br>")
 
 
+def _html_value(item: Pair | Compound, shape: Shape, rowspan: int) -> str:
+    span = f' rowspan="{rowspan}"' if rowspan > 1 else ""
+    if isinstance(item, Compound) and shape.nested:
+        inner = "".join(f"<td>{_h(w)}</td>" for w, _v in item.parts)
+        vals = "".join(f"<td>{_h(v)}</td>" for _w, v in item.parts)
+        return f'<td{span}><table border="1"><tr>{inner}</tr><tr>{vals}</tr></table></td>'
+    text = "\n".join(v for _w, v in item.parts) if isinstance(item, Compound) else item.value
+    return f"<td{span}>{_h(text)}</td>"
+
+
+def _html_row(row: list[Pair | Compound], shape: Shape) -> list[str]:
+    """One form row as HTML table rows (two when labels are stacked)."""
+    cells = _TableWriter(None, Form("", "", [], [], None, [], []), shape).row_cells(row)
+    stacked = any(lower is not None for _k, _i, lower in cells)
+    top, bottom = [], []
+    for kind, item, lower in cells:
+        if kind == "label":
+            if lower is not None:
+                top.append(f"<td>{_h(item)}</td>")
+                bottom.append(f"<td>{_h(lower)}</td>")
+            else:
+                top.append(f'<td rowspan="2">{_h(item)}</td>' if stacked else f"<td>{_h(item)}</td>")
+        elif kind == "spacer":
+            top.append('<td rowspan="2" width="4"></td>' if stacked else '<td width="4"></td>')
+        else:
+            top.append(_html_value(item, shape, 2 if stacked else 1))
+    return ["<tr>" + "".join(top) + "</tr>"] + (["<tr>" + "".join(bottom) + "</tr>"] if stacked else [])
+
+
 def write_html(path: Path, form: Form, shape: Shape) -> Path:
     """`form` as an HTML page in `shape` (table, nested, split_labels, lines, frame)."""
     out = ['<html><head><meta charset="utf-8"></head><body>', f"<p>{_h(form.title)}</p>"]
@@ -486,20 +515,7 @@ def write_html(path: Path, form: Form, shape: Shape) -> Path:
     else:
         table = ['<table border="1" cellspacing="0">']
         for row in form.rows:
-            cells = []
-            for item in row:
-                if shape.split_labels and len(item.label) >= 4:
-                    k = len(item.label) // 2
-                    cells.append(f"<td>{_h(item.label[:k])}</td><td>{_h(item.label[k:])}</td>")
-                else:
-                    cells.append(f"<td>{_h(item.label)}</td>")
-                if isinstance(item, Compound) and shape.nested:
-                    inner = "".join(f"<td>{_h(w)}</td>" for w, _v in item.parts)
-                    vals = "".join(f"<td>{_h(v)}</td>" for _w, v in item.parts)
-                    cells.append(f'<td><table border="1"><tr>{inner}</tr><tr>{vals}</tr></table></td>')
-                else:
-                    cells.append(f"<td>{_h(item.value)}</td>")
-            table.append("<tr>" + "".join(cells) + "</tr>")
+            table.extend(_html_row(row, shape))
         if form.group:
             title, rows = form.group
             if shape.nested:
@@ -507,10 +523,10 @@ def write_html(path: Path, form: Form, shape: Shape) -> Path:
                                 + "</tr>" for row in rows)
                 table.append(f'<tr><td>{_h(title)}</td><td colspan="5"><table border="1">{inner}</table></td></tr>')
             else:
+                plain = Shape(spacers=shape.spacers, in_cell=shape.in_cell)
                 for k, row in enumerate(rows):
                     head = f'<td rowspan="{len(rows)}">{_h(title)}</td>' if k == 0 else ""
-                    table.append("<tr>" + head + "".join(f"<td>{_h(p.label)}</td><td>{_h(p.value)}</td>"
-                                                         for p in row) + "</tr>")
+                    table.append(_html_row(row, plain)[0].replace("<tr>", "<tr>" + head, 1))
         for lg in form.longs:
             table.append(f'<tr><td>{_h(lg.label)}</td><td colspan="6">{_h(lg.value)}</td></tr>')
         for op in form.opinions:

@@ -16,6 +16,7 @@ _SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 _BRACKETED = re.compile(r"\([^()]*\)")
 
 
+@lru_cache(maxsize=1 << 13)
 def label_key(text: str) -> str:
     """Text reduced for label comparison: NFKC, no whitespace, no trailing colon."""
     s = _SPACE.sub("", nfkc(text))

@@ -103,7 +103,16 @@ class LineIndex:
         holders: list[Paragraph | Cell] = [hit.holder]
         blocks = [hit.block]
         last = hit.siblings[-1] is hit.segment
-        if spec.type not in ("longtext", "opinion") or not last:
+        if not last:
+            return raw, holders, blocks
+        if spec.type not in ("longtext", "opinion"):
+            if isinstance(hit.holder, Cell) and hit.holder.tables:
+                return raw, holders, blocks      # the lines below are a nested table's
+            # a short value wrapped onto the next line of its own cell or paragraph
+            for text in self._own_lines(hit)[hit.line + 1:]:
+                if not text.strip() or self.segmenter.segments(text):
+                    break
+                raw += text
             return raw, holders, blocks
         lines = self._following(hit, spec)
         for text, holder, block in lines:
@@ -113,6 +122,12 @@ class LineIndex:
             if block not in blocks:
                 blocks.append(block)
         return raw, holders, blocks
+
+    @staticmethod
+    def _own_lines(hit: LineHit) -> list[str]:
+        if isinstance(hit.holder, Cell):
+            return [line for p in hit.holder.paragraphs for line in p.split("\n")]
+        return hit.holder.text.split("\n")
 
     def _following(self, hit: LineHit, spec: FieldSpec) -> list[tuple[str, Paragraph | Cell, int]]:
         out: list[tuple[str, Paragraph | Cell, int]] = []
@@ -129,7 +144,8 @@ class LineIndex:
         first = True
         for i in range(hit.block, len(self.doc.blocks)):
             b = self.doc.blocks[i]
-            if not isinstance(b, Paragraph) or b.page != page:
+            # a long text runs on over a page break (a PDF's page); an opinion ends on its page
+            if not isinstance(b, Paragraph) or (b.page != page and spec.type != "longtext"):
                 break
             lines = b.text.split("\n")
             for n, line in enumerate(lines):

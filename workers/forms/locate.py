@@ -98,7 +98,10 @@ class Locator:
         self.cells: list[tuple[int, Table, Cell]] = [
             x for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for x in _nested(i, b)]
         self._grids: dict[int, dict[tuple[int, int], Cell]] = {}
-        self.segmenter = Segmenter(labels)
+        long_labels = [lbl for d in campaign.documents for f in list(d.fields) + list(d.review_fields)
+                       if f.type in ("longtext", "opinion") or f in d.review_fields for lbl in f.labels]
+        long_labels += [lbl for d in campaign.documents for lbl in d.ignore_labels]
+        self.segmenter = Segmenter(labels, long_labels)
         self.lines = LineIndex(self.doc, self.segmenter, self.cells)
         # label_key of every cell, once: form location asks for them many times
         self.cell_keys: dict[int, str] = {id(c): label_key(c.text) for _i, _t, c in self.cells}
@@ -210,11 +213,11 @@ class Locator:
             return None
         label_text = label_key(hit.cell.text)
         if hit.score == 1:
-            line = self.lines.find(spec, hit.cell)
-            rest = self.lines.value(line, spec)[0] if line is not None else hit.rest
-            if spec.parts and hit.cell.tables and not rest.strip():
-                # the label's own cell holds the values' table (LibreOffice reading an HTML form)
-                rest = parts_text(hit.cell.tables[0]) or rest
+            # the label's own cell may hold the values' table (LibreOffice reading an HTML form)
+            rest = parts_text(hit.cell.tables[0]) if spec.parts and hit.cell.tables else None
+            if not rest:
+                line = self.lines.find(spec, hit.cell)
+                rest = self.lines.value(line, spec)[0] if line is not None else hit.rest
             return Found(raw=rest, page=hit.cell.page, box=hit.cell.box,
                          confidence=hit.cell.confidence, pictures=list(hit.cell.pictures),
                          label=label_text, cell=hit.cell)

@@ -38,7 +38,7 @@ def _short_lines(doc: Document) -> list[str]:
     out = []
     for b in doc.blocks:
         texts = [b.text] if isinstance(b, Paragraph) else [c.text for c in b.cells] if isinstance(b, Table) else []
-        out.extend(label_key(t) for t in texts if 0 < len(label_key(t)) <= 12)
+        out.extend(k for k in map(label_key, texts) if 0 < len(k) <= 12)
     return out
 
 

@@ -22,6 +22,9 @@ _COLON = "[:：]"
 _NOTE = r"(?:[ \t\u3000]*[（(][^（()）\n]{0,24}[)）])?"
 # words in front of a label that are part of it (书记姓名：, 党组织书记姓名：)
 _PREFIX_MAX = 4
+# a value a glued label may follow is short (a long text never ends at a label glued to it)
+_GLUED_VALUE_MAX = 30
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -48,36 +51,56 @@ def clean_value(text: str) -> str:
 class Segmenter:
     """Cuts lines into label segments for one set of labels."""
 
-    def __init__(self, labels: list[str]) -> None:
+    def __init__(self, labels: list[str], long_labels: list[str] | tuple[str, ...] = ()) -> None:
         self.labels = [lbl for lbl in dict.fromkeys(list(labels) + list(FORM_LINE_LABELS)) if len(lbl) >= 2]
         # longest first, so 联络人姓名及职务 wins over 联络人姓名
         alternation = "|".join(_spaced(lbl) for lbl in sorted(self.labels, key=len, reverse=True))
         self._re = re.compile(f"(?P<label>{alternation}){_NOTE}[ \\t\\u3000]*(?P<colon>{_COLON})?")
         self._by_flat = {re.sub(r"\s+", "", lbl): lbl for lbl in self.labels}
+        # a label line starts with its label (a few words may stand in front): a line that does
+        # not is passed over without searching it whole (the narrative's long paragraphs)
+        self._start = re.compile(f"[ \\t\\u3000\\u00a0]*[^ \\t\\u3000\\u00a0:：]{{0,{_PREFIX_MAX}}}?(?:{alternation})")
         self._form_line = set(FORM_LINE_LABELS)
+        # labels of long texts (主要创建事迹, opinions, 备注): what follows them is prose, never cut
+        # at a label glued into it
+        self._long = {re.sub(r"\s+", "", lbl) for lbl in long_labels}
 
-    def _hits(self, line: str) -> list[tuple[re.Match, str]]:
-        out = []
+    def _hits(self, line: str) -> list[tuple[re.Match, str, bool]]:
+        """Label matches in the line: (match, label, strict).  Strict: a colon follows it, or it
+        stands between gaps.  A label glued to its neighbours (a text PDF keeps no gaps:
+        党组织名称中共某支部所在单位类别机关) counts only where a short value precedes it and it
+        is long (4 characters or more) or follows a digit or a mark, not another Han character."""
+        out: list[tuple[re.Match, str, bool]] = []
         for m in self._re.finditer(line):
             label = self._by_flat.get(re.sub(r"\s+", "", m.group("label")), m.group("label"))
             before = line[:m.start()]
             after = line[m.end("label"):]
             if m.group("colon"):
-                out.append((m, label))
+                out.append((m, label, True))
                 continue
-            # without a colon a label must stand alone: at a gap or a blank on both sides
             left_ok = not before or before[-1] in " \t\u3000\u00a0_＿|｜"
             right_ok = not after or after[0] in " \t\u3000\u00a0_＿"
             if left_ok and right_ok:
-                out.append((m, label))
+                out.append((m, label, True))
+                continue
+            since = line[out[-1][0].end():m.start()] if out else before
+            if not after.strip() or len(since) > _GLUED_VALUE_MAX or (
+                    out and re.sub(r"\s+", "", out[-1][1]) in self._long):
+                continue
+            if (not out and not before.strip()) or len(re.sub(r"\s+", "", label)) >= 4 \
+                    or (before and not _HAN.match(before[-1])):
+                out.append((m, label, False))
         return out
 
     def segments(self, line: str) -> list[Segment]:
         """The line's segments when it is a label line (it starts with a label), else []."""
-        hits = self._hits(line)
-        if not hits:
+        if not self._start.match(line):
             return []
-        first, _ = hits[0]
+        hits = self._hits(line)
+        if not hits or (not all(strict for _m, _l, strict in hits) and len(hits) < 2):
+            # glued labels make a label line only when there are several of them
+            return []
+        first = hits[0][0]
         lead = line[:first.start()]
         lead_flat = _GAP.sub("", lead)
         # a label line starts with its label; a few words in front belong to a label with a colon
@@ -85,7 +108,7 @@ class Segmenter:
                               and not _GAP.search(lead.strip())):
             return []
         out: list[Segment] = []
-        for k, (m, label) in enumerate(hits):
+        for k, (m, label, _strict) in enumerate(hits):
             end = hits[k + 1][0].start() if k + 1 < len(hits) else len(line)
             body = line[m.end():end]
             prefix = lead_flat if k == 0 else ""
