@@ -99,6 +99,13 @@ def test_jinhua_from_draft_to_title_and_packets(settings: Settings, pg_schema_ur
         for n in ("乙", "丙", "丁", "戊"):
             assert unit[n].submit(sid[n]).status_code == 200, n
 
+        # three of R1's units submitted for its 1–2 places: still nothing said to any unit about it
+        for n in "甲乙丙":
+            assert "名额" not in str(unit[n].status(sid[n])) and "quota" not in codes(unit[n].status(sid[n]))
+        # nothing reaches a reviewer before its recommender; no 自查 or draft reaches anyone
+        assert material.tasks() == [] and board.tasks() == []
+        assert not {anon, mine, sid["己"]} & {t["submission_id"] for r in rec.values() for t in r.tasks()}
+
         # --- the recommenders' 公示: only their own units; a pass with an open error is refused
         assert {t["submission_id"] for t in rec[R1].tasks()} == {sid["甲"], sid["乙"], sid["丙"]}
         assert {t["submission_id"] for t in rec[R3].tasks()} == set()          # 己 never submitted
