@@ -219,3 +219,29 @@ class TestWordsAroundValues:
     def test_other_values_kept(self) -> None:
         """A value that is no choice with a plain suffix stays as written, for the check to quote."""
         assert enum_value("机关事业", ("机关", "事业")) == "机关事业"
+
+
+class TestEverySpellingOfAMonth:
+    @given(st.integers(1940, 2015), st.integers(1, 12),
+           st.sampled_from(["{y}年{m}月", "{y}.{m:02d}", "{y}-{m}", "{y}/{m}", "{y} 年 {m} 月", "{yy}年{m}月",
+                            "{cy}年{cm}月", "{fy}年{fm}月", "{y}年{m:02d}月生", "{yy}.{m:02d}"]))
+    def test_same_month(self, y: int, m: int, shape: str) -> None:
+        """However a unit writes a birth or party month, it is YYYY-MM (two-digit years against 2015)."""
+        cy = "".join(CN[int(c)] for c in str(y))
+        cm = "十" + (CN[m - 10] if m > 10 else "") if m >= 10 else CN[m]
+        full = str.maketrans("0123456789", "０１２３４５６７８９")
+        raw = shape.format(y=y, m=m, yy=f"{y % 100:02d}", cy=cy, cm=cm, fy=str(y).translate(full),
+                           fm=str(m).translate(full))
+        assert date_value(raw, day=False, pivot_year=2015) == f"{y:04d}-{m:02d}"
+
+
+class TestEveryShapeOfAContactCell:
+    @given(st.sampled_from(["阎亚萍", "王建国", "欧阳晓东"]), st.sampled_from(["办公室主任", "党务干事", "副科长"]),
+           st.sampled_from(["0730", "0579"]), st.integers(1_000_000, 9_999_999),
+           st.sampled_from(["{n}\n{t}\n{p}", "{n} {t} {p}", "{n}，{t}，{p}", "{n}（{t}）{p}", "姓名：{n} 职务：{t} 电话：{p}"]),
+           st.sampled_from(["({a}){x}", "（{a}）{x}", "{a}-{x}", "{a}—{x}", "{a} {x}", "{a}-\n{x}", "({a})\n{x}"]))
+    def test_parts(self, name: str, title: str, area: str, number: int, cell: str, phone: str) -> None:
+        """Name, title and phone come apart the same way whatever separates them."""
+        raw = cell.format(n=name, t=title, p=phone.format(a=area, x=number))
+        parts = split_parts(raw)
+        assert (parts["name"], parts["title"], phone_value(parts["phone"])) == (name, title, f"{area}-{number}")
