@@ -137,7 +137,8 @@ def expected(form: Form) -> dict[str, dict[str, object]]:
 
 @dataclass(frozen=True)
 class Shape:
-    """How the form is built.  `body`: table | frame | lines | boxes; the rest are variations."""
+    """How the form is built.  `body`: table | frame | lines | boxes | drawn (every label and value a
+    box placed on the page); the rest are variations."""
     body: str = "table"
     split_labels: bool = False        # 党组织|名称 over two cells
     stacked_labels: bool = False      # 党组织 over 名称
@@ -155,7 +156,7 @@ class Shape:
         for flag in ("split_labels", "stacked_labels", "nested", "in_cell", "spacers", "furniture"):
             if getattr(self, flag):
                 bits.append(flag)
-        if self.body in ("lines", "boxes"):
+        if self.body in ("lines", "boxes", "drawn"):
             bits.append(f"{self.sep}x{self.per_line}")
         if self.rubric_heads != ("考评分值", "自评分"):
             bits.append("+".join(self.rubric_heads))
@@ -178,6 +179,7 @@ SHAPES = [
     Shape(body="lines", sep="ideographic", per_line=1),
     Shape(body="boxes", per_line=3),
     Shape(body="boxes", per_line=1, furniture=True),
+    Shape(body="drawn", per_line=2),
     Shape(rubric_heads=("分值", "自评得分")),
     Shape(rubric_heads=("满分", "单位自评分"), spacers=True),
 ]
@@ -207,7 +209,8 @@ _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
        'xmlns:v="urn:schemas-microsoft-com:vml"')
 
 
-def _box_run(content_xml: str, n: int, width_cm: float, height_cm: float, x_pt: float | None = None) -> object:
+def _box_run(content_xml: str, n: int, width_cm: float, height_cm: float, x_pt: float | None = None,
+             y_pt: float = -1.0) -> object:
     """A run holding a text box (DrawingML with its VML fallback, as Word writes it)."""
     cx, cy = int(width_cm * 360000), int(height_cm * 360000)
     if x_pt is None:
@@ -218,7 +221,7 @@ def _box_run(content_xml: str, n: int, width_cm: float, height_cm: float, x_pt: 
         pos = (f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{n}" '
                'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
                f'<wp:positionH relativeFrom="column"><wp:posOffset>{int(x_pt * 12700)}</wp:posOffset></wp:positionH>'
-               '<wp:positionV relativeFrom="paragraph"><wp:posOffset>-12700</wp:posOffset></wp:positionV>'
+               f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{int(y_pt * 12700)}</wp:posOffset></wp:positionV>'
                f'<wp:extent cx="{cx}" cy="{cy}"/><wp:wrapNone/><wp:docPr id="{900 + n}" name="Text Box {n}"/>')
         end = "</wp:anchor>"
     xml = (f'<w:r {_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{pos}'
@@ -358,10 +361,22 @@ def _lines(form: Form, shape: Shape) -> list[list[Pair | Compound]]:
     return [pairs[k:k + shape.per_line] for k in range(0, len(pairs), shape.per_line)]
 
 
-def _write_lines(doc, form: Form, shape: Shape) -> None:
+def _write_drawn(doc, form: Form, shape: Shape) -> None:
+    """Every label and value a box of its own, placed on the page by offsets from one anchor."""
+    anchor = doc.add_paragraph()
+    n = 0
+    for row, line in enumerate(_lines(form, shape)):
+        for k, item in enumerate(line):
+            for text, dx, width in ((f"{item.label}：", 0.0, 3.2), (item.value, 95.0, 4.6)):
+                n += 1
+                anchor._p.append(_box_run(_p_xml(text), n, width, 0.7, x_pt=k * 230.0 + dx, y_pt=row * 24.0))
+    _write_lines(doc, form, shape, pairs=False)
+
+
+def _write_lines(doc, form: Form, shape: Shape, pairs: bool = True) -> None:
     boxes = shape.body == "boxes"
     n = 0
-    for line in _lines(form, shape):
+    for line in _lines(form, shape) if pairs else []:
         p = doc.add_paragraph()
         x = 0.0
         for k, item in enumerate(line):
@@ -452,6 +467,8 @@ def write_docx(path: Path, form: Form, shape: Shape) -> Path:
             head.add_run().add_picture(io.BytesIO(seal_png()), width=Cm(2.5))
     if shape.body in ("table", "frame"):
         _TableWriter(doc, form, shape).write()
+    elif shape.body == "drawn":
+        _write_drawn(doc, form, shape)
     else:
         _write_lines(doc, form, shape)
     if shape.body == "frame":
@@ -505,8 +522,14 @@ def write_html(path: Path, form: Form, shape: Shape) -> Path:
     out = ['<html><head><meta charset="utf-8"></head><body>', f"<p>{_h(form.title)}</p>"]
     for line in form.head:
         out.append("<p>" + "&#12288;&#12288;".join(f"{_h(p.label)}：{_h(p.value)}" for p in line) + "</p>")
-    if shape.body in ("lines", "boxes"):
-        for line in _lines(form, shape):
+    if shape.body == "drawn":
+        for row, line in enumerate(_lines(form, shape)):
+            for k, item in enumerate(line):
+                for text, dx in ((f"{item.label}：", 0), (item.value, 130)):
+                    out.append(f'<div style="position:absolute; left:{40 + k * 320 + dx}px; top:{120 + row * 32}px; '
+                               f'width:{120 if dx == 0 else 180}px"><p>{_h(text)}</p></div>')
+    if shape.body in ("lines", "boxes", "drawn"):
+        for line in _lines(form, shape) if shape.body != "drawn" else []:
             out.append("<p>" + "&#12288;&#12288;".join(_h(_sep_value(shape, p.label, p.value)) for p in line) + "</p>")
         for lg in form.longs:
             out.append(f"<p>{_h(lg.label)}：</p>" + "".join(f"<p>{_h(t)}</p>" for t in lg.value.split("\n")))

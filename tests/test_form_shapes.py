@@ -182,6 +182,7 @@ class TestShapesMadeByLibreOffice:
         (fs.Shape(split_labels=True), "jinhua"),
         (fs.Shape(body="frame"), "jinhua"),
         (fs.Shape(body="lines", sep="tab", per_line=3, furniture=True), "yueyang"),
+        (fs.Shape(body="drawn", per_line=2), "jinhua"),
     ], ids=lambda v: v.name if isinstance(v, fs.Shape) else v)
     def test_html_converted_to_docx(self, tmp_path: Path, shape: fs.Shape, campaign: str) -> None:
         """A form authored as HTML and turned into .docx by LibreOffice reads the same fields."""
@@ -199,3 +200,20 @@ class TestShapesMadeByLibreOffice:
         doc = soffice_convert(path, "doc", tmp_path)
         got, _codes, _ = _read(doc, form)
         assert _wrong(got, fs.expected(form)) == {}
+
+
+SEEDS = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="the campaign notices (../shared/seeds) are not beside the project")
+@pytest.mark.parametrize("seed,campaign", [("000_4e8eb852bb910dc0.txt", "jinhua"), ("003_e097b2b0423d1120.txt", "yueyang")])
+def test_the_notices_themselves_are_not_submissions(tmp_path: Path, seed: str, campaign: str) -> None:
+    """Each campaign's own notice, typed into Word line by line (its blank forms as lines), is
+    form.unrecognised: neither a form with every field missing nor a narrative."""
+    d = NewDocx()
+    for line in (SEEDS / seed).read_text(encoding="utf-8").splitlines():
+        d.add_paragraph(line.replace("|", "\t"))
+    path = tmp_path / "notice.docx"
+    d.save(path)
+    _got, codes, r = _read(path, FORMS[campaign]())
+    assert r.documents == [] and codes == {("form.unrecognised", None)}

@@ -50,6 +50,13 @@ class TextBox:
     inline: bool = False         # in the line (wp:inline, or a VML shape not positioned absolutely)
     x_from_page: bool = False    # x is measured from the page's edge, not the text's left margin
 
+    def one_line(self) -> str | None:
+        """The box's text when it is one short paragraph (a label or a value drawn in a box)."""
+        if self.content.find(".//" + _W_TBL) is not None:
+            return None
+        paras = [t.strip() for t in (box_paragraph_text(p) for p in self.content.iter(_W_P)) if t.strip()]
+        return paras[0] if len(paras) == 1 and len(paras[0]) <= SMALL_BOX_CHARS else None
+
     def in_line(self, em: float) -> bool:
         """A value typed in a box on its label's line: one short paragraph, no table, standing in
         the line (inline, or anchored less than a line and a half from it)."""
@@ -231,3 +238,30 @@ def font_size(p: etree._Element, default: float) -> float:
 def ordered(boxes: list[TextBox]) -> list[TextBox]:
     """Large boxes in the order a person reads them: top to bottom, then left to right."""
     return sorted(boxes, key=lambda b: (round(b.y / 6), b.x or 0.0))
+
+
+def rows_of(boxes: list[TextBox], em: float) -> list[str | TextBox]:
+    """Boxes in reading order, where one-line boxes standing side by side at the same height
+    (a form drawn as positioned labels and values) are one line of text, tab between them."""
+    out: list[str | TextBox] = []
+    row: list[tuple[float, str]] = []
+    row_y = 0.0
+
+    def flush() -> None:
+        if row:
+            out.append("\t".join(t for _x, t in sorted(row)))
+            row.clear()
+
+    for b in ordered(boxes):
+        text = b.one_line()
+        if text is None:
+            flush()
+            out.append(b)
+            continue
+        if row and abs(b.y - row_y) > 0.6 * em:
+            flush()
+        if not row:
+            row_y = b.y
+        row.append((b.x or 0.0, text))
+    flush()
+    return out

@@ -14,7 +14,7 @@ from pathlib import Path
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .docx_boxes import box_paragraph_text, font_size, merge_small, ordered, plain_text, split_paragraph
+from .docx_boxes import box_paragraph_text, font_size, merge_small, plain_text, rows_of, split_paragraph
 from .docx_package import open_package
 from .model import Cell, Document, Paragraph, Picture, Table
 from .readers import ReadContext
@@ -101,11 +101,15 @@ class _Walker:
         text = merge_small(text, small, em, self.left_margin)
         self.blocks.append(Paragraph(text=text, page=self.page, pictures=pics,
                                      source="textbox" if small else self.source))
-        # a large box (a form in a frame) is read as blocks of its own, where it stands
+        # a large box (a form in a frame) is read as blocks of its own, where it stands; boxes of
+        # one line side by side at one height are one line (a form drawn as positioned boxes)
         outer = self.source
         self.source = "textbox"
-        for b in ordered([b for b in boxes if b not in small]):
-            self.body(b.content)
+        for item in rows_of([b for b in boxes if b not in small], em):
+            if isinstance(item, str):
+                self.blocks.append(Paragraph(text=item, page=self.page, source="textbox"))
+            else:
+                self.body(item.content)
         self.source = outer
         self.page += _page_breaks_in(p)
 
