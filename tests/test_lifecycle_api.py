@@ -119,6 +119,10 @@ class TestFilesOfADraft:
         assert [f["name"] for f in st["files"]] == ["推荐表（改）.docx"]
         assert [h["name"] for h in st["history"]] == ["推荐表.docx"]
         assert st["summary"]["errors"] == 0
+        # the page: the replaced form under a collapsed 历史版本, its finding gone; 提交审核 offered
+        page = client.get(f"/submissions/{sid}", headers=unit).text
+        assert '<details class="card history"' in page and "历史版本（1 个已被替换的文件）" in page
+        assert "eligibility.star_rating" not in page and 'id="submit-form"' in page
         r = client.post(f"/api/submissions/{sid}/submit", headers=unit, json={"warnings_read": False})
         assert r.status_code == 409 and r.json()["error"] == "submit.warnings_unread"   # 截止日期已过
         r = client.post(f"/api/submissions/{sid}/submit", headers=unit, json={"warnings_read": True})

@@ -129,7 +129,11 @@ async def logout(request: Request, session: SessionDep) -> Response:
 
 def _review_row(session: Any, sub: Any) -> dict[str, Any]:
     r = flow.review_of(session, sub.id)
-    life = present_lifecycle(get_campaign(sub.campaign_id), lifecycle.standing(session, sub).to_json())
+    try:
+        campaign = get_campaign(sub.campaign_id)
+    except CampaignError:          # a campaign file gone since: the state still shows, stage by its id
+        campaign = None
+    life = present_lifecycle(campaign, lifecycle.standing(session, sub).to_json())
     return {"sub": sub, "review": r, "status": life["label"], "life": life,
             "stage": _stage_name(sub.campaign_id, r.stage_id) if r and r.stage_id else ""}
 
@@ -142,10 +146,10 @@ def _stage_name(campaign_id: str, stage_id: str) -> str:
 
 
 @router.get("/unit", response_class=HTMLResponse)
-def unit_home(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+def unit_home(request: Request, user: CurrentUser, session: SessionDep,
               msg: str = "") -> HTMLResponse:
     rows = [_review_row(session, s) for s in submissions_of(session, user)]
-    campaigns = list(load_campaigns(settings.campaigns_dir).values())
+    campaigns = list(load_campaigns().values())
     return render(request, "review/unit.html", rows=rows, msg=msg, campaigns=campaigns,
                   needs_recommender={c.id for c in campaigns if engine.needs_recommender(c)})
 
@@ -162,11 +166,10 @@ async def unit_submit(request: Request, user: CurrentUser, session: SessionDep, 
         # a task nobody may claim (the campaign is chosen on the page, never defaulted)
         if not fields.get("campaign"):
             raise subs.InvalidInput("请选择评选活动。", "campaign not chosen")
-        campaign = get_campaign(fields["campaign"], settings.campaigns_dir)
+        campaign = get_campaign(fields["campaign"])
         flow.check_recommender(campaign, fields.get("recommender"))
         sub = await run_in_threadpool(subs.create_submission, session, campaign_id=campaign.id,
-                                      organisation=user.organisation or "", recommender=fields.get("recommender"),
-                                      campaigns_dir=settings.campaigns_dir)
+                                      organisation=user.organisation or "", recommender=fields.get("recommender"))
     except (DomainError, CampaignError) as e:
         for up in uploads:
             await up.close()
@@ -297,7 +300,7 @@ def _rubric_rows(campaign: Any, fields: dict[str, Any], saved: dict[str, Any]) -
 def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
          msg: str = "") -> HTMLResponse:
     task = _task(session, user, task_id)
-    campaign = get_campaign(task.campaign_id, settings.campaigns_dir)
+    campaign = get_campaign(task.campaign_id)
     stage = engine.stage(campaign, task.stage_id)
     st = present_status(campaign, subs.submission_status(session, task.submission_id))
     review: SubmissionReview | None = flow.review_of(session, task.submission_id)
@@ -346,34 +349,29 @@ async def correct(task_id: str, request: Request, user: CurrentUser, session: Se
 
 
 @router.post("/review/tasks/{task_id}/scores")
-async def scores(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
-                 settings: SettingsDep) -> Response:
+async def scores(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
     given = {k[len("score:"):]: v for k, v in f.items() if k.startswith("score:") and v.strip()}
     try:
-        _, total = await run_in_threadpool(flow.save_scores, session, user, task_id, given,
-                                           campaigns_dir=settings.campaigns_dir)
+        _, total = await run_in_threadpool(flow.save_scores, session, user, task_id, given)
     except DomainError as e:
         return _back(f"/review/tasks/{task_id}", e.message)
     return _back(f"/review/tasks/{task_id}", f"考评分已保存，合计 {total:g} 分。")
 
 
 @router.post("/review/tasks/{task_id}/notice")
-async def notice(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
-                 settings: SettingsDep) -> Response:
+async def notice(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
     try:
         start = dt.date.fromisoformat(f.get("start", ""))
-        review = await run_in_threadpool(flow.start_notice, session, user, task_id, start,
-                                         campaigns_dir=settings.campaigns_dir)
+        review = await run_in_threadpool(flow.start_notice, session, user, task_id, start)
     except ValueError:
         return _back(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。")
     return _back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。")
 
 
 @router.post("/review/tasks/{task_id}/decide")
-async def decide(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
-                 settings: SettingsDep) -> Response:
+async def decide(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
     payload: dict[str, Any] = {k: f[k] for k in ("opinion", "reasons", "opinion_date") if f.get(k)}
     if f.get("sealed"):
@@ -386,8 +384,7 @@ async def decide(task_id: str, request: Request, user: CurrentUser, session: Ses
     if per_field:
         payload["field_reasons"] = per_field
     try:
-        await run_in_threadpool(flow.decide, session, user, task_id, f.get("decision", ""), payload,
-                                campaigns_dir=settings.campaigns_dir)
+        await run_in_threadpool(flow.decide, session, user, task_id, f.get("decision", ""), payload)
     except DomainError as e:
         return _back(f"/review/tasks/{task_id}", e.message)
     return _back("/review", f"已{DECISION_LABELS.get(f.get('decision', ''), '处理')}。")
@@ -420,14 +417,12 @@ def _upheld_outcome(session: Any, task_id: str, submission_id: str) -> tuple[str
 
 
 @router.post("/review/tasks/{task_id}/findings/{finding_id}/contest")
-async def judge_contest(task_id: str, finding_id: int, request: Request, user: CurrentUser, session: SessionDep,
-                        settings: SettingsDep) -> Response:
+async def judge_contest(task_id: str, finding_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
     upheld = f.get("verdict") == "upheld"
     try:
         entry = await run_in_threadpool(lambda: finding_actions.judge_contest(
-            session, user, task_id, finding_id, upheld=upheld, note=f.get("note"),
-            campaigns_dir=settings.campaigns_dir))
+            session, user, task_id, finding_id, upheld=upheld, note=f.get("note")))
     except DomainError as e:
         return _back(f"/review/tasks/{task_id}", e.message)
     if upheld:
@@ -436,13 +431,11 @@ async def judge_contest(task_id: str, finding_id: int, request: Request, user: C
 
 
 @router.post("/review/tasks/{task_id}/overrides")
-async def override(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
-                   settings: SettingsDep) -> Response:
+async def override(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
     try:
         await run_in_threadpool(lambda: finding_actions.override(
-            session, user, task_id, int(f.get("finding_id") or 0), f.get("reason", ""),
-            campaigns_dir=settings.campaigns_dir))
+            session, user, task_id, int(f.get("finding_id") or 0), f.get("reason", "")))
     except DomainError as e:
         return _back(f"/review/tasks/{task_id}", e.message)
     return _back(f"/review/tasks/{task_id}", "已放行，理由已记入办理记录。")
@@ -507,11 +500,11 @@ def history(submission_id: str, request: Request, user: CurrentUser, session: Se
 # -------------------------------------------------------------- admin
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def admin_users(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+def admin_users(request: Request, user: CurrentUser, session: SessionDep,
                 msg: str = "") -> HTMLResponse:
     require_role(user, "admin")
     stages = [(c.id, s.id, s.name, s.departments or ((s.department,) if s.department else ()))
-              for c in load_campaigns(settings.campaigns_dir).values() for s in engine.stages(c)]
+              for c in load_campaigns().values() for s in engine.stages(c)]
     return render(request, "review/admin_users.html", people=accounts.list_users(session), stages=stages, msg=msg)
 
 
