@@ -217,3 +217,22 @@ def test_the_notices_themselves_are_not_submissions(tmp_path: Path, seed: str, c
     d.save(path)
     _got, codes, r = _read(path, FORMS[campaign]())
     assert r.documents == [] and codes == {("form.unrecognised", None)}
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_footnotes_in_the_material_count(tmp_path: Path) -> None:
+    """GIVEN a 创建事迹介绍材料 with a footnote (authored as HTML, made .docx by LibreOffice)
+    THEN its 字数 counts the footnote's text, as Word's 字数统计 does by default."""
+    title, body, note = "创建事迹介绍材料", narrative(900, seed=4), "数据来源于支部年度工作台账。"
+    page = ('<html><head><meta charset="utf-8"></head><body>'
+            f"<p>{title}</p><p>{body[:300]}"
+            '<a class="sdfootnoteanc" name="sdfootnote1anc" href="#sdfootnote1sym"><sup>1</sup></a>'
+            f"{body[300:]}</p>"
+            '<div id="sdfootnote1"><p class="sdfootnote"><a class="sdfootnotesym" name="sdfootnote1sym" '
+            f'href="#sdfootnote1anc">1</a>{note}</p></div></body></html>')
+    src = tmp_path / "事迹.html"
+    src.write_text(page, encoding="utf-8")
+    _got, _codes, r = _read(fs.html_to(src, tmp_path), fs.jinhua())
+    story = next(d for d in r.documents if d.kind == "narrative")
+    assert story.counts["text"] == count_chars(title + body + note)

@@ -14,7 +14,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from docx.oxml.ns import qn
@@ -24,6 +24,8 @@ from .readers import ReadError
 
 _OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
+_FOOTNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+_ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/endnotes"
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _DEFAULTS = re.compile(rb"<w:docDefaults\b.*?</w:docDefaults>", re.S)
 _SZ = re.compile(rb"<w:sz\s+w:val=\"(\d+)\"")
@@ -38,6 +40,8 @@ MSG_BOMB = "文件解压后过大（疑似压缩炸弹），无法处理。请�
 class DocxPackage:
     body: etree._Element          # w:body of the main document
     default_font_size: float      # points, from the styles' docDefaults (10.5, 五号, when not said)
+    # footnote and endnote text by (kind, id): Word's 字数 counts them with the text they annotate
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
 def _check_sizes(z: zipfile.ZipFile, max_unzipped: int) -> None:
@@ -76,6 +80,27 @@ def _font_size(z: zipfile.ZipFile, main: str) -> float:
     return int(size.group(1)) / 2 if size else 10.5
 
 
+def _notes(z: zipfile.ZipFile, main: str, data: bytes) -> dict[tuple[str, str], str]:
+    """Footnotes and endnotes the main document refers to, each note's text by its id."""
+    from .docx_boxes import plain_text
+
+    out: dict[tuple[str, str], str] = {}
+    folder, name = posixpath.split(main)
+    for kind, rel_type in (("footnote", _FOOTNOTES), ("endnote", _ENDNOTES)):
+        if f"{kind}Reference".encode() not in data:
+            continue
+        part = _rel_target(z, posixpath.join(folder, "_rels", name + ".rels"), rel_type, folder)
+        try:
+            root = etree.fromstring(z.read(part), _PARSER) if part else None
+        except (KeyError, etree.XMLSyntaxError):
+            root = None
+        for note in root.iter(qn(f"w:{kind}")) if root is not None else ():
+            text = "\n".join(t for t in (plain_text(p) or "" for p in note.iter(qn("w:p"))) if t.strip())
+            if text.strip():
+                out[(kind, note.get(qn("w:id"), ""))] = text
+    return out
+
+
 def open_package(path: Path, max_unzipped: int) -> DocxPackage:
     """The main document's body (and the default font size when boxes need it), or ReadError."""
     try:
@@ -89,7 +114,7 @@ def open_package(path: Path, max_unzipped: int) -> DocxPackage:
                 raise ReadError("file.unreadable", MSG_UNREADABLE, f"{main} is not a WordprocessingML document")
             # the font size only places text boxes on their line: read the styles only then
             size = _font_size(z, main) if b"txbxContent" in data else 10.5
-            return DocxPackage(body=body, default_font_size=size)
+            return DocxPackage(body=body, default_font_size=size, notes=_notes(z, main, data))
     except ReadError:
         raise
     except (zipfile.BadZipFile, zlib.error, EOFError) as e:

@@ -67,8 +67,10 @@ def _left_margin(body: etree._Element) -> float:
 
 
 class _Walker:
-    def __init__(self, left_margin: float = 90.0, em: float = 10.5) -> None:
+    def __init__(self, left_margin: float = 90.0, em: float = 10.5,
+                 notes: dict[tuple[str, str], str] | None = None) -> None:
         self.page = 1
+        self.notes = notes or {}
         self.blocks: list = []
         self.left_margin = left_margin
         self.em = em
@@ -93,6 +95,7 @@ class _Walker:
         if plain is not None:
             # text before a page break belongs to the page it is on; the rest follows it
             self.blocks.append(Paragraph(text=plain, page=self.page, pictures=pics, source=self.source))
+            self.note_texts(p)
             self.page += _page_breaks_in(p)
             return
         text, boxes = split_paragraph(p)
@@ -111,7 +114,19 @@ class _Walker:
             else:
                 self.body(item.content)
         self.source = outer
+        self.note_texts(p)
         self.page += _page_breaks_in(p)
+
+    def note_texts(self, p: etree._Element) -> None:
+        """The footnotes and endnotes this paragraph refers to, after it: Word's 字数 counts them
+        with the text (a note on a form's cell stays out of the cell's value)."""
+        if not self.notes:
+            return
+        for kind in ("footnote", "endnote"):
+            for ref in p.iter(qn(f"w:{kind}Reference")):
+                text = self.notes.get((kind, ref.get(qn("w:id"), "")))
+                if text:
+                    self.blocks.append(Paragraph(text=text, page=self.page, source=kind))
 
     def table(self, tbl: etree._Element) -> Table:
         start_page = self.page
@@ -190,7 +205,7 @@ class _Walker:
 def read_docx(path: Path, ctx: ReadContext) -> Document:
     """Read a .docx into the common model."""
     package = open_package(path, ctx.settings.max_unzipped_bytes)
-    w = _Walker(_left_margin(package.body), package.default_font_size)
+    w = _Walker(_left_margin(package.body), package.default_font_size, package.notes)
     w.body(package.body)
     # a trailing break with nothing after it does not make a page
     pages = max([b.page for b in w.blocks if not isinstance(b, Paragraph) or b.text.strip()] or [1])
