@@ -212,11 +212,14 @@ class TextLine:
             if prev is not None:
                 gap = c["x0"] - prev["x1"]
                 size = max(prev["size"], c["size"], 1.0)
+                wide = is_wide(prev["text"][-1:]), is_wide(c["text"][:1])
                 if gap > 1.5 * size:
                     out.append("    ")     # a tab stop or spaced-out fields on one line
-                elif gap > (0.6 if is_wide(prev["text"][-1:]) or is_wide(c["text"][:1]) else 0.2) * size:
-                    # Chinese text is set with small gaps around digits and
-                    # Latin words (autospace): those are not typed spaces
+                elif gap > (0.6 if wide[0] != wide[1] else 0.2) * size:
+                    # Chinese text is set with small gaps around digits and Latin words
+                    # (autospace): those are not typed spaces.  Between two Chinese
+                    # characters nothing is inserted, so a gap there is a typed space (阎亚萍
+                    # 办公室副主任: two parts of one cell)
                     out.append(" ")
             out.append(c["text"])
             prev = c
