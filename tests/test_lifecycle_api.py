@@ -170,3 +170,22 @@ class TestTheGateRefuses:
         work(settings, sqlite_engine, mine["id"])
         r = client.post(f"/api/submissions/{mine['id']}/submit", headers=unit, json={"warnings_read": True})
         assert r.status_code == 409 and "自查" in r.json()["message"]
+
+    def test_a_file_parked_as_failed_blocks_until_removed(
+            self, client: TestClient, unit: dict[str, str], settings: Settings, sqlite_engine: Engine,
+            tmp_path: Path) -> None:
+        """What a failed file holds was never checked: 提交审核 waits until it is removed (or redone)."""
+        sid = draft(client, unit, ("推荐表.docx", form(tmp_path, "a", deeds=narrative(1000))),
+                    ("扫描件.pdf", b"%PDF-1.4 broken"))
+        work(settings, sqlite_engine, sid)
+        with make_sessionmaker(sqlite_engine)() as s:      # the worker gave up on it after its attempts
+            row = s.scalars(select(StoredFile).where(StoredFile.submission_id == sid,
+                                                     StoredFile.name == "扫描件.pdf")).one()
+            row.state, row.error, failed_id = "failed", "这个文件处理失败，已转交工作人员查看。", row.id
+            s.commit()
+        r = client.post(f"/api/submissions/{sid}/submit", headers=unit, json={"warnings_read": True})
+        assert r.status_code == 409 and r.json()["error"] == "submit.failed_files" and "扫描件.pdf" in r.json()["message"]
+        assert client.delete(f"/api/submissions/{sid}/files/{failed_id}", headers=unit).status_code == 204
+        work(settings, sqlite_engine, sid)
+        r = client.post(f"/api/submissions/{sid}/submit", headers=unit, json={"warnings_read": True})
+        assert r.status_code == 200, r.text

@@ -68,6 +68,11 @@ def submit(session: Session, user: User, submission_id: str, *, warnings_read: b
     if not standing.checks_done:
         raise refuse(rules.Refused(rules.REFUSALS[rules.State.CHECKING], "checks not done"))
     campaign = get_campaign(sub.campaign_id, campaigns_dir)
+    failed = [f.name for f in session.scalars(select(StoredFile).where(
+        StoredFile.submission_id == sub.id, StoredFile.replaced_by.is_(None), StoredFile.state == "failed"))]
+    if failed:      # parked for a person: what it holds was never checked
+        raise SubmitBlocked("、".join(f"“{n}”" for n in failed) + "处理失败，已转交工作人员。请删除后重新上传，"
+                            "或等工作人员重新处理完成后再提交。", f"failed files: {failed}", code="submit.failed_files")
     blockers = blocking_findings(session, sub.id, audience="unit")
     if blockers:
         raise SubmitBlocked(blocking_message(session, campaign, blockers),
