@@ -6,16 +6,17 @@ name; a third city's file with the same keys works without a code change.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
+from pydantic import ValidationError
 
+from dossier.campaign_schema import CampaignFile
+from dossier.campaign_source import Assumption, CampaignError, SourceError, line_of, parse_yaml, unwrap
 
-class CampaignError(ValueError):
-    """A campaign file is missing or malformed."""
+__all__ = ["Assumption", "Campaign", "CampaignError", "SourceError", "get_campaign", "load_campaigns"]
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,17 @@ class Campaign:
     packets: Packets = field(default_factory=Packets)
     finding_rules: tuple[FindingRule, ...] = ()
     raw: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    # the validated file (every section, also those added later) and what the notice leaves open
+    model: CampaignFile | None = field(default=None, compare=False, hash=False)
+    assumptions: tuple[Assumption, ...] = ()
+    # where it came from: a file's path, or "数据库版本 N" for one loaded on the admin page
+    source: str = ""
+    version: int | None = None
+
+    @property
+    def award_count(self) -> int | None:
+        """集中表彰 N 例左右: a target the overview counts against, never a cap."""
+        return self.model.award_count if self.model else self.raw.get("award_count")
 
     def finding_rule(self, code: str) -> FindingRule:
         """The campaign's rule for a finding code; a code it does not name may be overridden."""
@@ -290,10 +302,54 @@ def _date(v: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(v))
 
 
-def parse_campaign(data: dict[str, Any]) -> Campaign:
-    """Build a Campaign from the mapping a YAML file holds."""
-    if not isinstance(data, dict) or "id" not in data or "documents" not in data:
-        raise CampaignError("a campaign needs at least `id` and `documents`")
+_PYDANTIC_ZH = {
+    "missing": "缺少必填项", "extra_forbidden": "不认识的键（是否拼写有误？）",
+    "literal_error": "取值不在允许的范围内", "int_parsing": "须为整数", "float_parsing": "须为数字",
+    "int_from_float": "须为整数", "bool_parsing": "须为 true 或 false", "date_parsing": "须为日期（YYYY-MM-DD）",
+    "date_from_datetime_parsing": "须为日期（YYYY-MM-DD）", "greater_than": "数值太小",
+    "greater_than_equal": "数值太小", "less_than_equal": "数值太大", "string_pattern_mismatch": "格式不符",
+    "too_short": "不能为空", "list_type": "须为列表", "dict_type": "须为映射（键: 值）",
+    "model_type": "须为映射（键: 值）", "string_type": "须为文字",
+}
+
+
+def _validation_error(e: ValidationError, path: str, node: Any) -> SourceError:
+    """The first error of a validation, with the file's path and the line of the offending value."""
+    err = e.errors()[0]
+    loc = [x for x in err["loc"]]
+    where = ".".join(str(x) for x in loc) or "(整个文件)"
+    zh = err["msg"].removeprefix("Value error, ") if err["type"] == "value_error" else \
+        f"{_PYDANTIC_ZH.get(err['type'], '取值有误')}（{err['msg']}）"
+    return SourceError(path, line_of(node, loc), f"{where}：{zh}", f"{where}: {err['msg']}")
+
+
+def parse_campaign(data: dict[str, Any], *, path: str = "<campaign>", node: Any = None,
+                   source: str = "", version: int | None = None) -> Campaign:
+    """Build a Campaign from the mapping a YAML file holds, validated as a whole first."""
+    if not isinstance(data, dict):
+        raise SourceError(path, 1, "文件内容须为映射（键: 值）", "the file must hold a mapping")
+    data, assumptions = unwrap(data)
+    try:
+        model = CampaignFile.model_validate(data)
+    except ValidationError as e:
+        raise _validation_error(e, path, node) from None
+    try:
+        campaign = _build(data)
+    except (KeyError, TypeError, ValueError) as e:
+        # the builder's own checks (packets columns naming fields) say which section they are about
+        section = "packets" if "packets" in str(e) else None
+        raise SourceError(path, line_of(node, [section]) if section else None, str(e), str(e)) from e
+    return replace(campaign, model=model, assumptions=tuple(assumptions), source=source or path,
+                   version=version)
+
+
+def parse_campaign_text(text: str, path: str, *, source: str = "", version: int | None = None) -> Campaign:
+    """A campaign from a file's text; every error names `path` and the line."""
+    data, node = parse_yaml(text, path)
+    return parse_campaign(data, path=path, node=node, source=source, version=version)
+
+
+def _build(data: dict[str, Any]) -> Campaign:
     docs = []
     for d in data["documents"]:
         docs.append(DocumentSpec(
@@ -317,29 +373,43 @@ def parse_campaign(data: dict[str, Any]) -> Campaign:
 
 
 def default_dir() -> Path:
-    """The campaigns folder shipped with the project."""
-    return Path(__file__).resolve().parent.parent / "campaigns"
+    """The campaigns shipped with the project: package data in an installed wheel
+    (dossier/seed_campaigns), the checkout's campaigns/ folder otherwise."""
+    packaged = Path(__file__).resolve().parent / "seed_campaigns"
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "campaigns"
 
 
-@lru_cache(maxsize=16)
-def _load_dir(folder: str) -> dict[str, Campaign]:
+def load_folder(folder: Path | str) -> dict[str, Campaign]:
+    """Every `*.yaml` campaign in `folder`, by id; the first broken file stops the load."""
     out: dict[str, Campaign] = {}
     for p in sorted(Path(folder).glob("*.yaml")):
-        try:
-            c = parse_campaign(yaml.safe_load(p.read_text(encoding="utf-8")))
-        except (yaml.YAMLError, CampaignError, KeyError, TypeError, ValueError) as e:
-            raise CampaignError(f"{p.name}: {e}") from e
+        c = parse_campaign_text(p.read_text(encoding="utf-8"), str(p))
+        if c.id in out:
+            raise CampaignError(f"{p}: 评选活动 {c.id} 重复 / duplicate campaign id {c.id}")
         out[c.id] = c
     return out
 
 
 def load_campaigns(folder: Path | str | None = None) -> dict[str, Campaign]:
-    """Every campaign in `folder` (default: the project's campaigns/), by id."""
-    return dict(_load_dir(str(Path(folder) if folder else default_dir())))
+    """Every campaign by id: from the registry (the configured folder and the versions loaded
+    on the admin page), or from `folder` when one is given (tools, tests)."""
+    if folder is None:
+        from dossier.campaign_registry import registry
+        return registry().all()
+    return dict(_load_dir(str(folder)))
+
+
+@lru_cache(maxsize=16)
+def _load_dir(folder: str) -> dict[str, Campaign]:
+    return load_folder(folder)
 
 
 def get_campaign(campaign_id: str, folder: Path | str | None = None) -> Campaign:
-    campaigns = load_campaigns(folder)
+    return pick(load_campaigns(folder), campaign_id)
+
+
+def pick(campaigns: dict[str, Campaign], campaign_id: str) -> Campaign:
+    """`campaigns[campaign_id]`, or an error in Chinese and English that lists the known ids."""
     try:
         return campaigns[campaign_id]
     except KeyError:

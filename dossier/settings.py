@@ -32,7 +32,12 @@ class Settings(BaseSettings):
     s3_secret_key: str = ""
     s3_secure: bool = False
     s3_region: str = ""
+    # campaign files (default: the two shipped with the package); versions loaded on
+    # /admin/campaigns live in the database and are re-read at most this often (seconds)
     campaigns_dir: Path | None = None
+    campaigns_refresh_seconds: float = 5.0
+    # holiday arrangements, one YAML file per year (default: the ones shipped with the package)
+    holidays_dir: Path | None = None
 
     # queue names, so that workers can be scaled per queue
     queue_ingest: str = "ingest"

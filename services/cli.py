@@ -57,7 +57,7 @@ def _cmd_migrate(args: argparse.Namespace, settings: Settings) -> int:
 def _cmd_campaigns(args: argparse.Namespace, settings: Settings) -> int:
     from dossier.campaigns import load_campaigns
 
-    campaigns = load_campaigns(settings.campaigns_dir)
+    campaigns = load_campaigns()
     if args.json:
         print(json.dumps([{"id": c.id, "title": c.title,
                            "deadline": c.deadline.isoformat() if c.deadline else None,
@@ -223,6 +223,12 @@ def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
 COMMANDS["user"] = _cmd_user
 
 
+def _load_campaigns(settings: Settings) -> None:
+    """Read the campaign files once, now: a broken one is reported before anything starts."""
+    from dossier.campaign_registry import configure
+    configure(settings.campaigns_dir, refresh_seconds=settings.campaigns_refresh_seconds)
+
+
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
@@ -233,6 +239,11 @@ def main(argv: Sequence[str] | None = None, settings: Settings | None = None) ->
     settings = settings or get_settings()
     if args.command == "extract":
         return _cmd_extract(args, settings, argv)
+    try:
+        _load_campaigns(settings)
+    except ValueError as e:    # CampaignError: a broken campaign file stops the start, with its path and line
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     try:
         return COMMANDS[args.command](args, settings)
     except KeyboardInterrupt:

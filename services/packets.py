@@ -34,14 +34,14 @@ def _staff(user: User) -> None:
         raise Forbidden("只有管理员或运维人员可以生成和下载汇编。", f"{user.username} ({user.role}) is not staff")
 
 
-def _campaign(settings: Settings, campaign_id: str) -> Any:
-    return campaign_or_404(campaign_id, settings.campaigns_dir)
+def _campaign(campaign_id: str) -> Any:
+    return campaign_or_404(campaign_id)
 
 
 def start_build(session: Session, settings: Settings, user: User, campaign_id: str) -> PacketBuild:
     """Queue a build of the campaign's packets."""
     _staff(user)
-    campaign = _campaign(settings, campaign_id)
+    campaign = _campaign(campaign_id)
     return builder.request_build(session, campaign.id, user.username)
 
 
@@ -118,13 +118,13 @@ def submission_dossier(session: Session, store: ObjectStore, settings: Settings,
         session.get(Submission, submission_id)
     if sub is None:
         raise NotFound("找不到这份申报。", f"submission {submission_id}")
-    return compile_dossier(session, store, settings, _campaign(settings, sub.campaign_id), sub.id, now=now)
+    return compile_dossier(session, store, settings, _campaign(sub.campaign_id), sub.id, now=now)
 
 
 def campaign_summary(session: Session, settings: Settings, campaign_id: str, *,
                      now: dt.datetime | None = None) -> tuple[bytes, bytes, int]:
     """The campaign's summary (XLSX, PDF) compiled now, and how many submissions it covers."""
-    campaign = _campaign(settings, campaign_id)
+    campaign = _campaign(campaign_id)
     records = [gather(session, campaign, sid) for sid in campaign_submissions(session, campaign.id)]
     sheets = summary_sheets(campaign, records)
     compiled = now or utcnow()

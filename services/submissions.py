@@ -16,7 +16,6 @@ import mimetypes
 import re
 import tempfile
 import unicodedata
-from pathlib import Path
 from typing import Any, BinaryIO
 
 from sqlalchemy import select
@@ -101,20 +100,19 @@ def _clean_text(value: str | None, limit: int) -> str:
     return " ".join(text.split())[:limit]
 
 
-def campaign_or_404(campaign_id: str, campaigns_dir: Path | str | None = None) -> Campaign:
+def campaign_or_404(campaign_id: str) -> Campaign:
     """The campaign `campaign_id`, or UnknownCampaign (404, in Chinese) for an id nobody knows."""
     try:
-        return get_campaign(campaign_id, campaigns_dir)
+        return get_campaign(campaign_id)
     except CampaignError as e:
         raise UnknownCampaign(f"没有编号为“{campaign_id}”的评选活动，请从列表中选择。", str(e)) from e
 
 
 def create_submission(session: Session, *, campaign_id: str, organisation: str,
-                      recommender: str | None = None, self_check: bool = False,
-                      campaigns_dir: Path | None = None) -> Submission:
+                      recommender: str | None = None, self_check: bool = False) -> Submission:
     """A new, empty submission of `organisation` to the campaign `campaign_id` (committed):
     a draft the unit submits when it is ready, or with `self_check` a 自查 that never is."""
-    campaign_or_404(campaign_id, campaigns_dir)
+    campaign_or_404(campaign_id)
     org = _clean_text(organisation, 200)
     if not org:
         raise InvalidInput("请填写申报（推荐）单位名称。", "organisation is empty")

@@ -66,11 +66,19 @@ class DossierCelery(Celery):
                     res = Resources(engine, make_sessionmaker(engine), open_store(self.settings),
                                     os.getpid())
                     self._resources = res
+                    _attach_campaigns(self.settings, res.sessions)
         return res
 
     def use_resources(self, engine: Engine, store: ObjectStore) -> None:
         """Hand in an engine and store built elsewhere (tests, one-process tools)."""
         self._resources = Resources(engine, make_sessionmaker(engine), store, os.getpid())
+        _attach_campaigns(self.settings, self._resources.sessions)
+
+
+def _attach_campaigns(settings: Settings, sessions: sessionmaker[Session]) -> None:
+    """Workers read the campaign versions an admin loaded, without a restart."""
+    from storage.campaign_models import attach_registry
+    attach_registry(settings, sessions)
 
 
 def queues(settings: Settings) -> dict[str, str]:

@@ -285,7 +285,7 @@ def extract_file(rt: Runtime, file_id: str, *,
         return state
 
     def work() -> ExtractResult:
-        campaign = get_campaign(campaign_id, rt.settings.campaigns_dir)
+        campaign = get_campaign(campaign_id)
         with _local_copy(rt.store, row.object_key, row.name) as path:
             return _read_local(rt, path, campaign, row, _context(rt, row))
 
@@ -377,7 +377,7 @@ def ocr_file(rt: Runtime, file_id: str, *, fan_out: Callable[[str, list[PageRef]
 
     def work() -> ExtractResult | None:
         nonlocal pages
-        campaign = get_campaign(campaign_id, rt.settings.campaigns_dir)
+        campaign = get_campaign(campaign_id)
         ctx = _context(rt, row)
         with _local_copy(rt.store, row.object_key, row.name) as path:
             # a 1×1 or strip image is answered in this task (form.unrecognised), never fanned out
@@ -512,7 +512,7 @@ def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]], *,
     def work() -> ExtractResult:
         from workers.extract.ocr_reader import assemble
         from workers.extraction import result_of
-        campaign = get_campaign(campaign_id, rt.settings.campaigns_dir)
+        campaign = get_campaign(campaign_id)
         ctx = _context(rt, row)
         done = [p for p in pages if p.get("json")]
         results = [json.loads(rt.store.get(p["json"])) for p in done]
@@ -572,7 +572,7 @@ def check_submission(rt: Runtime, submission_id: str) -> str:
             # the last file to finish queues this step again
             return "waiting"
         current = mark_replaced(files)
-        campaign = get_campaign(sub.campaign_id, rt.settings.campaigns_dir)
+        campaign = get_campaign(sub.campaign_id)
         kinds, findings = _submission_findings(
             campaign, [f.result for f in current if f.result],
             max((f.created_at for f in files), default=sub.created_at))

@@ -53,6 +53,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
+    # the campaigns: the configured files (a broken one stops the start) and the admin's versions
+    from storage.campaign_models import attach_registry
+    app.state.campaigns = attach_registry(settings, app.state.sessions)
     app.state.store = store or open_store(settings)
     from services.web.review_pages import render_message
     install_error_handlers(app, (DomainError,), html=render_message)

@@ -40,9 +40,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 
 
-def campaign_or_error(settings: Settings, campaign_id: str) -> Campaign:
+def campaign_or_error(campaign_id: str) -> Campaign:
     try:
-        return get_campaign(campaign_id, settings.campaigns_dir)
+        return get_campaign(campaign_id)
     except CampaignError as e:
         raise ApiError(404, "campaign.unknown", f"没有编号为“{campaign_id}”的评选活动，请从列表中选择。",
                        str(e)) from e

@@ -57,13 +57,13 @@ def healthz(session: SessionDep, store: StoreDep) -> Any:
 
 @router.get("/campaigns", response_model=list[CampaignOut], tags=["campaigns"],
             summary="List campaigns / 评选活动列表")
-def list_campaigns(settings: SettingsDep) -> list[CampaignOut]:
+def list_campaigns() -> list[CampaignOut]:
     """Every campaign in the campaigns folder, with the documents a submission holds.
     / 所有评选活动及每份申报需要提交的材料。"""
     return [CampaignOut(id=c.id, title=c.title, deadline=c.deadline.isoformat() if c.deadline else None,
                         documents=[{"kind": d.kind, "title": d.title, "required": d.required}
                                    for d in c.documents])
-            for c in load_campaigns(settings.campaigns_dir).values()]
+            for c in load_campaigns().values()]
 
 
 def _submission_out(request: Request, sub: Any, session: Any) -> SubmissionOut:
@@ -79,15 +79,13 @@ def _submission_out(request: Request, sub: Any, session: Any) -> SubmissionOut:
 
 @router.post("/submissions", response_model=SubmissionOut, status_code=status.HTTP_201_CREATED,
              tags=["submissions"], summary="Create a submission / 新建申报")
-def create_submission(body: SubmissionCreate, request: Request, session: SessionDep,
-                      settings: SettingsDep) -> SubmissionOut:
+def create_submission(body: SubmissionCreate, request: Request, session: SessionDep) -> SubmissionOut:
     """A new, empty submission of a unit to a campaign (a draft: upload its files, then
     `POST …/submit`); without a login, or with `self_check`, a 自查 that is never submitted.
     / 新建一份申报草稿，随后上传材料文件、提交审核；未登录或 `self_check` 时为自查，不能提交审核。"""
     anonymous = getattr(request.state, "user", None) is None
     sub = service.create_submission(session, campaign_id=body.campaign, organisation=body.organisation,
-                                    recommender=body.recommender, self_check=body.self_check or anonymous,
-                                    campaigns_dir=settings.campaigns_dir)
+                                    recommender=body.recommender, self_check=body.self_check or anonymous)
     return _submission_out(request, sub, session)
 
 
@@ -137,7 +135,7 @@ def submit(submission_id: str, body: SubmitIn, user: CurrentUser, session: Sessi
     warnings were read. / 提交审核（或退回后重新提交）：全部文件已识别、整份申报已检查、
     没有需要修改的问题，并确认已阅读“请注意”提示。"""
     submitting.submit(session, user, submission_id, warnings_read=body.warnings_read,
-                      site_level=body.site_level, campaigns_dir=settings.campaigns_dir)
+                      site_level=body.site_level)
     return _status(session, settings, submission_id)
 
 

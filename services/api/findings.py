@@ -20,7 +20,7 @@ from services.submissions import NotFound
 from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
-from .deps import SessionDep, SettingsDep
+from .deps import SessionDep
 from .schemas import ErrorOut
 
 def _errors(conflict: str) -> dict[int | str, dict[str, Any]]:
@@ -86,33 +86,30 @@ def list_contests(submission_id: str, user: CurrentUser, session: SessionDep) ->
              summary="Confirm or uphold a 识别有误 / 确认识别有误或维持问题",
              responses=_errors("task not held, the finding not contested, or already judged / "
                                "未领取任务、未标记识别有误或已有结论"))
-def judge(task_id: str, finding_id: int, body: VerdictIn, user: CurrentUser, session: SessionDep,
-          settings: SettingsDep) -> dict[str, Any]:
+def judge(task_id: str, finding_id: int, body: VerdictIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """On a task the reviewer holds. `upheld: false` confirms the finding was wrong: it no longer
     blocks the pass. `upheld: true` keeps it, and the submission is returned to the unit with `note`
     as the reason (where the stage may return)."""
     return contest_json(findings.judge_contest(session, user, task_id, finding_id, upheld=body.upheld,
-                                               note=body.note, campaigns_dir=settings.campaigns_dir))
+                                               note=body.note))
 
 
 @router.post("/api/review/tasks/{task_id}/overrides", summary="Override an error finding / 放行",
              responses=_errors("`override.forbidden`: a rule the notice makes absolute (the notice's words "
                                "in the message); or already overridden, or the task not held / "
                                "通知规定的硬性条件不能放行"))
-def override(task_id: str, body: OverrideIn, user: CurrentUser, session: SessionDep,
-             settings: SettingsDep) -> dict[str, Any]:
+def override(task_id: str, body: OverrideIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """Pass over an error finding with a reason, kept in the audit history and the dossier PDF.
     Rules the notice makes absolute (the campaign file's `findings: {code: {overridable: false}}`,
     e.g. 四星级以上, 不超过1500字) answer 409 `override.forbidden` with the notice's words."""
-    return override_json(findings.override(session, user, task_id, body.finding_id, body.reason,
-                                           campaigns_dir=settings.campaigns_dir))
+    return override_json(findings.override(session, user, task_id, body.finding_id, body.reason))
 
 
 @router.get("/api/review/tasks/{task_id}/blocking", summary="What stops a pass / 通过前须处理的问题")
-def blocking(task_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> list[dict[str, Any]]:
+def blocking(task_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
     """Open error findings of the task's submission (contested ones first), each with its label and
     what to do: correct the value, override with a reason, or (absolute rules) return or reject."""
     task = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id, task_scope(user)))
     if task is None:
         raise NotFound("找不到这个审核任务。", f"task {task_id}")
-    return blocking_items(session, get_campaign(task.campaign_id, settings.campaigns_dir), task.submission_id)
+    return blocking_items(session, get_campaign(task.campaign_id), task.submission_id)

@@ -80,7 +80,7 @@ class ReassignIn(BaseModel):
 
 
 @router.get("/tasks", summary="My queues / 我的审核任务")
-def list_tasks(user: CurrentUser, session: SessionDep, settings: SettingsDep, stage_id: str | None = None,
+def list_tasks(user: CurrentUser, session: SessionDep, stage_id: str | None = None,
                department: str | None = None, state: str | None = None,
                due_by: dt.date | None = None) -> list[dict[str, Any]]:
     """Filters: stage, department, state (open, claimed, done, cancelled, overdue, mine) and
@@ -90,7 +90,7 @@ def list_tasks(user: CurrentUser, session: SessionDep, settings: SettingsDep, st
     out = []
     for t in queue.list_tasks(session, user, f):
         # a recommender deciding whom to put forward sees its count against the notice's 1–2
-        quota = flow.quota_standing(session, get_campaign(t.campaign_id, settings.campaigns_dir), t)
+        quota = flow.quota_standing(session, get_campaign(t.campaign_id), t)
         out.append({**task_json(t), **({"quota": quota} if quota else {})})
     return out
 
@@ -127,31 +127,28 @@ def reassign(task_id: str, body: ReassignIn, user: CurrentUser, session: Session
 
 
 @router.post("/tasks/{task_id}/corrections", summary="Correct a field / 更正字段")
-def correct(task_id: str, body: CorrectionIn, user: CurrentUser, session: SessionDep,
-            settings: SettingsDep) -> dict[str, Any]:
+def correct(task_id: str, body: CorrectionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """The reviewer's value beside the machine's. The document checks run again on the corrected
     values: `blocking` is what still stops a pass afterwards (as GET …/blocking answers).
     / 更正字段后按更正值重新检查，`blocking` 为仍须处理的问题。"""
     row = flow.correct_field(session, user, task_id, body.field, body.value, body.machine_value)
     task = session.get(ReviewTask, task_id)
     assert task is not None                 # correct_field found it
-    campaign = get_campaign(task.campaign_id, settings.campaigns_dir)
+    campaign = get_campaign(task.campaign_id)
     return {"field": row.field, "value": row.value, "machine_value": row.machine_value,
             "by": row.username, "at": row.created_at.isoformat(),
             "blocking": blocking_items(session, campaign, row.submission_id)}
 
 
 @router.post("/tasks/{task_id}/scores", summary="Enter 考评分 / 录入考评分")
-def scores(task_id: str, body: ScoresIn, user: CurrentUser, session: SessionDep,
-           settings: SettingsDep) -> dict[str, Any]:
-    parsed, total = flow.save_scores(session, user, task_id, body.scores, campaigns_dir=settings.campaigns_dir)
+def scores(task_id: str, body: ScoresIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    parsed, total = flow.save_scores(session, user, task_id, body.scores)
     return {"scores": parsed, "total": total}
 
 
 @router.post("/tasks/{task_id}/notice", summary="Start the public notice / 开始公示")
-def notice(task_id: str, body: NoticeIn, user: CurrentUser, session: SessionDep,
-           settings: SettingsDep) -> dict[str, Any]:
-    review = flow.start_notice(session, user, task_id, body.start, campaigns_dir=settings.campaigns_dir)
+def notice(task_id: str, body: NoticeIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    review = flow.start_notice(session, user, task_id, body.start)
     return {"start": review.notice_start.isoformat() if review.notice_start else None,
             "end": review.notice_end.isoformat() if review.notice_end else None}
 
@@ -167,22 +164,19 @@ def review_json(r: Any) -> dict[str, Any]:
              responses={409: {"description": "`findings.blocking`: a pass while error findings are open "
                               "(not corrected, overridden or confirmed 识别有误); the message lists them with "
                               "what to do / 仍有未处理的错误，不能通过"}})
-def decide(task_id: str, body: DecisionIn, user: CurrentUser, session: SessionDep,
-           settings: SettingsDep) -> dict[str, Any]:
+def decide(task_id: str, body: DecisionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """pass, return, reject or withdraw, as the stage allows. A pass is refused (409
     `findings.blocking`) while error findings are open; the absolute rules of the notice can only be
     returned or rejected. / 通过前须处理全部错误（更正、放行或确认识别有误）。"""
     payload = body.model_dump(exclude={"decision"}, exclude_none=True)
-    return review_json(flow.decide(session, user, task_id, body.decision, payload,
-                                   campaigns_dir=settings.campaigns_dir))
+    return review_json(flow.decide(session, user, task_id, body.decision, payload))
 
 
 @router.post("/submissions/{submission_id}/start", summary="Start the review / 提交审核")
-def start(submission_id: str, body: StartIn, user: CurrentUser, session: SessionDep,
-          settings: SettingsDep) -> dict[str, Any]:
+def start(submission_id: str, body: StartIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     # the same gate as POST /api/submissions/{id}/submit: checks done, no open errors, warnings read
     return review_json(submitting.submit(session, user, submission_id, warnings_read=body.warnings_read,
-                                         site_level=body.site_level, campaigns_dir=settings.campaigns_dir))
+                                         site_level=body.site_level))
 
 
 @router.get("/submissions/{submission_id}", summary="Review state / 审核状态")
@@ -193,11 +187,10 @@ def get_review(submission_id: str, user: CurrentUser, session: SessionDep) -> di
 
 
 @router.post("/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交")
-def resubmit(submission_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+def resubmit(submission_id: str, user: CurrentUser, session: SessionDep,
              body: StartIn | None = None) -> dict[str, Any]:
     return review_json(submitting.submit(session, user, submission_id,
-                                         warnings_read=bool(body and body.warnings_read),
-                                         campaigns_dir=settings.campaigns_dir))
+                                         warnings_read=bool(body and body.warnings_read)))
 
 
 @router.post("/submissions/{submission_id}/objections", summary="Record an objection / 登记异议")

@@ -115,7 +115,7 @@ def pending_contests(session: Session, submission_ids: list[str]) -> dict[str, i
 # -------------------------------------------------------------- the reviewer
 
 def judge_contest(session: Session, user: User, task_id: str, finding_id: int, *, upheld: bool,
-                  note: str | None, campaigns_dir: object = None) -> FindingContest:
+                  note: str | None) -> FindingContest:
     """The reviewer's verdict on a 识别有误: confirmed (the finding was wrong) or upheld (it stands,
     and the submission is returned to the unit with the reason)."""
     task = held_task(session, user, task_id)
@@ -131,25 +131,24 @@ def judge_contest(session: Session, user: User, task_id: str, finding_id: int, *
     audit.record(session, user, "contest_upheld" if upheld else "contest_confirmed",
                  submission_id=task.submission_id, task_id=task.id, finding=row.id, code=row.code,
                  field=row.field, note=text)
-    campaign = get_campaign(task.campaign_id, campaigns_dir)  # type: ignore[arg-type]
+    campaign = get_campaign(task.campaign_id)
     stage = engine.stage(campaign, task.stage_id)
     if not upheld or "return" not in stage.decisions:
         session.commit()
         return entry
     label = finding_label(campaign, row)
     reasons = f"「{label}」{row.message} 申报单位提出识别有误，经审核核对原件，该问题成立：{text}"
-    flow.decide(session, user, task.id, "return", {"reasons": reasons}, campaigns_dir=campaigns_dir)
+    flow.decide(session, user, task.id, "return", {"reasons": reasons})
     return entry
 
 
-def override(session: Session, user: User, task_id: str, finding_id: int, reason: str, *,
-             campaigns_dir: object = None) -> FindingOverride:
+def override(session: Session, user: User, task_id: str, finding_id: int, reason: str) -> FindingOverride:
     """Let an error finding stand and pass over it, with a reason kept in the history and the dossier."""
     task = held_task(session, user, task_id)
     sub = session.get(Submission, task.submission_id)
     assert sub is not None
     row = _current_error(session, sub.id, finding_id)
-    campaign = get_campaign(task.campaign_id, campaigns_dir)  # type: ignore[arg-type]
+    campaign = get_campaign(task.campaign_id)
     refusal = absolute_refusal(campaign, row.code)
     if refusal:
         raise FindingConflict(f"「{finding_label(campaign, row)}」{refusal}", f"{row.code} is not overridable",

@@ -47,8 +47,8 @@ def _add_months(when: dt.datetime, months: int) -> dt.datetime:
     return when.replace(year=year, month=month, day=day)
 
 
-def campaign_of(sub: Submission, campaigns_dir: Any = None) -> Campaign:
-    return get_campaign(sub.campaign_id, campaigns_dir)
+def campaign_of(sub: Submission) -> Campaign:
+    return get_campaign(sub.campaign_id)
 
 
 def review_of(session: Session, submission_id: str) -> SubmissionReview | None:
@@ -103,7 +103,7 @@ def check_recommender(campaign: Campaign, recommender: str | None) -> None:
 
 
 def start_review(session: Session, actor: User | None, submission_id: str, *,
-                 site_level: str | None = None, campaigns_dir: Any = None,
+                 site_level: str | None = None,
                  now: dt.datetime | None = None) -> SubmissionReview:
     """Put a submission into its campaign's flow at the first stage that applies."""
     now = now or utcnow()
@@ -113,7 +113,7 @@ def start_review(session: Session, actor: User | None, submission_id: str, *,
         raise NotFound("找不到这份申报。", f"submission {submission_id}")
     if review_of(session, sub.id) is not None:
         raise StageBlocked("这份申报已在审核中。", f"{sub.id} already in review")
-    campaign = campaign_of(sub, campaigns_dir)
+    campaign = campaign_of(sub)
     check_recommender(campaign, sub.recommender)
     review = SubmissionReview(submission_id=sub.id, campaign_id=sub.campaign_id, version=1, data={},
                               site_level=site_level or engine.site_level(campaign, sub.recommender))
@@ -156,11 +156,10 @@ def corrections(session: Session, submission_id: str) -> dict[str, FieldCorrecti
     return out
 
 
-def save_scores(session: Session, user: User, task_id: str, scores: dict[str, Any], *,
-                campaigns_dir: Any = None) -> tuple[dict[str, float], float]:
+def save_scores(session: Session, user: User, task_id: str, scores: dict[str, Any]) -> tuple[dict[str, float], float]:
     """考评分 per rubric item, each checked against its maximum; the total is computed here."""
     task = held_task(session, user, task_id)
-    campaign = get_campaign(task.campaign_id, campaigns_dir)
+    campaign = get_campaign(task.campaign_id)
     rubric = _rubric(campaign)
     if rubric is None:
         raise InvalidInput("该评选活动没有评分细则。", f"{campaign.id} has no rubric")
@@ -175,11 +174,10 @@ def save_scores(session: Session, user: User, task_id: str, scores: dict[str, An
     return parsed, total
 
 
-def start_notice(session: Session, user: User, task_id: str, start: dt.date, *,
-                 campaigns_dir: Any = None) -> SubmissionReview:
+def start_notice(session: Session, user: User, task_id: str, start: dt.date) -> SubmissionReview:
     """Record the day a 公示 went up; its end is N working days later, holidays and 调休 counted."""
     task = held_task(session, user, task_id)
-    s = engine.stage(get_campaign(task.campaign_id, campaigns_dir), task.stage_id)
+    s = engine.stage(get_campaign(task.campaign_id), task.stage_id)
     if s.kind != "public_notice" or not s.working_days:
         raise InvalidInput("本环节不是公示环节。", f"{s.id} is not a public notice")
     review = session.get(SubmissionReview, task.submission_id)
@@ -292,8 +290,7 @@ def _check_limits(session: Session, campaign: Campaign, s: Stage, sub: Submissio
                           code="stage.limit_reached", status_code=409)
 
 
-def decide(session: Session, user: User, task_id: str, decision: str, payload: dict[str, Any], *,
-           campaigns_dir: Any = None, now: dt.datetime | None = None) -> SubmissionReview:
+def decide(session: Session, user: User, task_id: str, decision: str, payload: dict[str, Any], *, now: dt.datetime | None = None) -> SubmissionReview:
     """Record a decision on a held task and move the submission on when its stage is complete.
 
     payload: opinion, sealed, opinion_date, reasons, scores {rubric.G.N: n}, inspection {date, notes}.
@@ -303,7 +300,7 @@ def decide(session: Session, user: User, task_id: str, decision: str, payload: d
     sub = session.get(Submission, task.submission_id)
     review = session.get(SubmissionReview, task.submission_id)
     assert sub is not None and review is not None
-    campaign = get_campaign(task.campaign_id, campaigns_dir)
+    campaign = get_campaign(task.campaign_id)
     s = engine.stage(campaign, task.stage_id)
     merged = {**(task.data or {}), **{k: v for k, v in payload.items() if v not in (None, "")}}
     problems = engine.check_decision(s, decision, merged, _rubric(campaign))

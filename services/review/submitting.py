@@ -56,7 +56,7 @@ def current_warnings(session: Session, submission_id: str) -> int:
 
 
 def submit(session: Session, user: User, submission_id: str, *, warnings_read: bool,
-           site_level: str | None = None, campaigns_dir: Any = None,
+           site_level: str | None = None,
            now: dt.datetime | None = None) -> SubmissionReview:
     """Put the unit's submission forward (提交审核), or again after a return (重新提交)."""
     sub = visible_submission(session, user, submission_id, change=True)
@@ -67,7 +67,7 @@ def submit(session: Session, user: User, submission_id: str, *, warnings_read: b
         raise refuse(e) from None
     if not standing.checks_done:
         raise refuse(rules.Refused(rules.REFUSALS[rules.State.CHECKING], "checks not done"))
-    campaign = get_campaign(sub.campaign_id, campaigns_dir)
+    campaign = get_campaign(sub.campaign_id)
     failed = [f.name for f in session.scalars(select(StoredFile).where(
         StoredFile.submission_id == sub.id, StoredFile.replaced_by.is_(None), StoredFile.state == "failed"))]
     if failed:      # parked for a person: what it holds was never checked
@@ -86,5 +86,4 @@ def submit(session: Session, user: User, submission_id: str, *, warnings_read: b
                  warnings_read=bool(warnings_read))
     if standing.state is rules.State.RETURNED:
         return flow.resubmit(session, user, sub.id, now=now)
-    return flow.start_review(session, user, sub.id, site_level=site_level,
-                             campaigns_dir=campaigns_dir, now=now or utcnow())
+    return flow.start_review(session, user, sub.id, site_level=site_level, now=now or utcnow())

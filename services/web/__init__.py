@@ -54,7 +54,7 @@ templates.env.filters["filesize"] = _filesize
 
 def _index(request: Request, settings: Any, *, error: str = "", status_code: int = 200,
            form: dict[str, str] | None = None) -> HTMLResponse:
-    campaigns = list(load_campaigns(settings.campaigns_dir).values())
+    campaigns = list(load_campaigns().values())
     # a logged-in person's posts must carry the session's CSRF token (the auth middleware checks
     # it in the query string or the X-CSRF-Token header); anonymous posts have no session to forge
     user = getattr(request.state, "user", None)
@@ -82,7 +82,7 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
             sub = await run_in_threadpool(
                 service.create_submission, session, campaign_id=fields.get("campaign", ""),
                 organisation=fields.get("organisation", ""), recommender=fields.get("recommender"),
-                self_check=True, campaigns_dir=settings.campaigns_dir)
+                self_check=True)
         except BaseException:
             for up in uploads:
                 await up.close()
@@ -170,8 +170,7 @@ def remove_file(submission_id: str, file_id: str, session: SessionDep, store: St
 
 
 @router.post("/submissions/{submission_id}/submit")
-async def submit_form(submission_id: str, request: Request, session: SessionDep,
-                      settings: SettingsDep) -> Response:
+async def submit_form(submission_id: str, request: Request, session: SessionDep) -> Response:
     """提交审核 from the page: the same gate as the API (services.review.submitting)."""
     form = await request.form()
     user = getattr(request.state, "user", None)
@@ -179,8 +178,7 @@ async def submit_form(submission_id: str, request: Request, session: SessionDep,
         return _to_page(submission_id, "请先登录后再提交审核。")
     try:
         await run_in_threadpool(submitting.submit, session, user, submission_id,
-                                warnings_read=form.get("warnings_read") == "1",
-                                campaigns_dir=settings.campaigns_dir)
+                                warnings_read=form.get("warnings_read") == "1")
     except DomainError as e:
         return _to_page(submission_id, e.message)
     return _to_page(submission_id, "已提交审核。")

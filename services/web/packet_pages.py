@@ -20,10 +20,10 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin/packets", response_class=HTMLResponse)
-def packets_page(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+def packets_page(request: Request, user: CurrentUser, session: SessionDep,
                  msg: str = "") -> HTMLResponse:
     require_role(user, "admin", "operator")
-    campaigns = load_campaigns(settings.campaigns_dir)
+    campaigns = load_campaigns()
     builds = [service.build_json(b) for b in service.list_builds(session, user)]
     ids = {sid for b in builds for sid in b["downloads"]["dossiers"]}
     names = dict(session.execute(select(Submission.id, Submission.organisation)

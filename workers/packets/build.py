@@ -107,7 +107,7 @@ def run_build(session_factory: Callable[[], Session], store: ObjectStore, settin
         if build.is_final:
             return build.state
         try:
-            campaign = get_campaign(build.campaign_id, settings.campaigns_dir)
+            campaign = get_campaign(build.campaign_id)
         except CampaignError as e:
             log.error("packet build %s: %s", build_id, e)
             _finish(s, build, BuildState.FAILED, error=MSG_CAMPAIGN)
