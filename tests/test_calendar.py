@@ -1,10 +1,15 @@
-"""Working days for 公示: mainland holidays and 调休 from chinesecalendar."""
+"""Working days for 公示: mainland holidays and 调休 from the holiday files or chinesecalendar;
+weekends only, said plainly, for a year with neither."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 
+from dossier.settings import Settings
+from storage.objects import ObjectStore
 from workers.routing.calendar import is_working_day, notice_end, working_days_between
 
 D = dt.date
@@ -37,3 +42,93 @@ class TestNoticeEnd:
     def test_zero_days_refused(self) -> None:
         with pytest.raises(ValueError):
             notice_end(D(2015, 11, 16), 0)
+
+
+class TestHolidayData:
+    """Holiday arrangements as data: a file per year in the State Council's terms, weekends only without."""
+
+    def test_shipped_file_matches_the_state_councils_arrangement(self) -> None:
+        """GIVEN holidays/2026.yaml THEN every day of 2026 is a working day exactly when chinesecalendar says so."""
+        import chinese_calendar
+
+        from workers.routing.calendar import HolidayCalendar, default_dir
+        cal = HolidayCalendar(default_dir())
+        assert cal.basis(2026).source == "file"
+        day = D(2026, 1, 1)
+        while day.year == 2026:
+            assert cal.is_working_day(day) == chinese_calendar.is_workday(day), day
+            day += dt.timedelta(days=1)
+
+    def test_year_without_data_is_weekends_only_and_says_so(self, tmp_path: Path) -> None:
+        """GIVEN no data for 2031 THEN Monday to Friday count, no error, and the basis says it plainly."""
+        from workers.routing.calendar import HolidayCalendar
+        cal = HolidayCalendar(tmp_path)
+        b = cal.basis(2031)
+        assert not b.complete and "2031" in b.note and "周一至周五" in b.note and "未扣除法定节假日" in b.note
+        assert cal.is_working_day(D(2031, 1, 1))          # a Wednesday; 元旦 unknown without data
+        assert not cal.is_working_day(D(2031, 1, 4))      # a Saturday
+
+    def test_a_years_file_is_used(self, tmp_path: Path) -> None:
+        """GIVEN a 2031.yaml with 元旦 off and a Sunday worked THEN the notice's days follow it."""
+        from workers.routing.calendar import HolidayCalendar
+        (tmp_path / "2031.yaml").write_text(
+            "year: 2031\nsource: 国务院办公厅关于2031年部分节假日安排的通知\n"
+            "holidays:\n  - {name: 元旦, from: 2031-01-01, to: 2031-01-03}\n"
+            "workdays:\n  - {date: 2031-01-05, name: 元旦}\n", encoding="utf-8")
+        cal = HolidayCalendar(tmp_path)
+        assert cal.basis(2031).complete and "2031年部分节假日安排" in cal.basis(2031).note
+        assert not cal.is_working_day(D(2031, 1, 1)) and not cal.is_working_day(D(2031, 1, 3))
+        assert cal.is_working_day(D(2031, 1, 5))          # the 调休 Sunday
+
+    def test_broken_file_names_path_and_line(self, tmp_path: Path) -> None:
+        """A holiday range that ends before it starts is refused with the file and the line."""
+        from dossier.campaigns import CampaignError
+        from workers.routing.calendar import HolidayCalendar
+        (tmp_path / "2031.yaml").write_text(
+            "year: 2031\nholidays:\n  - {name: 元旦, from: 2031-01-03, to: 2031-01-01}\n", encoding="utf-8")
+        with pytest.raises(CampaignError, match=r"2031\.yaml:3: .*结束日期早于开始日期"):
+            HolidayCalendar(tmp_path)
+
+
+@pytest.mark.services
+def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_engine: Engine,
+                                                         folder_store: ObjectStore) -> None:
+    """GIVEN a recommender's 公示 starting 2026-12-28 (or that day a year on, never in the past) on
+    PostgreSQL WHEN it is started through the API THEN no 500: its end is counted Monday to Friday
+    into the year without holiday data, and the answer says so plainly."""
+    from fastapi.testclient import TestClient
+
+    from dossier import beijing
+    from services.api import create_app
+    from services.auth import accounts
+    from services.review import flow
+    from services.submissions import create_submission
+    from storage.db import make_sessionmaker
+    from storage.models import utcnow
+    from tests.review_helpers import PASSWORD
+    from workers.routing import calendar
+
+    calendar.configure(None)                       # the shipped holiday files: 2026, nothing after
+    today = beijing.today(utcnow())
+    start = D(2026, 12, 28) if today <= D(2026, 12, 28) else D(today.year + 1, 12, 28)
+    rec_org = "金华市财政局机关党委"
+    app = create_app(settings, engine=pg_engine, store=folder_store)
+    with make_sessionmaker(pg_engine)() as s:
+        rec = accounts.create_user(s, username="rec-cal", password=PASSWORD, role="recommender",
+                                   organisation=rec_org)
+        token = accounts.issue_token(s, rec)
+        sid = create_submission(s, campaign_id="jinhua-2015", organisation="金华市某局机关支部",
+                                recommender=rec_org).id
+        flow.start_review(s, None, sid)
+        s.commit()
+    with TestClient(app) as c:
+        h = {"Authorization": f"Bearer {token}"}
+        task = c.post("/api/review/claim-next", json={}, headers=h).json()["task"]
+        r = c.post(f"/api/review/tasks/{task['id']}/notice", json={"start": start.isoformat()}, headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    end = dt.date.fromisoformat(body["end"])
+    assert end.year == start.year + 1 and working_days_between(start, end) == 5
+    [gap] = body["calendar"]
+    assert gap["year"] == start.year + 1 and gap["complete"] is False
+    assert "周一至周五" in gap["note"] and f"{start.year + 1}.yaml" in gap["note"]

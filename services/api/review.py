@@ -19,6 +19,7 @@ from services.review.blocking import blocking_items
 from services.review import audit, flow, queue, submitting
 from services.review.access import visible_submission
 from storage.review_models import ReviewTask
+from workers.routing import calendar
 
 from .deps import SessionDep, SettingsDep
 
@@ -149,8 +150,10 @@ def scores(task_id: str, body: ScoresIn, user: CurrentUser, session: SessionDep)
 @router.post("/tasks/{task_id}/notice", summary="Start the public notice / 开始公示")
 def notice(task_id: str, body: NoticeIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     review = flow.start_notice(session, user, task_id, body.start)
-    return {"start": review.notice_start.isoformat() if review.notice_start else None,
-            "end": review.notice_end.isoformat() if review.notice_end else None}
+    start, end = review.notice_start, review.notice_end
+    # `calendar`: the years the 公示 spans that have no holiday data (counted Monday to Friday), in words
+    return {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None,
+            "calendar": [b.to_json() for b in calendar.bases(start, end)] if start and end else []}
 
 
 def review_json(r: Any) -> dict[str, Any]:

@@ -20,6 +20,7 @@ from storage.models import StoredFile, Submission, utcnow
 from storage.review_models import (FieldCorrection, Objection, ReviewStatus, ReviewTask, Role,
                                    SubmissionReview, SubmissionVersion, TaskState, User)
 from workers.routing import engine
+from workers.routing.calendar import bases as calendar_bases
 from workers.routing.calendar import notice_end
 from workers.routing.engine import Stage
 
@@ -185,7 +186,10 @@ def start_notice(session: Session, user: User, task_id: str, start: dt.date) -> 
     end = notice_end(start, int(s.working_days))
     review.notice_start, review.notice_end = start, end
     task.due_at = beijing.end_of_day(end)
-    task.data = {**(task.data or {}), "notice_start": start.isoformat(), "notice_end": end.isoformat()}
+    # a year without holiday data is counted Monday to Friday: the note says so wherever the end is shown
+    gaps = calendar_bases(start, end)
+    task.data = {**(task.data or {}), "notice_start": start.isoformat(), "notice_end": end.isoformat(),
+                 **({"calendar_note": " ".join(b.note for b in gaps)} if gaps else {})}
     audit.record(session, user, "notice_start", submission_id=task.submission_id, task_id=task.id,
                  start=start.isoformat(), end=end.isoformat(), working_days=s.working_days)
     session.commit()

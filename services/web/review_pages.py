@@ -42,6 +42,7 @@ from storage.models import StoredFile
 from storage.objects import ObjectNotFound, submission_prefix
 from storage.review_models import ReviewTask, SubmissionReview
 from workers.routing import engine
+from workers.routing.calendar import bases as calendar_bases
 from workers.routing.engine import DECISION_LABELS, KIND_LABELS
 
 HERE = Path(__file__).resolve().parent
@@ -367,7 +368,9 @@ async def notice(task_id: str, request: Request, user: CurrentUser, session: Ses
         review = await run_in_threadpool(flow.start_notice, session, user, task_id, start)
     except ValueError:
         return _back(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。")
-    return _back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。")
+    # a year without holiday data is counted Monday to Friday: say so beside the date
+    gaps = "".join(b.note for b in calendar_bases(review.notice_start, review.notice_end))
+    return _back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。{gaps}")
 
 
 @router.post("/review/tasks/{task_id}/decide")
