@@ -236,3 +236,14 @@ def test_footnotes_in_the_material_count(tmp_path: Path) -> None:
     _got, _codes, r = _read(fs.html_to(src, tmp_path), fs.jinhua())
     story = next(d for d in r.documents if d.kind == "narrative")
     assert story.counts["text"] == count_chars(title + body + note)
+
+
+@pytest.mark.slow
+@needs_soffice
+def test_nested_tables_in_word97(tmp_path: Path) -> None:
+    """GIVEN the 申报表 with 联络人 as a nested 姓名|职务|电话 table, saved as Word 97 (.doc)
+    THEN the nested table is read from the binary as a table (not its printed words as values)."""
+    form = fs.yueyang(with_sheet=False)
+    path = fs.html_to(fs.write_html(tmp_path / "form.html", form, fs.Shape(nested=True)), tmp_path, "doc")
+    got, _codes, _ = _read(path, form)
+    assert _wrong(got, fs.expected(form)) == {}

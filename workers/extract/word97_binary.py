@@ -29,6 +29,7 @@ SPRM_P_F_IN_TABLE = 0x2416
 SPRM_P_F_TTP = 0x2417
 SPRM_P_ITAP = 0x6649
 SPRM_P_F_INNER_TTP = 0x244C
+SPRM_P_F_INNER_TABLE_CELL = 0x244B
 SPRM_P_HUGE_PAPX = 0x6646
 SPRM_T_DEF_TABLE = 0xD608
 SPRM_T_VERT_MERGE = 0xD62B
@@ -63,6 +64,8 @@ class Para:
     in_table: bool = False
     ttp: bool = False                      # the row-end mark of an (outer) table row
     itap: int = 0                          # table depth; 0 outside tables
+    inner_cell: bool = False               # the end mark of a nested table's cell
+    inner_ttp: bool = False                # the row-end mark of a nested table's row
     row: RowDef | None = None
     page_break_before: bool = False
 
@@ -183,6 +186,10 @@ def _apply_grpprl(p: Para, grpprl: bytes, data: bytes) -> None:
             p.in_table = bool(op[0])
         elif sprm == SPRM_P_F_TTP:
             p.ttp = bool(op[0])
+        elif sprm == SPRM_P_F_INNER_TABLE_CELL:
+            p.inner_cell = bool(op[0])
+        elif sprm == SPRM_P_F_INNER_TTP:
+            p.inner_ttp = bool(op[0])
         elif sprm == SPRM_P_ITAP:
             p.itap = struct.unpack_from("<i", op)[0]
         elif sprm == SPRM_T_DEF_TABLE and op:

@@ -62,6 +62,11 @@ class ModelBuilder:
         self.cell_pics: list[Picture] = []
         self.cell_page = 1
         self.table_page = 1
+        # a table nested in the open cell (itap 2): its rows, its open row and cell
+        self.inner_rows: list[tuple[list[tuple[list[str], list[Picture], int]], RowDef | None]] = []
+        self.inner_row: list[tuple[list[str], list[Picture], int]] = []
+        self.inner_paras: list[str] = []
+        self.inner_pics: list[Picture] = []
 
     # -- text of one paragraph -------------------------------------------------
     def _clean(self, raw: str) -> tuple[list[str], list[Picture]]:
@@ -120,6 +125,9 @@ class ModelBuilder:
             self.rows.append((self.row, p.row))
             self.row = []
             return
+        if p.itap >= 2 and p.end != "\x07":
+            self._inner_para(p)
+            return
         texts, pics = self._clean(p.text)
         if not self.cell_paras and not self.cell_pics:
             self.cell_page = self.page - (len(texts) - 1)
@@ -128,8 +136,42 @@ class ModelBuilder:
         if p.end == "\x07":
             self._end_cell()
 
+    def _inner_para(self, p: Para) -> None:
+        """A paragraph of a table nested in the open cell: kept as that table's grid."""
+        if p.inner_ttp:
+            if self.inner_paras or self.inner_pics:
+                self._end_inner_cell()
+            self.inner_rows.append((self.inner_row, p.row))
+            self.inner_row = []
+            return
+        texts, pics = self._clean(p.text)
+        self.inner_paras.append("".join(texts))
+        self.inner_pics.extend(pics)
+        if p.inner_cell:
+            self._end_inner_cell()
+
+    def _end_inner_cell(self) -> None:
+        self.inner_row.append((self.inner_paras, self.inner_pics, self.page))
+        self.inner_paras, self.inner_pics = [], []
+
     def _end_cell(self) -> None:
-        self.row.append((self.cell_paras, self.cell_pics, self.cell_page))
+        tables: list[Table] = []
+        if self.inner_paras or self.inner_pics:
+            self._end_inner_cell()
+        if self.inner_row:
+            self.inner_rows.append((self.inner_row, None))
+            self.inner_row = []
+        if self.inner_rows:
+            # as the docx reader does: the nested table's text row by row, its grid beside
+            nested = build_table(self.inner_rows, self.cell_page)
+            tables.append(nested)
+            for row in nested.rows():
+                text = "  ".join(c.text for c in row if c.text.strip())
+                if text:
+                    self.cell_paras.append(text)
+            self.cell_pics.extend(p for c in nested.cells for p in c.pictures)
+            self.inner_rows = []
+        self.row.append((self.cell_paras, self.cell_pics, self.cell_page, tables))
         self.cell_paras, self.cell_pics = [], []
         self.cell_page = self.page
 
@@ -172,7 +214,7 @@ def build_table(rows: list[tuple[list[tuple[list[str], list[Picture], int]], Row
         usable = rd is not None and len(rd.centers) == len(row) + 1 and len(lines) > 1
         col = 0
         prev: Cell | None = None
-        for c, (paras, pics, cpage) in enumerate(row):
+        for c, (paras, pics, cpage, *nested) in enumerate(row):
             if usable:
                 c0, c1 = _col_of(lines, rd.centers[c]), _col_of(lines, rd.centers[c + 1])
                 span = max(1, c1 - c0)
@@ -201,7 +243,7 @@ def build_table(rows: list[tuple[list[tuple[list[str], list[Picture], int]], Row
                 prev = above
             else:
                 cell = Cell(row=r, col=col, colspan=span, paragraphs=paras, page=cpage,
-                            pictures=pics)
+                            pictures=pics, tables=nested[0] if nested else [])
                 cells.append(cell)
                 for k in range(span):
                     grid[(r, col + k)] = cell
