@@ -105,12 +105,24 @@ def _vml_offsets(shape: etree._Element) -> tuple[float | None, float, bool, bool
 
     def pt(name: str) -> float | None:
         m = _VML_NUM.fullmatch(props.get(name, ""))
-        return float(m.group(1)) * _VML_UNITS[m.group(2)] if m else None
+        try:
+            return float(m.group(1)) * _VML_UNITS[m.group(2)] if m else None
+        except ValueError:           # "1.2.3pt"
+            return None
 
     absolute = props.get("position") == "absolute"
     x = pt("margin-left") if pt("margin-left") is not None else pt("left")
     y = pt("margin-top") if pt("margin-top") is not None else pt("top")
     return x, y or 0.0, not absolute, props.get("mso-position-horizontal-relative") == "page"
+
+
+def _offset(pos: etree._Element | None) -> float | None:
+    """A wp:positionH/V's offset in points, None when it is aligned instead (or unreadable)."""
+    off = pos.find(qn("wp:posOffset")) if pos is not None else None
+    try:
+        return int((off.text or "0").strip()) / _EMU_PER_PT if off is not None else None
+    except ValueError:
+        return None
 
 
 def _placement(box: etree._Element) -> tuple[float | None, float, bool, bool]:
@@ -120,16 +132,12 @@ def _placement(box: etree._Element) -> tuple[float | None, float, bool, bool]:
         if el.tag == _WP_INLINE:
             return None, 0.0, True, False
         if el.tag == _WP_ANCHOR:
-            x = y = None
             ph, pv = el.find(qn("wp:positionH")), el.find(qn("wp:positionV"))
             if ph is not None and ph.get("relativeFrom") == "character":
                 ph = None            # placed at its anchor character: where the anchor run is
-            if ph is not None and ph.find(qn("wp:posOffset")) is not None:
-                x = int(ph.find(qn("wp:posOffset")).text or 0) / _EMU_PER_PT
-            if pv is not None and pv.find(qn("wp:posOffset")) is not None:
-                y = int(pv.find(qn("wp:posOffset")).text or 0) / _EMU_PER_PT
-            return x, y or 0.0, False, ph is not None and ph.get("relativeFrom") == "page"
-        if el.tag.startswith("{urn:schemas-microsoft-com:vml}") and el.get("style") is not None:
+            return _offset(ph), _offset(pv) or 0.0, False, ph is not None and ph.get("relativeFrom") == "page"
+        if isinstance(el.tag, str) and el.tag.startswith("{urn:schemas-microsoft-com:vml}") \
+                and el.get("style") is not None:
             return _vml_offsets(el)
         el = el.getparent()
     return None, 0.0, True, False
