@@ -107,6 +107,32 @@ class TestLayout:
         assert [len(p.lines) for p in paras] == [3, 1]
 
 
+    def test_typed_space_between_chinese_characters(self):
+        """Nothing sets a gap between two Chinese characters but a typed space: a cell's parts
+        (name, title) stay apart; the autospace beside a digit is no space."""
+        def ch(t, x):
+            return {"text": t, "x0": x, "x1": x + 10, "top": 0, "bottom": 10, "size": 10}
+        line = TextLine([ch("阎", 0), ch("萍", 10), ch("办", 23.5), ch("主", 33.5), ch("任", 43.5),
+                         ch("0", 56), ch("7", 66)], 0, 10)
+        assert line.text() == "阎萍 办主任07"
+
+    def test_rows_of_a_borderless_table_stay_lines(self):
+        """Two lines of fields spaced into the same columns (a nested table drawn without borders)
+        are two rows, however far right the first runs; a line of label fields that wraps joins
+        the line it wraps onto."""
+        def row(top, starts, right=200):
+            chars = []
+            for x in starts:
+                chars += [{"text": "字", "x0": x, "x1": x + 10, "top": top, "bottom": top + 10, "size": 10},
+                          {"text": "字", "x0": x + 10, "x1": x + 20, "top": top, "bottom": top + 10, "size": 10}]
+            chars[-1]["x1"] = right
+            return TextLine(chars, top, top + 10)
+        table = paragraphs([row(0, [0, 60, 120]), row(12, [0, 60, 120])], 0, 200)
+        assert [len(p.lines) for p in table] == [1, 1]
+        wrapped = paragraphs([row(0, [0, 60, 120]), row(12, [0, 90])], 0, 200)
+        assert [len(p.lines) for p in wrapped] == [2]
+
+
 class TestSamples:
     def test_jinhua_form(self):
         """The 推荐表 PDF: labels beside values, merged cells, the seal in the opinion cell."""

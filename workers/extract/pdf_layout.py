@@ -183,6 +183,10 @@ def is_wide(ch: str) -> bool:
     return unicodedata.east_asian_width(ch) in ("W", "F") or ch in "“”‘’—…·"
 
 
+# a gap wider than this (in font sizes) between two characters is a tab stop, or fields spaced out
+TAB_GAP = 1.5
+
+
 @dataclass
 class TextLine:
     chars: list[dict] = field(default_factory=list)
@@ -205,6 +209,11 @@ class TextLine:
     def box(self) -> Box:
         return Box(self.x0, self.top, self.x1, self.bottom)
 
+    def stops(self) -> list[float]:
+        """Where the text starts again after a gap of a tab stop (fields spaced out on one line)."""
+        return [b["x0"] for a, b in zip(self.chars, self.chars[1:])
+                if b["x0"] - a["x1"] > TAB_GAP * max(a["size"], b["size"], 1.0)]
+
     def text(self) -> str:
         out: list[str] = []
         prev = None
@@ -213,7 +222,7 @@ class TextLine:
                 gap = c["x0"] - prev["x1"]
                 size = max(prev["size"], c["size"], 1.0)
                 wide = is_wide(prev["text"][-1:]), is_wide(c["text"][:1])
-                if gap > 1.5 * size:
+                if gap > TAB_GAP * size:
                     out.append("    ")     # a tab stop or spaced-out fields on one line
                 elif gap > (0.6 if wide[0] != wide[1] else 0.2) * size:
                     # Chinese text is set with small gaps around digits and Latin words
@@ -291,11 +300,20 @@ def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPar
             full = prev.x0 <= left + 0.5 * size
             centred = full and abs((ln.x0 + ln.x1) - (prev.x0 + prev.x1)) / 2 < size
             near = ln.top - prev.bottom < 2.5 * size
-            if wrapped and (at_margin or centred) and near:
+            if wrapped and (at_margin or centred) and near and not _rows_of_columns(prev, ln):
                 out[-1].lines.append(ln)
                 continue
         out.append(TextPara([ln]))
     return out
+
+
+def _rows_of_columns(a: TextLine, b: TextLine) -> bool:
+    """Two lines of fields spaced out into the same columns: rows of a table drawn without
+    borders (a nested one), each a line of its own however far right it runs.  A wrapped line of
+    label fields starts its next line at other places, and joins it."""
+    sa, sb = a.stops(), b.stops()
+    tol = max(a.size, b.size)
+    return sum(1 for x in sb if any(abs(x - y) <= tol for y in sa)) >= 2
 
 
 def overlap(a: Box, b: Box) -> float:
