@@ -116,6 +116,15 @@ class TestWeakEvidenceAsksTheReviewer:
                    marks=[Mark(field="opinion.submitting_org", kind="seal", present=False)])
         assert is_weak(only(check_document(doc, FORM, method="ocr"), "seal.missing"))
 
+    def test_seal_not_seen_on_an_illegible_scan(self) -> None:
+        """On a scan whose values were mostly read with low confidence, a seal not seen proves little;
+        on a legible one it is an error."""
+        marks = [Mark(field="opinion.submitting_org", kind="seal", present=False)]
+        blurred = form(confidence={**{k: 0.6 for k in GOOD}, "opinion.submitting_org": 0.95}, marks=marks)
+        assert is_weak(only(check_document(blurred, FORM, method="ocr"), "seal.missing"))
+        clear = form(confidence={k: 0.95 for k in GOOD}, marks=marks)
+        assert only(check_document(clear, FORM, method="ocr"), "seal.missing").severity == "error"
+
     @pytest.mark.parametrize("method", ["docx", "pdf-text", "ocr"])
     def test_seal_elsewhere_in_the_file(self, method: str) -> None:
         """A floating picture no field took may be the seal: seal.missing is weak in every format."""

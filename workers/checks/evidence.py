@@ -117,7 +117,17 @@ def _mark_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading
     share = form_share(doc, spec)
     if share < FORM_CONFIDENT:
         return f"扫描件版式未能完整识别（只找到约 {share:.0%} 的栏目）"
+    typical = scan_confidence(doc)
+    if typical is not None and typical < reading.low_confidence:
+        return f"扫描件整体不够清晰（文字识别可信度约 {typical:.0%}）"
     return None
+
+
+def scan_confidence(doc: ExtractedDocument) -> float | None:
+    """The median confidence of the values read from a document: how legible the scan is as a
+    whole (a seal or a date not seen on an illegible scan proves little)."""
+    values = sorted(fv.confidence for fv in doc.fields.values() if fv.value not in ("", None))
+    return values[len(values) // 2] if values else None
 
 
 def _length_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
