@@ -141,7 +141,7 @@ def submit(submission_id: str, body: SubmitIn, user: CurrentUser, session: Sessi
 
 def _status(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
     raw = service.submission_status(session, submission_id)
-    campaign = campaign_or_error(settings, raw["submission"]["campaign_id"])
+    campaign = campaign_or_error(raw["submission"]["campaign_id"])
     return present_status(campaign, raw)
 
 

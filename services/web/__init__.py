@@ -95,7 +95,7 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
 
 def _context(request: Request, session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
     raw = service.submission_status(session, submission_id)
-    campaign = campaign_or_error(settings, raw["submission"]["campaign_id"])
+    campaign = campaign_or_error(raw["submission"]["campaign_id"])
     st = present_status(campaign, raw)
     # the unit sees where each value came from: its scan's pages with the boxes read
     pages: dict[str, list[PageView]] = {}
