@@ -92,6 +92,14 @@ class TestWeakEvidenceAsksTheReviewer:
         doc = form({"secretary.ethnicity": ""}, not_located=lost)
         assert is_weak(only(check_document(doc, FORM, method="ocr"), "field.missing", "secretary.ethnicity"))
 
+    def test_empty_value_on_an_illegible_scan(self) -> None:
+        """An empty 民族 on a scan whose other values were read with low confidence: faint writing may
+        have been missed, so weak; on a legible scan the same empty cell is an error."""
+        blurred = form({"secretary.ethnicity": ""}, confidence={k: 0.6 for k in GOOD if k != "secretary.ethnicity"})
+        assert is_weak(only(check_document(blurred, FORM, method="ocr"), "field.missing"))
+        clear = form({"secretary.ethnicity": ""}, confidence={k: 0.95 for k in GOOD})
+        assert only(check_document(clear, FORM, method="ocr"), "field.missing").severity == "error"
+
     def test_low_confidence_value(self) -> None:
         """An OCR value read with low confidence that breaks its rule (a 5 read as S) is weak."""
         doc = form({"member_count": "4S"}, confidence={"member_count": 0.55})

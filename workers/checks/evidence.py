@@ -101,6 +101,16 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
     low = [fv for fv in fvs if _low(fv, reading)]
     if low:
         return f"扫描件此处识别可信度较低（{min(fv.confidence for fv in low):.0%}）"
+    if f.code == "field.missing":
+        # faint handwriting on an illegible scan reads as nothing
+        return _illegible(doc, reading)
+    return None
+
+
+def _illegible(doc: ExtractedDocument, reading: Reading) -> str | None:
+    typical = scan_confidence(doc) if reading.ocr else None
+    if typical is not None and typical < reading.low_confidence:
+        return f"扫描件整体不够清晰（文字识别可信度约 {typical:.0%}）"
     return None
 
 
@@ -117,10 +127,7 @@ def _mark_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading
     share = form_share(doc, spec)
     if share < FORM_CONFIDENT:
         return f"扫描件版式未能完整识别（只找到约 {share:.0%} 的栏目）"
-    typical = scan_confidence(doc)
-    if typical is not None and typical < reading.low_confidence:
-        return f"扫描件整体不够清晰（文字识别可信度约 {typical:.0%}）"
-    return None
+    return _illegible(doc, reading)
 
 
 def scan_confidence(doc: ExtractedDocument) -> float | None:
