@@ -120,6 +120,15 @@ class TestPageFurniture:
                                             footer="某某局机关党建示范点创建材料 第{n}页"))
         assert _texts(doc) == BODY
 
+    def test_header_misread_on_a_scan(self) -> None:
+        """A running header OCR reads a little differently on each page is still the header."""
+        doc = _page_doc([BODY[:2], BODY[2:3], BODY[3:]])
+        for n, text in ((1, "中共某某市司法局机关支部委员会"), (2, "中共某某市司法局机关支部委员合"),
+                        (3, "中共某某市司法屆机关支部委员会")):
+            doc.blocks.insert(next(i for i, b in enumerate(doc.blocks) if b.page == n),
+                              Paragraph(text, page=n, box=Box(70, 30, 520, 42)))
+        assert _texts(drop_page_furniture(doc)) == BODY
+
     def test_header_without_geometry(self) -> None:
         """Where the reader knows no positions, the first and last lines of each page are the edges."""
         doc = _page_doc([BODY[:2], BODY[2:]], header="某某局党建工作材料", footer="第{n}页")

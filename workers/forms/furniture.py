@@ -18,6 +18,7 @@ are never furniture.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 
@@ -41,6 +42,8 @@ _SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
 MAX_FURNITURE_CHARS = 60
 # the band at the top and bottom of a page where headers and footers sit (share of its height)
 EDGE_BAND = 0.1
+# two header lines this alike are one header read twice (OCR misreads a character or two)
+SAME_LINE = 0.85
 # a reader that reads a page's header or footer part marks its paragraphs with one of these
 FURNITURE_SOURCES = frozenset({"header", "footer"})
 
@@ -117,18 +120,33 @@ def _strip_line(p: Paragraph, is_furniture) -> bool:
     return not p.text.strip()
 
 
+def _alike(a: str, b: str) -> bool:
+    """The same header or footer line, allowing for a character or two misread on a scan."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 6:
+        return False
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= SAME_LINE
+
+
+def _running(edges: list[_Edge]) -> list[_Edge]:
+    """The edge lines that stand, alike, at the same edge of two or more pages."""
+    candidates = [e for e in edges if 0 < len(e.key) <= MAX_FURNITURE_CHARS]
+    out = []
+    for e in candidates:
+        pages = {o.page for o in candidates if o.side == e.side and _alike(o.key, e.key)}
+        if len(pages) >= 2:
+            out.append(e)
+    return out
+
+
 def drop_page_furniture(doc: Document) -> Document:
     """Remove running headers, footers and page numbers from `doc`'s paragraphs, in place.
 
     Returns `doc`, so it can be used inline: `locate(drop_page_furniture(doc), campaign)`."""
     edges = _edges(doc)
-    pages_of: dict[tuple[str, str], set[int]] = {}
-    for e in edges:
-        if 0 < len(e.key) <= MAX_FURNITURE_CHARS:
-            pages_of.setdefault((e.side, e.key), set()).add(e.page)
-    running = {k for k, pages in pages_of.items() if len(pages) >= 2}
     edge_blocks = {e.block for e in edges}
-    furniture_blocks = {e.block for e in edges if (e.side, e.key) in running}
+    furniture_blocks = {e.block for e in _running(edges)}
 
     drop: set[int] = set()
     for i, b in enumerate(doc.blocks):
