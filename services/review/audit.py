@@ -15,7 +15,7 @@ ACTION_LABELS = {
     "objection_resolved": "异议处理完毕", "resubmit": "重新提交", "stage": "进入环节",
     "lease_expired": "任务超时收回", "file_retry": "文件重新处理",
     "contest": "标记识别有误", "contest_confirmed": "确认识别有误", "contest_upheld": "维持问题（识别无误）",
-    "override": "放行",
+    "override": "放行", "campaign_load": "载入评选活动文件",
 }
 
 
