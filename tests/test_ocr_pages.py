@@ -82,6 +82,15 @@ class TestAssemble:
         doc = ocr_reader.assemble([page], ReadContext(name="p.png", format="png"))
         assert [(p.kind, p.page) for p in doc.pictures] == [("seal_unknown", 1)]
 
+    def test_grey_page_with_one_seal_found_is_undecided_elsewhere(self) -> None:
+        """A greyscale page where one ring was found: that seal counts where it lies, and a field
+        with none may still have a faint one (seal_unknown), not a certain absence."""
+        page = {**_page(), "greyscale": True, "bilevel": False}
+        doc = ocr_reader.assemble([page], ReadContext(name="p.png", format="png"))
+        assert sorted(p.kind for p in doc.pictures) == ["seal", "seal_unknown"]
+        table = next(b for b in doc.blocks if isinstance(b, Table))
+        assert [p.kind for c in table.cells for p in c.pictures] == ["seal"]
+
     def test_failed_page_is_a_problem(self) -> None:
         """A page that failed is a problem on that page; the other pages still count."""
         bad = {"page": 2, "error": "RuntimeError('x')", "message": "页面识别出错"}

@@ -305,7 +305,7 @@ def test_a_full_stop_under_a_seal_is_kept(written: str, want: str) -> None:
 
     from tests.image_factory import _font
     from workers.extract.ocr_engine import OcrLine
-    from workers.extract.ocr_reader import _closing_mark_under_seal
+    from workers.extract.ocr_seal_text import closing_mark_under_seal
 
     img = Image.new("RGB", (520, 160), (255, 255, 255))
     d = ImageDraw.Draw(img)
@@ -314,5 +314,5 @@ def test_a_full_stop_under_a_seal_is_kept(written: str, want: str) -> None:
     d.text((240, 24), "委员会", fill=(210, 30, 30), font=_font(20))          # and its text
     clean = numpy.repeat(numpy.asarray(img)[..., :1], 3, axis=2)               # the red channel
     line = OcrLine("同意推荐", (40.0, 69.0, 160.0, 99.0), 0.99)                # stops before the 。
-    [got] = _closing_mark_under_seal(clean, [line], [(150.0, 0.0, 330.0, 160.0)])
+    [got] = closing_mark_under_seal(clean, [line], [(150.0, 0.0, 330.0, 160.0)])
     assert got.text == want

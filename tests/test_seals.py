@@ -43,3 +43,25 @@ def test_greyscale_scan() -> None:
     assert len(rings) == 1 and rings[0].method == "shape" and rings[0].confidence < 0.95
     assert _iou(rings[0].box, seal_box()) > 0.7
     assert find_shape_seals(np.asarray(greyscale(jinhua_page(seal=False)))[..., 0]) == []
+
+
+@pytest.mark.parametrize("scan", ["colour", "greyscale", "one_bit"])
+def test_a_seal_ring_is_no_rule_of_the_table(scan: str) -> None:
+    """GIVEN a seal stamped in the opinion cell, scanned in colour, greyscale or black-and-white
+    THEN the table's grid is that of the unstamped page: the ring's sides and top, straight over a
+    glyph's length, do not cut the cell into an opinion part and a date part."""
+    from tests.image_factory import one_bit
+    from workers.extract.ocr_grid import find_grids
+
+    def page(seal: bool) -> np.ndarray:
+        img = jinhua_page(seal=seal)
+        img = {"colour": img, "greyscale": greyscale(img), "one_bit": one_bit(img)}[scan]
+        return np.asarray(img.convert("RGB"))
+
+    stamped = page(True)
+    seals = find_red_seals(stamped) if scan == "colour" else find_shape_seals(stamped[..., 0])
+    assert len(seals) == 1
+    grids = find_grids(stamped[..., 0], broken=scan == "one_bit", seals=[s.box for s in seals])
+    bare = find_grids(page(False)[..., 0], broken=scan == "one_bit")
+    assert len(grids) == len(bare) == 1
+    assert np.allclose(grids[0].rows, bare[0].rows, atol=4) and np.allclose(grids[0].cols, bare[0].cols, atol=4)

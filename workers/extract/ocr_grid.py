@@ -186,10 +186,13 @@ def _coverage(mask: np.ndarray, horizontal: bool, pos: float, a: float, b: float
 
 
 def find_grids(grey: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = None,
-               broken: bool = False) -> list[Grid]:
-    """Tables on a page: each a grid of boundaries and its merged cells (`broken`: see line_masks)."""
+               broken: bool = False, seals: list[tuple[float, float, float, float]] = ()) -> list[Grid]:
+    """Tables on a page: each a grid of boundaries and its merged cells (`broken`: see line_masks).
+    `seals`: boxes of seals on the page, whose rings are no rules."""
     s = unit(grey)
     hmask, vmask = masks if masks is not None else line_masks(grey, broken)
+    if seals:
+        hmask, vmask = _without_rings(hmask, seals), _without_rings(vmask, seals)
     both = cv2.dilate(cv2.bitwise_or(hmask, vmask), np.ones((5, 5), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(both, 8)
     grids: list[Grid] = []
@@ -202,6 +205,25 @@ def find_grids(grey: np.ndarray, masks: tuple[np.ndarray, np.ndarray] | None = N
             grids.append(g)
     grids.sort(key=lambda g: (g.box[1], g.box[0]))
     return grids
+
+
+def _without_rings(mask: np.ndarray, seals: list[tuple[float, float, float, float]]) -> np.ndarray:
+    """The mask without the pieces that lie wholly inside a seal: the sides, top and bottom of its
+    ring are straight enough over a glyph's length to pass for rules, and would cut the cell it is
+    stamped on (its opinion text from its date).  A rule that runs under the seal reaches out of it."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask, 8)
+    if n <= 1:
+        return mask
+    x0, y0 = stats[:, cv2.CC_STAT_LEFT], stats[:, cv2.CC_STAT_TOP]
+    x1, y1 = x0 + stats[:, cv2.CC_STAT_WIDTH], y0 + stats[:, cv2.CC_STAT_HEIGHT]
+    drop = np.zeros(n, dtype=bool)
+    for bx0, by0, bx1, by1 in seals:
+        m = 0.08 * max(bx1 - bx0, by1 - by0)      # the ring's ink reaches a little past the box
+        drop |= (x0 >= bx0 - m) & (y0 >= by0 - m) & (x1 <= bx1 + m) & (y1 <= by1 + m)
+    drop[0] = False
+    if not drop.any():
+        return mask
+    return np.where(drop[labels], 0, mask).astype(np.uint8)
 
 
 def _grid_in(hmask: np.ndarray, vmask: np.ndarray, region: tuple[int, int, int, int], s: float,

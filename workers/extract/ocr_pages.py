@@ -1,8 +1,8 @@
 """Page preparation: turn a scanned PDF or an image file into page images.
 
-Cheap work only (decode, render, EXIF orientation, size limits), so that it can
-run in the extract task before the per-page OCR fan-out.  Limits are checked
-before any pixel is decoded: an image header claiming 30000×30000 is refused
+Cheap work only (decode, render, EXIF orientation, size limits, a two-up sheet cut
+into its two pages), so that it can run in the extract task before the per-page
+OCR fan-out.  Limits are checked before any pixel is decoded: an image header claiming 30000×30000 is refused
 from its size alone.
 """
 from __future__ import annotations
@@ -18,6 +18,7 @@ from PIL import Image, ImageOps
 
 from dossier.settings import Settings
 
+from .ocr_twoup import split_two_up
 from .readers import ReadError
 
 log = logging.getLogger(__name__)
@@ -112,9 +113,9 @@ def image_pages(path: Path, settings: Settings) -> list[PreparedPage]:
                     im.seek(i)
                     _check_pixels(im.size, settings, f"{path.name} frame {i + 1}")
                 frame = ImageOps.exif_transpose(im) if i == 0 else im.copy()
-                arr = downscale(load_rgb(frame))
-                h, w = arr.shape[:2]
-                pages.append(PreparedPage(page=i + 1, width=w, height=h, image=arr))
+                for arr in split_two_up(downscale(load_rgb(frame))):
+                    h, w = arr.shape[:2]
+                    pages.append(PreparedPage(page=len(pages) + 1, width=w, height=h, image=arr))
             return pages
     except ReadError:
         raise
@@ -163,9 +164,9 @@ def pdf_pages(path: Path, settings: Settings) -> list[PreparedPage]:
             if w_px * h_px > settings.max_image_pixels:
                 dpi *= (settings.max_image_pixels / (w_px * h_px)) ** 0.5
             pil = page.to_image(resolution=dpi).original
-            arr = load_rgb(pil)
-            h, w = arr.shape[:2]
-            out.append(PreparedPage(page=i + 1, width=w, height=h, image=arr))
+            for arr in split_two_up(load_rgb(pil)):
+                h, w = arr.shape[:2]
+                out.append(PreparedPage(page=len(out) + 1, width=w, height=h, image=arr))
         return out
 
 

@@ -30,6 +30,7 @@ from .ocr_geometry import orientation, rotate_quarter, straighten
 from .ocr_grid import find_grids
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
+from .ocr_seal_text import closing_mark_under_seal, without_seal_text
 from .readers import ReadContext
 
 log = logging.getLogger(__name__)
@@ -115,13 +116,13 @@ def _read_page(image: np.ndarray, bilevel: bool = False) -> dict[str, Any]:
         # covers the text (whiting out the red mask would erase the text under it too)
         clean = np.repeat(image[..., :1], 3, axis=2)
     grey = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
-    grids = find_grids(grey, broken=bilevel)
+    grids = find_grids(grey, broken=bilevel, seals=[sl.box for sl in seals])
     # the per-line angle classifier only adds risk on an upright page (it flips whole
     # body lines to 180° and their reading then falls under the score floor)
     lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
     if not grey_page and seals:
-        lines = [ln for ln in lines if not _written_in_red(image, ln.box)]
-        lines = _closing_mark_under_seal(clean, lines, [s.box for s in seals])
+        lines = without_seal_text(image, lines)
+        lines = closing_mark_under_seal(clean, lines, [s.box for s in seals])
     return {"image": image, "greyscale": grey_page, "seals": seals, "grids": grids, "lines": lines}
 
 
@@ -132,58 +133,6 @@ def _bilevel(image: np.ndarray) -> bool:
                        interpolation=cv2.INTER_NEAREST)
     mid = (small > 40) & (small < 215)
     return float(mid.mean()) < 0.02
-
-
-RED_INK = 40          # R above max(G, B) by this much: red ink
-RED_LINE_SHARE = 0.6  # a line whose ink is mostly red is a seal's text
-
-
-def _written_in_red(image: np.ndarray, box: tuple[float, float, float, float]) -> bool:
-    """Whether a line read on the page is the text of a seal: most of its ink is red.  The red
-    channel washes a seal out only as far as its red is pure; a JPEG's colour subsampling leaves
-    it mid-grey, its arc text is read, and it would run into the value of the cell it covers.
-    Black writing under a seal is not red, and stays."""
-    h, w = image.shape[:2]
-    x0, y0, x1, y1 = (int(max(0, box[0])), int(max(0, box[1])), int(min(w, box[2])), int(min(h, box[3])))
-    if x1 <= x0 or y1 <= y0:
-        return False
-    patch = image[y0:y1, x0:x1].astype(np.int16)
-    r, g, b = patch[..., 0], patch[..., 1], patch[..., 2]
-    ink = (r + g + b) < 3 * 190
-    if ink.sum() < 10:
-        return False
-    red = (r - np.maximum(g, b)) > RED_INK
-    return float((red & ink).sum()) / float(ink.sum()) > RED_LINE_SHARE
-
-
-CLOSING_MARKS = "。，、；：！？"
-
-
-def _closing_mark_under_seal(img: np.ndarray, lines: list, seal_boxes: list) -> list:
-    """A line that ends inside a seal, read again one glyph further: the detector stops its box
-    where the seal's ring begins, and the full stop stamped over (同意推荐。) is lost.  Only a
-    punctuation mark is taken from the longer reading; the seal's own text is never added."""
-    from .ocr_engine import engine
-    h, w = img.shape[:2]
-    out = []
-    for ln in lines:
-        x0, y0, x1, y1 = ln.box
-        height = max(1.0, y1 - y0)
-        inside = [b for b in seal_boxes
-                  if b[0] <= x1 <= b[2] and min(y1, b[3]) - max(y0, b[1]) > 0.5 * height]
-        if ln.text and ln.text[-1] not in CLOSING_MARKS and inside:
-            crop = img[max(0, int(y0) - 2):min(h, int(y1) + 2),
-                       max(0, int(x0)):min(w, int(x1 + 1.2 * height))]
-            res = engine()(crop, use_det=False, use_cls=False)
-            txts = getattr(res, "txts", None) or ()
-            scores = getattr(res, "scores", None) or ()
-            longer = str(txts[0]).strip() if txts else ""
-            # the same line, then a mark (and maybe a glyph of the seal's text, dropped)
-            if (longer.startswith(ln.text) and len(longer) > len(ln.text)
-                    and longer[len(ln.text)] in CLOSING_MARKS and float(scores[0]) >= 0.8):
-                ln = type(ln)(ln.text + longer[len(ln.text)], (x0, y0, x1 + 0.5 * height, y1), ln.confidence)
-        out.append(ln)
-    return out
 
 
 def _reread_short_lines(img: np.ndarray, lines: list) -> list:
@@ -350,9 +299,10 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
             min(touching, key=lambda q: abs((q.box.y0 + q.box.y1) / 2 - cy)).pictures.append(pic)
         elif best_cell is not None and cell_share > 0:
             best_cell[1].pictures.append(pic)
-    if p.get("bilevel") and not p.get("seals"):
-        # black and white, and no seal shape found: whether it was stamped cannot be told.
-        # On a grey scan the ring of a seal is found by its shape, so its absence counts.
+    if p.get("greyscale"):
+        # no colour: a seal is found by its ring, and a faint or broken ring (a light red gone
+        # pale grey, a 1-bit scan) is not found, so where none was, whether it was stamped cannot
+        # be told; a seal that was found still counts where it lies
         pictures.append(Picture(page=page, box=None, kind="seal_unknown", confidence=0.0))
     blocks.sort(key=lambda t: t[0])
     return blocks, pictures

@@ -1,0 +1,48 @@
+"""Two pages on one sheet are read as two pages; any other sheet as it comes.  No OCR."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dossier.settings import Settings
+from tests.image_factory import cjk_font_path, jinhua_page, two_up
+from workers.extract.ocr_grid import find_grids
+from workers.extract.ocr_pages import image_pages
+from workers.extract.ocr_twoup import split_two_up
+
+pytestmark = pytest.mark.skipif(cjk_font_path() is None, reason="no CJK font (fc-list :lang=zh)")
+
+
+def _rgb(img) -> np.ndarray:  # type: ignore[no-untyped-def]
+    return np.asarray(img.convert("RGB"))
+
+
+def test_a_two_up_scan_is_two_pages_each_with_its_table(tmp_path: Path) -> None:
+    """GIVEN two pages printed side by side on one landscape sheet, scanned to one PNG
+    THEN the file has two pages, left first, and each holds one whole table."""
+    page = jinhua_page()
+    path = tmp_path / "two-up.png"
+    two_up(page, jinhua_page(seal=False)).save(path)
+    pages = image_pages(path, Settings())
+    assert [p.page for p in pages] == [1, 2]
+    for p in pages:
+        assert p.height > p.width                       # each half is a portrait page
+        grids = find_grids(p.image[..., 0])
+        assert len(grids) == 1 and len(grids[0].cells) == len(find_grids(_rgb(page)[..., 0])[0].cells)
+    # the seal was stamped on the left page only
+    left_red = ((pages[0].image[..., 0].astype(int) - pages[0].image[..., 1]) > 80).sum()
+    right_red = ((pages[1].image[..., 0].astype(int) - pages[1].image[..., 1]) > 80).sum()
+    assert left_red > 1000 and right_red == 0
+
+
+@pytest.mark.parametrize("sheet", ["portrait", "on_its_side", "one_page_and_a_blank_half"])
+def test_other_sheets_stay_one_page(sheet: str) -> None:
+    """A portrait page, the same page lying on its side (a wide table across the middle) and a
+    two-up sheet with one blank half are not cut."""
+    page = jinhua_page()
+    img = {"portrait": page, "on_its_side": page.rotate(90, expand=True),
+           "one_page_and_a_blank_half": two_up(page, None)}[sheet]
+    parts = split_two_up(_rgb(img))
+    assert len(parts) == 1 and parts[0].shape == _rgb(img).shape
