@@ -8,6 +8,7 @@ goes through the HTTP API.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import io
 import time
 from dataclasses import dataclass
@@ -19,11 +20,14 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 from sqlalchemy import Engine
 
+from dossier import beijing
 from dossier.settings import Settings
 from services.api import create_app
 from services.auth import accounts
 from storage.db import make_sessionmaker
+from storage.models import utcnow
 from storage.objects import open_store
+from storage.review_models import SubmissionReview
 from tests.conftest import delete_queues, queue_names, unique
 from tests.docx_factory import narrative
 from tests.edges import ARTIFACTS, dossier_env, running
@@ -97,6 +101,11 @@ class Person:
         return self.post(f"/api/review/tasks/{task['id']}/decision", json={"decision": decision, **payload})
 
 
+def today() -> str:
+    """Today in Beijing, as a 公示 or an opinion is dated."""
+    return beijing.today(utcnow()).isoformat()
+
+
 def seen(st: dict[str, Any]) -> tuple[str, str]:
     """What the unit's page says it is: the state's code and its Chinese label."""
     return st["lifecycle"]["code"], st["lifecycle"]["label"]
@@ -141,6 +150,17 @@ class World:
         with self.sessions() as s:
             user = accounts.create_user(s, username=username, password=PASSWORD, role=role, **binding)
             return Person(self.http, accounts.issue_token(s, user, "scenario"), username)
+
+    def notice_over(self, sid: str) -> None:
+        """Time passes: the 公示 put up today has run its working days (it ended yesterday).  The only
+        thing a scenario does outside the API: a clock cannot be sped up through HTTP."""
+        with self.sessions() as s:
+            review = s.get(SubmissionReview, sid)
+            assert review is not None and review.notice_start and review.notice_end, "no 公示 started"
+            yesterday = beijing.today(utcnow()) - dt.timedelta(days=1)
+            review.notice_start, review.notice_end = (yesterday - (review.notice_end - review.notice_start),
+                                                      yesterday)
+            s.commit()
 
     def packets(self, admin: Person, campaign: str) -> dict[str, Any]:
         """A packet build asked for through the API, compiled here (Word originals stood in for),

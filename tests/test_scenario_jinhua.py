@@ -15,7 +15,7 @@ from sqlalchemy import Engine
 
 from dossier.settings import Settings
 from tests.docx_factory import jinhua_form, narrative
-from tests.scenario_world import codes, narrative_docx, seen, world
+from tests.scenario_world import codes, narrative_docx, seen, today, world
 
 pytestmark = pytest.mark.services
 
@@ -39,6 +39,7 @@ def test_jinhua_from_draft_to_title_and_packets(settings: Settings, pg_schema_ur
         joint = w.person("joint", "reviewer", campaign_id=C, stage_id="joint_review_city", department="相关单位")
         board = w.person("board", "reviewer", campaign_id=C, stage_id="collective_decision")
         admin = w.person("admin", "admin")
+        box = {"sealed": True, "opinion_date": today(), "signed_by": "审核人"}   # the opinion box's 盖章/签字, 日期
         good = narrative(1000)
 
         # --- 自查 beside them: anonymous and a unit's own; never a submission
@@ -113,21 +114,24 @@ def test_jinhua_from_draft_to_title_and_packets(settings: Settings, pg_schema_ur
             for n in names:
                 task = rec[r_name].task_of(sid[n])
                 assert rec[r_name].post(f"/api/review/tasks/{task['id']}/notice",
-                                        json={"start": "2026-01-05"}).status_code == 200
-                r = rec[r_name].decide(task, "pass")
-                if n == "丁":
+                                        json={"start": today()}).status_code == 200
+                if n == "丁":      # an open error stops the pass first; the recommender overrides it
+                    r = rec[r_name].decide(task, "pass")
                     assert r.status_code == 409 and "盖章" in r.json()["message"]
                     r = rec[r_name].post(f"/api/review/tasks/{task['id']}/overrides",
                                          json={"finding_id": seal["id"], "reason": "已核对纸质原件，印章清晰"})
                     assert r.status_code == 200, r.text
-                    r = rec[r_name].decide(task, "pass")
+                r = rec[r_name].decide(task, "pass")
+                assert r.status_code == 409 and "公示期" in r.json()["message"]       # it runs its days first
+                w.notice_over(sid[n])
+                r = rec[r_name].decide(task, "pass")
                 assert r.status_code == 200, (n, r.text)
         history = unit["丁"].get(f"/api/review/submissions/{sid['丁']}/history").json()
         assert any("已核对纸质原件，印章清晰" in str(h) for h in history)
         assert seen(unit["甲"].status(sid["甲"])) == ("in_review", "审核中（推荐单位意见）")
 
         # --- 推荐单位意见: R1 has three applicants for 1–2 places; the quota holds at its decision
-        opinion = {"opinion": "同意推荐", "sealed": True, "opinion_date": "2026-01-20"}
+        opinion = {"opinion": "同意推荐", "sealed": True, "opinion_date": today(), "signed_by": "张明"}
         for n in ("甲", "乙"):
             task = rec[R1].task_of(sid[n])
             assert rec[R1].decide(task, "pass", **opinion).status_code == 200
@@ -143,7 +147,7 @@ def test_jinhua_from_draft_to_title_and_packets(settings: Settings, pg_schema_ur
 
         # --- 材料审核: 乙 goes back with reasons per field
         for n in ("甲", "丁", "戊"):
-            assert material.decide(material.task_of(sid[n]), "pass", opinion="材料齐全").status_code == 200
+            assert material.decide(material.task_of(sid[n]), "pass", opinion="材料齐全", **box).status_code == 200
         r = material.decide(material.task_of(sid["乙"]), "return", reasons="请核对书记信息",
                             field_reasons={"secretary.birth": "出生年月与档案不符"})
         assert r.status_code == 200, r.text
@@ -162,11 +166,12 @@ def test_jinhua_from_draft_to_title_and_packets(settings: Settings, pg_schema_ur
         assert {f["name"] for f in again["files"]} == {"推荐表（修改）.docx", "创建事迹介绍材料.docx"}
         assert unit["乙"].submit(sid["乙"]).status_code == 200
         assert seen(unit["乙"].status(sid["乙"])) == ("in_review", "审核中（市直机关工委组宣处材料审核）")
-        assert material.decide(material.task_of(sid["乙"]), "pass", opinion="已改正").status_code == 200
+        assert material.decide(material.task_of(sid["乙"]), "pass", opinion="已改正", **box).status_code == 200
 
         # --- 联审 and 班子集体研究: 甲 becomes a 示范点
-        assert joint.decide(joint.task_of(sid["甲"]), "pass", opinion="无异议").status_code == 200
-        r = board.decide(board.task_of(sid["甲"]), "pass", opinion="同意", sealed=True, opinion_date="2026-02-01")
+        assert joint.decide(joint.task_of(sid["甲"]), "pass", opinion="无异议", **box).status_code == 200
+        r = board.decide(board.task_of(sid["甲"]), "pass", opinion="同意", sealed=True, opinion_date=today(),
+                         signed_by="李华")
         assert r.status_code == 200, r.text
         assert seen(unit["甲"].status(sid["甲"])) == ("titled", "称号")
 

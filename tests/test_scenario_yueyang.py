@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from tests.docx_factory import narrative, yueyang_form
-from tests.scenario_world import codes, seen, world
+from tests.scenario_world import codes, seen, today, world
 
 pytestmark = pytest.mark.services
 
@@ -45,8 +45,10 @@ def test_yueyang_from_draft_to_title_and_packets(settings: Settings, pg_schema_u
         city = w.person("city", "reviewer", campaign_id=C, stage_id="report_city")
         year_end = w.person("year-end", "reviewer", campaign_id=C, stage_id="acceptance_year_end")
         admin = w.person("admin", "admin")
-        bureau_pass = {"opinion": "同意", "inspection": {"date": "2017-05-10", "notes": "实地检查属实"},
-                       "scores": rubric_full()}
+        box = {"sealed": True, "opinion_date": today(), "signed_by": "审核人"}   # the opinion box's 盖章/签字, 日期
+        # what the stage's box asks for (签字, 年月日) besides its opinion, inspection and 考评分
+        bureau_pass = {"opinion": "同意", "inspection": {"date": today(), "notes": "实地检查属实"},
+                       "scores": rubric_full(), "signed_by": "王强", "opinion_date": today(), "sealed": True}
 
         anon = w.anonymous.draft(C, "某支部自查", R1)
         w.anonymous.upload(anon, ("申报表.docx", form(tmp_path, "自查", words=1600)))
@@ -106,8 +108,8 @@ def test_yueyang_from_draft_to_title_and_packets(settings: Settings, pg_schema_u
         assert seen(unit["二"].status(sid["二"])) == ("in_review", "审核中（市局机关党委材料审核及实地检查）")
 
         # up to 年底检查验收: 一 becomes 基层党建创建单位
-        assert city.decide(city.task_of(sid["一"]), "pass", opinion="同意上报").status_code == 200
-        assert year_end.decide(year_end.task_of(sid["一"]), "pass", opinion="验收合格").status_code == 200
+        assert city.decide(city.task_of(sid["一"]), "pass", opinion="同意上报", **box).status_code == 200
+        assert year_end.decide(year_end.task_of(sid["一"]), "pass", opinion="验收合格", **box).status_code == 200
         assert seen(unit["一"].status(sid["一"])) == ("titled", "称号")
 
         packets = w.packets(admin, C)
