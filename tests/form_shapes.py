@@ -137,8 +137,9 @@ def expected(form: Form) -> dict[str, dict[str, object]]:
 
 @dataclass(frozen=True)
 class Shape:
-    """How the form is built.  `body`: table | frame | lines | boxes | drawn (every label and value a
-    box placed on the page); the rest are variations."""
+    """How the form is built.  `body`: table | frame | lines | boxes (values in boxes on their
+    lines) | drawn (every label and value a box placed on the page) | placed (label lines with
+    blanks, values in boxes placed over them from one anchor); the rest are variations."""
     body: str = "table"
     split_labels: bool = False        # 党组织|名称 over two cells
     stacked_labels: bool = False      # 党组织 over 名称
@@ -156,7 +157,7 @@ class Shape:
         for flag in ("split_labels", "stacked_labels", "nested", "in_cell", "spacers", "furniture"):
             if getattr(self, flag):
                 bits.append(flag)
-        if self.body in ("lines", "boxes", "drawn"):
+        if self.body in ("lines", "boxes", "drawn", "placed"):
             bits.append(f"{self.sep}x{self.per_line}")
         if self.rubric_heads != ("考评分值", "自评分"):
             bits.append("+".join(self.rubric_heads))
@@ -180,6 +181,7 @@ SHAPES = [
     Shape(body="boxes", per_line=3),
     Shape(body="boxes", per_line=1, furniture=True),
     Shape(body="drawn", per_line=2),
+    Shape(body="placed", per_line=2),
     Shape(rubric_heads=("分值", "自评得分")),
     Shape(rubric_heads=("满分", "单位自评分"), spacers=True),
 ]
@@ -373,6 +375,18 @@ def _write_drawn(doc, form: Form, shape: Shape) -> None:
     _write_lines(doc, form, shape, pairs=False)
 
 
+def _write_placed(doc, form: Form, shape: Shape) -> None:
+    """Label lines with blanks, every value a box placed over its blank from one anchor above."""
+    anchor = doc.add_paragraph()
+    n = 0
+    for row, line in enumerate(_lines(form, shape)):
+        doc.add_paragraph("　　".join(f"{item.label}：　　　　" for item in line))
+        for k, item in enumerate(line):
+            n += 1
+            anchor._p.append(_box_run(_p_xml(item.value), n, 4.6, 0.7, x_pt=k * 230.0 + 95.0, y_pt=20.0 + row * 24.0))
+    _write_lines(doc, form, shape, pairs=False)
+
+
 def _write_lines(doc, form: Form, shape: Shape, pairs: bool = True) -> None:
     boxes = shape.body == "boxes"
     n = 0
@@ -469,6 +483,8 @@ def write_docx(path: Path, form: Form, shape: Shape) -> Path:
         _TableWriter(doc, form, shape).write()
     elif shape.body == "drawn":
         _write_drawn(doc, form, shape)
+    elif shape.body == "placed":
+        _write_placed(doc, form, shape)
     else:
         _write_lines(doc, form, shape)
     if shape.body == "frame":
@@ -522,14 +538,21 @@ def write_html(path: Path, form: Form, shape: Shape) -> Path:
     out = ['<html><head><meta charset="utf-8"></head><body>', f"<p>{_h(form.title)}</p>"]
     for line in form.head:
         out.append("<p>" + "&#12288;&#12288;".join(f"{_h(p.label)}：{_h(p.value)}" for p in line) + "</p>")
+    if shape.body == "placed":
+        for row, line in enumerate(_lines(form, shape)):
+            out.append("<p>" + "&#12288;&#12288;".join(f"{_h(item.label)}：&#12288;&#12288;&#12288;&#12288;"
+                                                       for item in line) + "</p>")
+            for k, item in enumerate(line):
+                out.append(f'<div style="position:absolute; left:{170 + k * 320}px; top:{150 + row * 28}px; '
+                           f'width:180px"><p>{_h(item.value)}</p></div>')
     if shape.body == "drawn":
         for row, line in enumerate(_lines(form, shape)):
             for k, item in enumerate(line):
                 for text, dx in ((f"{item.label}：", 0), (item.value, 130)):
                     out.append(f'<div style="position:absolute; left:{40 + k * 320 + dx}px; top:{120 + row * 32}px; '
                                f'width:{120 if dx == 0 else 180}px"><p>{_h(text)}</p></div>')
-    if shape.body in ("lines", "boxes", "drawn"):
-        for line in _lines(form, shape) if shape.body != "drawn" else []:
+    if shape.body in ("lines", "boxes", "drawn", "placed"):
+        for line in _lines(form, shape) if shape.body in ("lines", "boxes") else []:
             out.append("<p>" + "&#12288;&#12288;".join(_h(_sep_value(shape, p.label, p.value)) for p in line) + "</p>")
         for lg in form.longs:
             out.append(f"<p>{_h(lg.label)}：</p>" + "".join(f"<p>{_h(t)}</p>" for t in lg.value.split("\n")))

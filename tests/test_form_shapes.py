@@ -183,6 +183,7 @@ class TestShapesMadeByLibreOffice:
         (fs.Shape(body="frame"), "jinhua"),
         (fs.Shape(body="lines", sep="tab", per_line=3, furniture=True), "yueyang"),
         (fs.Shape(body="drawn", per_line=2), "jinhua"),
+        (fs.Shape(body="placed", per_line=2), "yueyang"),
     ], ids=lambda v: v.name if isinstance(v, fs.Shape) else v)
     def test_html_converted_to_docx(self, tmp_path: Path, shape: fs.Shape, campaign: str) -> None:
         """A form authored as HTML and turned into .docx by LibreOffice reads the same fields."""

@@ -31,6 +31,7 @@ _W_P, _W_TBL, _W_T, _W_TAB, _W_BR, _W_CR = (qn("w:p"), qn("w:tbl"), qn("w:t"), q
 _WP_ANCHOR, _WP_INLINE = qn("wp:anchor"), qn("wp:inline")
 _BR_TYPE = qn("w:type")
 _EMU_PER_PT = 12700.0
+_COLON = re.compile(r"[:：]")
 # a blank to fill: a label's colon followed by spaces or the end of the line
 _BLANK_SLOT = re.compile(r"[:：](?=[ \t\u3000\u00a0]*(?:$|[ \t\u3000\u00a0]))")
 # a box with at most this much text and no table is a value in a line, not a block of its own
@@ -59,10 +60,10 @@ class TextBox:
 
     def in_line(self, em: float) -> bool:
         """A value typed in a box on its label's line: one short paragraph, no table, standing in
-        the line (inline, or anchored less than a line and a half from it)."""
+        the line (inline, or anchored within about a line's height of its top)."""
         if self.content.find(".//" + _W_TBL) is not None:
             return False
-        if not (self.inline or abs(self.y) <= 2.0 * em):
+        if not (self.inline or abs(self.y) <= 1.2 * em):
             return False
         paras = [t for t in (box_paragraph_text(p) for p in self.content.iter(_W_P)) if t.strip()]
         return len(paras) <= SMALL_BOX_PARAS and sum(len(t.strip()) for t in paras) <= SMALL_BOX_CHARS
@@ -221,7 +222,7 @@ def merge_small(text: str, boxes: list[TextBox], em: float, left_margin: float =
         x = None if b.x is None else b.x - (left_margin if b.x_from_page else 0.0)
         at = b.at if b.inline or x is None else index_at(text, x, em)
         inserts.append((at, x or 0.0, n, inner))
-    slots = [m.end() for m in _BLANK_SLOT.finditer(text)]
+    slots = blank_slots(text)
     if len(inserts) > 1 and len({(a, x) for a, x, _n, _t in inserts}) == 1 and len(slots) == len(inserts):
         # every box at one spot (a converter that lost their places): one to each blank after a
         # label's colon, in order, as the form was laid out to be filled
@@ -229,6 +230,31 @@ def merge_small(text: str, boxes: list[TextBox], em: float, left_margin: float =
     out = text
     for at, _x, _n, inner in sorted(inserts, reverse=True):
         out = out[:at] + " " + inner + " " + out[at:]
+    return out
+
+
+def blank_slots(text: str) -> list[int]:
+    """Where a value is to be written in a line: after each label's colon with nothing after it."""
+    return [m.end() for m in _BLANK_SLOT.finditer(text)]
+
+
+def fill_slots(texts: list[str], rows: list[list[str]]) -> list[str] | None:
+    """`texts` (lines in reading order) with each row of values written into the blanks of the
+    next line that waits for them (every label on it blank, as many blanks as values), or None
+    when a row finds no such line (then the values were not typed over these blanks)."""
+    out = list(texts)
+    k = 0
+    for row in rows:
+        while k < len(out):
+            slots = blank_slots(out[k])
+            if slots and len(slots) == len(row) and len(slots) == len(_COLON.findall(out[k])):
+                break
+            k += 1
+        if k == len(out):
+            return None
+        for at, value in sorted(zip(blank_slots(out[k]), row), reverse=True):
+            out[k] = out[k][:at] + " " + value + " " + out[k][at:]
+        k += 1
     return out
 
 

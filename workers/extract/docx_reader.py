@@ -14,7 +14,8 @@ from pathlib import Path
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .docx_boxes import box_paragraph_text, font_size, merge_small, plain_text, rows_of, split_paragraph
+from .docx_boxes import (box_paragraph_text, fill_slots, font_size, merge_small, plain_text, rows_of,
+                         split_paragraph)
 from .docx_package import open_package
 from .model import Cell, Document, Paragraph, Picture, Table
 from .readers import ReadContext
@@ -71,6 +72,8 @@ class _Walker:
                  notes: dict[tuple[str, str], str] | None = None) -> None:
         self.page = 1
         self.notes = notes or {}
+        # one-line boxes placed away from their anchor: (anchor block, y, x, text), in order
+        self.floating: list[tuple[int, float, float, str]] = []
         self.blocks: list = []
         self.left_margin = left_margin
         self.em = em
@@ -108,14 +111,41 @@ class _Walker:
         # one line side by side at one height are one line (a form drawn as positioned boxes)
         outer = self.source
         self.source = "textbox"
-        for item in rows_of([b for b in boxes if b not in small], em):
+        anchor = len(self.blocks) - 1
+        placed = [b for b in boxes if b not in small]
+        self.floating += [(anchor, b.y, b.x or 0.0, t) for b in placed if (t := b.one_line()) is not None]
+        for item in rows_of(placed, em):
             if isinstance(item, str):
-                self.blocks.append(Paragraph(text=item, page=self.page, source="textbox"))
+                self.blocks.append(Paragraph(text=item, page=self.page, source="floating"))
             else:
                 self.body(item.content)
         self.source = outer
         self.note_texts(p)
         self.page += _page_breaks_in(p)
+
+    def fill_blanks(self) -> None:
+        """Values typed in boxes placed over a form's blanks (党组织名称：[box]) away from their
+        anchor: each row of such boxes (top to bottom, one height) is read into the next line
+        below their anchor whose labels all wait blank, as many as the row's boxes; when any
+        row finds none, the boxes stay lines of their own."""
+        if len(self.floating) < 2:
+            return
+        anchor = min(a for a, _y, _x, _t in self.floating)
+        rows: list[list[tuple[float, str]]] = []
+        last_y = None
+        for _a, y, x, text in sorted(self.floating):
+            if last_y is None or abs(y - last_y) > 0.6 * self.em:
+                rows.append([])
+            rows[-1].append((x, text))
+            last_y = y
+        lines = [b for i, b in enumerate(self.blocks)
+                 if i >= anchor and isinstance(b, Paragraph) and b.source == "body"]
+        filled = fill_slots([b.text for b in lines], [[t for _x, t in sorted(r)] for r in rows])
+        if filled is None:
+            return
+        for b, text in zip(lines, filled):
+            b.text = text
+        self.blocks = [b for b in self.blocks if not (isinstance(b, Paragraph) and b.source == "floating")]
 
     def note_texts(self, p: etree._Element) -> None:
         """The footnotes and endnotes this paragraph refers to, after it: Word's 字数 counts them
@@ -207,6 +237,7 @@ def read_docx(path: Path, ctx: ReadContext) -> Document:
     package = open_package(path, ctx.settings.max_unzipped_bytes)
     w = _Walker(_left_margin(package.body), package.default_font_size, package.notes)
     w.body(package.body)
+    w.fill_blanks()
     # a trailing break with nothing after it does not make a page
     pages = max([b.page for b in w.blocks if not isinstance(b, Paragraph) or b.text.strip()] or [1])
     return Document(blocks=w.blocks, pages=pages, method="docx", media_type=ctx.format)
