@@ -91,8 +91,9 @@ def list_tasks(user: CurrentUser, session: SessionDep, stage_id: str | None = No
     out = []
     for t in queue.list_tasks(session, user, f):
         # a recommender deciding whom to put forward sees its count against the notice's 1–2
-        quota = flow.quota_standing(session, get_campaign(t.campaign_id), t)
-        out.append({**task_json(t), **({"quota": quota} if quota else {})})
+        campaign = get_campaign(t.campaign_id)
+        quota, award = flow.quota_standing(session, campaign, t), flow.award_standing(session, campaign, t.stage_id)
+        out.append({**task_json(t), **({"quota": quota} if quota else {}), **({"award": award} if award else {})})
     return out
 
 

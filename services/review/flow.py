@@ -248,6 +248,20 @@ def passed_count(session: Session, campaign_id: str, stage_id: str, *,
     return int(session.scalar(q) or 0)
 
 
+def award_standing(session: Session, campaign: Campaign, stage_id: str) -> dict[str, Any] | None:
+    """At a stage with an award count (集中表彰100例左右): how many it passed against that target.
+    The target is 左右, not a cap: past it the deciding reviewer is warned, and may still pass."""
+    s = engine.stage(campaign, stage_id)
+    if s.award_count is None:
+        return None
+    target, passed = int(s.award_count), passed_count(session, campaign.id, s.id)
+    over = passed >= target
+    return {"target": target, "passed": passed, "over": over,
+            "message": f"计划表彰 {target} 例左右，已通过 {passed} 例"
+                       + ("；已达到目标数，再通过将超出（“左右”不是上限，仍可通过，请集体研究时斟酌）。"
+                          if over else f"，距目标还有 {target - passed} 例。")}
+
+
 def quota_standing(session: Session, campaign: Campaign, task: ReviewTask) -> dict[str, Any] | None:
     """At a stage that puts forward (quota: true): how many the task's recommender has put forward
     against the notice's 1–2, for the recommender to see when it decides; None elsewhere.

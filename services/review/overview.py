@@ -38,7 +38,9 @@ class StageRow:
     claimed_tasks: int = 0
     overdue_tasks: int = 0
     passed: int = 0             # submissions that passed it (each once, whatever its versions)
-    limit: int | None = None    # how many may pass (award count / proportion), where the file sets one
+    limit: int | None = None    # how many may pass (a proportion), where the file sets one
+    target: int | None = None   # 表彰 about N: counted against, warned past, never a cap
+    target_message: str = ""
 
 
 @dataclass
@@ -101,6 +103,9 @@ def overview(session: Session, campaign: Campaign, now: dt.datetime | None = Non
         row.passed = flow.passed_count(session, campaign.id, s.id)
         # the same limit the decision checks (services/review/flow.py)
         row.limit = engine.pass_limit(s, flow.stage_candidates(session, campaign.id, s.id))
+        award = flow.award_standing(session, campaign, s.id)
+        if award is not None:
+            row.target, row.target_message = award["target"], award["message"]
     statuses: Counter[str] = Counter()
     titles: Counter[str] = Counter()
     for r in reviews.values():

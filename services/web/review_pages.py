@@ -332,6 +332,7 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   decisions=[(d, DECISION_LABELS[d]) for d in stage.decisions],
                   objections=flow.open_objections(session, task.submission_id),
                   quota=flow.quota_standing(session, campaign, task),
+                  award=flow.award_standing(session, campaign, task.stage_id),
                   # what stops a pass, contested first, beside the decision buttons
                   blocking=blocking_items(session, campaign, task.submission_id),
                   settled=finding_actions.dossier_notes(session, campaign, task.submission_id),

@@ -46,7 +46,7 @@ class Stage:
     working_days: int | None = None      # public_notice
     due_days: int | None = None          # calendar days a task may stay open before it is overdue
     quota: bool = False                  # passing counts against the recommender's quota
-    award_count: int | None = None       # at most this many pass (表彰 about N)
+    award_count: int | None = None       # 表彰 about N: a target counted against, never a cap
     proportion: float | None = None      # at most this share of the candidates pass
     outcome_title: str | None = None     # the title a pass confers
     after_months: int | None = None      # the stage opens this long after the previous one
@@ -212,10 +212,8 @@ def joint_outcome(departments: Iterable[str | None], decided: Mapping[str | None
 
 
 def pass_limit(s: Stage, candidates: int) -> int | None:
-    """How many may pass this stage: the award count, or the proportion of the candidates."""
-    limits = []
-    if s.award_count is not None:
-        limits.append(int(s.award_count))
-    if s.proportion is not None:
-        limits.append(math.ceil(float(s.proportion) * candidates))
-    return min(limits) if limits else None
+    """How many may pass this stage: the proportion of the candidates.  The award count is not a
+    limit — 集中表彰100例左右 is a target, shown and warned past, never refused (`award_standing`)."""
+    if s.proportion is None:
+        return None
+    return math.ceil(float(s.proportion) * candidates)
