@@ -127,6 +127,8 @@ class TestFilesOfADraft:
         assert r.status_code == 409 and r.json()["error"] == "submit.warnings_unread"   # 截止日期已过
         r = client.post(f"/api/submissions/{sid}/submit", headers=unit, json={"warnings_read": True})
         assert r.status_code == 200 and r.json()["lifecycle"]["code"] == "submitted"
+        review = client.get(f"/api/review/submissions/{sid}", headers=unit).json()
+        assert review["lifecycle"]["label"] == "已提交" and review["status"] == "in_review"
         # under review the files stay what the reviewers read
         current = st["files"][0]["id"]
         r = client.delete(f"/api/submissions/{sid}/files/{current}", headers=unit)

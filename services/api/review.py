@@ -16,6 +16,8 @@ from dossier.campaigns import get_campaign
 from services.auth import accounts
 from services.auth.web import CurrentUser, require_role
 from services.review.blocking import blocking_items
+from services import lifecycle
+from services.presenters import present_lifecycle
 from services.review import audit, flow, queue, submitting
 from services.review.access import visible_submission
 from storage.review_models import ReviewTask
@@ -185,9 +187,13 @@ def start(submission_id: str, body: StartIn, user: CurrentUser, session: Session
 
 @router.get("/submissions/{submission_id}", summary="Review state / 审核状态")
 def get_review(submission_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    visible_submission(session, user, submission_id)
+    sub = visible_submission(session, user, submission_id)
     r = flow.review_of(session, submission_id)
-    return review_json(r) if r else {"submission_id": submission_id, "status": None}
+    out = review_json(r) if r else {"submission_id": submission_id, "status": None}
+    # where it stands in the lifecycle, code and Chinese label (审核中（环节）, 已退回 …)
+    life = lifecycle.standing(session, sub).to_json()
+    out["lifecycle"] = present_lifecycle(get_campaign(sub.campaign_id), life)
+    return out
 
 
 @router.post("/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交")
