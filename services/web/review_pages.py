@@ -333,6 +333,7 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   objections=flow.open_objections(session, task.submission_id),
                   quota=flow.quota_standing(session, campaign, task),
                   award=flow.award_standing(session, campaign, task.stage_id),
+                  campaign=campaign,     # its standards beside the scoring (the notice's words)
                   # what stops a pass, contested first, beside the decision buttons
                   blocking=blocking_items(session, campaign, task.submission_id),
                   settled=finding_actions.dossier_notes(session, campaign, task.submission_id),
