@@ -404,6 +404,9 @@ def _write_lines(doc, form: Form, shape: Shape, pairs: bool = True) -> None:
                 if k + 1 < len(line):
                     p.add_run("　" * 2)
                 continue
+            if form.group and item is form.group[1][0][0]:
+                # the group's title leads its first field: 党组织书记情况：姓名：王建国
+                p.add_run(f"{form.group[0]}：" if shape.sep in ("colon", "underscore") else form.group[0] + _gap(shape))
             p.add_run(_sep_value(shape, item.label, value) + (_gap(shape) if k + 1 < len(line) else ""))
     for lg in form.longs:
         doc.add_paragraph(f"{lg.label}：")

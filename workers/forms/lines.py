@@ -51,6 +51,9 @@ def line_labels(specs: list[FieldSpec]) -> list[str]:
     for f in specs:
         out.extend(f.labels)
         out.extend(k for k in field_keys(f) if k not in out)
+        # a group's title (党组织书记情况) heads its fields' line and ends the value before it
+        if f.group and f.group not in out:
+            out.append(f.group)
     return out
 
 
