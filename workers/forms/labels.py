@@ -98,4 +98,4 @@ RUBRIC_ROLE_WORDS = {
 NOTICE_TITLE = re.compile(r"(通知|通告|公告|启事|会议纪要)$")
 # a covering notice that sends a document on: 现将《…》印发给你们
 FORWARDING = re.compile(r"现将.{0,80}(印发|下发|转发|发)给你们")
-REPLY_SLIP = re.compile(r"^(参会|报名|会议)?回\s*执(表|单)?$")
+REPLY_SLIP = re.compile(r"^(附件\d*:?)?(参会|报名|会议)?回\s*执(表|单)?$")
