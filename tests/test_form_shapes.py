@@ -248,3 +248,31 @@ def test_nested_tables_in_word97(tmp_path: Path) -> None:
     path = fs.html_to(fs.write_html(tmp_path / "form.html", form, fs.Shape(nested=True)), tmp_path, "doc")
     got, _codes, _ = _read(path, form)
     assert _wrong(got, fs.expected(form)) == {}
+
+
+def test_rows_and_values_in_content_controls(tmp_path: Path) -> None:
+    """GIVEN a form whose rows sit in a repeating-section content control and whose values are
+    typed into inline content controls (Word's fill-in forms) THEN the same fields come out."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    form = fs.jinhua()
+    path = fs.write_docx(tmp_path / "form.docx", form, fs.Shape())
+    doc = NewDocx(str(path))
+    table = doc.tables[0]._tbl
+    rows = table.findall(qn("w:tr"))[:2]
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    sdt.append(content)
+    rows[0].addprevious(sdt)
+    for row in rows:
+        content.append(row)
+    for p in doc.element.body.iter(qn("w:p")):
+        runs = p.findall(qn("w:r"))
+        if len(runs) == 1 and runs[0].findtext(qn("w:t")) == "王建国":
+            inline, inner = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+            inline.append(inner)
+            runs[0].addprevious(inline)
+            inner.append(runs[0])
+    doc.save(path)
+    got, _codes, _ = _read(path, form)
+    assert _wrong(got, fs.expected(form)) == {}

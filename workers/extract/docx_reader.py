@@ -35,6 +35,20 @@ def _pictures(el: etree._Element, page: int) -> list[Picture]:
     return out
 
 
+_CUSTOM_XML = qn("w:customXml")
+_WRAPPERS = (qn("w:sdt"), qn("w:sdtContent"), _CUSTOM_XML)
+
+
+def _children(el: etree._Element, tag: str):
+    """`el`'s children with this tag, looking through content controls and custom XML that
+    wrap them (a repeating section wraps table rows, a control may wrap a cell)."""
+    for child in el.iterchildren():
+        if child.tag == tag:
+            yield child
+        elif child.tag in _WRAPPERS:
+            yield from _children(child, tag)
+
+
 def _breaks_before(p: etree._Element) -> bool:
     ppr = p.find(qn("w:pPr"))
     return ppr is not None and ppr.find(qn("w:pageBreakBefore")) is not None
@@ -89,6 +103,8 @@ class _Walker:
                 content = el.find(qn("w:sdtContent"))
                 if content is not None:
                     self.body(content)
+            elif el.tag == _CUSTOM_XML:
+                self.body(el)
 
     def paragraph(self, p: etree._Element) -> None:
         if _breaks_before(p):
@@ -163,14 +179,14 @@ class _Walker:
         cells: list[Cell] = []
         # (row, col) -> cell, for vertical merges
         grid: dict[tuple[int, int], Cell] = {}
-        for r, tr in enumerate(tbl.iterchildren(_W_TR)):
+        for r, tr in enumerate(_children(tbl, _W_TR)):
             col = 0
             trpr = tr.find(qn("w:trPr"))
             if trpr is not None:
                 gb = trpr.find(qn("w:gridBefore"))
                 if gb is not None:
                     col = int(gb.get(qn("w:val"), "0") or 0)
-            for tc in tr.iterchildren(_W_TC):
+            for tc in _children(tr, _W_TC):
                 tcpr = tc.find(qn("w:tcPr"))
                 span, vmerge = 1, None
                 if tcpr is not None:
@@ -213,9 +229,9 @@ class _Walker:
             elif el.tag == _W_TBL:
                 # a nested table: its text row by row inside this cell, and its grid kept beside
                 # (a 联络人 cell holding 姓名|职务|电话 over the values is read by its sub-labels)
-                for tr in el.iterchildren(_W_TR):
+                for tr in _children(el, _W_TR):
                     texts = []
-                    for inner in tr.iterchildren(_W_TC):
+                    for inner in _children(tr, _W_TC):
                         texts.append("".join(_para_text(p) for p in inner.iter(_W_P)))
                     paras.append("  ".join(t for t in texts if t))
                 if nested is not None:
