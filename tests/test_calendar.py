@@ -132,3 +132,9 @@ def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_
     [gap] = body["calendar"]
     assert gap["year"] == start.year + 1 and gap["complete"] is False
     assert "周一至周五" in gap["note"] and f"{start.year + 1}.yaml" in gap["note"]
+
+
+def test_nth_working_day_backwards() -> None:
+    """Counting back five working days from Monday 2015-10-12 crosses 国庆 to Wednesday 09-30."""
+    from workers.routing.calendar import nth_working_day
+    assert nth_working_day(D(2015, 10, 12), 5, step=-1) == D(2015, 9, 30)

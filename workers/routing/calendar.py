@@ -206,13 +206,19 @@ def notice_end(start: dt.date, working_days: int) -> dt.date:
     """
     if working_days < 1:
         raise ValueError("a notice lasts at least one working day")
+    return nth_working_day(start, working_days)
+
+
+def nth_working_day(start: dt.date, n: int, step: int = 1) -> dt.date:
+    """The `n`-th working day counted from `start` (itself included) forwards, or backwards with
+    `step=-1` (the latest start of an n-working-day notice that must end by `start`)."""
     day, counted = start, 0
     while True:
         if is_working_day(day):
             counted += 1
-            if counted == working_days:
+            if counted == n:
                 return day
-        day += dt.timedelta(days=1)
+        day += dt.timedelta(days=step)
 
 
 def working_days_between(start: dt.date, end: dt.date) -> int:
