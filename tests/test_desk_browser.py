@@ -149,11 +149,16 @@ def test_claim_correct_score_return_resubmit(service: tuple[str, str], browser: 
     expect(rev.locator(".flash")).to_contain_text("合计 100 分")
     _shot(rev, "reviewer")
     rev.fill("textarea[name=reasons]", "党员人数与附件不一致，请核实后重新提交。")
+    # and the field it concerns, with what to change there
+    rev.select_option("select[name=reason_field_1]", "member_count")
+    rev.fill("input[name=reason_text_1]", "与党员花名册核对")
     rev.click("#decide button[value=return]")
     expect(rev.locator(".flash")).to_contain_text("退回")
 
     unit.goto(base + "/unit")
     expect(unit.locator(".reasons")).to_have_text("党员人数与附件不一致，请核实后重新提交。")
+    expect(unit.locator(".submission .field-reasons")).to_have_text("党员人数：与党员花名册核对")
+    expect(unit.locator(".submission .badge").first).to_have_text("已退回")
     _shot(unit, "unit-returned")
     fixed = _complete_form(tmp_path / "申报表-修改.docx", {"member_count": "36"})
     unit.set_input_files(".resubmit input[type=file]", str(fixed))
