@@ -1,5 +1,5 @@
-"""Checks that need the whole submission, not one file: documents present,
-deadline, quota.  A single `dossier extract` cannot decide these."""
+"""Checks that need the whole submission, not one file: documents present and the
+deadline.  A single `dossier extract` cannot decide these."""
 from __future__ import annotations
 
 import datetime as dt
@@ -36,9 +36,11 @@ def kinds_provided(campaign: Campaign, results: Iterable[dict[str, Any]]) -> set
     return kinds
 
 
-def submission_findings(campaign: Campaign, kinds_present: set[str], uploaded_at: dt.datetime,
-                        recommender_count: int | None = None) -> list[Finding]:
-    """document.missing, deadline.passed and quota.exceeded for one submission."""
+def submission_findings(campaign: Campaign, kinds_present: set[str], uploaded_at: dt.datetime) -> list[Finding]:
+    """document.missing and deadline.passed for one submission.
+
+    No quota here: 择优推荐1—2例 counts what the recommender puts forward, at its decision
+    (services/review/flow.py refuses a third, `quota.exceeded`), never what its units upload."""
     out: list[Finding] = []
     for spec in campaign.documents:
         if spec.required and spec.kind not in kinds_present:
@@ -51,8 +53,4 @@ def submission_findings(campaign: Campaign, kinds_present: set[str], uploaded_at
             out.append(Finding("deadline.passed", "warning", None,
                                f"材料于{local:%Y年%m月%d日}提交，已超过通知规定的截止日期"
                                f"（{campaign.deadline:%Y年%m月%d日}）。是否受理由评审人员决定。"))
-    if recommender_count is not None and campaign.quota_max is not None and recommender_count > campaign.quota_max:
-        out.append(Finding("quota.exceeded", "error", None,
-                           f"本推荐单位已推荐 {recommender_count} 个，超过通知规定的 "
-                           f"{campaign.quota_min or 1}—{campaign.quota_max} 个名额。请择优保留后再提交。"))
     return out
