@@ -245,3 +245,11 @@ class TestEveryShapeOfAContactCell:
         raw = cell.format(n=name, t=title, p=phone.format(a=area, x=number))
         parts = split_parts(raw)
         assert (parts["name"], parts["title"], phone_value(parts["phone"])) == (name, title, f"{area}-{number}")
+
+
+class TestOpinionDates:
+    def test_two_digit_year_under_an_opinion(self) -> None:
+        """一五年十一月十日 under an opinion is its date, read against the campaign's year."""
+        from workers.forms.values import split_opinion
+        text, date, blank = split_opinion("情况属实，同意推荐。\n（盖章）\n一五年十一月十日", year=2015)
+        assert (text, date, blank) == ("情况属实，同意推荐。", "2015-11-10", False)
