@@ -24,14 +24,14 @@ _W_P, _W_TBL, _W_TR, _W_TC, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:t
 _PICTURE_TAGS = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
 
 
+_W_DRAWING, _WP_ANCHOR = qn("w:drawing"), qn("wp:anchor")
+
+
 def _pictures(el: etree._Element, page: int) -> list[Picture]:
     out = []
-    for tag in _PICTURE_TAGS:
-        for d in el.iter(tag):
-            placement = "inline"
-            if tag == qn("w:drawing") and len(d) and d[0].tag == qn("wp:anchor"):
-                placement = "anchor"
-            out.append(Picture(page=page, kind="picture", placement=placement))
+    for d in el.iter(_PICTURE_TAGS):
+        placement = "anchor" if d.tag == _W_DRAWING and len(d) and d[0].tag == _WP_ANCHOR else "inline"
+        out.append(Picture(page=page, kind="picture", placement=placement))
     return out
 
 
@@ -49,19 +49,25 @@ def _children(el: etree._Element, tag: str):
             yield from _children(child, tag)
 
 
+_W_PPR, _W_PAGE_BREAK_BEFORE = qn("w:pPr"), qn("w:pageBreakBefore")
+
+
 def _breaks_before(p: etree._Element) -> bool:
-    ppr = p.find(qn("w:pPr"))
-    return ppr is not None and ppr.find(qn("w:pageBreakBefore")) is not None
+    ppr = p.find(_W_PPR)
+    return ppr is not None and ppr.find(_W_PAGE_BREAK_BEFORE) is not None
+
+
+_W_BR, _W_TYPE, _W_SECT, _W_VAL = qn("w:br"), qn("w:type"), qn("w:sectPr"), qn("w:val")
 
 
 def _page_breaks_in(p: etree._Element) -> int:
-    n = sum(1 for br in p.iter(qn("w:br")) if br.get(qn("w:type")) == "page")
-    ppr = p.find(qn("w:pPr"))
+    n = sum(1 for br in p.iter(_W_BR) if br.get(_W_TYPE) == "page")
+    ppr = p.find(_W_PPR)
     if ppr is not None:
-        sect = ppr.find(qn("w:sectPr"))
+        sect = ppr.find(_W_SECT)
         if sect is not None:
-            t = sect.find(qn("w:type"))
-            if t is None or t.get(qn("w:val")) in ("nextPage", "oddPage", "evenPage"):
+            t = sect.find(_W_TYPE)
+            if t is None or t.get(_W_VAL) in ("nextPage", "oddPage", "evenPage"):
                 n += 1
     return n
 

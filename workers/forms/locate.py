@@ -101,7 +101,7 @@ class Locator:
         long_labels = [lbl for d in campaign.documents for f in list(d.fields) + list(d.review_fields)
                        if f.type in ("longtext", "opinion") or f in d.review_fields for lbl in f.labels]
         long_labels += [lbl for d in campaign.documents for lbl in d.ignore_labels]
-        self.segmenter = Segmenter(labels, long_labels)
+        self.segmenter = Segmenter.for_labels(tuple(labels), tuple(long_labels))
         self.lines = LineIndex(self.doc, self.segmenter, self.cells)
         # label_key of every cell, once: form location asks for them many times
         self.cell_keys: dict[int, str] = {id(c): label_key(c.text) for _i, _t, c in self.cells}

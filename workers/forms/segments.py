@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .labels import FORM_LINE_LABELS
 
@@ -120,6 +121,13 @@ class Segmenter:
             out.append(Segment(label=label, value=clean_value(body), start=m.start(),
                                colon=bool(m.group("colon")), prefix=prefix))
         return out
+
+    @staticmethod
+    @lru_cache(maxsize=16)
+    def for_labels(labels: tuple[str, ...], long_labels: tuple[str, ...] = ()) -> "Segmenter":
+        """One segmenter per set of labels (a campaign's): building its pattern is most of a
+        short file's location time, and every file of a campaign asks for the same one."""
+        return Segmenter(list(labels), long_labels)
 
     def is_form_line(self, line: str) -> bool:
         """A line of the form's own furniture or fields (联系人：… 联系电话：…, 填表人：…)."""
