@@ -110,13 +110,14 @@ def yueyang_passed(s: Session, settings: Settings, sessions: sessionmaker[Sessio
     machine = str(versions.holding(s, flow.versions(s, sid)).fields["member_count"])
     flow.correct_field(s, bureau, task.id, "member_count", CORRECTED_MEMBERS, machine)
     flow.save_scores(s, bureau, task.id, {it.key: it.max - (1 if it.number == 1 else 0) for it in items})
-    flow.decide(s, bureau, task.id, "pass", {"opinion": "材料齐全，实地检查属实",
+    flow.decide(s, bureau, task.id, "pass", {"opinion": "材料齐全，实地检查属实", "signed_by": "李明",
+                                             "opinion_date": "2017-05-12",
                                              "inspection": {"date": "2017-05-10", "notes": "党员活动阵地规范"}})
     obj = flow.raise_objection(s, city, sid, "群众反映党员人数与花名册不符")
     flow.resolve_objection(s, city, obj.id, "经核实，花名册为32人，已更正")
     [t] = _open(s, sid)
     queue.claim(s, city, t.id, lease_seconds=LEASE)
-    flow.decide(s, city, t.id, "pass", {"opinion": "同意上报市直机关工委"})
+    flow.decide(s, city, t.id, "pass", {"opinion": "同意上报市直机关工委", "sealed": True, "opinion_date": "2017-06-01"})
     if to_title:
         [t] = _open(s, sid)
         queue.claim(s, boss, t.id, lease_seconds=LEASE)
@@ -140,7 +141,8 @@ def recommend(s: Session, sid: str, rec: object, when: dt.datetime) -> None:
     flow.start_review(s, None, sid)
     [notice] = _open(s, sid)
     queue.claim(s, rec, notice.id, lease_seconds=LEASE)  # type: ignore[arg-type]
-    flow.start_notice(s, rec, notice.id, (when - dt.timedelta(days=20)).date())  # type: ignore[arg-type]
+    went_up = when - dt.timedelta(days=20)     # recorded the day it went up: a past start is refused
+    flow.start_notice(s, rec, notice.id, went_up.date(), now=went_up)  # type: ignore[arg-type]
     flow.decide(s, rec, notice.id, "pass", {}, now=when)  # type: ignore[arg-type]
     [op] = _open(s, sid)
     queue.claim(s, rec, op.id, lease_seconds=LEASE)  # type: ignore[arg-type]

@@ -100,10 +100,12 @@ def claim(c: TestClient, sid: str, s: Session) -> str:
 
 
 def full_pass() -> dict[str, Any]:
-    """What the bureau's stage asks for a pass: 考评分 for every item and the 实地检查."""
+    """What the bureau's stage asks for a pass: 考评分 for every item, the 实地检查, and its 系统机关党委意见
+    with 签字 and 年月日 as the form asks."""
     items = get_campaign("yueyang-2017").document("score_sheet").rubric.items
     return {"decision": "pass", "opinion": "材料齐全，同意上报", "scores": {i.key: i.max for i in items},
-            "inspection": {"date": "2017-05-10", "notes": "实地检查，台账齐全"}}
+            "inspection": {"date": "2017-05-10", "notes": "实地检查，台账齐全"}, "signed_by": "李明",
+            "opinion_date": "2017-05-12"}
 
 
 def codes(session: Session, sid: str, audience: str) -> list[str]:

@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dossier.campaigns import get_campaign
+from dossier.campaigns import get_campaign, load_campaigns
 from services.review import audit, flow, queue
 from services.submissions import DomainError
 from storage.models import utcnow
 from storage.review_models import ReviewStatus, ReviewTask, TaskState
 from tests.review_helpers import person, submission
-from workers.routing import engine
+from workers.routing import engine, yearly
 
 LEASE = 600
 COUNTY = "武义县直机关工委"
@@ -91,7 +91,9 @@ class TestJinhua:
         [notice] = _open(session, sid)
         assert notice.actor == "recommender" and notice.organisation == COUNTY
         queue.claim(session, rec, notice.id, lease_seconds=LEASE)
-        flow.start_notice(session, rec, notice.id, dt.date(2015, 9, 30))
+        # recorded on the day it went up (a start in the past is refused: tests/test_stage_deadlines.py)
+        flow.start_notice(session, rec, notice.id, dt.date(2015, 9, 30),
+                          now=dt.datetime(2015, 9, 30, 2, tzinfo=dt.timezone.utc))
         assert review.notice_end == dt.date(2015, 10, 12)
         # still running on 10-12 (Beijing time)
         during = dt.datetime(2015, 10, 12, 3, tzinfo=dt.timezone.utc)
@@ -142,7 +144,8 @@ class TestJinhua:
             flow.start_review(session, None, sid)
             [notice] = _open(session, sid)
             queue.claim(session, rec, notice.id, lease_seconds=LEASE)
-            flow.start_notice(session, rec, notice.id, dt.date(2015, 10, 8))
+            flow.start_notice(session, rec, notice.id, dt.date(2015, 10, 8),
+                              now=dt.datetime(2015, 10, 8, 2, tzinfo=dt.timezone.utc))
             flow.decide(session, rec, notice.id, "pass", {}, now=dt.datetime(2015, 10, 20, tzinfo=dt.timezone.utc))
             [op] = _open(session, sid)
             assert op.stage_id == "recommender_opinion"
@@ -188,10 +191,16 @@ class TestYueyang:
         task = queue.claim_next(session, bureau, lease_seconds=LEASE)
         assert task is not None and task.version == 2
         flow.save_scores(session, bureau, task.id, {i.key: i.max for i in rubric.items})
-        flow.decide(session, bureau, task.id, "pass", {"opinion": "材料齐全，实地检查属实",
+        # 系统机关党委意见 asks for 签字 and 年月日 on the form: the stage that fills it does too
+        with refused("签字"):
+            flow.decide(session, bureau, task.id, "pass", {"opinion": "材料齐全，实地检查属实",
+                                                           "inspection": {"date": "2017-05-10", "notes": "阵地规范"}})
+        flow.decide(session, bureau, task.id, "pass", {"opinion": "材料齐全，实地检查属实", "signed_by": "李明",
+                                                       "opinion_date": "2017-05-12",
                                                        "inspection": {"date": "2017-05-10", "notes": "阵地规范"}})
         assert review.data["bureau_review"]["_"]["total"] == 100
-        _pass(session, city, _open(session, sid)[0], opinion="同意上报")
+        assert review.data["opinions"]["opinion.system_committee"]["signed_by"] == "李明"
+        _pass(session, city, _open(session, sid)[0], opinion="同意上报", sealed=True, opinion_date="2017-06-01")
         [acc] = _open(session, sid)
         assert acc.stage_id == "acceptance_year_end"
         _pass(session, boss, acc, opinion="验收合格")
@@ -204,6 +213,8 @@ class TestYueyang:
         flow.decide(session, boss, t.id, "pass", {"opinion": "再次验收合格"}, now=later)
         assert review.title == "基层党建示范单位"
         even_later = later + dt.timedelta(days=370)
+        assert queue.claim_next(session, boss, lease_seconds=LEASE, now=even_later) is None
+        yearly.open_due(session, load_campaigns(), even_later)    # the relay's loop, when the year comes
         t = queue.claim_next(session, boss, lease_seconds=LEASE, now=even_later)
         assert t.stage_id == "yearly_reinspection"
         flow.decide(session, boss, t.id, "withdraw", {"reasons": "复查不合格"}, now=even_later)

@@ -28,6 +28,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import OperationalError as DbOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from dossier.campaigns import load_campaigns
 from dossier.settings import Settings
 from storage import outbox
 from storage.models import (FileState, OutboxMessage, StoredFile, Submission, SubmissionState,
@@ -35,6 +36,7 @@ from storage.models import (FileState, OutboxMessage, StoredFile, Submission, Su
 
 from .celery_app import DossierCelery, make_celery
 from .pipeline import CHECK, EXTRACT, INGEST, OCR, OCR_FORMATS
+from .routing import yearly
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +140,14 @@ class Relay:
         return publish_rows(self.app, self.sessions, limit=limit)
 
     def reconcile_once(self) -> int:
-        return reconcile(self.sessions, self.settings)
+        n = reconcile(self.sessions, self.settings)
+        self.open_reinspections()
+        return n
+
+    def open_reinspections(self, now: dt.datetime | None = None) -> int:
+        """每年复查 (动态管理): open this year's re-inspection tasks whose year has come."""
+        with self.sessions() as s:
+            return len(yearly.open_due(s, load_campaigns(), now or utcnow()))
 
     def purge_results(self) -> None:
         """Delete chord results past `result_expires`: the database backend keeps them until

@@ -82,12 +82,14 @@ def install_review(app: FastAPI) -> None:
     from .packets import router as packets_api
     from .review import router as review_api
     from .review import users as users_api
+    from .rules import router as rules_api
 
     app.add_middleware(AuthMiddleware)
     app.include_router(review_api)
     app.include_router(findings_api)
     app.include_router(users_api)
     app.include_router(packets_api)
+    app.include_router(rules_api)
     app.include_router(pages)
     app.include_router(ops_api)
     app.include_router(ops_pages)

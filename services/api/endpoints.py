@@ -18,7 +18,7 @@ from dossier.campaigns import load_campaigns
 from services import lifecycle
 from services import submissions as service
 from services.auth.web import CurrentUser
-from services.review import submitting
+from services.review import eligibility, submitting
 from services.presenters import present_status
 from workers.extract.sniff import MEDIA_TYPES
 
@@ -84,8 +84,13 @@ def create_submission(body: SubmissionCreate, request: Request, session: Session
     `POST …/submit`); without a login, or with `self_check`, a 自查 that is never submitted.
     / 新建一份申报草稿，随后上传材料文件、提交审核；未登录或 `self_check` 时为自查，不能提交审核。"""
     anonymous = getattr(request.state, "user", None) is None
+    recommender = body.recommender
+    if not (anonymous or body.self_check):
+        # a unit applies under its bound recommender, one on the campaign file's list (422 otherwise)
+        recommender = eligibility.applicant_recommender(session, request.state.user,
+                                                        service.campaign_or_404(body.campaign), recommender)
     sub = service.create_submission(session, campaign_id=body.campaign, organisation=body.organisation,
-                                    recommender=body.recommender, self_check=body.self_check or anonymous)
+                                    recommender=recommender, self_check=body.self_check or anonymous)
     return _submission_out(request, sub, session)
 
 

@@ -62,6 +62,8 @@ class DecisionIn(BaseModel):
     opinion: str | None = None
     reasons: str | None = None
     sealed: bool | None = None
+    signed_by: str | None = Field(None, description="who signed the opinion, where the form asks for 签字 "
+                                                  "/ 签字人（表上要求签字的意见）")
     opinion_date: str | None = None
     scores: dict[str, Any] | None = None
     inspection: dict[str, Any] | None = None

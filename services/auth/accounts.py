@@ -44,7 +44,10 @@ def _check_binding(role: str, organisation: str | None, stage_id: str | None) ->
 
 def create_user(session: Session, *, username: str, password: str, role: str,
                 display_name: str = "", organisation: str | None = None, campaign_id: str | None = None,
-                stage_id: str | None = None, department: str | None = None) -> User:
+                stage_id: str | None = None, department: str | None = None, recommender: str | None = None,
+                applicant_kind: str | None = None, county: str | None = None) -> User:
+    """A new account; a unit's recommender or applicant kind and a reviewer's county (the campaign
+    file's lists) are bound with it, in the same transaction."""
     username = username.strip()
     if not username or len(password) < 8:
         raise InvalidInput("用户名不能为空，密码至少 8 位。", "username empty or password under 8 characters")
@@ -54,11 +57,16 @@ def create_user(session: Session, *, username: str, password: str, role: str,
                 campaign_id=campaign_id or None, stage_id=stage_id or None, department=department or None)
     session.add(user)
     try:
+        session.flush()
+        _bind_rules(session, user, recommender, applicant_kind, county)
         session.commit()
     except IntegrityError as e:
         session.rollback()
         raise DomainError(f"用户名“{username}”已存在。", f"username {username!r} taken",
                           code="user.exists", status_code=409) from e
+    except DomainError:
+        session.rollback()
+        raise
     return user
 
 
@@ -79,15 +87,40 @@ def list_users(session: Session) -> list[User]:
 
 def bind_user(session: Session, user_id: str, *, role: str | None = None, organisation: str | None = None,
               campaign_id: str | None = None, stage_id: str | None = None,
-              department: str | None = None) -> User:
-    """Bind a person to an organisation, a stage and a department (the admin page)."""
+              department: str | None = None, recommender: str | None = None,
+              applicant_kind: str | None = None, county: str | None = None) -> User:
+    """Bind a person to an organisation, a stage and a department, and to a recommender, applicant
+    kind or county from the campaign file's lists (the admin page)."""
     user = get_user(session, user_id)
     role = role or user.role
     _check_binding(role, organisation, stage_id)
     user.role, user.organisation = role, organisation or None
     user.campaign_id, user.stage_id, user.department = campaign_id or None, stage_id or None, department or None
+    try:
+        _bind_rules(session, user, recommender, applicant_kind, county)
+    except DomainError:
+        session.rollback()
+        raise
     session.commit()
     return user
+
+
+def _bind_rules(session: Session, user: User, recommender: str | None, applicant_kind: str | None,
+                county: str | None) -> None:
+    from services.review import eligibility
+    from services.submissions import campaign_or_404
+
+    if (recommender or applicant_kind) and user.role != "unit":
+        raise InvalidInput("只有申报单位账号绑定推荐单位或创建对象。", f"{user.role} cannot bind a recommender")
+    if county and user.role != "reviewer":
+        raise InvalidInput("只有审核人员账号绑定县（市、区）。", f"{user.role} cannot bind a county")
+    campaign = campaign_or_404(user.campaign_id) if user.campaign_id else None
+    if campaign is not None and user.role == "reviewer" and user.stage_id and not county \
+            and eligibility.county_stage(campaign, user.stage_id):
+        raise InvalidInput("县（市、区）部门联审由本地部门办理，请为该审核人员绑定县（市、区）。",
+                           f"{user.stage_id} is reviewed locally: bind a county")
+    eligibility.bind(session, user, campaign=campaign, recommender=recommender,
+                     applicant_kind=applicant_kind, county=county)
 
 
 def set_active(session: Session, username: str, active: bool) -> User:

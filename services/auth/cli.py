@@ -20,6 +20,10 @@ def add_user_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--campaign", help="campaign id the reviewer works on / 评选活动")
     a.add_argument("--stage", help="reviewer's stage id / 审核环节")
     a.add_argument("--department", help="joint review department / 联审部门")
+    a.add_argument("--recommender", help="a unit's recommender, from the campaign's list (needs --campaign) "
+                                         "/ 申报单位的推荐单位（须在名单中）")
+    a.add_argument("--applicant-kind", help="a unit's applicant kind (yueyang: 创建的对象) / 创建对象类别")
+    a.add_argument("--county", help="a reviewer's county, or `city` (本地联审) / 审核人员所属县（市、区）")
     a.add_argument("--password-env", default="DOSSIER_NEW_PASSWORD",
                    help="read the password from this variable (else prompt) / 从环境变量读取密码")
     us.add_parser("list", help="list accounts / 列出账号")
@@ -54,7 +58,8 @@ def _dispatch(args: argparse.Namespace, session: object, accounts: object) -> in
         password = os.environ.get(args.password_env) or getpass.getpass("password / 密码: ")
         u = acc.create_user(session, username=args.username, password=password, role=args.role,  # type: ignore[attr-defined]
                             display_name=args.name, organisation=args.organisation,
-                            campaign_id=args.campaign, stage_id=args.stage, department=args.department)
+                            campaign_id=args.campaign, stage_id=args.stage, department=args.department,
+                            recommender=args.recommender, applicant_kind=args.applicant_kind, county=args.county)
         print(f"created {u.username} ({u.role}) / 已创建账号")
     elif args.user_command == "list":
         for u in acc.list_users(session):  # type: ignore[attr-defined]

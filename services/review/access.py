@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from services.submissions import DomainError, NotFound
 from storage.models import Submission
 from storage.review_models import ReviewTask, Role, SubmissionOwner, User
+from storage.rules_models import CITY, SubmissionPlace, UserBinding
 
 STAFF = (Role.ADMIN.value, Role.OPERATOR.value)
 
@@ -20,14 +21,35 @@ def is_staff(user: User) -> bool:
     return user.role in STAFF
 
 
+def _locality(user: User) -> ColumnElement[bool]:
+    """本地: a reviewer bound to a county sees only that county's submissions, one bound to the city
+    only the city's; one bound to neither (user_bindings has no county) every one."""
+    bound = select(UserBinding.county).where(UserBinding.user_id == user.id).scalar_subquery()
+    place = select(SubmissionPlace.county).where(
+        SubmissionPlace.submission_id == ReviewTask.submission_id).scalar_subquery()
+    return or_(bound.is_(None), and_(bound == CITY, place.is_(None)), place == bound)
+
+
+def _local(session: Session | None, user: User, task: ReviewTask) -> bool:
+    """`_locality` for one task already loaded."""
+    if session is None:
+        return True
+    row = session.get(UserBinding, user.id)
+    if row is None or not row.county:
+        return True
+    place = session.get(SubmissionPlace, task.submission_id)
+    return (place.county if place else CITY) == row.county
+
+
 def task_scope(user: User) -> ColumnElement[bool]:
-    """The reviewer tasks a person may see and claim: their stage (and department), or their
-    recommender's tasks; staff see every queue."""
+    """The reviewer tasks a person may see and claim: their stage (and department, and county), or
+    their recommender's tasks; staff see every queue."""
     if is_staff(user):
         return true()
     if user.role == Role.REVIEWER.value:
         cond = and_(ReviewTask.actor == Role.REVIEWER.value, ReviewTask.stage_id == user.stage_id,
-                    or_(ReviewTask.department.is_(None), ReviewTask.department == user.department))
+                    or_(ReviewTask.department.is_(None), ReviewTask.department == user.department),
+                    _locality(user))
         if user.campaign_id:
             cond = and_(cond, ReviewTask.campaign_id == user.campaign_id)
         return cond
@@ -44,7 +66,8 @@ def in_scope(user: User, task: ReviewTask) -> bool:
     if user.role == Role.REVIEWER.value:
         return (task.actor == Role.REVIEWER.value and task.stage_id == user.stage_id
                 and (task.department is None or task.department == user.department)
-                and (not user.campaign_id or task.campaign_id == user.campaign_id))
+                and (not user.campaign_id or task.campaign_id == user.campaign_id)
+                and _local(object_session(task), user, task))
     if user.role == Role.RECOMMENDER.value:
         return task.actor == Role.RECOMMENDER.value and task.organisation == user.organisation
     return False

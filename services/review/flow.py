@@ -19,12 +19,12 @@ from storage import versions as versions_store
 from storage.models import StoredFile, Submission, utcnow
 from storage.review_models import (FieldCorrection, Objection, ReviewStatus, ReviewTask, Role,
                                    SubmissionReview, SubmissionVersion, TaskState, User)
-from workers.routing import engine
+from workers.routing import deadlines, engine, yearly
 from workers.routing.calendar import bases as calendar_bases
 from workers.routing.calendar import notice_end
 from workers.routing.engine import Stage
 
-from . import audit
+from . import audit, eligibility
 from .access import visible_submission
 from .blocking import ensure_passable
 from .queue import held_task
@@ -38,14 +38,6 @@ class StageBlocked(DomainError):
 
 def today_in_china(now: dt.datetime | None = None) -> dt.date:
     return beijing.today(now or utcnow())
-
-
-def _add_months(when: dt.datetime, months: int) -> dt.datetime:
-    y, m = divmod(when.month - 1 + months, 12)
-    year, month = when.year + y, m + 1
-    day = min(when.day, [31, 29 if year % 4 == 0 and (year % 100 or year % 400 == 0) else 28,
-                         31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-    return when.replace(year=year, month=month, day=day)
 
 
 def campaign_of(sub: Submission) -> Campaign:
@@ -71,7 +63,7 @@ def _open_stage(session: Session, sub: Submission, review: SubmissionReview, s: 
     review.stage_id = s.id
     review.status = ReviewStatus.IN_REVIEW.value
     if available_at is None and s.after_months:
-        available_at = _add_months(now, s.after_months)
+        available_at = yearly.add_months(now, s.after_months)
     start = available_at or now
     tasks = []
     for dept in s.task_departments():
@@ -79,7 +71,7 @@ def _open_stage(session: Session, sub: Submission, review: SubmissionReview, s: 
             submission_id=sub.id, campaign_id=sub.campaign_id, stage_id=s.id, department=dept,
             actor=s.actor, organisation=sub.recommender if s.actor == Role.RECOMMENDER.value else None,
             version=review.version, state=TaskState.OPEN.value, data={}, available_at=available_at,
-            due_at=start + dt.timedelta(days=s.due_days) if s.due_days else None)
+            due_at=deadlines.task_due(s, start))
         session.add(task)
         tasks.append(task)
     audit.record(session, None, "stage", submission_id=sub.id, stage=s.id, name=s.name,
@@ -96,11 +88,15 @@ def _current_file_ids(session: Session, submission_id: str, since: dt.datetime |
     return list(session.scalars(q.order_by(StoredFile.created_at)))
 
 
-def check_recommender(campaign: Campaign, recommender: str | None) -> None:
-    """Refuse, before anything is stored, a submission whose flow needs a recommender it does not name."""
+def check_recommender(campaign: Campaign, recommender: str | None, *, listed: bool = True,
+                      session: Session | None = None) -> None:
+    """Refuse, before anything is stored, a submission whose flow needs a recommender it does not name,
+    or (`listed`) one that names a recommender off the campaign file's list (the notice's words)."""
     if engine.needs_recommender(campaign) and not (recommender or "").strip():
         raise InvalidInput(f"“{campaign.title}”须由推荐单位（机关党委或县（市、区）直机关工委）公示并推荐，"
                            "请填写推荐单位。", f"{campaign.id} needs a recommender", code="recommender.missing")
+    if listed:
+        eligibility.check_recommender(session, campaign, recommender)
 
 
 def start_review(session: Session, actor: User | None, submission_id: str, *,
@@ -115,7 +111,9 @@ def start_review(session: Session, actor: User | None, submission_id: str, *,
     if review_of(session, sub.id) is not None:
         raise StageBlocked("这份申报已在审核中。", f"{sub.id} already in review")
     campaign = campaign_of(sub)
-    check_recommender(campaign, sub.recommender)
+    # the list was checked when the submission was made (API, page); its county is recorded now
+    check_recommender(campaign, sub.recommender, listed=False)
+    eligibility.record_place(session, campaign, sub)
     review = SubmissionReview(submission_id=sub.id, campaign_id=sub.campaign_id, version=1, data={},
                               site_level=site_level or engine.site_level(campaign, sub.recommender))
     session.add(review)
@@ -175,12 +173,18 @@ def save_scores(session: Session, user: User, task_id: str, scores: dict[str, An
     return parsed, total
 
 
-def start_notice(session: Session, user: User, task_id: str, start: dt.date) -> SubmissionReview:
+def start_notice(session: Session, user: User, task_id: str, start: dt.date, *,
+                 now: dt.datetime | None = None) -> SubmissionReview:
     """Record the day a 公示 went up; its end is N working days later, holidays and 调休 counted."""
-    task = held_task(session, user, task_id)
+    task = held_task(session, user, task_id, now)
     s = engine.stage(get_campaign(task.campaign_id), task.stage_id)
     if s.kind != "public_notice" or not s.working_days:
         raise InvalidInput("本环节不是公示环节。", f"{s.id} is not a public notice")
+    today = today_in_china(now)
+    if start < today:   # a 公示 dated back would skip its working days: it starts today at the earliest
+        raise InvalidInput(f"公示开始日期不能早于今天（{today.isoformat()}）：公示须实际张贴满 {s.working_days} 个"
+                           "工作日，不能补记为过去的日期。", f"notice start {start} is before {today}",
+                           code="notice.backdated")
     review = session.get(SubmissionReview, task.submission_id)
     assert review is not None
     end = notice_end(start, int(s.working_days))
@@ -311,7 +315,7 @@ def _check_limits(session: Session, campaign: Campaign, s: Stage, sub: Submissio
 def decide(session: Session, user: User, task_id: str, decision: str, payload: dict[str, Any], *, now: dt.datetime | None = None) -> SubmissionReview:
     """Record a decision on a held task and move the submission on when its stage is complete.
 
-    payload: opinion, sealed, opinion_date, reasons, scores {rubric.G.N: n}, inspection {date, notes}.
+    payload: opinion, sealed, signed_by, opinion_date, reasons, scores {rubric.G.N: n}, inspection {date, notes}.
     """
     now = now or utcnow()
     task = held_task(session, user, task_id, now)
@@ -337,8 +341,8 @@ def decide(session: Session, user: User, task_id: str, decision: str, payload: d
     task.state, task.completed_at, task.completed_by = TaskState.DONE.value, now, user.id
     task.lease_expires_at = None
     record = {"decision": decision, "by": user.username, "at": now.isoformat(), "department": task.department,
-              **{k: merged[k] for k in ("opinion", "sealed", "opinion_date", "reasons", "field_reasons", "scores",
-                                         "total", "inspection") if k in merged}}
+              **{k: merged[k] for k in ("opinion", "sealed", "signed_by", "opinion_date", "reasons", "field_reasons",
+                                         "scores", "total", "inspection") if k in merged}}
     data = dict(review.data or {})
     stage_data = dict(data.get(s.id) or {})
     stage_data[task.department or "_"] = record
@@ -346,7 +350,7 @@ def decide(session: Session, user: User, task_id: str, decision: str, payload: d
     if s.field and decision == "pass":
         data.setdefault("opinions", {})
         data["opinions"] = {**data["opinions"], s.field: {k: record.get(k) for k in
-                                                          ("opinion", "sealed", "opinion_date", "by")}}
+                                                          ("opinion", "sealed", "signed_by", "opinion_date", "by")}}
     review.data = data
     audit.record(session, user, "decide", submission_id=sub.id, task_id=task.id, stage=s.id,
                  department=task.department, decision=decision,
@@ -385,17 +389,16 @@ def _advance(session: Session, campaign: Campaign, s: Stage, sub: Submission, re
         _cancel_open(session, sub.id)
         review.status, review.return_reasons = ReviewStatus.REJECTED.value, reasons or review.return_reasons
         return
+    if s.kind == "reinspection":   # this year's 复查: recorded; workers/routing/yearly opens next year's
+        yearly.record(session, task, outcome, task.completed_by or "", reasons, now)
     if outcome == "withdraw":
         review.status, review.title = ReviewStatus.WITHDRAWN.value, None
         review.return_reasons = reasons
         return
     if s.outcome_title:
         review.title = s.outcome_title
-    if s.every_months:   # 每年复查: passing schedules the next one
-        _open_stage(session, sub, review, s, now, available_at=_add_months(now, s.every_months))
-        return
-    nxt = engine.next_stage(campaign, s.id, _context(review))
-    if nxt is None:
+    nxt = None if s.kind == "reinspection" else engine.next_stage(campaign, s.id, _context(review))
+    if nxt is None or nxt.kind == "reinspection":
         review.status, review.stage_id = ReviewStatus.COMPLETED.value, None
         return
     _open_stage(session, sub, review, nxt, now)

@@ -28,7 +28,7 @@ from services.auth.accounts import ROLE_LABELS
 from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_session_cookie
 from services import lifecycle
 from services.presenters import REVIEW_STATUS_LABELS, field_label, present_lifecycle, present_status
-from services.review import audit, flow, queue
+from services.review import audit, eligibility, flow, queue
 from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
 from services.review.audit import ACTION_LABELS
@@ -168,9 +168,11 @@ async def unit_submit(request: Request, user: CurrentUser, session: SessionDep, 
         if not fields.get("campaign"):
             raise subs.InvalidInput("请选择评选活动。", "campaign not chosen")
         campaign = get_campaign(fields["campaign"])
-        flow.check_recommender(campaign, fields.get("recommender"))
+        # the unit's bound recommender, or one from the campaign file's list (the notice's words otherwise)
+        recommender = eligibility.applicant_recommender(session, user, campaign, fields.get("recommender"))
+        flow.check_recommender(campaign, recommender, listed=False)
         sub = await run_in_threadpool(subs.create_submission, session, campaign_id=campaign.id,
-                                      organisation=user.organisation or "", recommender=fields.get("recommender"))
+                                      organisation=user.organisation or "", recommender=recommender)
     except (DomainError, CampaignError) as e:
         for up in uploads:
             await up.close()
@@ -370,6 +372,8 @@ async def notice(task_id: str, request: Request, user: CurrentUser, session: Ses
         review = await run_in_threadpool(flow.start_notice, session, user, task_id, start)
     except ValueError:
         return _back(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。")
+    except DomainError as e:     # a start in the past: the 公示 must run its working days from today
+        return _back(f"/review/tasks/{task_id}", e.message)
     # a year without holiday data is counted Monday to Friday: say so beside the date
     gaps = "".join(b.note for b in calendar_bases(review.notice_start, review.notice_end))
     return _back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。{gaps}")
@@ -378,7 +382,7 @@ async def notice(task_id: str, request: Request, user: CurrentUser, session: Ses
 @router.post("/review/tasks/{task_id}/decide")
 async def decide(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
     f = await _form(request)
-    payload: dict[str, Any] = {k: f[k] for k in ("opinion", "reasons", "opinion_date") if f.get(k)}
+    payload: dict[str, Any] = {k: f[k] for k in ("opinion", "reasons", "opinion_date", "signed_by") if f.get(k)}
     if f.get("sealed"):
         payload["sealed"] = True
     if f.get("inspection_date") or f.get("inspection_notes"):

@@ -11,15 +11,21 @@ the departments decide together.  It touches no database.
 """
 from __future__ import annotations
 
+import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
 from dossier.campaigns import Campaign, Rubric
 
+from . import applicants
+
 KINDS = ("public_notice", "review", "opinion", "joint_review", "decision", "reinspection")
 DECISIONS = ("pass", "return", "reject", "withdraw")
 REQUIREMENTS = ("opinion", "seal", "date", "scores", "inspection", "notice_start", "reasons")
+# what the form's own opinion box asks for (`review_fields` with seal / signature / date): a stage
+# that fills that box requires them too (岳阳: 系统机关党委意见 签字 年月日, 市直机关工委意见 签章 年月日)
+FIELD_REQUIREMENTS = ("seal", "signature", "date")
 
 # what people read for each decision and requirement
 DECISION_LABELS = {"pass": "通过，转下一环节", "return": "退回申报单位修改", "reject": "不予通过",
@@ -52,6 +58,8 @@ class Stage:
     after_months: int | None = None      # the stage opens this long after the previous one
     every_months: int | None = None      # reinspection: repeats
     field: str | None = None             # the form field the opinion fills (opinion.recommender)
+    due: dt.date | None = None           # the notice's date for this stage (11月15日前, 年底前)
+    titles: tuple[str, ...] = ()         # reinspection: the titles re-inspected every year
 
     @property
     def joint(self) -> bool:
@@ -75,7 +83,7 @@ def parse_stage(d: Mapping[str, Any]) -> Stage:
             quota=bool(d.get("quota", False)), award_count=d.get("award_count"),
             proportion=d.get("proportion"), outcome_title=d.get("outcome_title"),
             after_months=d.get("after_months"), every_months=d.get("every_months"),
-            field=d.get("field"))
+            field=d.get("field"), due=_date(d.get("due")), titles=tuple(d.get("titles", ())))
     except KeyError as e:
         raise StageError(f"stage {dict(d)!r} lacks {e}") from e
     if kind not in KINDS:
@@ -91,8 +99,27 @@ def parse_stage(d: Mapping[str, Any]) -> Stage:
     return stage
 
 
+def _date(value: Any) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
+
+def _with_form_requirements(campaign: Campaign, s: Stage) -> Stage:
+    """The stage's requirements and those of the form's opinion box it fills."""
+    if not s.field:
+        return s
+    spec = next((f for d in campaign.documents for f in d.review_fields if f.key == s.field), None)
+    if spec is None:
+        return s
+    extra = [r for r in FIELD_REQUIREMENTS if getattr(spec, r, False) and r not in s.requires]
+    if extra and "opinion" not in s.requires:
+        extra.insert(0, "opinion")
+    return replace(s, requires=s.requires + tuple(extra)) if extra else s
+
+
 def stages(campaign: Campaign) -> list[Stage]:
-    return [parse_stage(d) for d in campaign.stages]
+    return [_with_form_requirements(campaign, parse_stage(d)) for d in campaign.stages]
 
 
 def stage(campaign: Campaign, stage_id: str) -> Stage:
@@ -135,6 +162,9 @@ def site_level(campaign: Campaign, recommender: str | None) -> str | None:
     jinhua-2015: 各县（市、区）示范点 need the joint review; a recommender whose
     name contains one of the rule's words is at that level.
     """
+    listed = applicants.find_recommender(campaign, recommender)
+    if listed is not None:      # the file's list of recommenders says it first
+        return listed.level
     rules = campaign.raw.get("site_levels") or []
     for rule in rules:
         if recommender and any(w in recommender for w in rule.get("match", ())):
@@ -185,8 +215,10 @@ def check_decision(s: Stage, decision: str, payload: Mapping[str, Any],
         problems.append(f"请填写{s.name}意见。")
     if "seal" in s.requires and not payload.get("sealed"):
         problems.append("意见须加盖公章，请确认已盖章。")
-    if "date" in s.requires and not payload.get("opinion_date"):
-        problems.append("请填写意见落款日期（年 月 日）。")
+    if "signature" in s.requires and not str(payload.get("signed_by") or "").strip():
+        problems.append("意见须签字，请填写签字人姓名。")
+    if "date" in s.requires:
+        problems += _opinion_date_problems(payload.get("opinion_date"))
     if "inspection" in s.requires:
         insp = payload.get("inspection") or {}
         if not insp.get("date"):
@@ -196,6 +228,16 @@ def check_decision(s: Stage, decision: str, payload: Mapping[str, Any],
     if "scores" in s.requires:
         problems += rubric_scores(rubric, payload.get("scores") or {})[2]
     return problems
+
+
+def _opinion_date_problems(value: Any) -> list[str]:
+    if not value:
+        return ["请填写意见落款日期（年 月 日）。"]
+    try:
+        dt.date.fromisoformat(str(value))
+    except ValueError:
+        return [f"意见落款日期“{value}”不是有效日期，请按 年-月-日 填写（如 2017-12-20）。"]
+    return []
 
 
 def joint_outcome(departments: Iterable[str | None], decided: Mapping[str | None, str]) -> str | None:

@@ -1,0 +1,153 @@
+"""The campaign's rules through the API: who may apply and recommend, the deadlines per stage, the
+yearly 复查 outcomes, accounts' bindings, and the lists the notices publish (XLSX and PDF).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Response
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, Field
+
+from dossier import beijing
+from services.auth import accounts
+from services.auth.web import CurrentUser, require_role
+from services.review import eligibility, flow
+from services.review.access import is_staff, visible_submission
+from services.submissions import DomainError, NotFound, campaign_or_404
+from storage.models import utcnow
+from storage.review_models import Role
+from workers.packets import public_lists
+from workers.routing import applicants, deadlines, engine, yearly
+
+from .deps import SessionDep, SettingsDep
+from .endpoints import content_disposition
+
+router = APIRouter(tags=["rules"])
+
+MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
+
+
+class BindingIn(BaseModel):
+    campaign_id: str
+    recommender: str | None = Field(None, description="a unit's recommender, from the campaign's list / 推荐单位")
+    applicant_kind: str | None = Field(None, description="a unit's applicant kind / 创建对象类别")
+    county: str | None = Field(None, description="a reviewer's county, or `city` / 审核人员所属县（市、区）")
+
+
+@router.get("/api/review/campaigns/{campaign_id}/recommenders", summary="Who may recommend and apply / 推荐单位与创建对象")
+def recommenders(campaign_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """The campaign file's recommenders (level, county), what a unit picks from, the applicant kinds
+    and the counties reviewers are bound to. / 推荐单位名单（级别、所属县市区）、创建对象、县（市、区）。"""
+    campaign = campaign_or_404(campaign_id)
+    return {"campaign_id": campaign.id,
+            "recommenders": [{"name": r.name, "level": r.level, "kind": r.kind, "county": r.county}
+                             for r in applicants.recommenders(campaign)],
+            "open_kinds": [{"kind": k.kind, "level": k.level} for k in applicants.open_kinds(campaign)],
+            "choices": eligibility.choices(session, campaign),
+            "applicant_kinds": applicants.applicant_kinds(campaign),
+            "counties": applicants.counties(campaign)}
+
+
+@router.get("/api/review/campaigns/{campaign_id}/schedule", summary="Deadlines per stage / 各环节截止日期")
+def schedule(campaign_id: str, user: CurrentUser, site_level: str | None = None) -> dict[str, Any]:
+    """Each stage with the notice's date, and `units_by`: when the recommender needs its units'
+    materials for its 公示 and the stages before the dated one. / 各环节截止日期及推荐单位收取材料的日期。"""
+    campaign = campaign_or_404(campaign_id)
+    return deadlines.schedule(campaign, {"site_level": site_level} if site_level else {})
+
+
+@router.get("/api/review/submissions/{submission_id}/schedule", summary="A submission's deadlines / 本申报的截止日期")
+def submission_schedule(submission_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """As the campaign's schedule, for this submission's level (its recommender's); `message` says
+    in Chinese by when the unit's materials must reach its recommender. / 本单位材料须交推荐单位的日期。"""
+    sub = visible_submission(session, user, submission_id)
+    campaign = campaign_or_404(sub.campaign_id)
+    review = flow.review_of(session, sub.id)
+    level = review.site_level if review else engine.site_level(campaign, sub.recommender)
+    out = deadlines.schedule(campaign, {"site_level": level} if level else {})
+    dated = next((s for s in out["stages"] if s["due"]), None)
+    if out["units_by"] and dated and sub.recommender:
+        out["message"] = (f"推荐单位“{sub.recommender}”须于 {dated['due']} 前完成公示等程序并报送（{dated['name']}），"
+                          f"请于 {out['units_by']} 前将材料交推荐单位。")
+    elif out["units_by"]:
+        out["message"] = f"请于 {out['units_by']} 前报送申报材料。"
+    return out
+
+
+@router.get("/api/review/campaigns/{campaign_id}/reinspections", summary="Yearly 复查 outcomes / 年度复查结果")
+def reinspections(campaign_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """Each year's re-inspection of each titled unit: open (outcome null), pass, or withdraw."""
+    require_role(user, "admin", "operator", "reviewer")
+    campaign = campaign_or_404(campaign_id)
+    return [{"submission_id": r.submission_id, "year": r.year, "title": r.title, "outcome": r.outcome,
+             "outcome_label": public_lists.OUTCOME_LABELS.get(r.outcome, r.outcome), "task_id": r.task_id,
+             "decided_by": r.decided_by, "reasons": r.reasons,
+             "decided_at": beijing.shown(r.decided_at) or None} for r in yearly.outcomes(session, campaign.id)]
+
+
+@router.put("/api/users/{username}/binding", summary="Bind an account (admin) / 绑定推荐单位、创建对象或县（市、区）")
+def bind(username: str, body: BindingIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    require_role(user, "admin")
+    target = accounts.find_user(session, username)
+    if target is None:
+        raise NotFound(f"没有账号“{username}”。", f"no user {username!r}")
+    u = accounts.bind_user(session, target.id, role=target.role, organisation=target.organisation,
+                           campaign_id=body.campaign_id, stage_id=target.stage_id, department=target.department,
+                           recommender=body.recommender, applicant_kind=body.applicant_kind, county=body.county)
+    row = eligibility.binding(session, u)
+    return {"username": u.username, "campaign_id": u.campaign_id,
+            "recommender": row.recommender if row else None, "applicant_kind": row.applicant_kind if row else None,
+            "county": row.county if row else None}
+
+
+@router.get("/api/campaigns/{campaign_id}/lists", summary="The lists the notice publishes / 公示名单、表彰名单")
+def lists(campaign_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """Each list of the campaign file's `public_lists`, with the recommenders that have one of their own."""
+    campaign = campaign_or_404(campaign_id)
+    out = []
+    for s in public_lists.specs(campaign):
+        if not _may_read(user, s, None, probe=True):
+            continue
+        entry: dict[str, Any] = {"id": s.id, "title": s.title, "per": s.per}
+        if s.per == "recommender":
+            names = sorted(public_lists.groups(session, campaign, s))
+            entry["recommenders"] = [n for n in names if _may_read(user, s, n)]
+        out.append(entry)
+    return out
+
+
+def _may_read(user: Any, s: public_lists.ListSpec, recommender: str | None, *, probe: bool = False) -> bool:
+    """Staff and reviewers read every list; a recommender its own 公示名单 only; units none."""
+    if is_staff(user) or user.role == Role.REVIEWER.value:
+        return True
+    if user.role == Role.RECOMMENDER.value and s.per == "recommender":
+        return probe or recommender == user.organisation
+    return False
+
+
+@router.get("/api/campaigns/{campaign_id}/lists/{list_id}.{fmt}", summary="A list as XLSX or PDF / 名单下载",
+            response_class=Response)
+async def list_file(campaign_id: str, list_id: str, fmt: str, user: CurrentUser, session: SessionDep,
+                    settings: SettingsDep, recommender: str | None = None) -> Response:
+    """`fmt` is xlsx or pdf; a list made per recommender needs `?recommender=` (a recommender's
+    account gets its own). / 每个推荐单位的公示名单须指定推荐单位。"""
+    campaign = campaign_or_404(campaign_id)
+    if fmt not in MEDIA:
+        raise NotFound("名单只提供 xlsx 和 pdf 两种格式。", f"format {fmt!r}")
+    try:
+        s = public_lists.spec(campaign, list_id)
+    except public_lists.ListError as e:
+        raise NotFound("该评选活动没有这份名单。", f"no list {list_id!r}") from e
+    if user.role == Role.RECOMMENDER.value and s.per == "recommender":
+        recommender = recommender or user.organisation
+    if not _may_read(user, s, recommender):
+        raise NotFound("找不到这份名单，或您无权查看。", f"{user.username} may not read {list_id}")
+    if s.per == "recommender" and not recommender:
+        raise DomainError("这是各推荐单位各自的公示名单，请指定推荐单位（recommender）。", "recommender needed",
+                          code="list.recommender_needed", status_code=422)
+    data = await run_in_threadpool(public_lists.render, session, campaign, list_id, fmt, recommender=recommender,
+                                   compiled=utcnow(), font_path=settings.packet_font)
+    name = f"{(recommender or '')}{s.title}.{fmt}"
+    return Response(data, media_type=MEDIA[fmt], headers={"Content-Disposition": content_disposition(name),
+                                                          "X-Content-Type-Options": "nosniff"})

@@ -1,0 +1,125 @@
+"""Who may apply and who recommends, as the campaign files list them (jinhua's 推荐单位 with level and
+county, yueyang's 创建的对象): accounts bound to them, and a submission off the list refused with the
+notice's words, through the API on PostgreSQL and the CLI."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from docx import Document
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session, sessionmaker
+
+from dossier.campaigns import get_campaign
+from dossier.settings import Settings
+from services.cli import main as cli_main
+from tests.docx_factory import narrative
+from tests.rules_world import api, caller, pg_sessions  # noqa: F401  (fixtures)
+from workers.extraction import extract_file
+from workers.routing import applicants, engine
+
+C, Y = "jinhua-2015", "yueyang-2017"
+JINHUA_NOTICE = "市直各机关党委、有关党委，党群系统各机关党组织，各县（市、区）直机关工委、金华经济技术开发区直属机关党委"
+
+
+class TestTheLists:
+    def test_jinhua_recommenders_with_level_and_county(self) -> None:
+        """The notice's 主送 as data: nine county 工委 and the 开发区's 党委 with their county; the city's
+        kinds (市直各机关党委…) open, their names taken by form or by a registered account."""
+        c = get_campaign(C)
+        listed = {r.name: r for r in applicants.recommenders(c)}
+        assert len(listed) == 10 and listed["武义县直机关工委"].county == "武义县"
+        assert listed["金华经济技术开发区直属机关党委"].level == "county"
+        assert [k.kind for k in applicants.open_kinds(c)] == ["市直各机关党委", "有关党委", "党群系统各机关党组织"]
+        assert engine.site_level(c, "金华市财政局机关党委") == "city"
+        assert engine.site_level(c, "磐安县直机关工委") == "county"
+        # the county list is the file's assumption: the admin page shows it
+        assumed = [a.value for a in c.assumptions if a.path.startswith("recommenders.")]
+        assert {a.get("name") for a in assumed} >= set(listed)
+        assert {a.get("kind") for a in assumed} >= {"市直各机关党委", "有关党委", "党群系统各机关党组织"}
+
+    def test_yueyang_applicant_kinds(self) -> None:
+        assert applicants.applicant_kinds(get_campaign(Y)) == ["局机关党支部", "局直单位党组织", "市律师协会党总支部"]
+
+
+@pytest.mark.services
+class TestThroughTheApi:
+    def test_off_the_list_refused_with_the_notices_words(self, api: TestClient,
+                                                         pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN an unbound unit WHEN it names the 市直机关工委 itself, or a county body that is not its
+        工委, as recommender THEN 422 quoting who the notice says recommends; a listed one is accepted."""
+        unit = caller(api, pg_sessions, "u", "unit", organisation="金华市某局机关支部")
+        for wrong in ("市直机关工委", "武义县某局机关党委"):
+            r = unit.post("/api/submissions", json={"campaign": C, "organisation": "金华市某局机关支部",
+                                                    "recommender": wrong})
+            assert r.status_code == 422 and r.json()["error"] == "applicant.not_eligible", r.text
+            assert JINHUA_NOTICE in r.json()["message"] and wrong in r.json()["message"]
+        for right in ("武义县直机关工委", "金华市财政局机关党委"):
+            r = unit.post("/api/submissions", json={"campaign": C, "organisation": "金华市某局机关支部",
+                                                    "recommender": right})
+            assert r.status_code == 201 and r.json()["recommender"] == right, r.text
+
+    def test_a_bound_unit_applies_under_its_recommender(self, api: TestClient,
+                                                        pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN a unit bound to 义乌市直机关工委 WHEN it creates a submission naming none THEN it is under
+        its recommender; naming another is refused; the recommenders' list is what it picks from."""
+        unit = caller(api, pg_sessions, "u", "unit", organisation="义乌市某局机关支部", campaign_id=C,
+                      recommender="义乌市直机关工委")
+        r = unit.post("/api/submissions", json={"campaign": C, "organisation": "义乌市某局机关支部"})
+        assert r.status_code == 201 and r.json()["recommender"] == "义乌市直机关工委", r.text
+        r = unit.post("/api/submissions", json={"campaign": C, "organisation": "义乌市某局机关支部",
+                                                "recommender": "武义县直机关工委"})
+        assert r.status_code == 422 and "本账号的推荐单位是“义乌市直机关工委”" in r.json()["message"]
+        listed = unit.get(f"/api/review/campaigns/{C}/recommenders").json()
+        assert "义乌市直机关工委" in listed["choices"] and "义乌市" in listed["counties"]
+        assert {"name": "义乌市直机关工委", "level": "county", "kind": "各县（市、区）直机关工委",
+                "county": "义乌市"} in listed["recommenders"]
+
+    def test_registered_recommender_is_a_choice(self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
+        """A city recommender registered by the admin (an account of an open kind) is offered to units."""
+        unit = caller(api, pg_sessions, "u", "unit", organisation="某支部")
+        caller(api, pg_sessions, "rec", "recommender", organisation="金华市教育局机关党委")
+        assert "金华市教育局机关党委" in unit.get(f"/api/review/campaigns/{C}/recommenders").json()["choices"]
+
+    def test_yueyang_applicant_kind(self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN a unit bound to 局机关党支部 THEN it applies; binding a unit to a kind the notice does not
+        name (市强戒所党委) is refused with 创建的对象's words."""
+        unit = caller(api, pg_sessions, "u", "unit", organisation="局机关党支部", campaign_id=Y,
+                      applicant_kind="局机关党支部")
+        r = unit.post("/api/submissions", json={"campaign": Y, "organisation": "局机关党支部"})
+        assert r.status_code == 201, r.text
+        admin = caller(api, pg_sessions, "admin", "admin")
+        caller(api, pg_sessions, "other", "unit", organisation="市强戒所党委")
+        r = admin.put("/api/users/other/binding", json={"campaign_id": Y, "applicant_kind": "市强戒所党委"})
+        assert r.status_code == 422, r.text
+        assert "创建的对象为：局机关党支部，局直单位党组织，市律师协会党总支部" in r.json()["message"]
+
+
+class TestCli:
+    def test_user_add_binds_a_recommender_from_the_list(self, settings: Settings, sqlite_engine: object,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+        """`dossier user add … --recommender` binds a listed recommender and refuses one off the list."""
+        monkeypatch.setenv("DOSSIER_NEW_PASSWORD", "correct horse 1")
+        assert cli_main(["user", "add", "u1", "--role", "unit", "--organisation", "武义县某局机关支部",
+                         "--campaign", C, "--recommender", "武义县直机关工委"], settings) == 0
+        assert cli_main(["user", "add", "u2", "--role", "unit", "--organisation", "某支部",
+                         "--campaign", C, "--recommender", "市直机关工委"], settings) == 1
+        assert "不在本次评选的推荐单位名单中" in capsys.readouterr().err
+        assert cli_main(["user", "add", "jw", "--role", "reviewer", "--campaign", C, "--stage",
+                         "joint_review_county", "--department", "纪委", "--county", "武义县"], settings) == 0
+
+
+class TestBriefKind:
+    def test_brief_in_its_own_file_is_counted_and_checked(self, tmp_path: Path) -> None:
+        """Yueyang's 简介材料（不超过1500字） in a file of its own is the `brief` kind, counted, and over
+        1500 字 an error as inside the 申报表."""
+        d = Document()
+        d.add_paragraph("简介材料")
+        d.add_paragraph(narrative(1600))
+        path = tmp_path / "简介材料.docx"
+        d.save(path)
+        result = extract_file(path, get_campaign(Y))
+        [doc] = result.documents
+        assert doc.kind == "brief" and doc.counts["text"] > 1500
+        assert ("length.over_limit", "text") in {(f.code, f.field) for f in result.findings}
