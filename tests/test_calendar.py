@@ -125,6 +125,7 @@ def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_
         h = {"Authorization": f"Bearer {token}"}
         task = c.post("/api/review/claim-next", json={}, headers=h).json()["task"]
         r = c.post(f"/api/review/tasks/{task['id']}/notice", json={"start": start.isoformat()}, headers=h)
+        desk = c.get(f"/review/tasks/{task['id']}", headers=h).text
     assert r.status_code == 200, r.text
     body = r.json()
     end = dt.date.fromisoformat(body["end"])
@@ -132,6 +133,9 @@ def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_
     [gap] = body["calendar"]
     assert gap["year"] == start.year + 1 and gap["complete"] is False
     assert "周一至周五" in gap["note"] and f"{start.year + 1}.yaml" in gap["note"]
+    # the desk says the same beside the end date, instead of "已扣除节假日"
+    note = desk.split('id="calendar-note">')[1].split("</p>")[0]
+    assert "周一至周五" in note and "已扣除节假日" not in desk.split('id="notice-end"')[1].split("</div>")[0]
 
 
 def test_nth_working_day_backwards() -> None:
