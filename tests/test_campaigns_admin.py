@@ -212,3 +212,26 @@ def test_third_campaign_loaded_on_the_admin_page_runs_end_to_end(
         assert r.status_code == 200, (stage, r.text)
     st = client.get(f"/api/submissions/{sid}", headers=unit).json()
     assert st["lifecycle"]["code"] == "titled" and TITLE in str(st)
+
+
+@pytest.mark.services
+def test_scripts_load_through_the_api(client: TestClient, pg_engine: Engine) -> None:
+    """`POST /api/admin/campaigns`: dry run lists the changes, a load is version 1, a broken file is 422
+    with its line; `GET` lists each campaign with its assumptions; admins only."""
+    with make_sessionmaker(pg_engine)() as s:
+        admin = bearer(s, accounts.create_user(s, username="admin", password=PASSWORD, role="admin"))
+        unit = bearer(s, accounts.create_user(s, username="u", password=PASSWORD, role="unit", organisation="x"))
+    text = (default_dir() / "yueyang-2017.yaml").read_text(encoding="utf-8").replace(
+        "deadline: 2017-04-25", "deadline: 2017-04-28")
+    assert client.post("/api/admin/campaigns", json={"text": text}, headers=unit).status_code == 403
+    dry = client.post("/api/admin/campaigns", json={"text": text, "dry_run": True}, headers=admin).json()
+    assert dry["changes"] == [{"path": "deadline", "kind": "changed", "old": "2017-04-25", "new": "2017-04-28"}]
+    done = client.post("/api/admin/campaigns", json={"text": text, "note": "延期"}, headers=admin).json()
+    assert done["campaign"]["version"] == 1
+    listed = {c["id"]: c for c in client.get("/api/admin/campaigns", headers=admin).json()}
+    assert listed["yueyang-2017"]["deadline"] == "2017-04-28" and listed["yueyang-2017"]["version"] == 1
+    assert any("按一定比例" in a["reason"] for a in listed["yueyang-2017"]["assumptions"])
+    bad = text.replace("total: 100", "total: 99")
+    r = client.post("/api/admin/campaigns", json={"text": bad, "file_name": "y.yaml"}, headers=admin)
+    line = next(i for i, ln in enumerate(bad.splitlines(), 1) if "total: 99" in ln)
+    assert r.status_code == 422 and r.json()["error"] == "campaign.invalid" and f"y.yaml:{line}" in r.json()["message"]

@@ -76,6 +76,7 @@ def install_review(app: FastAPI) -> None:
     from services.web.review_pages import router as pages
 
     from services.web.packet_pages import router as packet_pages
+    from services.web.campaign_pages import api as campaigns_api
     from services.web.campaign_pages import router as campaign_pages
 
     from .findings import router as findings_api
@@ -97,3 +98,4 @@ def install_review(app: FastAPI) -> None:
     app.include_router(overview_pages)
     app.include_router(packet_pages)
     app.include_router(campaign_pages)
+    app.include_router(campaigns_api)

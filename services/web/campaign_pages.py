@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
 from fastapi.responses import HTMLResponse, Response
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
@@ -28,6 +29,7 @@ from workers.routing.engine import KIND_LABELS
 from .review_pages import _back, _form, render
 
 router = APIRouter(include_in_schema=False)
+api = APIRouter(tags=["campaigns"])
 
 MAX_FILE_BYTES = 512 * 1024     # a campaign file is a page or two of YAML
 
@@ -154,3 +156,45 @@ async def load_file(request: Request, user: CurrentUser, session: SessionDep) ->
         return _back("/admin/campaigns", e.message)
     return _back(f"/admin/campaigns/{campaign.id}",
                  f"已载入“{campaign.title}”第 {version} 版（{len(found)} 处变化），即时生效。")
+
+
+# ------------------------------------------------------------------ the same for scripts
+
+class CampaignFileIn(BaseModel):
+    text: str = Field(description="the campaign file's YAML text / 活动文件全文")
+    file_name: str = "campaign.yaml"
+    note: str = ""
+    dry_run: bool = Field(False, description="validate and diff only / 只校验、比较，不载入")
+
+
+def campaign_json(c: Campaign) -> dict[str, Any]:
+    return {"id": c.id, "title": c.title, "version": c.version, "source": c.source.split("/")[-1],
+            "deadline": c.deadline.isoformat() if c.deadline else None, "award_count": c.award_count,
+            "stages": [s.id for s in engine.stages(c)],
+            "assumptions": [{"path": a.path, "value": a.value, "reason": a.reason} for a in c.assumptions]}
+
+
+def change_json(ch: Change) -> dict[str, Any]:
+    return {"path": ch.path, "kind": ch.kind, "old": ch.old, "new": ch.new}
+
+
+@api.get("/api/admin/campaigns", summary="Campaigns and their assumptions / 评选活动及其假定")
+def list_campaigns(user: CurrentUser) -> list[dict[str, Any]]:
+    require_role(user, "admin")
+    return [campaign_json(c) for c in sorted(load_campaigns().values(), key=lambda c: c.id)]
+
+
+@api.post("/api/admin/campaigns", summary="Load a campaign file / 载入评选活动文件",
+          responses={422: {"description": "`campaign.invalid`: the file does not validate (path and line)"},
+                     409: {"description": "`campaign.unchanged`: the same as the current version"}})
+def load_campaign(body: CampaignFileIn, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    """Validated, compared with the current version, and (unless `dry_run`) stored as the next version,
+    audited and in force without a restart. / 校验、比较，并保存为新版本，即时生效。"""
+    require_role(user, "admin")
+    if body.dry_run:
+        campaign = validate(body.text, body.file_name)
+        return {"campaign": campaign_json(campaign), "changes": [change_json(c) for c in
+                                                                 changes(session, campaign, body.text)]}
+    campaign, version, found = load(session, request.app.state.campaigns, user, body.text, body.file_name, body.note)
+    return {"campaign": {**campaign_json(campaign), "version": version},
+            "changes": [change_json(c) for c in found]}
