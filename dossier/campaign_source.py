@@ -47,7 +47,26 @@ def parse_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
         line = mark.line + 1 if mark is not None else None
         raise SourceError(path, line, f"YAML 语法错误：{getattr(e, 'problem', None) or e}",
                           f"YAML syntax error: {e}") from e
+    except ValueError as e:     # a value YAML reads as a date but is none (2031-02-30)
+        raise SourceError(path, _bad_date_line(node), f"日期有误：{e}", f"invalid date: {e}") from e
     return data, node
+
+
+def _bad_date_line(node: yaml.Node | None) -> int | None:
+    """The line of the first scalar that YAML takes for a date and cannot build."""
+    stack, constructor = [node], yaml.constructor.SafeConstructor()
+    while stack:
+        n = stack.pop(0)
+        if isinstance(n, yaml.ScalarNode) and n.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                constructor.construct_yaml_timestamp(n)
+            except ValueError:
+                return n.start_mark.line + 1
+        elif isinstance(n, yaml.MappingNode):
+            stack.extend(v for pair in n.value for v in pair)
+        elif isinstance(n, yaml.SequenceNode):
+            stack.extend(n.value)
+    return None
 
 
 def line_of(node: yaml.Node | None, loc: Sequence[Any]) -> int | None:

@@ -224,9 +224,11 @@ COMMANDS["user"] = _cmd_user
 
 
 def _load_campaigns(settings: Settings) -> None:
-    """Read the campaign files once, now: a broken one is reported before anything starts."""
+    """Read the campaign and holiday files once, now: a broken one is reported before anything starts."""
     from dossier.campaign_registry import configure
+    from workers.routing import calendar
     configure(settings.campaigns_dir, refresh_seconds=settings.campaigns_refresh_seconds)
+    calendar.configure(settings.holidays_dir)     # the holiday files likewise
 
 
 def main(argv: Sequence[str] | None = None, settings: Settings | None = None) -> int:

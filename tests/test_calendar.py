@@ -142,3 +142,15 @@ def test_nth_working_day_backwards() -> None:
     """Counting back five working days from Monday 2015-10-12 crosses 国庆 to Wednesday 09-30."""
     from workers.routing.calendar import nth_working_day
     assert nth_working_day(D(2015, 10, 12), 5, step=-1) == D(2015, 9, 30)
+
+
+def test_broken_holiday_file_stops_the_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`dossier campaigns` with a broken file in DOSSIER_HOLIDAYS_DIR exits 2 naming the file and line."""
+    from services.cli import main
+    from workers.routing import calendar
+    (tmp_path / "2031.yaml").write_text("year: 2031\nworkdays:\n  - {date: 2031-02-30}\n", encoding="utf-8")
+    try:
+        assert main(["campaigns"], Settings(data_dir=tmp_path, holidays_dir=tmp_path)) == 2
+        assert f"{tmp_path / '2031.yaml'}:3" in capsys.readouterr().err
+    finally:
+        calendar.configure(None)
