@@ -163,7 +163,30 @@ class TestPageFurniture:
         assert _texts(doc) == [BODY[0]]
 
 
-def _narrative_docx(path: Path, paras: list[str], *, header: str, textbox: str | None = None) -> Path:
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _add_footnote(d: DocxDocument, paragraph, text: str) -> None:
+    """A footnote on `paragraph`, as Word writes one (footnotes part, separators, a reference run)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+    xml = (f'<w:footnotes xmlns:w="{_W}">'
+           '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+           '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
+           '</w:footnote><w:footnote w:id="1"><w:p><w:r><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+           f'<w:footnoteRef/></w:r><w:r><w:t xml:space="preserve"> {text}</w:t></w:r></w:p></w:footnote></w:footnotes>')
+    part = Part(PackURI("/word/footnotes.xml"),
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml", xml.encode(),
+                d.part.package)
+    d.part.relate_to(part, RT.FOOTNOTES)
+    paragraph._p.append(parse_xml(f'<w:r xmlns:w="{_W}"><w:rPr><w:vertAlign w:val="superscript"/></w:rPr>'
+                                  '<w:footnoteReference w:id="1"/></w:r>'))
+
+
+def _narrative_docx(path: Path, paras: list[str], *, header: str, textbox: str | None = None,
+                    footnote: str | None = None) -> Path:
     """A 创建事迹介绍材料 in Word with a running header, a 第 X 页 共 Y 页 footer and page breaks."""
     d = DocxDocument()
     section = d.sections[0]
@@ -182,7 +205,9 @@ def _narrative_docx(path: Path, paras: list[str], *, header: str, textbox: str |
             foot._p.append(fld)
     d.add_paragraph("创建事迹介绍材料")
     for k, text in enumerate(paras):
-        d.add_paragraph(text)
+        para = d.add_paragraph(text)
+        if k == 0 and footnote:
+            _add_footnote(d, para, footnote)
         if k == 0 and textbox:
             # a box of the material's own text, as units set off a slogan or a figure
             from tests.form_shapes import _box_run, _p_xml
@@ -220,6 +245,18 @@ class TestCountsTheMaterialOnly:
         for path in (src, soffice_convert(src, "pdf", tmp_path)):
             narratives = [d for d in extract_file(path, campaign).documents if d.kind == "narrative"]
             assert narratives and narratives[0].counts["text"] == expected, path.suffix
+
+    @pytest.mark.parametrize("fmt", ["docx", "pdf"])
+    def test_footnote_in_the_material_counts(self, tmp_path: Path, fmt: str) -> None:
+        """GIVEN a narrative with a footnote WHEN extracted THEN the footnote's text counts, as Word's 字数统计
+        counts footnotes by default (its reference mark and number may count one each)."""
+        from tests.office import soffice_convert
+        note = "三会一课指支部党员大会、支部委员会、党小组会和党课。"
+        src = _narrative_docx(tmp_path / "材料.docx", BODY, header="中共某某局机关支部委员会", footnote=note)
+        path = src if fmt == "docx" else soffice_convert(src, "pdf", tmp_path)
+        base = count_chars("创建事迹介绍材料" + "".join(BODY) + note)
+        narratives = [d for d in extract_file(path, get_campaign("jinhua-2015")).documents if d.kind == "narrative"]
+        assert narratives and base <= narratives[0].counts["text"] <= base + 2
 
 
 class TestFurnitureKeepsNumbersOfTheMaterial:
