@@ -72,6 +72,10 @@ def client(settings: Settings, pg_engine: Engine, folder_store: ObjectStore) -> 
     reset()     # the next test's app reads its own database's versions
 
 
+def page_csrf(c: TestClient) -> str:
+    return csrf_of(c.get("/admin/campaigns").text)
+
+
 def login(c: TestClient, username: str) -> str:
     r = c.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
     assert r.status_code == 303, r.text
@@ -154,9 +158,13 @@ def test_third_campaign_loaded_on_the_admin_page_runs_end_to_end(
     assert r.status_code == 200, r.text
     assert "这是一个新的评选活动" in r.text and "stages[id=final_decision].award_count" in r.text
     assert "本文件有 1 项假定" in r.text
+    sha = re.search(r'name="sha256" value="([0-9a-f]{64})"', r.text).group(1)  # type: ignore[union-attr]
+    r = client.post("/admin/campaigns/load", follow_redirects=False,      # not what was previewed: refused
+                    data={"csrf_token": csrf, "text": text + "\n# x", "sha256": sha})
+    assert "与校验时不同" in client.get(r.headers["location"]).text
     r = client.post("/admin/campaigns/load", follow_redirects=False,
-                    data={"csrf_token": csrf_of(r.text), "text": text, "file_name": "changsha-2019.yaml",
-                          "note": "新增长沙评选"})
+                    data={"csrf_token": page_csrf(client), "text": text,
+                          "file_name": "changsha-2019.yaml", "note": "新增长沙评选", "sha256": sha})
     assert r.status_code == 303 and f"/admin/campaigns/{C}" in r.headers["location"]
     page = client.get(r.headers["location"]).text
     assert "数据库第 1 版" in page and "第 1 版（当前）" in page and "表彰20个左右" in page

@@ -149,6 +149,9 @@ async def load_file(request: Request, user: CurrentUser, session: SessionDep) ->
     """Step two: the admin confirmed the preview; the text is validated again and stored."""
     require_role(user, "admin")
     fields, text, name = await _upload(request)
+    previewed = fields.get("sha256")
+    if previewed and previewed != hashlib.sha256(text.encode("utf-8")).hexdigest():
+        return _back("/admin/campaigns", "载入的内容与校验时不同，请重新上传并校验。")
     try:
         campaign, version, found = await run_in_threadpool(
             load, session, request.app.state.campaigns, user, text, name, fields.get("note", ""))
