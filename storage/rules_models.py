@@ -57,5 +57,5 @@ class ReinspectionOutcome(Base):
     task_id: Mapped[str | None] = mapped_column(String(32))
     reasons: Mapped[str | None] = mapped_column(Text())
     decided_by: Mapped[str | None] = mapped_column(String(64))
-    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    opened_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)   # the year's due date
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -43,18 +43,18 @@ def reinspection_stage(campaign: Campaign) -> Stage | None:
     return next((s for s in engine.stages(campaign) if s.kind == "reinspection" and s.every_months), None)
 
 
-def _titled_stages(campaign: Campaign, s: Stage) -> list[str]:
-    """The stages whose pass starts (or restarts) the yearly clock: those giving a title, and the
-    re-inspection itself."""
-    return [x.id for x in engine.stages(campaign) if x.outcome_title] + [s.id]
-
-
 def next_due(session: Session, campaign: Campaign, s: Stage, submission_id: str) -> dt.datetime | None:
-    """When the next re-inspection of a titled unit is due: `every_months` after its last title or
-    last passed re-inspection."""
-    last = session.scalar(select(func.max(ReviewTask.completed_at)).where(
-        ReviewTask.submission_id == submission_id, ReviewTask.decision == "pass",
-        ReviewTask.stage_id.in_(_titled_stages(campaign, s))))
+    """When the next re-inspection of a titled unit is due: `every_months` after the last 验收 of a
+    title stage (passed or not: a 创建单位 that failed its second 验收 keeps its title and its yearly
+    复查) or after the last re-inspection's own date (its schedule, not the day it was decided, so
+    the years do not drift)."""
+    titled = [x.id for x in engine.stages(campaign) if x.outcome_title]
+    acceptance = session.scalar(select(func.max(ReviewTask.completed_at)).where(
+        ReviewTask.submission_id == submission_id, ReviewTask.state == TaskState.DONE.value,
+        ReviewTask.stage_id.in_(titled)))
+    inspected = session.scalar(select(func.max(ReinspectionOutcome.opened_at)).where(
+        ReinspectionOutcome.submission_id == submission_id, ReinspectionOutcome.stage_id == s.id))
+    last = max((x for x in (acceptance, inspected) if x is not None), default=None)
     return add_months(last, int(s.every_months or 12)) if last else None
 
 
@@ -83,12 +83,13 @@ def open_due(session: Session, campaigns: dict[str, Campaign], now: dt.datetime)
                     ReinspectionOutcome.submission_id == review.submission_id,
                     ReinspectionOutcome.stage_id == s.id, ReinspectionOutcome.year == year)) is not None:
                 continue
-            opened.append(_open(session, review, s, year, now))
+            opened.append(_open(session, review, s, year, due, now))
     session.commit()
     return opened
 
 
-def _open(session: Session, review: SubmissionReview, s: Stage, year: int, now: dt.datetime) -> ReviewTask:
+def _open(session: Session, review: SubmissionReview, s: Stage, year: int, due: dt.datetime,
+          now: dt.datetime) -> ReviewTask:
     sub = session.get(Submission, review.submission_id)
     assert sub is not None
     task = ReviewTask(submission_id=sub.id, campaign_id=sub.campaign_id, stage_id=s.id, actor=s.actor,
@@ -97,7 +98,7 @@ def _open(session: Session, review: SubmissionReview, s: Stage, year: int, now: 
     session.add(task)
     session.flush()
     session.add(ReinspectionOutcome(submission_id=sub.id, campaign_id=sub.campaign_id, stage_id=s.id,
-                                    year=year, title=review.title or "", task_id=task.id, opened_at=now))
+                                    year=year, title=review.title or "", task_id=task.id, opened_at=due))
     review.stage_id, review.status = s.id, ReviewStatus.IN_REVIEW.value
     log.info("opened %s %d for submission %s (%s)", s.id, year, sub.id, review.title)
     return task
