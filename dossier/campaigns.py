@@ -382,6 +382,8 @@ def default_dir() -> Path:
 def load_folder(folder: Path | str) -> dict[str, Campaign]:
     """Every `*.yaml` campaign in `folder`, by id; the first broken file stops the load."""
     out: dict[str, Campaign] = {}
+    if not Path(folder).is_dir():     # a mistyped DOSSIER_CAMPAIGNS_DIR must not start a service with none
+        raise SourceError(str(folder), None, "评选活动目录不存在", "the campaigns folder does not exist")
     for p in sorted(Path(folder).glob("*.yaml")):
         c = parse_campaign_text(p.read_text(encoding="utf-8"), str(p))
         if c.id in out:

@@ -75,6 +75,11 @@ class TestBrokenFile:
 
 
 class TestRegistry:
+    def test_missing_folder_is_an_error(self, tmp_path: Path) -> None:
+        """A DOSSIER_CAMPAIGNS_DIR that does not exist stops the start instead of serving no campaigns."""
+        with pytest.raises(CampaignError, match="评选活动目录不存在.*campaigns folder does not exist"):
+            CampaignRegistry(tmp_path / "nowhere")
+
     def test_configured_folder_is_read(self, tmp_path: Path) -> None:
         """A third file in the configured folder is a campaign; the seeds are not there unless copied."""
         data = yaml.safe_load(seed_text())
