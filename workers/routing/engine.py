@@ -16,13 +16,12 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any, Iterable, Mapping
 
+# the kinds, decisions and requirements a stage may name: one list, which the file's validation uses too
+from dossier.campaign_schema import DECISIONS, KINDS, REQUIREMENTS
 from dossier.campaigns import Campaign, Rubric
 
 from . import applicants
 
-KINDS = ("public_notice", "review", "opinion", "joint_review", "decision", "reinspection")
-DECISIONS = ("pass", "return", "reject", "withdraw")
-REQUIREMENTS = ("opinion", "seal", "date", "scores", "inspection", "notice_start", "reasons")
 # what the form's own opinion box asks for (`review_fields` with seal / signature / date): a stage
 # that fills that box requires them too (岳阳: 系统机关党委意见 签字 年月日, 市直机关工委意见 签章 年月日)
 FIELD_REQUIREMENTS = ("seal", "signature", "date")
