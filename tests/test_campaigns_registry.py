@@ -135,3 +135,23 @@ class TestAssumptions:
         from dossier.campaigns import get_campaign
         stage = next(s for s in get_campaign("yueyang-2017").stages if s["id"] == "acceptance_year_end")
         assert stage["proportion"] == 0.5
+
+
+class TestDiff:
+    def test_moved_stage_is_no_change_and_a_value_is_one(self) -> None:
+        """Stages are compared by id: moving one changes nothing; a changed due_days is one change."""
+        from dossier.campaign_diff import diff
+        old = yaml.safe_load(seed_text())
+        new = yaml.safe_load(seed_text())
+        new["stages"] = list(reversed(new["stages"]))
+        assert diff(old, new) == []
+        target = new["stages"][0]
+        before = next(st for st in old["stages"] if st["id"] == target["id"]).get("due_days")
+        target["due_days"] = 99
+        [change] = diff(old, new)
+        assert (change.path, change.old, change.new) == (f"stages[id={target['id']}].due_days", before, 99)
+
+    def test_new_campaign_is_all_added(self) -> None:
+        from dossier.campaign_diff import diff
+        changes = diff(None, {"id": "x-2020", "deadline": "2020-01-01"})
+        assert [(c.path, c.kind) for c in changes] == [("deadline", "added"), ("id", "added")]
