@@ -1,11 +1,15 @@
 """Find a campaign's documents and fields in the common model.
 
 Works on `Document` only, so every reader (Word, PDF, OCR) gets the same
-form location.  A field is found by its label: the value is the next cell to
-the right of the label cell, or the cell below when the label spans its row
-(申报创建材料), or the text after “标签：” in a line (填报单位：…).  Text after
-the form (a 附页 after a page break) is the narrative or the material when
-the form says 见附页.
+form location.  Tables are first read as a person reads them (a label split
+over cells is one label: reshape.py).  A field is found by its label: the value
+is the next cell to the right of the label cell (past empty spacer columns), or
+the cell below when the label spans its row (申报创建材料), or a nested table's
+values by their printed words (subtable.py); where no cell holds the label, the
+text after it on a label line or in a label-and-value cell (lines.py).  Text
+after the form (a 附页 after a page break), less the form's own lines under it
+(联系人, 填表人), is the narrative or the material when the form says 见附页.  A
+notice is not a submission (notice.py).
 """
 from __future__ import annotations
 
