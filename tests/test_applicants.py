@@ -3,6 +3,7 @@ county, yueyang's 创建的对象): accounts bound to them, and a submission off
 notice's words, through the API on PostgreSQL and the CLI."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.cli import main as cli_main
 from tests.docx_factory import narrative
+from tests.review_helpers import PASSWORD
 from tests.rules_world import api, caller, pg_sessions  # noqa: F401  (fixtures)
 from workers.extraction import extract_file
 from workers.routing import applicants, engine
@@ -95,12 +97,54 @@ class TestThroughTheApi:
         assert "创建的对象为：局机关党支部，局直单位党组织，市律师协会党总支部" in r.json()["message"]
 
 
+@pytest.mark.services
+class TestPages:
+    def test_the_admin_binds_a_unit_to_a_recommender_picked_from_the_list(
+            self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN the admin's users page WHEN it creates a unit bound to 义乌市直机关工委 THEN the page offers
+        the file's recommenders to pick and shows the binding; one off the list is refused in Chinese."""
+        caller(api, pg_sessions, "admin", "admin")
+        r = api.post("/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False)
+        page = api.get("/admin/users").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert r.status_code == 303 and '<option value="义乌市直机关工委"' in page and "局机关党支部" in page
+        r = api.post("/admin/users", data={"csrf_token": csrf, "username": "yw", "password": PASSWORD, "role": "unit",
+                                           "organisation": "义乌市某局机关支部", "campaign_id": C,
+                                           "recommender": "义乌市直机关工委"}, follow_redirects=True)
+        assert "账号已创建" in r.text
+        row = re.search(r'<tr data-user="yw">.*?</tr>', r.text, re.S).group(0)  # type: ignore[union-attr]
+        assert '<option value="义乌市直机关工委" selected>' in row
+        r = api.post("/admin/users", data={"csrf_token": csrf, "username": "x", "password": PASSWORD, "role": "unit",
+                                           "organisation": "某支部", "campaign_id": C, "recommender": "市直机关工委"},
+                     follow_redirects=True)
+        assert "不在本次评选的推荐单位名单中" in r.text and 'data-user="x"' not in r.text
+
+
+    def test_the_unit_page_offers_the_list_and_refuses_a_name_off_it(
+            self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN an unbound unit on /unit THEN the recommenders of the file are offered; a draft naming the
+        市直机关工委 is refused with the notice's words and nothing is created.  A bound unit sees its own."""
+        caller(api, pg_sessions, "u", "unit", organisation="金华市某局机关支部")
+        api.post("/login", data={"username": "u", "password": PASSWORD})
+        page = api.get("/unit").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert '<option value="武义县直机关工委">' in page and 'list="recommender-list"' in page
+        r = api.post("/unit/submit", data={"csrf_token": csrf, "campaign": C, "recommender": "市直机关工委"},
+                     files=[("files", ("推荐表.docx", b"x", "application/octet-stream"))], follow_redirects=True)
+        assert JINHUA_NOTICE in r.text and "/submissions/" not in str(r.url)
+        caller(api, pg_sessions, "b", "unit", organisation="兰溪市某局机关支部", campaign_id=C,
+               recommender="兰溪市直机关工委")
+        api.cookies.clear()                                  # another person on the same browser
+        api.post("/login", data={"username": "b", "password": PASSWORD})
+        assert "推荐单位：兰溪市直机关工委（账号已绑定" in api.get("/unit").text
+
+
 class TestCli:
     def test_user_add_binds_a_recommender_from_the_list(self, settings: Settings, sqlite_engine: object,
                                                         monkeypatch: pytest.MonkeyPatch,
                                                         capsys: pytest.CaptureFixture[str]) -> None:
         """`dossier user add … --recommender` binds a listed recommender and refuses one off the list."""
-        monkeypatch.setenv("DOSSIER_NEW_PASSWORD", "correct horse 1")
+        monkeypatch.setenv("DOSSIER_NEW_PASSWORD", PASSWORD)
         assert cli_main(["user", "add", "u1", "--role", "unit", "--organisation", "武义县某局机关支部",
                          "--campaign", C, "--recommender", "武义县直机关工委"], settings) == 0
         assert cli_main(["user", "add", "u2", "--role", "unit", "--organisation", "某支部",

@@ -114,3 +114,13 @@ def county_stage(campaign: Campaign, stage_id: str) -> bool:
     except engine.StageError:
         return False
     return s.applies_to.get("site_level") == "county"
+
+
+def admin_lists(session: Session, campaigns: list[Campaign]) -> dict[str, dict[str, list[str]]]:
+    """What the admin's users page offers per campaign: recommenders, applicant kinds, counties."""
+    return {c.id: {"recommenders": choices(session, c), "applicant_kinds": applicants.applicant_kinds(c),
+                   "counties": applicants.counties(c)} for c in campaigns}
+
+
+def bindings(session: Session) -> dict[str, UserBinding]:
+    return {b.user_id: b for b in session.scalars(select(UserBinding))}

@@ -152,6 +152,8 @@ def unit_home(request: Request, user: CurrentUser, session: SessionDep,
     rows = [_review_row(session, s) for s in submissions_of(session, user)]
     campaigns = list(load_campaigns().values())
     return render(request, "review/unit.html", rows=rows, msg=msg, campaigns=campaigns,
+                  recommender_choices={c.id: eligibility.choices(session, c) for c in campaigns},
+                  bound=eligibility.binding(session, user),
                   needs_recommender={c.id for c in campaigns if engine.needs_recommender(c)})
 
 
@@ -512,9 +514,13 @@ def history(submission_id: str, request: Request, user: CurrentUser, session: Se
 def admin_users(request: Request, user: CurrentUser, session: SessionDep,
                 msg: str = "") -> HTMLResponse:
     require_role(user, "admin")
+    campaigns = list(load_campaigns().values())
     stages = [(c.id, s.id, s.name, s.departments or ((s.department,) if s.department else ()))
-              for c in load_campaigns().values() for s in engine.stages(c)]
-    return render(request, "review/admin_users.html", people=accounts.list_users(session), stages=stages, msg=msg)
+              for c in campaigns for s in engine.stages(c)]
+    # units pick their recommender (or 创建对象) and reviewers their county from the campaign file's lists
+    return render(request, "review/admin_users.html", people=accounts.list_users(session), stages=stages, msg=msg,
+                  campaigns=campaigns, lists=eligibility.admin_lists(session, campaigns),
+                  bindings=eligibility.bindings(session))
 
 
 @router.post("/admin/users")
@@ -525,7 +531,8 @@ async def admin_add(request: Request, user: CurrentUser, session: SessionDep) ->
         await run_in_threadpool(lambda: accounts.create_user(
             session, username=f.get("username", ""), password=f.get("password", ""), role=f.get("role", ""),
             display_name=f.get("display_name", ""), organisation=f.get("organisation"),
-            stage_id=f.get("stage_id"), department=f.get("department"), campaign_id=f.get("campaign_id")))
+            stage_id=f.get("stage_id"), department=f.get("department"), campaign_id=f.get("campaign_id"),
+            recommender=f.get("recommender"), applicant_kind=f.get("applicant_kind"), county=f.get("county")))
     except DomainError as e:
         return _back("/admin/users", e.message)
     return _back("/admin/users", "账号已创建。")
@@ -538,7 +545,8 @@ async def admin_bind(user_id: str, request: Request, user: CurrentUser, session:
     try:
         await run_in_threadpool(lambda: accounts.bind_user(
             session, user_id, role=f.get("role"), organisation=f.get("organisation"),
-            campaign_id=f.get("campaign_id"), stage_id=f.get("stage_id"), department=f.get("department")))
+            campaign_id=f.get("campaign_id"), stage_id=f.get("stage_id"), department=f.get("department"),
+            recommender=f.get("recommender"), applicant_kind=f.get("applicant_kind"), county=f.get("county")))
     except DomainError as e:
         return _back("/admin/users", e.message)
     return _back("/admin/users", "绑定已保存。")
