@@ -20,6 +20,7 @@ from services.review.access import record_owner
 from tests.review_helpers import person, submission
 from tests.rules_world import (LEASE, api, caller, open_tasks, pg_sessions, through_notice,  # noqa: F401
                                user)
+from workers.packets import record
 from workers.routing import deadlines, engine
 
 C, Y = "jinhua-2015", "yueyang-2017"
@@ -139,3 +140,9 @@ class TestReviewInputs:
         r = city.decide(task["id"], "pass", opinion="同意上报", sealed=True, opinion_date="2017-06-01")
         assert r.status_code == 200, r.text
         assert r.json()["data"]["opinions"]["opinion.city_committee"]["sealed"] is True
+        # printed in the dossier's review record beside each stage's opinion
+        with pg_sessions() as s:
+            entries = {e.stage: dict(e.extra) for e in record.gather(s, get_campaign(Y), sid).entries}
+        assert entries["市局机关党委材料审核及实地检查"]["签字"] == "李明"
+        assert entries["市局机关党委材料审核及实地检查"]["意见日期"] == "2017-05-12"
+        assert entries["上报市直机关工委"]["盖章"] == "已盖章"

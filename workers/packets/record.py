@@ -251,6 +251,8 @@ def _entries(session: Session, campaign: Campaign, tasks: list[ReviewTask]) -> l
             extra.append(("意见日期", str(data["opinion_date"])))
         if data.get("sealed"):
             extra.append(("盖章", "已盖章"))
+        if data.get("signed_by"):      # the form's 签字 (岳阳: 系统机关党委意见)
+            extra.append(("签字", str(data["signed_by"])))
         insp = data.get("inspection") or {}
         if isinstance(insp, dict) and (insp.get("date") or insp.get("notes")):
             extra.append(("实地检查", "；".join(str(x) for x in (insp.get("date"), insp.get("notes")) if x)))
