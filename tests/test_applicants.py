@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.cli import main as cli_main
+from tests.auth_helpers import post_login
 from tests.docx_factory import narrative
 from tests.review_helpers import PASSWORD
 from tests.rules_world import api, caller, pg_sessions  # noqa: F401  (fixtures)
@@ -104,7 +105,7 @@ class TestPages:
         """GIVEN the admin's users page WHEN it creates a unit bound to 义乌市直机关工委 THEN the page offers
         the file's recommenders to pick and shows the binding; one off the list is refused in Chinese."""
         caller(api, pg_sessions, "admin", "admin")
-        r = api.post("/login", data={"username": "admin", "password": PASSWORD}, follow_redirects=False)
+        r = post_login(api, "admin", follow_redirects=False)
         page = api.get("/admin/users").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         assert r.status_code == 303 and '<option value="义乌市直机关工委"' in page and "局机关党支部" in page
@@ -125,7 +126,7 @@ class TestPages:
         """GIVEN an unbound unit on /unit THEN the recommenders of the file are offered; a draft naming the
         市直机关工委 is refused with the notice's words and nothing is created.  A bound unit sees its own."""
         caller(api, pg_sessions, "u", "unit", organisation="金华市某局机关支部")
-        api.post("/login", data={"username": "u", "password": PASSWORD})
+        post_login(api, "u")
         page = api.get("/unit").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
         assert '<option value="武义县直机关工委">' in page and 'list="recommender-list"' in page
@@ -135,8 +136,14 @@ class TestPages:
         caller(api, pg_sessions, "b", "unit", organisation="兰溪市某局机关支部", campaign_id=C,
                recommender="兰溪市直机关工委")
         api.cookies.clear()                                  # another person on the same browser
-        api.post("/login", data={"username": "b", "password": PASSWORD})
+        post_login(api, "b")
         assert "推荐单位：兰溪市直机关工委（账号已绑定" in api.get("/unit").text
+        # its draft says by when its recommender needs the materials (a county point: 2015-10-29)
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', api.get("/unit").text).group(1)  # type: ignore[union-attr]
+        api.post("/unit/submit", data={"csrf_token": csrf, "campaign": C},
+                 files=[("files", ("推荐表.docx", b"x", "application/octet-stream"))])
+        page = api.get("/unit").text
+        assert "截止日期：推荐单位“兰溪市直机关工委”须于 2015-11-15 前" in page and "请于 2015-10-29 前将材料交推荐单位" in page
 
 
 class TestCli:

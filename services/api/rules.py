@@ -12,13 +12,14 @@ from pydantic import BaseModel, Field
 from dossier import beijing
 from services.auth import accounts
 from services.auth.web import CurrentUser, require_role
-from services.review import eligibility, flow
+from services.review import eligibility
+from services.review import schedule as schedule_of
 from services.review.access import is_staff, visible_submission
 from services.submissions import DomainError, NotFound, campaign_or_404
 from storage.models import utcnow
 from storage.review_models import Role
 from workers.packets import public_lists
-from workers.routing import applicants, deadlines, engine, yearly
+from workers.routing import applicants, deadlines, yearly
 
 from .deps import SessionDep, SettingsDep
 from .endpoints import content_disposition
@@ -61,18 +62,7 @@ def schedule(campaign_id: str, user: CurrentUser, site_level: str | None = None)
 def submission_schedule(submission_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     """As the campaign's schedule, for this submission's level (its recommender's); `message` says
     in Chinese by when the unit's materials must reach its recommender. / 本单位材料须交推荐单位的日期。"""
-    sub = visible_submission(session, user, submission_id)
-    campaign = campaign_or_404(sub.campaign_id)
-    review = flow.review_of(session, sub.id)
-    level = review.site_level if review else engine.site_level(campaign, sub.recommender)
-    out = deadlines.schedule(campaign, {"site_level": level} if level else {})
-    dated = next((s for s in out["stages"] if s["due"]), None)
-    if out["units_by"] and dated and sub.recommender:
-        out["message"] = (f"推荐单位“{sub.recommender}”须于 {dated['due']} 前完成公示等程序并报送（{dated['name']}），"
-                          f"请于 {out['units_by']} 前将材料交推荐单位。")
-    elif out["units_by"]:
-        out["message"] = f"请于 {out['units_by']} 前报送申报材料。"
-    return out
+    return schedule_of.of_submission(session, visible_submission(session, user, submission_id))
 
 
 @router.get("/api/review/campaigns/{campaign_id}/reinspections", summary="Yearly 复查 outcomes / 年度复查结果")

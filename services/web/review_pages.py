@@ -28,7 +28,7 @@ from services.auth.accounts import ROLE_LABELS
 from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_session_cookie
 from services import lifecycle
 from services.presenters import REVIEW_STATUS_LABELS, field_label, present_lifecycle, present_status
-from services.review import audit, eligibility, flow, queue
+from services.review import audit, eligibility, flow, queue, schedule
 from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
 from services.review.audit import ACTION_LABELS
@@ -153,6 +153,7 @@ def unit_home(request: Request, user: CurrentUser, session: SessionDep,
     campaigns = list(load_campaigns().values())
     return render(request, "review/unit.html", rows=rows, msg=msg, campaigns=campaigns,
                   recommender_choices={c.id: eligibility.choices(session, c) for c in campaigns},
+                  deadline_note=lambda sub: schedule.note(session, sub),
                   bound=eligibility.binding(session, user),
                   needs_recommender={c.id for c in campaigns if engine.needs_recommender(c)})
 
