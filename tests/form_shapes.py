@@ -187,6 +187,21 @@ SHAPES = [
 ]
 
 
+def shapes():
+    """A hypothesis strategy over shapes: any body with any sensible mix of the variations."""
+    from hypothesis import strategies as st
+
+    def build(body: str, split: bool, stacked: bool, nested: bool, in_cell: bool, spacers: bool, furniture: bool,
+              sep: str, per_line: int) -> Shape:
+        table = body in ("table", "frame")
+        return Shape(body=body, split_labels=table and split, stacked_labels=table and stacked and not split,
+                     nested=nested, in_cell=table and in_cell and not (split or stacked), spacers=spacers,
+                     furniture=furniture, sep=sep, per_line=per_line)
+    return st.builds(build, st.sampled_from(["table", "frame", "lines", "boxes", "drawn", "placed"]), st.booleans(),
+                     st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans(),
+                     st.sampled_from(["colon", "underscore", "tab", "ideographic"]), st.sampled_from([1, 2, 3]))
+
+
 def _sep_value(shape: Shape, label: str, value: str) -> str:
     if shape.sep == "underscore":
         return f"{label}：＿＿{value}＿＿" if value else f"{label}：＿＿＿＿＿＿"

@@ -57,19 +57,15 @@ class TestShapesInWord:
         assert codes == set()
 
     @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-    @given(body=st.sampled_from(["table", "frame", "lines", "boxes"]), split=st.booleans(), nested=st.booleans(),
-           spacers=st.booleans(), furniture=st.booleans(), sep=st.sampled_from(["colon", "underscore", "tab", "ideographic"]),
-           per_line=st.sampled_from([1, 2, 3]), org=st.text(st.sampled_from(list("中共金华市财政局税务机关第一二支部委员会")),
-                                                             min_size=4, max_size=20))
-    def test_shapes_combined(self, tmp_path: Path, body: str, split: bool, nested: bool, spacers: bool,
-                             furniture: bool, sep: str, per_line: int, org: str) -> None:
+    @given(shape=fs.shapes(), campaign=st.sampled_from(sorted(FORMS)),
+           org=st.text(st.sampled_from(list("中共金华岳阳市财政局司法机关第一二支部委员会")), min_size=4, max_size=20))
+    def test_shapes_combined(self, tmp_path: Path, shape: fs.Shape, campaign: str, org: str) -> None:
         """Variations combined, with any organisation name, still read back whole."""
-        shape = fs.Shape(body=body, split_labels=split and body in ("table", "frame"), nested=nested,
-                         spacers=spacers, furniture=furniture, sep=sep, per_line=per_line)
-        form = fs.jinhua()
+        form = FORMS[campaign]()
         form.rows[0][0].value = org
         want = fs.expected(form)
-        want["recommendation_form"]["org_name"] = org
+        kind, key = ("recommendation_form", "org_name") if campaign == "jinhua" else ("application_form", "unit_name")
+        want[kind][key] = org
         got, _codes, _ = _read(fs.write_docx(tmp_path / "form.docx", form, shape), form)
         assert _wrong(got, want) == {}
 
