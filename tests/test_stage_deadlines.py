@@ -129,6 +129,9 @@ class TestReviewInputs:
         [task] = bureau.tasks()
         r = bureau.decide(task["id"], "pass", **base)
         assert r.status_code == 422 and "签字" in r.json()["message"] and "落款日期" in r.json()["message"]
+        # the desk asks for them where the stage requires them
+        desk = api.get(f"/review/tasks/{task['id']}", headers=bureau.h).text
+        assert 'name="signed_by"' in desk and 'name="opinion_date"' in desk and 'name="sealed"' not in desk
         r = bureau.decide(task["id"], "pass", **base, signed_by="李明", opinion_date="2017年5月")
         assert r.status_code == 422 and "不是有效日期" in r.json()["message"]
         r = bureau.decide(task["id"], "pass", **base, signed_by="李明", opinion_date="2017-05-12")
