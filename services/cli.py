@@ -205,6 +205,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_extract(sub)
     from services.auth.cli import add_user_parser
     add_user_parser(sub)
+    from services.lists_cli import add_lists_parser
+    add_lists_parser(sub)
     return parser
 
 
@@ -221,6 +223,15 @@ def _cmd_user(args: argparse.Namespace, settings: Settings) -> int:
 
 
 COMMANDS["user"] = _cmd_user
+
+
+def _cmd_lists(args: argparse.Namespace, settings: Settings) -> int:
+    from services.lists_cli import run_lists
+
+    return run_lists(args, settings)
+
+
+COMMANDS["lists"] = _cmd_lists
 
 
 def _load_campaigns(settings: Settings) -> None:

@@ -4,19 +4,24 @@ API on PostgreSQL."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import get_campaign
+from dossier.settings import Settings
+from services.cli import main as cli_main
 from services.review import flow, queue
+from storage.db import make_sessionmaker
 from tests.review_helpers import person, submission
 from tests.rules_world import LEASE, api, caller, open_tasks, pg_sessions, through_notice, user  # noqa: F401
+from tests.test_stage_deadlines import bureau_pass
 
-pytestmark = pytest.mark.services
 
 C, Y = "jinhua-2015", "yueyang-2017"
 WUYI, CITY = "武义县直机关工委", "金华市财政局机关党委"
@@ -54,6 +59,7 @@ def jinhua(api: TestClient, pg_sessions: sessionmaker[Session]) -> dict[str, str
     return ids
 
 
+@pytest.mark.services
 class TestJinhua:
     def test_each_recommender_has_its_own_notice_list(self, api: TestClient, pg_sessions: sessionmaker[Session],
                                                       jinhua: dict[str, str]) -> None:
@@ -92,6 +98,7 @@ class TestJinhua:
         assert admin.get(f"/api/campaigns/{C}/lists/nothing.xlsx").status_code == 404
 
 
+@pytest.mark.services
 class TestYueyang:
     def test_final_list_is_those_the_bureau_passed(self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
         """确定最终名单: the applications the bureau passed, with their 考评分合计; a returned one is not on it."""
@@ -114,3 +121,19 @@ class TestYueyang:
         assert [x["id"] for x in admin.get(f"/api/campaigns/{Y}/lists").json()] == ["final_list", "reinspections"]
         header = rows(admin.get(f"/api/campaigns/{Y}/lists/reinspections.xlsx").content)[0]
         assert header[:5] == ["序号", "年度", "单位", "复查的称号", "复查结果"]
+
+
+class TestCli:
+    def test_dossier_lists_writes_the_xlsx_and_pdf(self, settings: Settings, sqlite_engine: Engine,
+                                                   tmp_path: Path) -> None:
+        """`dossier lists yueyang-2017 final_list -o … --pdf …` writes the 最终名单; an unknown list exits 1."""
+        with make_sessionmaker(sqlite_engine)() as s:
+            bureau = person(s, "bureau", "reviewer", stage_id="bureau_review")
+            sid = submission(s, Y, "局机关党支部")
+            flow.start_review(s, None, sid)
+            pass_open(s, bureau, sid, bureau_pass())
+        out, pdf = tmp_path / "最终名单.xlsx", tmp_path / "最终名单.pdf"
+        assert cli_main(["lists", Y, "final_list", "-o", str(out), "--pdf", str(pdf)], settings) == 0
+        assert [row[1] for row in rows(out.read_bytes())[1:]] == ["局机关党支部"]
+        assert pdf.read_bytes().startswith(b"%PDF")
+        assert cli_main(["lists", Y, "nothing", "-o", str(out)], settings) == 1
