@@ -5,7 +5,9 @@ jinhua-2015 names its recommenders (市直各机关党委、有关党委，党�
 their level (city | county) and county, and the kinds the notice leaves open (市直各机关党委 has no
 list of names) with the names they take.  yueyang-2017 names 创建的对象 (`applicants:`).  This
 module reads both, says whether a name or kind is on the list, and which county a submission
-belongs to (its recommender's).  It touches no database.
+belongs to (its recommender's).  It touches no database.  Where the notice names no body (the
+county list), the file marks the entry `assumed: true` with its reason; dossier/campaign_source.py
+collects those for the admin's campaign page and hands this module the plain values.
 """
 from __future__ import annotations
 
@@ -31,8 +33,6 @@ class Recommender:
     level: str                    # city | county
     kind: str = ""                # the notice's wording of its kind (各县（市、区）直机关工委)
     county: str | None = None     # county-level ones
-    assumed: bool = False         # the notice does not name it: see `reason`
-    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -42,8 +42,6 @@ class OpenKind:
     kind: str
     level: str
     pattern: str = ""
-    assumed: bool = False
-    reason: str = ""
 
     def matches(self, name: str) -> bool:
         return bool(self.pattern) and re.fullmatch(self.pattern, name) is not None
@@ -57,14 +55,12 @@ def _section(campaign: Campaign, key: str) -> Mapping[str, Any]:
 def recommenders(campaign: Campaign) -> list[Recommender]:
     """The recommenders the file names, in its order."""
     return [Recommender(name=str(r["name"]), level=str(r.get("level", "city")), kind=str(r.get("kind", "")),
-                        county=r.get("county"), assumed=bool(r.get("assumed", False)),
-                        reason=str(r.get("reason", "")))
+                        county=r.get("county"))
             for r in _section(campaign, "recommenders").get("list", ())]
 
 
 def open_kinds(campaign: Campaign) -> list[OpenKind]:
-    return [OpenKind(kind=str(k["kind"]), level=str(k.get("level", "city")), pattern=str(k.get("pattern", "")),
-                     assumed=bool(k.get("assumed", False)), reason=str(k.get("reason", "")))
+    return [OpenKind(kind=str(k["kind"]), level=str(k.get("level", "city")), pattern=str(k.get("pattern", "")))
             for k in _section(campaign, "recommenders").get("open_kinds", ())]
 
 
@@ -132,18 +128,3 @@ def county_of(campaign: Campaign, recommender: str | None) -> str | None:
     """The county a submission belongs to: its recommender's (None: a city-level one)."""
     found = find_recommender(campaign, recommender)
     return found.county if found else None
-
-
-def recommenders_in(campaign: Campaign, county: str) -> list[str]:
-    return [r.name for r in recommenders(campaign) if r.county == county]
-
-
-def county_recommenders(campaign: Campaign) -> list[str]:
-    return [r.name for r in recommenders(campaign) if r.county]
-
-
-def assumptions(campaign: Campaign) -> list[dict[str, str]]:
-    """Every `assumed: true` of the lists, with its reason (the admin's campaign page shows them)."""
-    out = [{"what": f"推荐单位：{r.name}", "reason": r.reason} for r in recommenders(campaign) if r.assumed]
-    out += [{"what": f"推荐单位类别：{k.kind}", "reason": k.reason} for k in open_kinds(campaign) if k.assumed]
-    return out
