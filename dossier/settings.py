@@ -10,7 +10,12 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# the placeholders deploy/env.example and deploy/k8s ship: a service started with one of them
+# left in place would run with a password that is in the repository
+PLACEHOLDER_SECRETS = frozenset({"change-me", "change-me-too", "changeme", "minioadmin"})
 
 
 class Settings(BaseSettings):
@@ -72,8 +77,31 @@ class Settings(BaseSettings):
     # the operator's page asks the broker for queue depths and pings the workers
     ops_broker_timeout: float = 1.0
 
+    # deployment (issue 14): a warm LibreOffice (unoserver) at host:port, or "local" to start
+    # one per worker process; empty: a cold `soffice --headless` per conversion
+    office_server: str = ""
+    # logs: "text" (a terminal) or "json" (one object a line, with submission/file/task ids)
+    log_format: str = "text"
+    # worker task metrics shared by the processes of one pod (prometheus multiprocess files);
+    # empty: kept in the process's memory only
+    metrics_dir: str = ""
+
     host: str = "127.0.0.1"
     port: int = 8000
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        """Refuse to start with a secret still at a shipped placeholder."""
+        from urllib.parse import urlsplit
+        found = [name for name, value in (
+            ("DOSSIER_DATABASE_URL", urlsplit(self.database_url).password),
+            ("DOSSIER_BROKER_URL", urlsplit(self.broker_url).password),
+            ("DOSSIER_RESULT_BACKEND", urlsplit(self.result_backend).password),
+            ("DOSSIER_S3_SECRET_KEY", self.s3_secret_key)) if value in PLACEHOLDER_SECRETS]
+        if found:
+            raise ValueError(f"{', '.join(found)} still hold the example password; set real "
+                             f"secrets / {', '.join(found)} 仍是示例密码，请改为真实的密钥后再启动")
+        return self
 
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'dossier.db').resolve()}"

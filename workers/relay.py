@@ -20,6 +20,7 @@ import signal
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from celery import Celery
@@ -42,6 +43,8 @@ log = logging.getLogger(__name__)
 
 # the broker is unreachable: stop this pass, the rest wait for the next one
 BROKER_DOWN = (BrokerOperationalError, ConnectionError, OSError, TimeoutError)
+# touched on every pass of the loop: a probe reads its age (deploy/k8s/base/relay.yaml)
+HEARTBEAT_FILE = "relay.heartbeat"
 # fail fast: the row stays in the outbox, so there is nothing to gain by waiting here
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 
@@ -157,12 +160,20 @@ class Relay:
         except Exception:   # a failed purge is tried again next hour; the relay goes on
             log.warning("relay: could not purge expired task results", exc_info=True)
 
+    def beat(self) -> None:
+        """Touch the heartbeat file: the loop is turning (a database outage included)."""
+        try:
+            (Path(self.settings.data_dir) / HEARTBEAT_FILE).touch()
+        except OSError:   # a read-only or missing folder must not stop the relay
+            log.debug("relay: cannot touch the heartbeat file", exc_info=True)
+
     def run(self, stop_event: threading.Event, *, poll_interval: float = 0.5,
             reconcile_every: float = 60.0, purge_every: float = 3600.0) -> None:
         log.info("relay started (poll %.1fs, reconcile every %.0fs)", poll_interval, reconcile_every)
         last_reconcile = last_purge = time.monotonic()
         while not stop_event.is_set():
             sent = 0
+            self.beat()
             try:
                 sent = self.drain_once()
                 now = time.monotonic()
