@@ -231,6 +231,12 @@ class Locator:
             under = self.below(hit.block, hit.table, hit.cell)
             if under is not None and not self.is_label(under):
                 value = under
+        if spec.parts and hit.cell.tables and (value is None or self.is_label(value) or not value.text.strip()):
+            # the values' table sits in the label's own cell (LibreOffice reading an HTML form)
+            raw = parts_text(hit.cell.tables[0])
+            if raw:
+                return Found(raw=raw, page=hit.cell.page, box=hit.cell.box, confidence=hit.cell.confidence,
+                             label=label_text, cell=hit.cell)
         if value is None or self.is_label(value):
             return Found(raw="", page=hit.cell.page, box=hit.cell.box, label=label_text)
         raw = value.text

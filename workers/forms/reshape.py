@@ -29,12 +29,21 @@ def _joined(run: list[Cell], keys: dict[int, str], across: bool, label_keys: tup
     flat = "".join(keys[id(o)] for o in run)
     if _is_label(flat, label_keys):
         return flat
-    lines = [[ln for ln in o.text.split("\n") if ln.strip()] for o in run]
+    lines = [[ln for ln in own_text(o).split("\n") if ln.strip()] for o in run]
     if across and len({len(ls) for ls in lines}) == 1 and len(lines[0]) > 1:
         by_row = label_key("".join("".join(ls[k] for ls in lines) for k in range(len(lines[0]))))
         if _is_label(by_row, label_keys):
             return by_row
     return None
+
+
+def own_text(cell: Cell) -> str:
+    """A cell's own text, without the rows of a table nested in it (LibreOffice puts an HTML
+    form's nested value table into the label's cell)."""
+    if not cell.tables:
+        return cell.text
+    nested = {"  ".join(c.text for c in row if c.text.strip()) for t in cell.tables for row in t.rows()}
+    return "\n".join(p for p in cell.paragraphs if p not in nested)
 
 
 def _merge(cells: list[Cell], across: bool, text: str = "") -> Cell:
@@ -43,13 +52,13 @@ def _merge(cells: list[Cell], across: bool, text: str = "") -> Cell:
         box = c.box.union(box) if c.box is not None else box
     text = text or "".join(label_key(c.text) for c in cells)
     span = {"colspan": sum(c.colspan for c in cells)} if across else {"rowspan": sum(c.rowspan for c in cells)}
-    return replace(cells[0], paragraphs=[text], box=box, lines=[],
+    return replace(cells[0], paragraphs=[text], box=box, lines=[], tables=[t for c in cells for t in c.tables],
                    pictures=[p for c in cells for p in c.pictures], **span)
 
 
 def join_split_labels(t: Table, label_keys: tuple[str, ...]) -> Table:
     """`t`, or a copy where every label split over adjacent cells is one cell."""
-    keys = {id(c): label_key(c.text) for c in t.cells}
+    keys = {id(c): label_key(own_text(c)) for c in t.cells}
     # a piece of a split label: short; only the first piece may be a label on its own
     # (联络人姓名 | 及职务、电话 is the longer label), and a bracketed note goes with its label
     piece = {id(c) for c in t.cells if keys[id(c)] and len(keys[id(c)]) <= 12 and _HAN.search(keys[id(c)])}
