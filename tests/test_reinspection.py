@@ -105,5 +105,5 @@ def test_two_years_of_reinspection(settings: Settings, api: TestClient, pg_sessi
     assert sorted(got) == sorted([(2019, demo, "pass"), (2019, build, "pass"), (2020, demo, "pass"),
                                   (2020, build, "withdraw"), (2021, demo, None)])
     [failed] = [o for o in outcomes if o["outcome"] == "withdraw"]
-    assert failed["title"] == "基层党建创建单位" and "党费" in failed["reasons"]
+    assert failed["title"] == "基层党建创建单位" and "党费" in failed["reasons"] and failed["decided_by"] == "insp"
     assert failed["outcome_label"] == "复查不合格，撤销称号"

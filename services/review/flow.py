@@ -390,7 +390,7 @@ def _advance(session: Session, campaign: Campaign, s: Stage, sub: Submission, re
         review.status, review.return_reasons = ReviewStatus.REJECTED.value, reasons or review.return_reasons
         return
     if s.kind == "reinspection":   # this year's 复查: recorded; workers/routing/yearly opens next year's
-        yearly.record(session, task, outcome, task.completed_by or "", reasons, now)
+        yearly.record(session, task, outcome, reasons, now)
     if outcome == "withdraw":
         review.status, review.title = ReviewStatus.WITHDRAWN.value, None
         review.return_reasons = reasons

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dossier import beijing
 from dossier.campaigns import Campaign
 from storage.models import Submission
-from storage.review_models import ReviewStatus, ReviewTask, SubmissionReview, TaskState
+from storage.review_models import ReviewStatus, ReviewTask, SubmissionReview, TaskState, User
 from storage.rules_models import ReinspectionOutcome
 
 from . import engine
@@ -104,13 +104,16 @@ def _open(session: Session, review: SubmissionReview, s: Stage, year: int, due: 
     return task
 
 
-def record(session: Session, task: ReviewTask, decision: str, by: str, reasons: str,
+def record(session: Session, task: ReviewTask, decision: str, reasons: str,
            now: dt.datetime) -> ReinspectionOutcome | None:
-    """The year's outcome, on the row its task opened (pass keeps the title, withdraw takes it)."""
+    """The year's outcome, on the row its task opened (pass keeps the title, withdraw takes it), with
+    who decided by name."""
     row = session.scalar(select(ReinspectionOutcome).where(ReinspectionOutcome.task_id == task.id))
     if row is None:
         return None
-    row.outcome, row.decided_by, row.decided_at, row.reasons = decision, by, now, reasons or None
+    who = session.get(User, task.completed_by) if task.completed_by else None
+    row.outcome, row.decided_at, row.reasons = decision, now, reasons or None
+    row.decided_by = (who.display_name or who.username) if who else None
     return row
 
 
