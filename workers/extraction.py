@@ -18,6 +18,7 @@ from .extract.readers import ReadContext, ReadError, reader_for
 from .extract.sniff import MEDIA_TYPES, sniff
 from .forms.furniture import drop_page_furniture
 from .forms.locate import locate
+from .forms.seal_nearby import adopt_nearby_seals
 from .forms.values import build_document
 from .results import ExtractResult, FileInfo, Finding
 
@@ -56,6 +57,7 @@ def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -
                                 None, problem.message, page=problem.page))
     # headers, footers and page numbers are no part of any material or its 字数
     located_docs = locate(drop_page_furniture(doc), campaign)
+    adopt_nearby_seals(doc, located_docs)
     loose = loose_seals(doc, located_docs)
     for located in located_docs:
         extracted = build_document(located, year=campaign_year(campaign))

@@ -17,9 +17,10 @@ from dataclasses import dataclass
 
 from dossier.campaigns import DocumentSpec
 
-from ..extract.model import Document, Picture, Table
+from ..extract.model import Document, Picture
 from ..forms.labels import label_key
 from ..forms.locate import LocatedDocument
+from ..forms.seal_nearby import all_pictures
 from ..results import ExtractedDocument, FieldValue, Finding
 
 # below this share of its labels found, a form's layout was not understood
@@ -199,16 +200,6 @@ def weigh(findings: list[Finding], doc: ExtractedDocument, spec: DocumentSpec, r
     return findings
 
 
-def _all_pictures(doc: Document) -> list[Picture]:
-    out = list(doc.pictures)
-    for b in doc.blocks:
-        if isinstance(b, Table):
-            out.extend(p for c in b.cells for p in c.pictures)
-        else:
-            out.extend(b.pictures)
-    return out
-
-
 def _may_be_seal(p: Picture) -> bool:
     # a seal seen on a scan, or a picture floating over a Word or PDF page (a stamped 公章
     # placed by position); an inline picture is a logo or a photo in the text
@@ -221,4 +212,4 @@ def loose_seals(doc: Document, located: list[LocatedDocument]) -> int:
     """How many pictures that may be a seal no located field took: while there is one,
     a seal not found beside its field may be that one (weak evidence for seal.missing)."""
     taken = {id(p) for d in located for v in d.values.values() for p in v.pictures}
-    return sum(1 for p in _all_pictures(doc) if _may_be_seal(p) and id(p) not in taken)
+    return sum(1 for p in all_pictures(doc) if _may_be_seal(p) and id(p) not in taken)
