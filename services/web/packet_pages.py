@@ -13,6 +13,7 @@ from services.api.deps import SessionDep, SettingsDep
 from services.auth.web import CurrentUser, require_role
 from services.submissions import DomainError
 from storage.models import Submission
+from workers.packets import public_lists
 
 from .review_pages import _back, _form, render
 
@@ -30,7 +31,8 @@ def packets_page(request: Request, user: CurrentUser, session: SessionDep,
                                  .where(Submission.id.in_(ids))).tuples().all()) if ids else {}
     running = any(b["state"] in ("queued", "running") for b in builds)
     return render(request, "review/packets.html", campaigns=list(campaigns.values()), builds=builds,
-                  names=names, titles={c.id: c.title for c in campaigns.values()}, running=running, msg=msg)
+                  names=names, titles={c.id: c.title for c in campaigns.values()}, running=running, msg=msg,
+                  lists={c.id: public_lists.index(session, c) for c in campaigns.values()})
 
 
 @router.post("/admin/packets")

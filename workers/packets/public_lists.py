@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.campaigns import Campaign, PacketList, SummaryColumn, _column
+from storage.models import Submission
 from storage.review_models import ReviewTask
 from workers.routing import yearly
 
@@ -84,6 +85,23 @@ def groups(session: Session, campaign: Campaign, s: ListSpec) -> dict[str, list[
     for r in records(session, campaign, s):
         out.setdefault(r.recommender if s.per == "recommender" else "", []).append(r)
     return out
+
+
+def recommenders_listed(session: Session, campaign: Campaign, s: ListSpec) -> list[str]:
+    """The recommenders with a list of their own: those whose submissions reached the list's stage
+    (one query, for the pages that offer the downloads)."""
+    q = (select(Submission.recommender).distinct().join(ReviewTask, ReviewTask.submission_id == Submission.id)
+         .where(Submission.campaign_id == campaign.id, Submission.recommender.is_not(None)))
+    if s.reached:
+        q = q.where(ReviewTask.stage_id == s.reached)
+    return sorted(r for r in session.scalars(q) if r)
+
+
+def index(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
+    """Each list of the campaign: id, title, and for a list per recommender the recommenders."""
+    return [{"id": s.id, "title": s.title, "per": s.per,
+             **({"recommenders": recommenders_listed(session, campaign, s)} if s.per == "recommender" else {})}
+            for s in specs(campaign)]
 
 
 def _reinspection_sheet(session: Session, campaign: Campaign, s: ListSpec) -> Sheet:
