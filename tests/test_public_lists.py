@@ -77,6 +77,8 @@ class TestJinhua:
                                params={"recommender": CITY}).status_code == 404
         mine = rows(tokens["c"].get(f"/api/campaigns/{C}/lists/recommender_notice.xlsx").content)
         assert sorted(row[1] for row in mine[1:]) == ["金华市丁局党支部", "金华市丙局党支部"]
+        # its own page links them
+        assert f"/api/campaigns/{C}/lists/recommender_notice.xlsx" in tokens["w"].get("/review").text
         pdf = tokens["c"].get(f"/api/campaigns/{C}/lists/recommender_notice.pdf")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 

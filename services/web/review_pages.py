@@ -29,6 +29,7 @@ from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_se
 from services import lifecycle
 from services.presenters import REVIEW_STATUS_LABELS, field_label, present_lifecycle, present_status
 from services.review import audit, eligibility, flow, queue, schedule
+from workers.packets import public_lists
 from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
                                     visible_submission)
 from services.review.audit import ACTION_LABELS
@@ -222,6 +223,7 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
                      "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id,
                      "eligible": [u for u in people if in_scope(u, t) and u.id != t.assignee_id]})
     return render(request, "review/queue.html", rows=rows, msg=msg, recommended=_recommended(session, user),
+                  own_lists=public_lists.own_lists(list(load_campaigns().values())),
                   filters={"stage_id": stage_id, "department": department, "state": state,
                            "due_by": due_by if due else ""})
 

@@ -97,6 +97,12 @@ def recommenders_listed(session: Session, campaign: Campaign, s: ListSpec) -> li
     return sorted(r for r in session.scalars(q) if r)
 
 
+def own_lists(campaigns: list[Campaign]) -> list[tuple[str, str, str]]:
+    """(campaign id, list id, title) of every list made per recommender: what a recommender downloads
+    for its own 公示."""
+    return [(c.id, s.id, s.title) for c in campaigns for s in specs(c) if s.per == "recommender"]
+
+
 def index(session: Session, campaign: Campaign) -> list[dict[str, Any]]:
     """Each list of the campaign: id, title, and for a list per recommender the recommenders."""
     return [{"id": s.id, "title": s.title, "per": s.per,
