@@ -139,6 +139,12 @@ class TestWeakEvidenceAsksTheReviewer:
         doc = form(marks=[Mark(field="opinion.submitting_org", kind="seal", present=False)])
         assert is_weak(only(check_document(doc, FORM, method=method, loose_seals=1), "seal.missing"))
 
+    def test_mark_of_a_field_not_found(self) -> None:
+        """A date or seal looked for beside a field whose label was never found proves nothing: weak."""
+        doc = form({"opinion.submitting_org": ""}, not_located=("opinion.submitting_org",),
+                   marks=[Mark(field="opinion.submitting_org", kind="date", present=False)])
+        assert is_weak(only(check_document(doc, FORM, method="docx"), "date.missing"))
+
     def test_date_under_a_seal_on_a_scan(self) -> None:
         """A 年 月 日 line not read where a seal was stamped over it: weak on a scan, an error in Word."""
         marks = [Mark(field="opinion.submitting_org", kind="seal", present=True),

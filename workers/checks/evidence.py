@@ -117,6 +117,8 @@ def _illegible(doc: ExtractedDocument, reading: Reading) -> str | None:
 
 def _mark_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
     fv = doc.fields.get(f.field or "")
+    if not located(fv):
+        return "表格中没有找到这一栏"
     if f.code in ("seal.missing", "signature.missing") and reading.loose_seals:
         return "文件中另有印章或图片，未能确定是否盖在此处"
     if not reading.ocr:

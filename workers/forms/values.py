@@ -138,7 +138,9 @@ def build_document(located: LocatedDocument, *, year: int | None = None) -> Extr
         if f.type == "opinion":
             text, date, blank = split_opinion(found.raw, year=year)
             out.fields[f.key] = _fv(text, found, f.label)
-            if f.date:
+            # a date line is looked for where the field is; where its label was not found at all
+            # the field's own (weak) field.missing says so, not a date.missing
+            if f.date and found.located:
                 out.marks.append(Mark(field=f.key, kind="date", present=date is not None,
                                       value=date or "", page=found.page, box=found.box))
         else:
