@@ -48,6 +48,10 @@ def soffice_convert(path: Path, settings: Settings, fmt: str | None, target: str
     Raises ConvertError when LibreOffice is missing, times out, or writes
     nothing (it exits 0 even when it cannot open a file).
     """
+    from .office_server import warm_converter   # DOSSIER_OFFICE_SERVER: LibreOffice kept warm
+    warm = warm_converter(settings)
+    if warm is not None:
+        return warm.convert_file(path, target)
     exe = soffice_binary()
     if exe is None:
         raise ConvertError("LibreOffice (soffice) is not installed")
