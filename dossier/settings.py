@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     # worker task metrics shared by the processes of one pod (prometheus multiprocess files);
     # empty: kept in the process's memory only
     metrics_dir: str = ""
+    # where a worker serves those metrics (http://pod:port/metrics); 0: not served
+    metrics_port: int = 9808
 
     host: str = "127.0.0.1"
     port: int = 8000

@@ -62,6 +62,9 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
         migrate(settings)
     host = host or settings.host
     port = port or settings.port
+    from dossier.logging_setup import configure_logging
+
+    configure_logging(settings)
     print(f"dossier API on http://{host}:{port}/ / 网页与接口已启动", flush=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
     return 0
@@ -75,7 +78,9 @@ def run_worker(settings: Settings, *, queues: Sequence[str] | None = None,
                concurrency: int | None = None, pool: str | None = None) -> int:
     """Run a Celery worker consuming `queues` (default: all of them)."""
     from workers.celery_app import make_celery
+    from workers.task_metrics import start_worker
 
+    start_worker(settings)   # JSON logs with task/file ids, per-task metrics on metrics_port
     app = make_celery(settings)
     argv = ["worker", "--loglevel", "INFO", "--queues", ",".join(queues or all_queues(settings)),
             "--without-gossip", "--without-mingle"]
@@ -89,8 +94,10 @@ def run_worker(settings: Settings, *, queues: Sequence[str] | None = None,
 
 def run_relay(settings: Settings, *, once: bool = False) -> int:
     """Drain the outbox to the broker, forever (or once)."""
+    from dossier.logging_setup import configure_logging
     from workers import relay
 
+    configure_logging(settings)
     if once:
         n = relay.drain_once(settings)
         print(f"published {n} message(s) / 已投递 {n} 条", flush=True)

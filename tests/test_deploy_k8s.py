@@ -288,3 +288,17 @@ class TestLayout:
         fields = {f"DOSSIER_{k.upper()}" for k in Settings.model_fields}
         secret = by_kind(rendered, "Secret")["dossier-secrets"]["stringData"]
         assert set(cfg) | set(secret) <= fields
+
+
+def test_worker_metrics_are_served_where_prometheus_looks() -> None:
+    """Each worker pod serves its processes' task metrics on the port its annotation names."""
+    objs = render(K8S / "base")
+    cfg = by_kind(objs, "ConfigMap")["dossier-config"]["data"]
+    for name, d in by_kind(objs, "Deployment").items():
+        if not name.startswith("worker-"):
+            continue
+        tpl = d["spec"]["template"]
+        port = tpl["spec"]["containers"][0]["ports"][0]["containerPort"]
+        assert tpl["metadata"]["annotations"]["prometheus.io/port"] == str(port) == cfg["DOSSIER_METRICS_PORT"]
+        mounts = {m["mountPath"] for m in tpl["spec"]["containers"][0]["volumeMounts"]}
+        assert any(cfg["DOSSIER_METRICS_DIR"].startswith(m) for m in mounts)   # writable, shared
