@@ -189,6 +189,15 @@ class TestShapesMadeByLibreOffice:
         got, _codes, _ = _read(path, form)
         assert _wrong(got, fs.expected(form)) == {}
 
+    @pytest.mark.parametrize("body", ["placed", "drawn"])
+    def test_boxes_placed_on_the_page_as_doc(self, tmp_path: Path, body: str) -> None:
+        """Values (or labels and values) in boxes placed on the page, authored as HTML and saved as
+        Word 97 (.doc): the binary keeps boxes outside its text, so LibreOffice's reading is used."""
+        form = fs.yueyang(with_sheet=False)
+        path = fs.html_to(fs.write_html(tmp_path / "form.html", form, fs.Shape(body=body, per_line=2)), tmp_path, "doc")
+        got, _codes, _ = _read(path, form)
+        assert _wrong(got, fs.expected(form)) == {}
+
     def test_text_frame_form_as_doc(self, tmp_path: Path) -> None:
         """The form inside a text frame, saved as Word 97 (.doc) by LibreOffice, still reads whole."""
         form = fs.jinhua()

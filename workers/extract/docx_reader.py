@@ -166,7 +166,8 @@ class _Walker:
         if filled is None:
             return
         for b, text in zip(lines, filled):
-            b.text = text
+            if text != b.text:
+                b.text, b.source = text, "textbox"
         self.blocks = [b for b in self.blocks if not (isinstance(b, Paragraph) and b.source == "floating")]
 
     def note_texts(self, p: etree._Element) -> None:

@@ -61,7 +61,7 @@ def _boxes_lost(binary: Document, converted: Document) -> bool:
     a box LibreOffice read whose text the binary lacks (values typed in boxes) is lost there."""
     text = _all_text(binary)
     return any(_WS.sub("", b.text) not in text for b in converted.blocks
-               if isinstance(b, Paragraph) and b.source == "textbox" and _WS.sub("", b.text))
+               if isinstance(b, Paragraph) and b.source in ("textbox", "floating") and _WS.sub("", b.text))
 
 
 def _binary_model(path: Path, ctx: ReadContext) -> Document:
