@@ -69,6 +69,36 @@ class TestAssemble:
         first = doc.blocks[0]
         assert not isinstance(first, Table) and first.text == "填报单位：某某单位"
 
+    def test_label_line_that_wraps_is_one_paragraph(self) -> None:
+        """GIVEN label fields spaced out on a line that runs to the right margin, the last value
+        wrapped onto the next line, and a line indented below it THEN the wrapped line joins its
+        line (评定星级：四星级), the fields keep a gap between them, and the indented line is a
+        paragraph of its own."""
+        page = {**_page(), "grids": [], "seals": [], "lines": [
+            _line("党组织名称：某某支部", [100, 100, 400, 130]),
+            _line("所在单位类别：机关", [480, 100, 760, 130]),
+            _line("评定星级：", [840, 100, 900, 130]),
+            _line("四星级", [100, 140, 190, 170]),
+            _line("示范点类型：服务民生", [280, 140, 600, 170]),
+            _line("近年来，我们坚持党建引领。", [160, 220, 560, 250]),
+        ]}
+        doc = ocr_reader.assemble([page], ReadContext(name="p.png", format="png"))
+        texts = [b.text for b in doc.blocks]
+        assert texts == ["党组织名称：某某支部    所在单位类别：机关    评定星级：四星级    示范点类型：服务民生",
+                         "近年来，我们坚持党建引领。"]
+        assert len(doc.blocks[0].lines) == 5 and all(ln.box is not None for ln in doc.blocks[0].lines)
+
+    def test_parts_of_a_cell_read_apart_stay_apart(self) -> None:
+        """Two pieces of one row in a cell, read with a gap between them (阎亚萍  办公室副主任),
+        keep a space; pieces read touching join."""
+        page = {**_page(), "seals": [], "lines": [
+            _line("阎亚萍", [320, 230, 400, 260]), _line("办公室副主任", [420, 230, 580, 260]),
+            _line("同意", [320, 320, 360, 350]), _line("推荐。", [362, 320, 420, 350])]}
+        doc = ocr_reader.assemble([page], ReadContext(name="p.png", format="png"))
+        table = next(doc.tables())
+        assert table.at(0, 1).text == "阎亚萍 办公室副主任"
+        assert table.at(1, 1).text == "同意推荐。"
+
     def test_seal_on_the_cell_it_covers(self) -> None:
         """A seal goes to the cell it overlaps most and is listed on the document too."""
         doc = ocr_reader.assemble([_page()], ReadContext(name="p.png", format="png"))

@@ -31,6 +31,7 @@ from .ocr_grid import find_grids
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
+from .ocr_text import paragraphs as text_paragraphs, row_box, row_text, rows
 from .readers import ReadContext
 
 log = logging.getLogger(__name__)
@@ -175,37 +176,6 @@ def _area(b: Box) -> float:
     return max(1e-6, (b.x1 - b.x0) * (b.y1 - b.y0))
 
 
-def _ascii_join(left: str, right: str) -> str:
-    if left and right and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
-        return left + " " + right
-    return left + right
-
-
-def _rows(lines: list[Line]) -> list[list[Line]]:
-    """Lines grouped into visual rows (their vertical extents overlap), top to bottom."""
-    rows: list[list[Line]] = []
-    for ln in sorted(lines, key=lambda l: (l.box.y0 + l.box.y1) / 2):
-        cy = (ln.box.y0 + ln.box.y1) / 2
-        if rows:
-            last = rows[-1]
-            top = min(l.box.y0 for l in last)
-            bottom = max(l.box.y1 for l in last)
-            if top <= cy <= bottom:
-                last.append(ln)
-                continue
-        rows.append([ln])
-    for r in rows:
-        r.sort(key=lambda l: l.box.x0)
-    return rows
-
-
-def _row_text(row: list[Line]) -> str:
-    text = ""
-    for ln in row:
-        text = _ascii_join(text, ln.text)
-    return text
-
-
 def _split_line(line: dict[str, Any], cells: list[tuple[Box, Any]]) -> list[tuple[Any, Line]]:
     """A line that runs over a cell border (OCR joined two cells) is cut at the border,
     in proportion to its characters (CJK glyphs are of one width)."""
@@ -269,16 +239,15 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
     for _cb, c in all_cells:
         lines = in_cell.get(id(c), [])
         c.lines = lines
-        c.paragraphs = [_row_text(r) for r in _rows(lines)]
+        c.paragraphs = [row_text(r) for r in rows(lines)]
         c.confidence = min((ln.confidence for ln in lines), default=1.0)
     blocks: list[tuple[float, Any]] = [(t.box.y0 if t.box else 0.0, t) for t, _ in tables]
     paragraphs: list[Paragraph] = []
-    for row in _rows(loose):
-        box = row[0].box
-        for ln in row[1:]:
-            box = box.union(ln.box)
-        para = Paragraph(text=_row_text(row), page=page, box=box,
-                         confidence=min(ln.confidence for ln in row), lines=row)
+    for group in text_paragraphs(rows(loose)):
+        box = row_box([ln for r in group for ln in r])
+        lines = [ln for r in group for ln in r]
+        para = Paragraph(text="".join(row_text(r) for r in group), page=page, box=box,
+                         confidence=min(ln.confidence for ln in lines), lines=lines)
         paragraphs.append(para)
         blocks.append((box.y0, para))
 

@@ -1,0 +1,88 @@
+"""OCR lines → the text of cells and paragraphs, laid out as a text PDF or Word gives it.
+
+The detector returns pieces of lines.  Pieces on one visual row make one line of text, with a
+space where the row has a gap (two parts of one cell: 阎亚萍  办公室副主任) and a wide one where it
+has a tab-like gap (label fields spaced out on one line), as the text-PDF reader writes them.
+Rows of loose text that wrap (one runs to the right margin, the next starts at the left one)
+make one paragraph, as in the Word file: a label line whose value wrapped (评定星级： / 四星级)
+reads as one line.
+"""
+from __future__ import annotations
+
+from .model import Box, Line
+
+# gaps between two pieces of a row, in line heights
+SPACE_GAP = 0.3
+TAB_GAP = 1.5
+# a row wraps onto the next when it ends this close to the right margin (line heights) and the
+# next starts this close to the left one, no further below than this
+WRAP_RIGHT = 2.0
+WRAP_LEFT = 0.8
+WRAP_BELOW = 1.2
+
+
+def rows(lines: list[Line]) -> list[list[Line]]:
+    """Lines grouped into visual rows (their vertical extents overlap), top to bottom."""
+    out: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda l: (l.box.y0 + l.box.y1) / 2):
+        cy = (ln.box.y0 + ln.box.y1) / 2
+        if out:
+            last = out[-1]
+            top = min(l.box.y0 for l in last)
+            bottom = max(l.box.y1 for l in last)
+            if top <= cy <= bottom:
+                last.append(ln)
+                continue
+        out.append([ln])
+    for r in out:
+        r.sort(key=lambda l: l.box.x0)
+    return out
+
+
+def _height(row: list[Line]) -> float:
+    return max(1.0, sorted(l.box.y1 - l.box.y0 for l in row)[len(row) // 2])
+
+
+def row_text(row: list[Line]) -> str:
+    """The row's pieces left to right, parted where the row has a gap."""
+    h = _height(row)
+    text, prev = "", None
+    for ln in row:
+        if prev is not None and text and ln.text:
+            gap = ln.box.x0 - prev.box.x1
+            if gap > TAB_GAP * h:
+                text += "    "
+            elif gap > SPACE_GAP * h or (text[-1].isascii() and text[-1].isalnum()
+                                          and ln.text[0].isascii() and ln.text[0].isalnum()):
+                text += " "
+        text += ln.text
+        prev = ln
+    return text
+
+
+def row_box(row: list[Line]) -> Box:
+    box = row[0].box
+    for ln in row[1:]:
+        box = box.union(ln.box)
+    return box
+
+
+def paragraphs(loose: list[list[Line]]) -> list[list[list[Line]]]:
+    """Rows of loose text (top to bottom) grouped into paragraphs: a row that runs to the right
+    margin carries on into the next when that one starts at the left margin just below."""
+    if not loose:
+        return []
+    boxes = [row_box(r) for r in loose]
+    left = min(b.x0 for b in boxes)
+    right = max(b.x1 for b in boxes)
+    out: list[list[list[Line]]] = []
+    for r, b in zip(loose, boxes):
+        if out:
+            prev = out[-1][-1]
+            pb, h = row_box(prev), _height(prev)
+            if (pb.x1 >= right - WRAP_RIGHT * h and b.x0 <= left + WRAP_LEFT * h
+                    and 0 <= b.y0 - pb.y1 < WRAP_BELOW * h):
+                out[-1].append(r)
+                continue
+        out.append([r])
+    return out
