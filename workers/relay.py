@@ -144,7 +144,12 @@ class Relay:
 
     def reconcile_once(self) -> int:
         n = reconcile(self.sessions, self.settings)
-        self.open_reinspections()
+        try:
+            self.open_reinspections()
+        except DbOperationalError:
+            raise                  # the loop waits for the database and tries again
+        except Exception:          # a bad campaign file must not stop the outbox: next pass tries again
+            log.exception("relay: could not open this year's re-inspections")
         return n
 
     def open_reinspections(self, now: dt.datetime | None = None) -> int:
