@@ -61,6 +61,24 @@ class Settings(BaseSettings):
     ocr_page_time_limit: int = 180
     convert_timeout: int = 120        # LibreOffice
     task_max_attempts: int = 5
+    # outages (database, broker, store) are waited out, never counted as a file's attempts:
+    # retried with capped, jittered backoff for this long before the file is left to the
+    # reconciler; the cap keeps a file's restart within seconds of a service's return
+    transient_retry_seconds: float = 900.0
+    transient_backoff_max: float = 15.0
+    # one execution at a time per file: a lease on the file row, renewed while working; a
+    # killed worker's lease lapses after this long and the file's redelivery takes it over
+    file_lease_seconds: float = 60.0
+    # database timeouts: a partition must not hang the API or a worker (seconds)
+    db_connect_timeout: int = 5
+    db_statement_timeout: float = 30.0
+    # what a client is told to wait when the database or the store is unavailable (seconds)
+    unavailable_retry_after: int = 15
+    # /readyz waits this long for the database and the store
+    readiness_timeout: float = 3.0
+    # the sweeper: objects with no row older than this are removed (an upload whose
+    # commit failed); rows whose object is missing are reported
+    orphan_grace_seconds: int = 3600
 
     # packets (workers/packets): a TrueType font to embed in the PDFs; empty: the CID font
     # STSong-Light, which the viewer supplies (nothing embedded, nothing to install)

@@ -28,10 +28,16 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def make_engine(settings_or_url: Settings | str, **kwargs: Any) -> Engine:
-    """An engine for the settings' database URL (or a URL given directly)."""
-    url = (settings_or_url if isinstance(settings_or_url, str)
-           else settings_or_url.resolved_database_url())
+    """An engine for the settings' database URL (or a URL given directly).
+
+    With settings, a PostgreSQL connection gets the connect and statement timeouts and TCP
+    keepalives, so that a partition surfaces as an error within seconds instead of a hang."""
+    settings = None if isinstance(settings_or_url, str) else settings_or_url
+    url = settings_or_url if isinstance(settings_or_url, str) else settings_or_url.resolved_database_url()
     parsed = make_url(url)
+    if settings is not None and parsed.get_backend_name() == "postgresql":
+        kwargs.setdefault("connect_args", {}).update(pg_timeouts(settings, parsed.query.get("options")))
+        kwargs.setdefault("pool_timeout", settings.db_connect_timeout * 2)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -41,6 +47,18 @@ def make_engine(settings_or_url: Settings | str, **kwargs: Any) -> Engine:
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
+
+
+def pg_timeouts(settings: Settings, url_options: Any = None) -> dict[str, Any]:
+    """psycopg connect arguments: timeouts from settings, keeping the URL's own `options`."""
+    options = url_options if isinstance(url_options, str) else " ".join(url_options or ())
+    ms = int(settings.db_statement_timeout * 1000)
+    return {"connect_timeout": settings.db_connect_timeout,
+            "options": f"{options} -c statement_timeout={ms}".strip(),
+            # a dead peer (cable cut, blackhole) is noticed in about 20 s, not the kernel's 2 hours
+            "keepalives": 1, "keepalives_idle": 10, "keepalives_interval": 5, "keepalives_count": 2,
+            # data sent and never acknowledged (a blackhole mid-query) ends the connection
+            "tcp_user_timeout": settings.db_connect_timeout * 2000}
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:

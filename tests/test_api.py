@@ -61,9 +61,13 @@ def assert_error(r: Any, status: int, code: str) -> dict[str, Any]:
 
 
 class TestHealthAndCampaigns:
-    def test_healthz(self, client: TestClient) -> None:
-        """GIVEN the app WHEN /healthz THEN database and store answer."""
-        assert client.get("/healthz").json() == {"status": "ok", "database": "ok", "store": "ok"}
+    def test_healthz_is_liveness(self, client: TestClient) -> None:
+        """GIVEN the app WHEN /healthz THEN the process answers (it checks no dependency)."""
+        assert client.get("/healthz").json() == {"status": "ok"}
+
+    def test_readyz(self, client: TestClient) -> None:
+        """GIVEN the app WHEN /readyz THEN database and store answer."""
+        assert client.get("/readyz").json() == {"status": "ok", "database": "ok", "store": "ok"}
 
     def test_campaigns_listed_from_the_yaml_files(self, client: TestClient) -> None:
         """Both seed campaigns are listed with their documents' Chinese titles."""
@@ -78,7 +82,7 @@ class TestHealthAndCampaigns:
         spec = client.get("/openapi.json").json()
         for path in ("/api/campaigns", "/api/submissions", "/api/submissions/{submission_id}/files",
                      "/api/submissions/{submission_id}", "/api/submissions/{submission_id}/findings",
-                     "/api/submissions/{submission_id}/files/{file_id}/original", "/healthz"):
+                     "/api/submissions/{submission_id}/files/{file_id}/original", "/healthz", "/readyz"):
             assert path in spec["paths"], path
         upload_op = spec["paths"]["/api/submissions/{submission_id}/files"]["post"]
         assert "multipart/form-data" in upload_op["requestBody"]["content"]

@@ -12,7 +12,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
-from sqlalchemy import text
 
 from dossier.campaigns import load_campaigns
 from services import lifecycle
@@ -22,8 +21,9 @@ from services.review import eligibility, submitting
 from services.presenters import present_status
 from workers.extract.sniff import MEDIA_TYPES
 
+from . import readiness
 from .deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
-from .schemas import (CampaignOut, ErrorOut, FindingsOut, HealthOut, StatusOut, SubmissionCreate,
+from .schemas import (CampaignOut, ErrorOut, FindingsOut, HealthOut, LiveOut, StatusOut, SubmissionCreate,
                       SubmissionOut, SubmitIn, UploadOut)
 from .uploads import receive_form, store_uploads
 
@@ -38,21 +38,23 @@ health = APIRouter()
 CHUNK = 256 * 1024
 
 
-@health.get("/healthz", response_model=HealthOut, tags=["health"],
-            summary="Health / 健康检查",
+@health.get("/healthz", response_model=LiveOut, tags=["health"], summary="Liveness / 存活检查")
+def healthz() -> LiveOut:
+    """The process answers. It never touches the database or the store, so an outage of
+    theirs does not get the API restarted; readiness is `/readyz`. / 进程存活（不访问数据库与存储）。"""
+    return LiveOut(status="ok")
+
+
+@health.get("/readyz", response_model=HealthOut, tags=["health"],
+            summary="Readiness / 就绪检查",
             responses={503: {"model": HealthOut, "description": "a dependency is down / 依赖服务不可用"}})
-def healthz(session: SessionDep, store: StoreDep) -> Any:
-    """Whether the database and the object store answer. / 数据库与对象存储是否可用。"""
-    out = {"status": "ok", "database": "ok", "store": "ok"}
-    try:
-        session.execute(text("SELECT 1"))
-    except Exception as e:  # any driver error means "down" here, whatever its class
-        out.update(status="degraded", database=type(e).__name__)
-    try:
-        store.exists("healthz/probe")
-    except Exception as e:
-        out.update(status="degraded", store=type(e).__name__)
-    return JSONResponse(out, status_code=200 if out["status"] == "ok" else 503)
+def readyz(request: Request, store: StoreDep, settings: SettingsDep) -> Any:
+    """Whether the database and the object store answer within DOSSIER_READINESS_TIMEOUT
+    seconds. / 数据库与对象存储能否在限定时间内响应。"""
+    out = readiness.check(request.app.state.engine, store, settings.readiness_timeout)
+    return JSONResponse(out, status_code=200 if out["status"] == "ok" else 503,
+                        headers=None if out["status"] == "ok"
+                        else {"Retry-After": str(settings.unavailable_retry_after)})
 
 
 @router.get("/campaigns", response_model=list[CampaignOut], tags=["campaigns"],

@@ -7,12 +7,17 @@ a route never builds an error response by hand.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from typing import Any, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from storage import outages
 
 log = logging.getLogger("dossier.api")
 
@@ -105,3 +110,78 @@ def install_error_handlers(app: FastAPI, domain_errors: tuple[type[Exception], .
         app.add_exception_handler(cls, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
+
+
+# ------------------------------------------------------------------ outages
+
+_UNAVAILABLE = {
+    outages.DATABASE: ("database.unavailable", "数据库暂时不可用，请稍后重试。"),
+    outages.STORE: ("store.unavailable", "文件存储暂时不可用，请稍后重试。"),
+    outages.BROKER: ("broker.unavailable", "任务队列暂时不可用，请稍后重试。"),
+}
+
+
+class _OutageLog:
+    """One log line per outage and kind (not one per request, not a traceback): a 60 s outage
+    under load would otherwise bury the log."""
+
+    def __init__(self, quiet_seconds: float = 30.0) -> None:
+        self.quiet = quiet_seconds
+        self.last: dict[str, float] = {}
+        self.suppressed: dict[str, int] = {}
+        self.lock = threading.Lock()
+
+    def note(self, kind: str, exc: BaseException) -> None:
+        now = time.monotonic()
+        with self.lock:
+            if now - self.last.get(kind, -1e9) < self.quiet:
+                self.suppressed[kind] = self.suppressed.get(kind, 0) + 1
+                return
+            more = self.suppressed.pop(kind, 0)
+            self.last[kind] = now
+        log.error("%s unavailable: %s: %s (answering 503; %d more since the last line)",
+                  kind, type(exc).__name__, str(exc).splitlines()[0][:300] if str(exc) else "", more)
+
+
+def unavailable_response(kind: str, retry_after: int) -> JSONResponse:
+    code, message = _UNAVAILABLE[kind]
+    return error_response(503, code, f"{message}（约 {retry_after} 秒后）",
+                          f"the {kind} is unavailable; retry after {retry_after} s",
+                          headers={"Retry-After": str(retry_after)})
+
+
+class UnavailableMiddleware:
+    """Outermost: an outage of the database, store or broker, raised anywhere (a route, a
+    dependency, another middleware), becomes 503 JSON with Retry-After instead of a 500 that
+    the server logs with a traceback and follows by closing the connection."""
+
+    def __init__(self, app: ASGIApp, retry_after: int = 15) -> None:
+        self.app = app
+        self.retry_after = retry_after
+        self.log = _OutageLog()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            kind = outages.unavailable(exc)
+            if kind is None or started:
+                raise
+            self.log.note(kind, exc)
+            await unavailable_response(kind, self.retry_after)(scope, receive, send)
+
+
+def install_unavailable(app: FastAPI, retry_after: int) -> None:
+    """Call after every other middleware is added, so that this one is outermost."""
+    app.add_middleware(UnavailableMiddleware, retry_after=retry_after)

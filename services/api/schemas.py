@@ -109,6 +109,10 @@ class SubmitIn(BaseModel):
     site_level: str | None = Field(None, description="county | city (jinhua-2015), else from the recommender")
 
 
+class LiveOut(BaseModel):
+    status: str
+
+
 class HealthOut(BaseModel):
     status: str
     database: str
