@@ -19,6 +19,8 @@ TAB_GAP = 1.5
 WRAP_RIGHT = 2.0
 WRAP_LEFT = 0.8
 WRAP_BELOW = 1.2
+# ...or this far above its bottom: on a photo lying askew the boxes of two rows overlap
+WRAP_OVERLAP = 1.0
 
 
 def rows(lines: list[Line]) -> list[list[Line]]:
@@ -81,7 +83,7 @@ def paragraphs(loose: list[list[Line]]) -> list[list[list[Line]]]:
             prev = out[-1][-1]
             pb, h = row_box(prev), _height(prev)
             if (pb.x1 >= right - WRAP_RIGHT * h and b.x0 <= left + WRAP_LEFT * h
-                    and 0 <= b.y0 - pb.y1 < WRAP_BELOW * h):
+                    and -WRAP_OVERLAP * h <= b.y0 - pb.y1 < WRAP_BELOW * h):
                 out[-1].append(r)
                 continue
         out.append([r])
