@@ -91,6 +91,16 @@ class Settings(BaseSettings):
     # production so that every page and API call needs an account
     anonymous_uploads: bool = True
     secure_cookies: bool = False
+    # login throttling (issue 15): failed logins per account, attempts per address, in the
+    # `limits` library's notation; shared through Redis when `throttle_url` is set (several API
+    # replicas), else counted in the process's memory (embedded mode)
+    throttle_url: str = ""
+    login_limit_account: str = "10/5minutes"
+    login_limit_address: str = "60/minute"
+    # argon2 hashes verified at once per process (each takes 64 MiB and a core for ~50 ms)
+    password_hash_concurrency: int = 2
+    # API tokens live this many days (0: until revoked)
+    api_token_days: int = 90
 
     # the operator's page asks the broker for queue depths and pings the workers
     ops_broker_timeout: float = 1.0

@@ -66,7 +66,8 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
 
     configure_logging(settings)
     print(f"dossier API on http://{host}:{port}/ / 网页与接口已启动", flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    # no `server: uvicorn` banner: it tells an attacker what to look up
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", server_header=False)
     return 0
 
 

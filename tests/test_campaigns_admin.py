@@ -21,6 +21,7 @@ from storage.campaign_models import CampaignVersion
 from storage.db import make_sessionmaker
 from storage.objects import ObjectStore
 from storage.review_models import AuditEntry
+from tests.auth_helpers import post_login
 from tests.docx_factory import narrative, yueyang_form
 from tests.review_helpers import PASSWORD
 from tests.test_lifecycle_api import work
@@ -77,7 +78,7 @@ def page_csrf(c: TestClient) -> str:
 
 
 def login(c: TestClient, username: str) -> str:
-    r = c.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    r = post_login(c, username, follow_redirects=False)
     assert r.status_code == 303, r.text
     return csrf_of(c.get("/admin/campaigns" if username == "admin" else "/review").text)
 
@@ -110,7 +111,7 @@ class TestAdminCampaignPage:
         yueyang = page.split('data-campaign="yueyang-2017"')[1].split("</section>")[0]
         assert "按一定比例" in yueyang and "合计 100 分" in yueyang
         unit = TestClient(client.app)
-        unit.post("/login", data={"username": "u", "password": PASSWORD})
+        post_login(unit, "u")
         assert unit.get("/admin/campaigns").status_code == 403
 
     def test_broken_file_is_refused_with_its_line(self, client: TestClient, pg_engine: Engine) -> None:

@@ -20,6 +20,7 @@ from services.submissions import create_submission
 from storage.db import make_sessionmaker
 from storage.objects import ObjectStore
 from storage.review_models import ReviewTask
+from tests.auth_helpers import post_login
 from tests.review_helpers import PASSWORD
 
 pytestmark = pytest.mark.services
@@ -67,7 +68,7 @@ def test_past_the_target_is_warned_never_refused(client: TestClient, pg_engine: 
         seen.append(listed[0]["award"])
         task = client.post("/api/review/claim-next", json={}, headers=h).json()["task"]
         if n == 2:   # the reviewer's desk, before the pass past the target
-            client.post("/login", data={"username": "board", "password": PASSWORD})
+            post_login(client, "board")
             desk = client.get(f"/review/tasks/{task['id']}").text
             assert re.search(r'id="award">计划表彰 2 例左右，已通过 2 例；已达到目标数', desk)
         r = client.post(f"/api/review/tasks/{task['id']}/decision", json=DECISION, headers=h)
@@ -75,7 +76,7 @@ def test_past_the_target_is_warned_never_refused(client: TestClient, pg_engine: 
     assert [(a["target"], a["passed"], a["over"]) for a in seen] == [(2, 0, False), (2, 1, False), (2, 2, True)]
     assert "不是上限" in seen[2]["message"]
 
-    client.post("/login", data={"username": "admin", "password": PASSWORD})
+    post_login(client, "admin")
     view = client.get(f"/api/review/campaigns/{C}/overview").json()
     row = next(r for r in view["stages"] if r["id"] == STAGE)
     assert (row["passed"], row["target"], row["limit"]) == (3, 2, None)

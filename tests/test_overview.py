@@ -78,12 +78,18 @@ def test_page_and_json_for_staff_only(make_client: Any, sqlite_engine: Engine) -
     with make_sessionmaker(sqlite_engine)() as s:
         _world(s)
         person(s, "unit", "unit", organisation="支部0")
+        person(s, "admin", "admin")
         s.commit()
-    reviewer, unit = make_client(), make_client()
+    reviewer, unit, admin = make_client(), make_client(), make_client()
     login(reviewer, "bureau")
     page = reviewer.get("/review/campaigns").text
-    assert "活动概况" in page and 'data-campaign="yueyang-2017"' in page and 'data-campaign="jinhua-2015"' in page
-    one = reviewer.get("/review/campaigns/jinhua-2015").text
+    # a reviewer sees the campaigns it works on only (bureau_review is yueyang's stage)
+    assert "活动概况" in page and 'data-campaign="yueyang-2017"' in page and 'data-campaign="jinhua-2015"' not in page
+    assert reviewer.get("/review/campaigns/jinhua-2015").status_code == 404
+    assert reviewer.get("/api/review/campaigns/jinhua-2015/overview").status_code == 404
+    login(admin, "admin")
+    assert 'data-campaign="jinhua-2015"' in admin.get("/review/campaigns").text
+    one = admin.get("/review/campaigns/jinhua-2015").text
     assert "须择优推荐" in one and "本次计划表彰约 100 个" in one and "yueyang-2017" not in one
     data = reviewer.get("/api/review/campaigns/yueyang-2017/overview").json()
     assert data["submissions"] == 3 and data["statuses"]["returned"] == 1

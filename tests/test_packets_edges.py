@@ -22,6 +22,7 @@ from services.review.access import record_owner
 from storage.db import make_sessionmaker
 from storage.models import OutboxMessage
 from storage.objects import open_store
+from tests.auth_helpers import post_login
 from tests.packet_scenario import pdf_pages, upload
 from tests.review_helpers import PASSWORD, submission
 from workers.packets.build import run_build
@@ -60,7 +61,7 @@ def client(app_settings: Settings, sqlite_engine: Engine) -> Iterator[TestClient
 
 
 def login(c: TestClient, username: str, page: str = "/review") -> str:
-    r = c.post("/login", data={"username": username, "password": PASSWORD}, follow_redirects=False)
+    r = post_login(c, username, follow_redirects=False)
     assert r.status_code == 303, r.text
     html = c.get(page).text
     return re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)  # type: ignore[union-attr]

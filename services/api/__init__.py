@@ -90,6 +90,13 @@ def install_review(app: FastAPI) -> None:
     from .rules import router as rules_api
 
     app.add_middleware(AuthMiddleware)
+    # outside the auth middleware, so its refusals carry the headers too
+    from services.auth.passwords import bound_concurrency
+    from services.security.headers import SecurityHeaders
+    from services.security.throttle import LoginThrottle
+    app.add_middleware(SecurityHeaders)
+    app.state.login_throttle = LoginThrottle.from_settings(app.state.settings)
+    bound_concurrency(app.state.settings.password_hash_concurrency)
     app.include_router(review_api)
     app.include_router(findings_api)
     app.include_router(users_api)

@@ -17,6 +17,7 @@ from dossier.campaigns import load_campaigns
 from services import lifecycle
 from services import submissions as service
 from services.auth.web import CurrentUser
+from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
 from services.review import eligibility, submitting
 from services.presenters import present_status
 from workers.extract.sniff import MEDIA_TYPES
@@ -87,6 +88,7 @@ def create_submission(body: SubmissionCreate, request: Request, session: Session
     / 新建一份申报草稿，随后上传材料文件、提交审核；未登录或 `self_check` 时为自查，不能提交审核。"""
     anonymous = getattr(request.state, "user", None) is None
     recommender = body.recommender
+    check_creator(None if anonymous else request.state.user, body.organisation, body.self_check)
     if not (anonymous or body.self_check):
         # a unit applies under its bound recommender, one on the campaign file's list (422 otherwise)
         recommender = eligibility.applicant_recommender(session, request.state.user,
@@ -106,7 +108,7 @@ UPLOAD_BODY = {"requestBody": {"required": True, "content": {"multipart/form-dat
              status_code=status.HTTP_202_ACCEPTED, tags=["submissions"], openapi_extra=UPLOAD_BODY,
              summary="Upload files / 上传材料文件",
              responses={413: {"model": ErrorOut, "description": "a file is over the size limit; "
-                              "nothing was stored / 文件超过大小限制，未保存"}})
+                              "nothing was stored / 文件超过大小限制，未保存"}}, dependencies=[ChangeableSubmission])
 async def upload_files(submission_id: str, request: Request, session: SessionDep, store: StoreDep,
                        settings: SettingsDep) -> UploadOut:
     """Upload one or more files (multipart field `files`). Each file is received in
@@ -124,7 +126,7 @@ async def upload_files(submission_id: str, request: Request, session: SessionDep
 
 @router.delete("/submissions/{submission_id}/files/{file_id}", status_code=status.HTTP_204_NO_CONTENT,
                tags=["submissions"], summary="Remove a file from a draft / 删除草稿中的文件",
-               responses={409: {"model": ErrorOut, "description": "submitted: the file stays / 已提交，不能删除"}})
+               responses={409: {"model": ErrorOut, "description": "submitted: the file stays / 已提交，不能删除"}}, dependencies=[ChangeableSubmission])
 def delete_file(submission_id: str, file_id: str, session: SessionDep, store: StoreDep) -> None:
     """Take a file out of a draft (or one uploaded since a return); the submission is checked again.
     / 从草稿中删除文件（退回后新上传的文件亦可），随后重新检查整份申报。"""
@@ -153,7 +155,7 @@ def _status(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
 
 
 @router.get("/submissions/{submission_id}", response_model=StatusOut, tags=["submissions"],
-            summary="Submission status / 申报处理状态")
+            summary="Submission status / 申报处理状态", dependencies=[VisibleSubmission])
 def get_status(submission_id: str, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """The submission, each file's state and progress, the documents read with their
     fields (with the labels printed on the form) and the findings. Poll it until
@@ -163,7 +165,7 @@ def get_status(submission_id: str, session: SessionDep, settings: SettingsDep) -
 
 
 @router.get("/submissions/{submission_id}/findings", response_model=FindingsOut, tags=["submissions"],
-            summary="Findings / 检查发现的问题")
+            summary="Findings / 检查发现的问题", dependencies=[VisibleSubmission])
 def get_findings(submission_id: str, session: SessionDep, settings: SettingsDep) -> FindingsOut:
     """Every finding of the submission, of its files and of the submission as a whole.
     / 申报中所有文件及整份申报的问题清单。"""
@@ -203,7 +205,7 @@ def _chunks(stream: BinaryIO) -> Iterator[bytes]:
             response_class=StreamingResponse,
             responses={200: {"content": {"application/octet-stream": {}},
                              "description": "the file exactly as uploaded / 原样返回上传的文件"},
-                       410: {"model": ErrorOut, "description": "gone from the store / 原件已不在存储中"}})
+                       410: {"model": ErrorOut, "description": "gone from the store / 原件已不在存储中"}}, dependencies=[VisibleSubmission])
 def download_original(submission_id: str, file_id: str, session: SessionDep,
                       store: StoreDep) -> StreamingResponse:
     """The original bytes, never changed, with the type read from its content.

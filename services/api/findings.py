@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from dossier.campaigns import get_campaign
+from services.security.guards import Decider, VisibleTask
 from services.auth.web import CurrentUser
 from services.review import findings
 from services.review.access import task_scope, visible_submission
@@ -85,8 +86,8 @@ def list_contests(submission_id: str, user: CurrentUser, session: SessionDep) ->
 @router.post("/api/review/tasks/{task_id}/findings/{finding_id}/contest",
              summary="Confirm or uphold a 识别有误 / 确认识别有误或维持问题",
              responses=_errors("task not held, the finding not contested, or already judged / "
-                               "未领取任务、未标记识别有误或已有结论"))
-def judge(task_id: str, finding_id: int, body: VerdictIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+                               "未领取任务、未标记识别有误或已有结论"), dependencies=[VisibleTask])
+def judge(task_id: str, finding_id: int, body: VerdictIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     """On a task the reviewer holds. `upheld: false` confirms the finding was wrong: it no longer
     blocks the pass. `upheld: true` keeps it, and the submission is returned to the unit with `note`
     as the reason (where the stage may return)."""
@@ -97,15 +98,15 @@ def judge(task_id: str, finding_id: int, body: VerdictIn, user: CurrentUser, ses
 @router.post("/api/review/tasks/{task_id}/overrides", summary="Override an error finding / 放行",
              responses=_errors("`override.forbidden`: a rule the notice makes absolute (the notice's words "
                                "in the message); or already overridden, or the task not held / "
-                               "通知规定的硬性条件不能放行"))
-def override(task_id: str, body: OverrideIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+                               "通知规定的硬性条件不能放行"), dependencies=[VisibleTask])
+def override(task_id: str, body: OverrideIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     """Pass over an error finding with a reason, kept in the audit history and the dossier PDF.
     Rules the notice makes absolute (the campaign file's `findings: {code: {overridable: false}}`,
     e.g. 四星级以上, 不超过1500字) answer 409 `override.forbidden` with the notice's words."""
     return override_json(findings.override(session, user, task_id, body.finding_id, body.reason))
 
 
-@router.get("/api/review/tasks/{task_id}/blocking", summary="What stops a pass / 通过前须处理的问题")
+@router.get("/api/review/tasks/{task_id}/blocking", summary="What stops a pass / 通过前须处理的问题", dependencies=[VisibleTask])
 def blocking(task_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
     """Open error findings of the task's submission (contested ones first), each with its label and
     what to do: correct the value, override with a reason, or (absolute rules) return or reject."""

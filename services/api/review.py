@@ -14,7 +14,8 @@ from pydantic import BaseModel, Field
 
 from dossier.campaigns import get_campaign
 from services.auth import accounts
-from services.auth.web import CurrentUser, require_role
+from services.auth.web import CurrentUser
+from services.security.guards import AdminUser, Decider, StaffUser, VisibleTask
 from services.review.blocking import blocking_items
 from services import lifecycle
 from services.presenters import present_lifecycle
@@ -102,29 +103,29 @@ def list_tasks(user: CurrentUser, session: SessionDep, stage_id: str | None = No
 
 
 @router.post("/claim-next", summary="Claim the next task / 领取下一份")
-def claim_next(body: ClaimIn, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+def claim_next(body: ClaimIn, user: Decider, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     task = queue.claim_next(session, user, lease_seconds=settings.review_lease_seconds,
                             stage_id=body.stage_id, department=body.department)
     return {"task": task_json(task) if task else None}
 
 
-@router.post("/tasks/{task_id}/claim", summary="Claim a task / 领取任务")
-def claim(task_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+@router.post("/tasks/{task_id}/claim", summary="Claim a task / 领取任务", dependencies=[VisibleTask])
+def claim(task_id: str, user: Decider, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     return task_json(queue.claim(session, user, task_id, lease_seconds=settings.review_lease_seconds))
 
 
-@router.post("/tasks/{task_id}/renew", summary="Renew the lease / 续期")
-def renew(task_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+@router.post("/tasks/{task_id}/renew", summary="Renew the lease / 续期", dependencies=[VisibleTask])
+def renew(task_id: str, user: Decider, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     return task_json(queue.renew(session, user, task_id, lease_seconds=settings.review_lease_seconds))
 
 
-@router.post("/tasks/{task_id}/release", summary="Release a task / 放回任务池")
-def release(task_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.post("/tasks/{task_id}/release", summary="Release a task / 放回任务池", dependencies=[VisibleTask])
+def release(task_id: str, user: Decider, session: SessionDep) -> dict[str, Any]:
     return task_json(queue.release(session, user, task_id))
 
 
 @router.post("/tasks/{task_id}/reassign", summary="Reassign (admin) / 重新分派")
-def reassign(task_id: str, body: ReassignIn, user: CurrentUser, session: SessionDep,
+def reassign(task_id: str, body: ReassignIn, user: AdminUser, session: SessionDep,
              settings: SettingsDep) -> dict[str, Any]:
     to = accounts.find_user(session, body.username)
     if to is None:
@@ -132,8 +133,8 @@ def reassign(task_id: str, body: ReassignIn, user: CurrentUser, session: Session
     return task_json(queue.reassign(session, user, task_id, to, lease_seconds=settings.review_lease_seconds))
 
 
-@router.post("/tasks/{task_id}/corrections", summary="Correct a field / 更正字段")
-def correct(task_id: str, body: CorrectionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.post("/tasks/{task_id}/corrections", summary="Correct a field / 更正字段", dependencies=[VisibleTask])
+def correct(task_id: str, body: CorrectionIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     """The reviewer's value beside the machine's. The document checks run again on the corrected
     values: `blocking` is what still stops a pass afterwards (as GET …/blocking answers).
     / 更正字段后按更正值重新检查，`blocking` 为仍须处理的问题。"""
@@ -146,14 +147,14 @@ def correct(task_id: str, body: CorrectionIn, user: CurrentUser, session: Sessio
             "blocking": blocking_items(session, campaign, row.submission_id)}
 
 
-@router.post("/tasks/{task_id}/scores", summary="Enter 考评分 / 录入考评分")
-def scores(task_id: str, body: ScoresIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.post("/tasks/{task_id}/scores", summary="Enter 考评分 / 录入考评分", dependencies=[VisibleTask])
+def scores(task_id: str, body: ScoresIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     parsed, total = flow.save_scores(session, user, task_id, body.scores)
     return {"scores": parsed, "total": total}
 
 
-@router.post("/tasks/{task_id}/notice", summary="Start the public notice / 开始公示")
-def notice(task_id: str, body: NoticeIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+@router.post("/tasks/{task_id}/notice", summary="Start the public notice / 开始公示", dependencies=[VisibleTask])
+def notice(task_id: str, body: NoticeIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     review = flow.start_notice(session, user, task_id, body.start)
     start, end = review.notice_start, review.notice_end
     # `calendar`: the years the 公示 spans that have no holiday data (counted Monday to Friday), in words
@@ -171,8 +172,8 @@ def review_json(r: Any) -> dict[str, Any]:
 @router.post("/tasks/{task_id}/decision", summary="Decide / 作出决定",
              responses={409: {"description": "`findings.blocking`: a pass while error findings are open "
                               "(not corrected, overridden or confirmed 识别有误); the message lists them with "
-                              "what to do / 仍有未处理的错误，不能通过"}})
-def decide(task_id: str, body: DecisionIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+                              "what to do / 仍有未处理的错误，不能通过"}}, dependencies=[VisibleTask])
+def decide(task_id: str, body: DecisionIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     """pass, return, reject or withdraw, as the stage allows. A pass is refused (409
     `findings.blocking`) while error findings are open; the absolute rules of the notice can only be
     returned or rejected. / 通过前须处理全部错误（更正、放行或确认识别有误）。"""
@@ -206,13 +207,13 @@ def resubmit(submission_id: str, user: CurrentUser, session: SessionDep,
 
 
 @router.post("/submissions/{submission_id}/objections", summary="Record an objection / 登记异议")
-def objection(submission_id: str, body: TextIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def objection(submission_id: str, body: TextIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     row = flow.raise_objection(session, user, submission_id, body.text)
     return {"id": row.id, "text": row.text}
 
 
 @router.post("/objections/{objection_id}/resolve", summary="Resolve an objection / 处理异议")
-def resolve(objection_id: int, body: TextIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def resolve(objection_id: int, body: TextIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     row = flow.resolve_objection(session, user, objection_id, body.text)
     return {"id": row.id, "resolution": row.resolution}
 
@@ -225,7 +226,6 @@ def history(submission_id: str, user: CurrentUser, session: SessionDep) -> list[
 
 
 @users.get("", summary="List accounts / 账号列表")
-def list_users(user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
-    require_role(user, "admin", "operator")
+def list_users(user: StaffUser, session: SessionDep) -> list[dict[str, Any]]:
     return [{"username": u.username, "role": u.role, "organisation": u.organisation, "stage_id": u.stage_id,
              "department": u.department, "active": u.active} for u in accounts.list_users(session)]

@@ -11,7 +11,8 @@ from pydantic import BaseModel, Field
 
 from dossier import beijing
 from services.auth import accounts
-from services.auth.web import CurrentUser, require_role
+from services.auth.web import CurrentUser
+from services.security.guards import AdminUser, OverviewReader
 from services.review import eligibility
 from services.review import schedule as schedule_of
 from services.review.access import is_staff, visible_submission
@@ -66,9 +67,8 @@ def submission_schedule(submission_id: str, user: CurrentUser, session: SessionD
 
 
 @router.get("/api/review/campaigns/{campaign_id}/reinspections", summary="Yearly 复查 outcomes / 年度复查结果")
-def reinspections(campaign_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+def reinspections(campaign_id: str, user: OverviewReader, session: SessionDep) -> list[dict[str, Any]]:
     """Each year's re-inspection of each titled unit: open (outcome null), pass, or withdraw."""
-    require_role(user, "admin", "operator", "reviewer")
     campaign = campaign_or_404(campaign_id)
     return [{"submission_id": r.submission_id, "year": r.year, "title": r.title, "outcome": r.outcome,
              "outcome_label": public_lists.OUTCOME_LABELS.get(r.outcome, r.outcome), "task_id": r.task_id,
@@ -77,8 +77,7 @@ def reinspections(campaign_id: str, user: CurrentUser, session: SessionDep) -> l
 
 
 @router.put("/api/users/{username}/binding", summary="Bind an account (admin) / 绑定推荐单位、创建对象或县（市、区）")
-def bind(username: str, body: BindingIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    require_role(user, "admin")
+def bind(username: str, body: BindingIn, user: AdminUser, session: SessionDep) -> dict[str, Any]:
     target = accounts.find_user(session, username)
     if target is None:
         raise NotFound(f"没有账号“{username}”。", f"no user {username!r}")

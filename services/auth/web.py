@@ -6,7 +6,8 @@ submission pages and API, which live in another package, by their paths: a
 person who may not see a submission gets the same 404 as for an id that does
 not exist.  Requests authenticated by cookie that change something must carry
 the session's CSRF token (hidden form field on our forms, checked by the
-route; `X-CSRF-Token` header or `csrf_token` query parameter elsewhere).
+route; the `X-CSRF-Token` header elsewhere) — never in the URL, where access logs
+and Referer headers would carry it.
 API tokens are not sent by browsers on their own, so they need no CSRF token.
 """
 from __future__ import annotations
@@ -22,8 +23,7 @@ from sqlalchemy.orm import Session
 from starlette.middleware.base import BaseHTTPMiddleware
 
 from services.submissions import DomainError
-from storage.models import Submission
-from storage.review_models import SubmissionOwner, User
+from storage.review_models import User
 
 from . import accounts
 
@@ -35,7 +35,7 @@ CREATE_PATHS = ("/api/submissions", "/submit")
 PROTECTED = ("/review", "/admin", "/unit", "/api/review", "/api/users", "/api/packets", "/ops", "/api/ops",
              "/metrics")
 # our forms check the CSRF field themselves (the body is theirs to read)
-FORM_CHECKED = ("/review", "/admin", "/unit", "/logout", "/ops")
+FORM_CHECKED = ("/review", "/admin", "/unit", "/login", "/logout", "/ops", "/submissions/", "/submit")
 
 
 class LoginRequired(DomainError):
@@ -69,10 +69,20 @@ def _resolve(request: Request, session: Session) -> tuple[User | None, str | Non
 
 
 def csrf_ok(request: Request, given: str | None) -> bool:
+    """The form's field (or, for our scripts, the `X-CSRF-Token` header) matches the session's token;
+    requests not authenticated by the cookie need none (a browser never sends a Bearer token itself)."""
     expected = getattr(request.state, "csrf", None)
     if not getattr(request.state, "by_cookie", False):
         return True
+    given = given or request.headers.get("x-csrf-token")
     return bool(expected and given and hmac.compare_digest(expected, given))
+
+
+def require_csrf(request: Request, given: str | None) -> None:
+    """`csrf_ok` or a 403 in Chinese."""
+    if not csrf_ok(request, given):
+        raise DomainError("页面已过期，请刷新后重试。", "csrf token missing or wrong", code="auth.csrf",
+                          status_code=403)
 
 
 class AuthMiddleware(BaseHTTPMiddleware):
@@ -88,7 +98,8 @@ class AuthMiddleware(BaseHTTPMiddleware):
             if request.headers.get("authorization") and user is None:
                 return _refuse(request, 401, "auth.invalid_token", "访问令牌无效或已停用。")
             if method in UNSAFE and by_cookie and not path.startswith(FORM_CHECKED):
-                given = request.headers.get("x-csrf-token") or request.query_params.get("csrf_token")
+                # the header only: a token in a URL would reach access logs and Referer headers
+                given = request.headers.get("x-csrf-token")
                 if not csrf_ok(request, given):
                     return _refuse(request, 403, "auth.csrf", "页面已过期，请刷新后重试。")
             if path.startswith(PROTECTED) and user is None:
@@ -111,20 +122,10 @@ class AuthMiddleware(BaseHTTPMiddleware):
     @staticmethod
     def _guard(request: Request, session: Session, user: User | None, submission_id: str, change: bool,
                anonymous: bool) -> Response | None:
-        from services.review.access import can_change, can_view
+        from services.security.guards import submission_refusal
 
-        sub = session.get(Submission, submission_id)
-        if sub is None:
-            return None      # the route answers its own 404
-        if user is None:
-            owned = session.get(SubmissionOwner, submission_id) is not None
-            if anonymous and not owned:
-                return None  # embedded dev mode: unowned submissions stay open as before
-            return _refuse(request, 401, "auth.required", "请先登录。")
-        allowed = (can_change if change else can_view)(session, user, sub)
-        if not allowed:
-            return _refuse(request, 404, "not_found", "找不到这份申报，或您无权查看。")
-        return None
+        refusal = submission_refusal(session, user, submission_id, change=change, anonymous_uploads=anonymous)
+        return None if refusal is None else _refuse(request, *refusal)
 
     @staticmethod
     async def _record_owner(request: Request, user: User, response: Response) -> Response:

@@ -93,9 +93,8 @@ def can_view(session: Session, user: User, sub: Submission) -> bool:
 
 
 def can_change(session: Session, user: User, sub: Submission) -> bool:
-    """Uploading files or resubmitting: the owning unit (and staff)."""
-    if is_staff(user):
-        return True
+    """Uploading files, removing them, submitting or resubmitting: the owning unit only (staff read
+    and retry; nobody acts on a unit's behalf)."""
     return user.role == Role.UNIT.value and owner_organisation(session, sub) == user.organisation
 
 
@@ -127,3 +126,15 @@ def record_owner(session: Session, user: User, submission_id: str) -> None:
         session.add(SubmissionOwner(submission_id=submission_id, organisation=user.organisation or "",
                                     user_id=user.id))
         session.commit()
+
+
+def on_campaign(user: User, campaign_id: str, stage_ids: set[str]) -> bool:
+    """Whether `user` works on the campaign (with these stages): staff on every one; a reviewer on
+    the campaign it is bound to, or, bound to a stage only, on each campaign that has that stage."""
+    if is_staff(user):
+        return True
+    if user.role != Role.REVIEWER.value:
+        return False
+    if user.campaign_id:
+        return user.campaign_id == campaign_id
+    return user.stage_id in stage_ids

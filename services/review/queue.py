@@ -126,8 +126,11 @@ def release(session: Session, user: User, task_id: str) -> ReviewTask:
 
 def reassign(session: Session, admin: User, task_id: str, to: User, *, lease_seconds: int) -> ReviewTask:
     """An admin or operator hands a task to another person who may work on that queue."""
-    if not is_staff(admin):
-        raise Forbidden("只有管理员可以重新分派任务。", "reassign needs admin/operator")
+    if admin.role != "admin":      # operators read and retry, nothing else
+        raise Forbidden("只有管理员可以重新分派任务。", "reassign needs admin")
+    if not to.active:
+        raise DomainError(f"账号“{to.display_name}”已停用，不能分派。", f"{to.username} is disabled",
+                          code="task.not_eligible", status_code=422)
     task = session.get(ReviewTask, task_id)
     if task is None or task.state in (TaskState.DONE.value, TaskState.CANCELLED.value):
         raise NotFound("找不到待办的审核任务。", f"task {task_id}")

@@ -20,6 +20,8 @@ from fastapi.templating import Jinja2Templates
 from dossier.campaigns import load_campaigns
 from services import lifecycle
 from services import submissions as service
+from services.auth.web import csrf_ok, require_csrf
+from services.security.guards import ChangeableSubmission, VisibleSubmission
 from services.review import submitting
 from services.review.access import can_change
 from services.review.findings import contest_marks
@@ -78,6 +80,7 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
         fields, uploads = await receive_form(request.headers, request.stream(),
                                              max_file_bytes=settings.max_upload_bytes)
         try:
+            require_csrf(request, fields.get("csrf_token"))
             # the home page is a 自查: never a submission (units submit from /unit)
             sub = await run_in_threadpool(
                 service.create_submission, session, campaign_id=fields.get("campaign", ""),
@@ -124,7 +127,7 @@ def _actions(request: Request, session: Any, st: dict[str, Any], campaign: Any) 
             "msg": request.query_params.get("msg", "")}
 
 
-@router.get("/submissions/{submission_id}", response_class=HTMLResponse)
+@router.get("/submissions/{submission_id}", response_class=HTMLResponse, dependencies=[VisibleSubmission])
 def submission_page(submission_id: str, request: Request, session: SessionDep,
                     settings: SettingsDep) -> HTMLResponse:
     try:
@@ -135,7 +138,7 @@ def submission_page(submission_id: str, request: Request, session: SessionDep,
     return templates.TemplateResponse(request, "submission.html", ctx)
 
 
-@router.get("/submissions/{submission_id}/panel", response_class=HTMLResponse)
+@router.get("/submissions/{submission_id}/panel", response_class=HTMLResponse, dependencies=[VisibleSubmission])
 def submission_panel(submission_id: str, request: Request, session: SessionDep,
                      settings: SettingsDep) -> HTMLResponse:
     """The status panel alone, for the page's polling script to swap in."""
@@ -147,35 +150,45 @@ def _to_page(submission_id: str, msg: str) -> RedirectResponse:
     return RedirectResponse(f"/submissions/{submission_id}?msg={quote(msg)}", status_code=303)
 
 
-@router.post("/submissions/{submission_id}/files")
+@router.post("/submissions/{submission_id}/files", dependencies=[ChangeableSubmission])
 async def add_files(submission_id: str, request: Request, session: SessionDep, store: StoreDep,
                     settings: SettingsDep) -> Response:
     """The unit adds or replaces files of its draft (or of a returned submission); checked again."""
     try:
-        _, uploads = await receive_form(request.headers, request.stream(),
-                                        max_file_bytes=settings.max_upload_bytes)
+        fields, uploads = await receive_form(request.headers, request.stream(),
+                                             max_file_bytes=settings.max_upload_bytes)
+        if not csrf_ok(request, fields.get("csrf_token")):
+            for up in uploads:
+                await up.close()
+            return _to_page(submission_id, "页面已过期，请刷新后重试。")
         await store_uploads(session, store, settings, submission_id, uploads)
     except (DomainError, ApiError) as e:
         return _to_page(submission_id, e.message)
     return _to_page(submission_id, "文件已上传，正在检查。")
 
 
-@router.post("/submissions/{submission_id}/files/{file_id}/delete")
-def remove_file(submission_id: str, file_id: str, session: SessionDep, store: StoreDep) -> Response:
+@router.post("/submissions/{submission_id}/files/{file_id}/delete", dependencies=[ChangeableSubmission])
+async def remove_file(submission_id: str, file_id: str, request: Request, session: SessionDep,
+                      store: StoreDep) -> Response:
+    form = await request.form()
+    if not csrf_ok(request, str(form.get("csrf_token") or "")):
+        return _to_page(submission_id, "页面已过期，请刷新后重试。")
     try:
-        service.delete_file(session, store, submission_id, file_id)
+        await run_in_threadpool(service.delete_file, session, store, submission_id, file_id)
     except DomainError as e:
         return _to_page(submission_id, e.message)
     return _to_page(submission_id, "文件已删除，正在重新检查。")
 
 
-@router.post("/submissions/{submission_id}/submit")
+@router.post("/submissions/{submission_id}/submit", dependencies=[ChangeableSubmission])
 async def submit_form(submission_id: str, request: Request, session: SessionDep) -> Response:
     """提交审核 from the page: the same gate as the API (services.review.submitting)."""
     form = await request.form()
     user = getattr(request.state, "user", None)
     if user is None:
         return _to_page(submission_id, "请先登录后再提交审核。")
+    if not csrf_ok(request, str(form.get("csrf_token") or "")):
+        return _to_page(submission_id, "页面已过期，请刷新后重试。")
     try:
         await run_in_threadpool(submitting.submit, session, user, submission_id,
                                 warnings_read=form.get("warnings_read") == "1")
@@ -184,7 +197,7 @@ async def submit_form(submission_id: str, request: Request, session: SessionDep)
     return _to_page(submission_id, "已提交审核。")
 
 
-@router.get("/submissions/{submission_id}/pages/{file_id}/{page}")
+@router.get("/submissions/{submission_id}/pages/{file_id}/{page}", dependencies=[VisibleSubmission])
 def submission_page_image(submission_id: str, file_id: str, page: int, session: SessionDep,
                           store: StoreDep) -> Response:
     """A rendered page of one of the submission's scans.  Whoever holds the submission's link

@@ -18,7 +18,7 @@ from dossier.campaign_diff import Change, diff
 from dossier.campaign_registry import CampaignRegistry
 from dossier.campaigns import Campaign, CampaignError, load_campaigns, parse_campaign_text
 from services.api.deps import SessionDep
-from services.auth.web import CurrentUser, require_role
+from services.security.guards import AdminUser
 from services.review import audit
 from services.submissions import DomainError, campaign_or_404
 from storage.campaign_models import add_version, current_versions, versions_of
@@ -96,17 +96,15 @@ def _rows(c: Campaign) -> dict[str, Any]:
 
 
 @router.get("/admin/campaigns", response_class=HTMLResponse)
-def campaigns_page(request: Request, user: CurrentUser, session: SessionDep, msg: str = "") -> HTMLResponse:
-    require_role(user, "admin")
+def campaigns_page(request: Request, user: AdminUser, session: SessionDep, msg: str = "") -> HTMLResponse:
     views = [_rows(c) for c in sorted(load_campaigns().values(), key=lambda c: c.id)]
     return render(request, "admin/campaigns.html", views=views, msg=msg, kind_labels=KIND_LABELS,
                   history={v["c"].id: versions_of(session, v["c"].id) for v in views})
 
 
 @router.get("/admin/campaigns/{campaign_id}", response_class=HTMLResponse)
-def campaign_page(campaign_id: str, request: Request, user: CurrentUser, session: SessionDep,
+def campaign_page(campaign_id: str, request: Request, user: AdminUser, session: SessionDep,
                   msg: str = "") -> HTMLResponse:
-    require_role(user, "admin")
     c = campaign_or_404(campaign_id)
     return render(request, "admin/campaigns.html", views=[_rows(c)], msg=msg, kind_labels=KIND_LABELS,
                   history={c.id: versions_of(session, c.id)}, one=True)
@@ -129,9 +127,8 @@ async def _upload(request: Request) -> tuple[dict[str, str], str, str]:
 
 
 @router.post("/admin/campaigns/preview", response_class=HTMLResponse)
-async def preview(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+async def preview(request: Request, user: AdminUser, session: SessionDep) -> Response:
     """Step one: the file validated and compared with the current version; nothing stored yet."""
-    require_role(user, "admin")
     fields, text, name = await _upload(request)
     try:
         campaign = await run_in_threadpool(validate, text, name)
@@ -145,9 +142,8 @@ async def preview(request: Request, user: CurrentUser, session: SessionDep) -> R
 
 
 @router.post("/admin/campaigns/load")
-async def load_file(request: Request, user: CurrentUser, session: SessionDep) -> Response:
+async def load_file(request: Request, user: AdminUser, session: SessionDep) -> Response:
     """Step two: the admin confirmed the preview; the text is validated again and stored."""
-    require_role(user, "admin")
     fields, text, name = await _upload(request)
     previewed = fields.get("sha256")
     if previewed and previewed != hashlib.sha256(text.encode("utf-8")).hexdigest():
@@ -182,18 +178,16 @@ def change_json(ch: Change) -> dict[str, Any]:
 
 
 @api.get("/api/admin/campaigns", summary="Campaigns and their assumptions / 评选活动及其假定")
-def list_campaigns(user: CurrentUser) -> list[dict[str, Any]]:
-    require_role(user, "admin")
+def list_campaigns(user: AdminUser) -> list[dict[str, Any]]:
     return [campaign_json(c) for c in sorted(load_campaigns().values(), key=lambda c: c.id)]
 
 
 @api.post("/api/admin/campaigns", summary="Load a campaign file / 载入评选活动文件",
           responses={422: {"description": "`campaign.invalid`: the file does not validate (path and line)"},
                      409: {"description": "`campaign.unchanged`: the same as the current version"}})
-def load_campaign(body: CampaignFileIn, request: Request, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+def load_campaign(body: CampaignFileIn, request: Request, user: AdminUser, session: SessionDep) -> dict[str, Any]:
     """Validated, compared with the current version, and (unless `dry_run`) stored as the next version,
     audited and in force without a restart. / 校验、比较，并保存为新版本，即时生效。"""
-    require_role(user, "admin")
     if body.dry_run:
         campaign = validate(body.text, body.file_name)
         return {"campaign": campaign_json(campaign), "changes": [change_json(c) for c in

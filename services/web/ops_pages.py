@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from dossier import beijing
 from services.api.deps import SessionDep, SettingsDep
-from services.auth.web import CurrentUser, require_role
+from services.security.guards import StaffUser
 from services.ops import actions, metrics, prometheus
 from services.submissions import DomainError
 
@@ -23,7 +23,6 @@ from .review_pages import _back, _form, render
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["operations"])
 
-STAFF = ("operator", "admin")
 FILE_STATES = {"stored": "已保存", "queued": "排队中", "processing": "处理中", "done": "已完成", "failed": "处理失败"}
 METHODS = {"docx": "Word", "pdf-text": "文字版 PDF", "ocr": "扫描件/照片识别", "converted": "旧版 Word/WPS 转换",
            "unknown": "无法识别"}
@@ -50,9 +49,8 @@ def _pct(rate: float | None) -> str:
 
 
 @pages.get("/ops", response_class=HTMLResponse)
-def ops_page(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
+def ops_page(request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep,
              msg: str = "") -> HTMLResponse:
-    require_role(user, *STAFF)
     snap = metrics.snapshot(session, settings)
     peak = max([h["done"] + h["failed"] for h in snap.finished_per_hour] + [1])
     return render(request, "review/ops.html", snap=snap, peak=peak, msg=msg, file_states=FILE_STATES,
@@ -60,8 +58,7 @@ def ops_page(request: Request, user: CurrentUser, session: SessionDep, settings:
 
 
 @pages.post("/ops/files/{file_id}/retry")
-async def ops_retry(file_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    require_role(user, *STAFF)
+async def ops_retry(file_id: str, request: Request, user: StaffUser, session: SessionDep) -> Response:
     await _form(request)
     try:
         row = await run_in_threadpool(actions.retry_file, session, user, file_id)
@@ -71,22 +68,19 @@ async def ops_retry(file_id: str, request: Request, user: CurrentUser, session: 
 
 
 @api.get("/api/ops", summary="Operator figures / 运行监控数据")
-def ops_json(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+def ops_json(user: StaffUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     """Files by state, throughput per hour, seconds per method, failures, outbox, Celery queue depths,
     workers, reviewer tasks. / 文件状态、吞吐量、失败、待发消息、队列长度、工作进程、审核任务。"""
-    require_role(user, *STAFF)
     return metrics.snapshot(session, settings).to_json()
 
 
 @api.post("/api/ops/files/{file_id}/retry", summary="Retry a failed file / 重新处理失败的文件")
-def ops_retry_api(file_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    require_role(user, *STAFF)
+def ops_retry_api(file_id: str, user: StaffUser, session: SessionDep) -> dict[str, Any]:
     row = actions.retry_file(session, user, file_id)
     return {"file_id": row.id, "state": row.state}
 
 
 @api.get("/metrics", include_in_schema=False)
-def prometheus_metrics(user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
-    require_role(user, *STAFF)
+def prometheus_metrics(user: StaffUser, session: SessionDep, settings: SettingsDep) -> Response:
     return Response(prometheus.exposition(metrics.snapshot(session, settings)),
                     media_type=prometheus.CONTENT_TYPE)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from dossier.campaigns import load_campaigns
 from services import packets as service
 from services.api.deps import SessionDep, SettingsDep
-from services.auth.web import CurrentUser, require_role
+from services.security.guards import StaffUser
 from services.submissions import DomainError
 from storage.models import Submission
 from workers.packets import public_lists
@@ -21,9 +21,8 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin/packets", response_class=HTMLResponse)
-def packets_page(request: Request, user: CurrentUser, session: SessionDep,
+def packets_page(request: Request, user: StaffUser, session: SessionDep,
                  msg: str = "") -> HTMLResponse:
-    require_role(user, "admin", "operator")
     campaigns = load_campaigns()
     builds = [service.build_json(b) for b in service.list_builds(session, user)]
     ids = {sid for b in builds for sid in b["downloads"]["dossiers"]}
@@ -36,8 +35,7 @@ def packets_page(request: Request, user: CurrentUser, session: SessionDep,
 
 
 @router.post("/admin/packets")
-async def packets_start(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
-    require_role(user, "admin", "operator")
+async def packets_start(request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep) -> Response:
     f = await _form(request)
     try:
         await run_in_threadpool(service.start_build, session, settings, user, f.get("campaign", ""))

@@ -25,7 +25,9 @@ from services.api.deps import SessionDep, SettingsDep, StoreDep
 from services.api.uploads import receive_form, store_uploads
 from services.auth import accounts
 from services.auth.accounts import ROLE_LABELS
-from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_role, set_session_cookie
+from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_csrf, set_session_cookie
+from services.security.guards import AdminUser, Decider, UnitUser, VisibleTask
+from services.auth.login_csrf import login_token, login_token_ok, set_login_cookie
 from services import lifecycle
 from services.presenters import REVIEW_STATUS_LABELS, field_label, present_lifecycle, present_status
 from services.review import audit, eligibility, flow, queue, schedule
@@ -94,9 +96,19 @@ def _home(user: Any) -> str:
 
 # ------------------------------------------------------------------ login
 
+def _login_page(request: Request, settings: Any, status: int, nxt: str, error: str,
+                headers: dict[str, str] | None = None) -> HTMLResponse:
+    """The login form with its CSRF token (services.auth.login_csrf), set again as its cookie."""
+    token = login_token(request)
+    response = render(request, "review/login.html", status, next=nxt, error=error, login_csrf=token)
+    set_login_cookie(response, token, settings.secure_cookies)
+    response.headers.update(headers or {})
+    return response
+
+
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "") -> HTMLResponse:
-    return render(request, "review/login.html", next=next, error="")
+def login_page(request: Request, settings: SettingsDep, next: str = "") -> HTMLResponse:
+    return _login_page(request, settings, 200, next, "")
 
 
 @router.post("/login")
@@ -104,10 +116,17 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     form = await request.form()
     username, password = str(form.get("username", "")), str(form.get("password", ""))
     nxt = str(form.get("next", ""))
+    if not login_token_ok(request, str(form.get("csrf_token") or "")):
+        return _login_page(request, settings, 403, nxt, "页面已过期，请重新输入用户名和密码。")
+    verdict = request.app.state.login_throttle.attempt(username, request.client.host if request.client else "")
+    if not verdict.allowed:
+        return _login_page(request, settings, 429, nxt, f"登录尝试过多，请 {verdict.retry_after} 秒后再试。",
+                           headers={"Retry-After": str(verdict.retry_after)})
     try:
         user = await run_in_threadpool(accounts.authenticate, session, username, password)
     except DomainError as e:
-        return render(request, "review/login.html", 401, next=nxt, error=e.message)
+        return _login_page(request, settings, 401, nxt, e.message)
+    request.app.state.login_throttle.succeeded(username)
     new = await run_in_threadpool(accounts.open_session, session, user, settings.session_hours)
     # only a local path, so a crafted link cannot send the person elsewhere after login
     target = nxt if nxt.startswith("/") and not nxt.startswith("//") else _home(user)
@@ -160,13 +179,13 @@ def unit_home(request: Request, user: CurrentUser, session: SessionDep,
 
 
 @router.post("/unit/submit")
-async def unit_submit(request: Request, user: CurrentUser, session: SessionDep, store: StoreDep,
+async def unit_submit(request: Request, user: UnitUser, session: SessionDep, store: StoreDep,
                       settings: SettingsDep) -> Response:
     """A unit's new draft: created under its own organisation, its files stored and checked; the unit
     submits it from its page once the checks are done (services.review.submitting)."""
-    require_role(user, "unit")
     fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
     try:
+        require_csrf(request, fields.get("csrf_token"))
         # checked before anything is stored: a flow whose recommender is not named would open
         # a task nobody may claim (the campaign is chosen on the page, never defaulted)
         if not fields.get("campaign"):
@@ -192,7 +211,11 @@ async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser,
     """The corrected files after a return: stored and checked; the unit resubmits from the
     submission's page once the checks are done, through the same gate as the first time."""
     await run_in_threadpool(visible_submission, session, user, submission_id, change=True)
-    _, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
+    fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
+    if not csrf_ok(request, fields.get("csrf_token")):
+        for up in uploads:
+            await up.close()
+        return _back("/unit", "页面已过期，请刷新后重试。")
     await store_uploads(session, store, settings, submission_id, uploads)
     return _back(f"/submissions/{submission_id}", "修改后的材料已上传，正在检查；检查完成后请点“重新提交”。")
 
@@ -244,7 +267,7 @@ def _recommended(session: Any, user: Any) -> list[dict[str, Any]]:
 
 
 @router.post("/review/claim-next")
-async def claim_next(request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> Response:
+async def claim_next(request: Request, user: Decider, session: SessionDep, settings: SettingsDep) -> Response:
     await _form(request)
     task = await run_in_threadpool(queue.claim_next, session, user, lease_seconds=settings.review_lease_seconds)
     if task is None:
@@ -252,23 +275,23 @@ async def claim_next(request: Request, user: CurrentUser, session: SessionDep, s
     return RedirectResponse(f"/review/tasks/{task.id}", status_code=303)
 
 
-@router.post("/review/tasks/{task_id}/claim")
-async def claim(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+@router.post("/review/tasks/{task_id}/claim", dependencies=[VisibleTask])
+async def claim(task_id: str, request: Request, user: Decider, session: SessionDep,
                 settings: SettingsDep) -> Response:
     await _form(request)
     await run_in_threadpool(queue.claim, session, user, task_id, lease_seconds=settings.review_lease_seconds)
     return RedirectResponse(f"/review/tasks/{task_id}", status_code=303)
 
 
-@router.post("/review/tasks/{task_id}/release")
-async def release(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+@router.post("/review/tasks/{task_id}/release", dependencies=[VisibleTask])
+async def release(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     await _form(request)
     await run_in_threadpool(queue.release, session, user, task_id)
     return _back("/review", "任务已退回任务池。")
 
 
 @router.post("/review/tasks/{task_id}/reassign")
-async def reassign(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
+async def reassign(task_id: str, request: Request, user: AdminUser, session: SessionDep,
                    settings: SettingsDep) -> Response:
     f = await _form(request)
     to = accounts.find_user(session, f.get("to", ""))
@@ -304,7 +327,7 @@ def _rubric_rows(campaign: Any, fields: dict[str, Any], saved: dict[str, Any]) -
     return rows
 
 
-@router.get("/review/tasks/{task_id}", response_class=HTMLResponse)
+@router.get("/review/tasks/{task_id}", response_class=HTMLResponse, dependencies=[VisibleTask])
 def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
          msg: str = "") -> HTMLResponse:
     task = _task(session, user, task_id)
@@ -350,16 +373,16 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
                   lease_until=beijing.shown(task.lease_expires_at, "%H:%M"))
 
 
-@router.post("/review/tasks/{task_id}/correct")
-async def correct(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+@router.post("/review/tasks/{task_id}/correct", dependencies=[VisibleTask])
+async def correct(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     await run_in_threadpool(flow.correct_field, session, user, task_id, f.get("field", ""),
                             f.get("value", ""), f.get("machine_value"))
     return _back(f"/review/tasks/{task_id}", "已更正。")
 
 
-@router.post("/review/tasks/{task_id}/scores")
-async def scores(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+@router.post("/review/tasks/{task_id}/scores", dependencies=[VisibleTask])
+async def scores(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     given = {k[len("score:"):]: v for k, v in f.items() if k.startswith("score:") and v.strip()}
     try:
@@ -369,8 +392,8 @@ async def scores(task_id: str, request: Request, user: CurrentUser, session: Ses
     return _back(f"/review/tasks/{task_id}", f"考评分已保存，合计 {total:g} 分。")
 
 
-@router.post("/review/tasks/{task_id}/notice")
-async def notice(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+@router.post("/review/tasks/{task_id}/notice", dependencies=[VisibleTask])
+async def notice(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     try:
         start = dt.date.fromisoformat(f.get("start", ""))
@@ -384,8 +407,8 @@ async def notice(task_id: str, request: Request, user: CurrentUser, session: Ses
     return _back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。{gaps}")
 
 
-@router.post("/review/tasks/{task_id}/decide")
-async def decide(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+@router.post("/review/tasks/{task_id}/decide", dependencies=[VisibleTask])
+async def decide(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     payload: dict[str, Any] = {k: f[k] for k in ("opinion", "reasons", "opinion_date", "signed_by") if f.get(k)}
     if f.get("sealed"):
@@ -430,8 +453,8 @@ def _upheld_outcome(session: Any, task_id: str, submission_id: str) -> tuple[str
     return f"/review/tasks/{task_id}", "已维持该问题；本环节不能退回，请作出不予通过的决定。"
 
 
-@router.post("/review/tasks/{task_id}/findings/{finding_id}/contest")
-async def judge_contest(task_id: str, finding_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+@router.post("/review/tasks/{task_id}/findings/{finding_id}/contest", dependencies=[VisibleTask])
+async def judge_contest(task_id: str, finding_id: int, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     upheld = f.get("verdict") == "upheld"
     try:
@@ -444,8 +467,8 @@ async def judge_contest(task_id: str, finding_id: int, request: Request, user: C
     return _back(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
 
 
-@router.post("/review/tasks/{task_id}/overrides")
-async def override(task_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+@router.post("/review/tasks/{task_id}/overrides", dependencies=[VisibleTask])
+async def override(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     try:
         await run_in_threadpool(lambda: finding_actions.override(
@@ -456,14 +479,14 @@ async def override(task_id: str, request: Request, user: CurrentUser, session: S
 
 
 @router.post("/review/submissions/{submission_id}/objections")
-async def objection(submission_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+async def objection(submission_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     await run_in_threadpool(flow.raise_objection, session, user, submission_id, f.get("text", ""))
     return _back(_local(f.get("back", "")), "异议已登记。")
 
 
 @router.post("/review/objections/{objection_id}/resolve")
-async def resolve(objection_id: int, request: Request, user: CurrentUser, session: SessionDep) -> Response:
+async def resolve(objection_id: int, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
     await run_in_threadpool(flow.resolve_objection, session, user, objection_id, f.get("text", ""))
     return _back(_local(f.get("back", "")), "异议已处理。")
@@ -514,9 +537,8 @@ def history(submission_id: str, request: Request, user: CurrentUser, session: Se
 # -------------------------------------------------------------- admin
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def admin_users(request: Request, user: CurrentUser, session: SessionDep,
+def admin_users(request: Request, user: AdminUser, session: SessionDep,
                 msg: str = "") -> HTMLResponse:
-    require_role(user, "admin")
     campaigns = list(load_campaigns().values())
     stages = [(c.id, s.id, s.name, s.departments or ((s.department,) if s.department else ()))
               for c in campaigns for s in engine.stages(c)]
@@ -527,8 +549,7 @@ def admin_users(request: Request, user: CurrentUser, session: SessionDep,
 
 
 @router.post("/admin/users")
-async def admin_add(request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    require_role(user, "admin")
+async def admin_add(request: Request, user: AdminUser, session: SessionDep) -> Response:
     f = await _form(request)
     try:
         await run_in_threadpool(lambda: accounts.create_user(
@@ -542,8 +563,7 @@ async def admin_add(request: Request, user: CurrentUser, session: SessionDep) ->
 
 
 @router.post("/admin/users/{user_id}/bind")
-async def admin_bind(user_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    require_role(user, "admin")
+async def admin_bind(user_id: str, request: Request, user: AdminUser, session: SessionDep) -> Response:
     f = await _form(request)
     try:
         await run_in_threadpool(lambda: accounts.bind_user(
@@ -556,8 +576,7 @@ async def admin_bind(user_id: str, request: Request, user: CurrentUser, session:
 
 
 @router.post("/admin/users/{user_id}/active")
-async def admin_active(user_id: str, request: Request, user: CurrentUser, session: SessionDep) -> Response:
-    require_role(user, "admin")
+async def admin_active(user_id: str, request: Request, user: AdminUser, session: SessionDep) -> Response:
     f = await _form(request)
     target = accounts.get_user(session, user_id)
     await run_in_threadpool(accounts.set_active, session, target.username, f.get("active") == "1")

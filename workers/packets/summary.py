@@ -96,6 +96,16 @@ def _width(header: str, values: list[Any], given: float | None) -> float:
     return min(40.0, max(6.0, longest * 2.0 + 2))
 
 
+# what a spreadsheet reads as the start of a formula (OWASP "CSV injection"): a unit's value
+# such as `=HYPERLINK(…)` must reach the staff's 汇总表 as the text it is, never as a live formula
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _as_text(cell: Any) -> None:
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+
+
 def write_xlsx(sheets: list[Sheet], *, compiled: dt.datetime) -> bytes:
     wb = Workbook()
     wb.remove(wb.active)
@@ -113,6 +123,7 @@ def write_xlsx(sheets: list[Sheet], *, compiled: dt.datetime) -> bytes:
             for cell in row:
                 cell.alignment = Alignment(vertical="top", wrap_text=True)
                 cell.border = BORDER
+                _as_text(cell)
         ws.freeze_panes = "A2"
         for i, h in enumerate(sh.headers, start=1):
             ws.column_dimensions[get_column_letter(i)].width = _width(

@@ -1,0 +1,1 @@
+"""Who may call what (route guards), CSRF, login throttling and response headers."""
