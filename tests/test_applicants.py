@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import get_campaign
@@ -17,7 +18,11 @@ from services.cli import main as cli_main
 from tests.docx_factory import narrative
 from tests.review_helpers import PASSWORD
 from tests.rules_world import api, caller, pg_sessions  # noqa: F401  (fixtures)
+from storage.db import make_sessionmaker
+from tests.packet_scenario import read, upload
+from tests.review_helpers import submission
 from workers.extraction import extract_file
+from workers.packets import record, summary
 from workers.routing import applicants, engine
 
 C, Y = "jinhua-2015", "yueyang-2017"
@@ -180,3 +185,20 @@ class TestBriefKind:
         [doc] = result.documents
         assert doc.kind == "brief" and doc.counts["text"] > 1500
         assert ("length.over_limit", "text") in {(f.code, f.field) for f in result.findings}
+
+    def test_brief_counted_in_the_summary(self, settings: Settings, sqlite_engine: Engine, tmp_path: Path) -> None:
+        """GIVEN a submission whose 简介材料 came as its own file WHEN the workers read it THEN the 汇总表
+        shows its 字数 in the 简介材料字数 column, and the submission holds a `brief` document."""
+        d = Document()
+        d.add_paragraph("简介材料")
+        d.add_paragraph(narrative(1200))
+        path = tmp_path / "简介.docx"
+        d.save(path)
+        sessions = make_sessionmaker(sqlite_engine)
+        with sessions() as s:
+            sid = submission(s, Y, "局机关党支部")
+            read(settings, sessions, sid, [upload(s, settings, sid, "简介材料.docx", path.read_bytes())])
+            rec = record.gather(s, get_campaign(Y), sid)
+        assert [p.kind for p in rec.documents] == ["brief"] and 1100 < rec.counts["brief.text"] <= 1500
+        [main] = summary.summary_sheets(get_campaign(Y), [rec])[:1]
+        assert main.rows[0][main.headers.index("简介材料字数")] == rec.counts["brief.text"]
