@@ -10,7 +10,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -128,8 +128,10 @@ def set_active(session: Session, username: str, active: bool) -> User:
     if user is None:
         raise NotFound(f"没有账号“{username}”。", f"no user {username!r}")
     user.active = active
-    if not active:   # a disabled account is logged out everywhere at once
+    if not active:   # a disabled account is logged out everywhere at once, and its tokens die with it:
+        # enabling it again revives none of them (a new token has to be issued)
         session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+        _revoke(session, user.id, None)
     session.commit()
     return user
 
@@ -185,9 +187,27 @@ def issue_token(session: Session, user: User, name: str = "") -> str:
     return token
 
 
-def token_user(session: Session, token: str) -> User | None:
+def _revoke(session: Session, user_id: str, name: str | None) -> int:
+    q = update(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    if name is not None:
+        q = q.where(ApiToken.name == name)
+    return int(session.execute(q.values(revoked_at=utcnow())).rowcount or 0)  # type: ignore[attr-defined]
+
+
+def revoke_tokens(session: Session, user: User, name: str | None = None) -> int:
+    """Revoke the account's live API tokens (those called `name` only, when given); how many."""
+    n = _revoke(session, user.id, name)
+    session.commit()
+    return n
+
+
+def token_user(session: Session, token: str, max_age_days: int = 0) -> User | None:
+    """The account behind a live API token: not revoked, not older than `max_age_days` (0: no
+    limit), its account active."""
     row = session.get(ApiToken, token_hash(token))
     if row is None or row.revoked_at is not None:
+        return None
+    if max_age_days and row.created_at + dt.timedelta(days=max_age_days) <= utcnow():
         return None
     user = session.get(User, row.user_id)
     return user if user is not None and user.active else None

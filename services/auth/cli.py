@@ -32,7 +32,9 @@ def add_user_parser(sub: argparse._SubParsersAction) -> None:
         d.add_argument("username")
     t = us.add_parser("token", help="issue an API token for scripts / 生成接口令牌")
     t.add_argument("username")
-    t.add_argument("--name", default="script")
+    t.add_argument("--name", default=None, help="the token's name (default: script) / 令牌名称")
+    t.add_argument("--revoke", action="store_true",
+                   help="revoke the account's tokens (only those named --name when given) / 吊销该账号的接口令牌")
 
 
 def run_user(args: argparse.Namespace, settings: Settings) -> int:
@@ -74,5 +76,9 @@ def _dispatch(args: argparse.Namespace, session: object, accounts: object) -> in
         if u is None:
             print(f"no user {args.username} / 没有此账号", file=sys.stderr)
             return 1
-        print(acc.issue_token(session, u, args.name))  # type: ignore[attr-defined]
+        if args.revoke:
+            n = acc.revoke_tokens(session, u, name=args.name)  # type: ignore[attr-defined]
+            print(f"revoked {n} token(s) of {u.username} / 已吊销 {n} 个接口令牌")
+            return 0
+        print(acc.issue_token(session, u, args.name or "script"))  # type: ignore[attr-defined]
     return 0

@@ -59,7 +59,8 @@ def _resolve(request: Request, session: Session) -> tuple[User | None, str | Non
     """(user, csrf token of the cookie session, whether the cookie authenticated)."""
     auth = request.headers.get("authorization", "")
     if auth.lower().startswith("bearer "):
-        return accounts.token_user(session, auth[7:].strip()), None, False
+        days = request.app.state.settings.api_token_days
+        return accounts.token_user(session, auth[7:].strip(), days), None, False
     token = request.cookies.get(COOKIE)
     if token:
         found = accounts.session_user(session, token)

@@ -1,0 +1,49 @@
+"""Security headers on every response, pages, API, errors and downloads alike; no server banner."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+from fastapi.testclient import TestClient
+
+from dossier.settings import Settings
+from services.api import create_app
+from tests.conftest import free_port
+
+
+def test_every_response_carries_the_headers(settings: Settings) -> None:
+    with TestClient(create_app(settings)) as c:
+        for r in (c.get("/"), c.get("/login"), c.get("/api/campaigns"), c.get("/api/review/tasks"),
+                  c.get("/no/such/page"), c.get("/static/app.js"), c.get("/openapi.json")):
+            h = r.headers
+            assert "frame-ancestors 'none'" in h["content-security-policy"] and "script-src 'self'" in \
+                h["content-security-policy"], r.url
+            assert (h["x-frame-options"], h["x-content-type-options"], h["referrer-policy"]) == \
+                ("DENY", "nosniff", "same-origin"), r.url
+            assert "server" not in h
+
+
+def test_the_served_api_sends_no_server_banner(tmp_path: Path) -> None:
+    """GIVEN `dossier serve` (uvicorn) WHEN asked for /healthz THEN no `server:` header names it."""
+    port = free_port()
+    env = {**os.environ, "DOSSIER_DATA_DIR": str(tmp_path / "var"), "DOSSIER_DATABASE_URL": "",
+           "DOSSIER_STORAGE_URL": "", "DOSSIER_BROKER_URL": ""}
+    proc = subprocess.Popen([str(Path(sys.executable).parent / "dossier"), "serve", "--port", str(port)],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline and proc.poll() is None, "the API did not start"
+                time.sleep(0.5)
+        assert r.status_code == 200 and "server" not in r.headers and r.headers["x-frame-options"] == "DENY"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
