@@ -168,6 +168,9 @@ class TestCli:
         assert cli_main(["user", "add", "u2", "--role", "unit", "--organisation", "某支部",
                          "--campaign", C, "--recommender", "市直机关工委"], settings) == 1
         assert "不在本次评选的推荐单位名单中" in capsys.readouterr().err
+        assert cli_main(["user", "add", "u3", "--role", "unit", "--organisation", "某支部",
+                         "--campaign", C, "--applicant-kind", "局机关党支部"], settings) == 1
+        assert "没有“创建对象”类别" in capsys.readouterr().err
         assert cli_main(["user", "add", "jw", "--role", "reviewer", "--campaign", C, "--stage",
                          "joint_review_county", "--department", "纪委", "--county", "武义县"], settings) == 0
 

@@ -116,8 +116,10 @@ def check_recommender(campaign: Campaign, name: str | None, registered: Iterable
 def check_applicant_kind(campaign: Campaign, kind: str | None) -> str | None:
     """The applicant kind, or NotEligible with the notice's words (创建的对象)."""
     kinds = applicant_kinds(campaign)
-    if not kinds or kind is None:
+    if kind is None:
         return kind
+    if not kinds:      # a campaign whose notice names no 创建的对象: binding one would mean nothing
+        raise NotEligible(f"本次评选没有“创建对象”类别，不能绑定“{kind}”。", f"{campaign.id} has no applicant kinds")
     if kind not in kinds:
         raise NotEligible(f"“{kind}”不在创建的对象之列。通知规定创建的对象为：{_notice_words(campaign, 'applicants')}。",
                           f"{kind!r} is not an applicant kind of {campaign.id}")
