@@ -98,6 +98,8 @@ class Submission(Base):
     checked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     # submission | self_check (the anonymous 自查: read and checked, never submitted, never counted)
     kind: Mapped[str] = mapped_column(String(16), default="submission", server_default="submission")
+    # the submission check's attempts (migration 0009): past the limit it is parked with a finding
+    check_attempts: Mapped[int] = mapped_column(Integer(), default=0, server_default="0")
     submitted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())   # 提交审核; None: a draft
 
     files: Mapped[list["StoredFile"]] = relationship(
@@ -133,6 +135,9 @@ class StoredFile(Base):
     error: Mapped[str | None] = mapped_column(Text())                # Chinese for the unit; detail in logs
     result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)  # ExtractResult.to_json()
     attempts: Mapped[int] = mapped_column(Integer(), default=0)
+    # one execution at a time (migration 0009): who works on the file, until when (renewed)
+    lease_owner: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

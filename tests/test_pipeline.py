@@ -206,15 +206,40 @@ class TestExtract:
         assert h.topics()[-1][0] == "check.submission"
 
     def test_transient_errors_propagate_for_retry(self, h: Harness, jinhua_docx: bytes) -> None:
-        """A database hiccup is raised to the task (which retries); the file stays processing."""
-        def flaky(*_a: Any, **_k: Any) -> ExtractResult:
-            raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        """A database hiccup is raised to the task (which waits it out); the file stays processing,
+        its lease held: another execution waits, and the same execution's retries spend no attempt."""
+        from workers.leases import Busy
+        outage = [3]
+
+        def flaky(*a: Any, **k: Any) -> ExtractResult:
+            if outage[0]:
+                outage[0] -= 1
+                raise OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+            return fake_result(*a, **k)
         row = self.ingested(h, jinhua_docx)
-        with pytest.raises(OperationalError):
-            pipeline.extract_file(h.rt(flaky), row.id, transient=(OperationalError,))
+        rt = h.rt(flaky)
+        for _ in range(3):
+            with pytest.raises(OperationalError):
+                pipeline.extract_file(rt, row.id, transient=(OperationalError,))
+            assert (h.file(row.id).state, h.file(row.id).attempts) == ("processing", 1)
+        with pytest.raises(Busy):       # a second copy of the message, meanwhile
+            pipeline.extract_file(h.rt(), row.id)
+        assert pipeline.extract_file(rt, row.id, transient=(OperationalError,)) == "done"
         got = h.file(row.id)
-        assert (got.state, got.attempts) == ("processing", 1)
+        assert (got.state, got.attempts, got.lease_owner) == ("done", 1, None)
+
+    def test_a_lapsed_lease_is_taken_over_and_counted(self, h: Harness, jinhua_docx: bytes) -> None:
+        """A worker killed mid-file leaves its lease to lapse; the redelivery takes the file over
+        and counts a second attempt."""
+        row = self.ingested(h, jinhua_docx)
+        with h.sessions() as s:
+            got = s.get(StoredFile, row.id)
+            assert got is not None
+            got.lease_owner, got.lease_until, got.attempts = "dead-worker", utcnow() - dt.timedelta(seconds=1), 1
+            got.state = "processing"
+            s.commit()
         assert pipeline.extract_file(h.rt(), row.id) == "done"
+        assert h.file(row.id).attempts == 2
 
     def test_attempts_are_capped(self, h: Harness, jinhua_docx: bytes) -> None:
         """A file that keeps killing its worker is parked as failed, not retried forever."""
@@ -224,6 +249,9 @@ class TestExtract:
             s.commit()
         assert pipeline.extract_file(h.rt(), row.id) == "failed"
         assert h.calls == 0 and h.file(row.id).error == pipeline.MSG_TOO_MANY
+        with h.sessions() as s:     # the unit sees why, as a finding in Chinese
+            [f] = s.scalars(select(FindingRow).where(FindingRow.file_id == row.id)).all()
+        assert (f.code, f.severity, f.message) == ("processing.failed", "error", pipeline.MSG_TOO_MANY)
 
     def test_with_the_real_extractor(self, h: Harness, jinhua_docx: bytes) -> None:
         """The lead's extract_file on a real .docx: done, result with the file's sha256."""

@@ -33,13 +33,49 @@ class TestMakeCelery:
         assert task in app.tasks
         assert app.amqp.router.route({}, task)["queue"].name == f"q-{role}"
 
-    def test_tasks_retry_transient_errors_only(self, settings: Settings) -> None:
-        from sqlalchemy.exc import OperationalError
-        app = make_celery(settings)
+    def test_tasks_wait_out_outages_without_spending_attempts(self, settings: Settings,
+                                                               sqlite_engine: object) -> None:
+        """GIVEN a store that is unreachable for its first reads WHEN extract.file runs THEN the task
+        waits it out in the same execution and the file is done with one attempt."""
+        import io
+
+        import urllib3.exceptions
+
+        from services.submissions import accept_upload, create_submission
+        from storage.models import StoredFile
+        from storage.objects import open_store
+        from workers import pipeline
+        from tests.conftest import make_docx
+
+        quick = settings.model_copy(update={"transient_backoff_max": 0.2})
+        app = make_celery(quick)
         app.loader.import_default_modules()
-        task = app.tasks["extract.file"]
-        assert OperationalError in task.autoretry_for and Exception not in task.autoretry_for
-        assert task.retry_jitter and task.retry_backoff
+        real = open_store(quick)
+
+        class Flaky:
+            """The folder store, refusing its first `down` opens as a dead S3 would."""
+            down = 3
+
+            def __getattr__(self, name: str) -> object:
+                return getattr(real, name)
+
+            def open(self, key: str) -> object:
+                if Flaky.down:
+                    Flaky.down -= 1
+                    raise urllib3.exceptions.MaxRetryError(None, key, "connection refused")  # type: ignore[arg-type]
+                return real.open(key)
+
+        app.use_resources(sqlite_engine, Flaky())  # type: ignore[arg-type]
+        sessions = app.resources.sessions
+        with sessions() as s:
+            sub = create_submission(s, campaign_id="jinhua-2015", organisation="某局")
+            row = accept_upload(s, real, quick, submission_id=sub.id, filename="a.docx",
+                                stream=io.BytesIO(make_docx(["推荐表"])))
+        assert pipeline.ingest_file(pipeline.Runtime(quick, sessions, real), row.id) == "queued"
+        assert app.tasks["extract.file"].apply(args=(row.id,)).get() == "done"
+        with sessions() as s:
+            got = s.get(StoredFile, row.id)
+            assert got is not None and (got.state, got.attempts, Flaky.down) == ("done", 1, 0)
 
     def test_embedded_broker_lives_under_data_dir(self, settings: Settings) -> None:
         """Embedded mode: kombu's filesystem transport in the data folder, no server."""

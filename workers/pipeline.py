@@ -23,8 +23,9 @@ import io
 import json
 import logging
 import tempfile
+import uuid
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +43,7 @@ from workers.extract.convert import WORD_FORMATS
 from workers.extract.readers import ReadContext, ReadError
 from workers.extract.sniff import sniff
 from workers.extract.sniff import MEDIA_TYPES
+from workers.leases import claim, release, renewing
 from workers.results import ExtractResult, FileInfo, Finding
 
 T = TypeVar("T")
@@ -70,6 +72,9 @@ MSG_TIMEOUT = "文件处理超时，已转人工处理。请确认文件页数�
 MSG_PAGE_TIMEOUT = "这一页识别超时，请重新扫描这一页（分辨率不要过高）"
 MSG_PAGE_FAILED = "页面识别出错，请重新扫描这一页"
 MSG_PAGE_TOO_MANY = "这一页多次识别均未成功，请重新扫描这一页"
+MSG_CHECK_FAILED = "整份申报的检查多次未能完成，已转人工处理，请稍后查看或联系管理员。"
+# the finding a parked file (or a parked submission check) shows the unit
+PROCESSING_FAILED = "processing.failed"
 
 
 @dataclass
@@ -84,6 +89,11 @@ class Runtime:
     extract: Callable[..., ExtractResult] | None = None
     # ocr_page(image, page_no, settings) -> (json, image); None: workers.extract.ocr_reader's
     ocr_page: Callable[..., tuple[dict[str, Any], Any]] | None = None
+    # this execution's token (workers/leases.py): the same for every retry inside one run, so
+    # waiting out an outage never counts as an attempt
+    execution: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # the execution whose outage wait this one continues (its lease is taken over, uncounted)
+    handover: str | None = None
 
     @contextlib.contextmanager
     def session(self) -> Iterator[Session]:
@@ -116,20 +126,26 @@ def _local_copy(store: ObjectStore, key: str, name: str) -> Iterator[Path]:
         yield path
 
 
-def _load_file(session: Session, file_id: str) -> StoredFile | None:
-    row = session.get(StoredFile, file_id)
+def _load_file(session: Session, file_id: str, *, lock: bool = False) -> StoredFile | None:
+    # the row lock (PostgreSQL) makes the attempt count and the lease one atomic step
+    row = session.get(StoredFile, file_id, with_for_update=lock or None)
     if row is None:
         log.info("file %s is gone; nothing to do", file_id)
     return row
 
 
-def _park(row: StoredFile, message: str, detail: str) -> None:
-    """A failure a person must look at: the original stays, the error is shown."""
+def _park(s: Session, row: StoredFile, message: str, detail: str) -> None:
+    """A failure a person must look at: the original stays, the error is shown to the unit as a
+    finding, and the file is listed on /ops for an operator to retry."""
     log.error("file %s (%s) parked as failed: %s", row.id, row.sha256[:12], detail)
     row.state = FileState.FAILED.value
     row.error = message
     row.progress = P_DONE
     row.finished_at = utcnow()
+    release(row)
+    s.execute(delete(FindingRow).where(FindingRow.file_id == row.id))
+    s.add(FindingRow(submission_id=row.submission_id, file_id=row.id, code=PROCESSING_FAILED,
+                     severity="error", field=None, message=message, extra={"detail": detail[:500]}))
 
 
 def _finish(session: Session, row: StoredFile) -> int:
@@ -141,42 +157,44 @@ def _finish(session: Session, row: StoredFile) -> int:
 
 # ---------------------------------------------------------------------- ingest
 
-def ingest_file(rt: Runtime, file_id: str) -> str:
+def ingest_file(rt: Runtime, file_id: str, *,
+                transient: tuple[type[BaseException], ...] = ()) -> str:
     """Check the stored object, sniff its real format, and queue its extraction."""
-    with rt.session() as s:
-        row = _load_file(s, file_id)
-        if row is None:
-            return "gone"
-        if row.state != FileState.STORED.value:
-            # a redelivered or re-enqueued ingest: later steps already own the file
-            return row.state
-        try:
-            size = rt.store.size(row.object_key)
-        except ObjectNotFound:
-            _park(row, MSG_MISSING, f"object {row.object_key} missing")
-            ids = [_finish(s, row)]
-            s.commit()
-            rt.after_commit(ids)
-            return row.state
+    state, row, _ = _begin(rt, file_id, states=(FileState.STORED.value,))
+    if row is None:
+        return state
+
+    def work() -> tuple[str, str, str]:
+        size = rt.store.size(row.object_key)    # ObjectNotFound parks the file
         if size != row.size:
-            _park(row, MSG_MISSING, f"object {row.object_key} is {size} bytes, row says {row.size}")
-            ids = [_finish(s, row)]
-            s.commit()
-            rt.after_commit(ids)
-            return row.state
+            raise ObjectNotFound(f"object {row.object_key} is {size} bytes, row says {row.size}")
         with _local_copy(rt.store, row.object_key, row.name) as path:
             sniffed = sniff(path, row.name)
-        row.format = sniffed.format
-        row.media_type = sniffed.media_type
-        row.state = FileState.QUEUED.value
-        row.progress = P_INGESTED
-        topic = OCR if sniffed.format in OCR_FORMATS else EXTRACT
-        msg = outbox.add(s, topic, row.id)
+        return sniffed.format, sniffed.media_type, sniffed.reason
+
+    sniffed, error = _attempt(file_id, work, transient)
+    with rt.session() as s:
+        current = _load_file(s, file_id, lock=True)
+        if current is None or current.state != FileState.STORED.value:
+            return current.state if current else "gone"
+        if sniffed is None:
+            _park(s, current, *(error or (MSG_FAILED, "no result")))
+            ids = [_finish(s, current)]
+            s.commit()
+            rt.after_commit(ids)
+            return current.state
+        current.format, current.media_type = sniffed[0], sniffed[1]
+        current.state = FileState.QUEUED.value
+        current.progress = P_INGESTED
+        current.attempts = 0          # the next step has attempts of its own
+        release(current)
+        topic = OCR if current.format in OCR_FORMATS else EXTRACT
+        msg = outbox.add(s, topic, current.id)
         s.commit()
-        log.info("file %s sniffed as %s (%s); queued %s", row.id, sniffed.format, sniffed.reason or "ok",
-                 topic)
-        rt.after_commit([msg.id])
-        return row.state
+        log.info("file %s sniffed as %s (%s); queued %s", current.id, current.format,
+                 sniffed[2] or "ok", topic)
+    rt.after_commit([msg.id])
+    return FileState.QUEUED.value
 
 
 # --------------------------------------------------------------------- extract
@@ -217,27 +235,38 @@ def _save_derived(rt: Runtime, row: StoredFile) -> Callable[[str, bytes], str]:
     return save
 
 
-def _begin_extract(rt: Runtime, file_id: str) -> tuple[str, StoredFile | None, str]:
-    """Count the attempt and mark the file processing, committed before the work starts,
-    so that a worker killed mid-file still leaves the attempt counted."""
+def _begin(rt: Runtime, file_id: str, *, states: tuple[str, ...] | None = None,
+           processing: bool = False) -> tuple[str, StoredFile | None, str]:
+    """Take the file's lease and count the attempt, committed before the work starts, so
+    that a worker killed mid-file still leaves the attempt counted; past the limit, park it.
+
+    `states`: the states this step starts from (default: any unfinished one).  Another
+    execution holding the lease raises leases.Busy (the task tries again later)."""
     with rt.session() as s:
-        row = _load_file(s, file_id)
+        row = _load_file(s, file_id, lock=True)
         if row is None:
             return "gone", None, ""
-        if row.is_final:
+        if row.is_final or (states is not None and row.state not in states):
             return row.state, None, ""
         campaign_id = row.submission.campaign_id
-        row.attempts += 1
+        if claim(row, rt.execution, rt.handover, rt.settings.file_lease_seconds):
+            row.attempts += 1
         if row.attempts > rt.settings.task_max_attempts:
-            _park(row, MSG_TOO_MANY, f"{row.attempts - 1} attempts used")
+            _park(s, row, MSG_TOO_MANY, f"{row.attempts - 1} attempts used")
             ids = [_finish(s, row)]
             s.commit()
             rt.after_commit(ids)
             return row.state, None, ""
-        row.state = FileState.PROCESSING.value
-        row.progress = P_EXTRACTING
+        if processing:
+            row.state = FileState.PROCESSING.value
+            row.progress = max(row.progress or 0, P_EXTRACTING)
         s.commit()
+        s.expunge(row)
         return row.state, row, campaign_id
+
+
+def _begin_extract(rt: Runtime, file_id: str) -> tuple[str, StoredFile | None, str]:
+    return _begin(rt, file_id, processing=True)
 
 
 def _attempt(file_id: str, work: Callable[[], T],
@@ -289,7 +318,8 @@ def extract_file(rt: Runtime, file_id: str, *,
         with _local_copy(rt.store, row.object_key, row.name) as path:
             return _read_local(rt, path, campaign, row, _context(rt, row))
 
-    result, error = _attempt(file_id, work, transient)
+    with renewing(rt.sessions, file_id, rt.execution, rt.settings.file_lease_seconds):
+        result, error = _attempt(file_id, work, transient)
     return _record_extract(rt, file_id, result, error)
 
 
@@ -303,7 +333,7 @@ def _record_extract(rt: Runtime, file_id: str, result: ExtractResult | None,
             return row.state
         if result is None:
             message, detail = error or (MSG_FAILED, "no result")
-            _park(row, message, detail)
+            _park(s, row, message, detail)
         else:
             if result.file.sha256 and result.file.sha256 != row.sha256:
                 log.warning("file %s: extractor hashed %s, row has %s", row.id,
@@ -316,6 +346,7 @@ def _record_extract(rt: Runtime, file_id: str, result: ExtractResult | None,
             row.state = FileState.DONE.value
             row.progress = P_DONE
             row.finished_at = utcnow()
+            release(row)
             _store_findings(s, row, result)
         ids = []
         if row.state == FileState.DONE.value and row.format in WORD_FORMATS:
@@ -389,14 +420,17 @@ def ocr_file(rt: Runtime, file_id: str, *, fan_out: Callable[[str, list[PageRef]
                 return _unreadable(row, campaign, e)
             return None
 
-    result, error = _attempt(file_id, work, transient)
+    with renewing(rt.sessions, file_id, rt.execution, rt.settings.file_lease_seconds):
+        result, error = _attempt(file_id, work, transient)
     if pages is None or error is not None:
         return _record_extract(rt, file_id, result, error)
     with rt.session() as s:
-        current = _load_file(s, file_id)
+        current = _load_file(s, file_id, lock=True)
         if current is None or current.is_final:
             return current.state if current else "gone"
         current.pages = len(pages)      # the page tasks count their progress against it
+        current.attempts = 0            # the join has attempts of its own
+        release(current)
         s.commit()
     # the message for this task is still unacknowledged: if publishing fails, it is retried
     # (a transient broker error) and the pages are stored again under the same keys
@@ -500,14 +534,10 @@ def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]], *,
                  transient: tuple[type[BaseException], ...] = ()) -> str:
     """Join the OCR'd pages: assemble the document, locate, check and record it as the
     one-task path does, then queue the submission check."""
-    with rt.session() as s:
-        row = _load_file(s, file_id)
-        if row is None:
-            return "gone"
-        if row.is_final:      # a second chord (a redelivered ocr.file) finished first
-            return row.state
-        campaign_id = row.submission.campaign_id
-        s.expunge(row)
+    # a second chord (a redelivered ocr.file) that finished first leaves the file final
+    state, row, campaign_id = _begin(rt, file_id)
+    if row is None:
+        return state
 
     def work() -> ExtractResult:
         from workers.extract.ocr_reader import assemble
@@ -522,7 +552,8 @@ def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]], *,
                         pages=0, method="", size=row.size)
         return result_of(doc, campaign, info, ctx)
 
-    result, error = _attempt(file_id, work, transient)
+    with renewing(rt.sessions, file_id, rt.execution, rt.settings.file_lease_seconds):
+        result, error = _attempt(file_id, work, transient)
     return _record_extract(rt, file_id, result, error)
 
 
@@ -562,14 +593,15 @@ def mark_replaced(files: Sequence[StoredFile]) -> list[StoredFile]:
 def check_submission(rt: Runtime, submission_id: str) -> str:
     """Submission-level findings (missing documents, deadline) once every file is final; marks
     the submission checked, which is what tells the unit's page that nothing more will appear."""
+    early = _begin_check(rt, submission_id)
+    if early is not None:
+        return early
     with rt.session() as s:
         sub = s.get(Submission, submission_id)
         if sub is None:
-            log.info("submission %s is gone; nothing to check", submission_id)
             return "gone"
         files = list(s.scalars(select(StoredFile).where(StoredFile.submission_id == sub.id)))
         if not all(f.is_final for f in files):
-            # the last file to finish queues this step again
             return "waiting"
         current = mark_replaced(files)
         campaign = get_campaign(sub.campaign_id)
@@ -583,9 +615,36 @@ def check_submission(rt: Runtime, submission_id: str) -> str:
                              field=f.field, message=f.message, document=f.kind, page=f.page))
         sub.state = SubmissionState.CHECKED.value
         sub.checked_at = utcnow()
+        sub.check_attempts = 0
         # a version under review recorded before these files were read takes its fields now
         versions.fill_versions(s, sub.id, sub.checked_at)
         s.commit()
         log.info("submission %s checked: %d current files, kinds %s, %d findings", sub.id, len(current),
                  sorted(kinds), len(findings))
         return sub.state
+
+
+def _begin_check(rt: Runtime, submission_id: str) -> str | None:
+    """Count the check's attempt, committed before it runs, once every file is final; past
+    the limit, park the check with a finding the unit sees.  A state to return, or None: go on."""
+    with rt.session() as s:
+        sub = s.get(Submission, submission_id, with_for_update=True)
+        if sub is None:
+            log.info("submission %s is gone; nothing to check", submission_id)
+            return "gone"
+        files = s.scalars(select(StoredFile.state).where(StoredFile.submission_id == sub.id))
+        if not all(st in (FileState.DONE.value, FileState.FAILED.value) for st in files):
+            # the last file to finish queues this step again
+            return "waiting"
+        sub.check_attempts = (sub.check_attempts or 0) + 1
+        spent = sub.check_attempts > rt.settings.task_max_attempts
+        if spent:
+            log.error("submission %s: its check failed %d times; parked", sub.id, sub.check_attempts - 1)
+            s.execute(delete(FindingRow).where(FindingRow.submission_id == sub.id,
+                                               FindingRow.file_id.is_(None)))
+            s.add(FindingRow(submission_id=sub.id, file_id=None, code=PROCESSING_FAILED,
+                             severity="error", field=None, message=MSG_CHECK_FAILED))
+            sub.state = SubmissionState.CHECKED.value
+            sub.checked_at = utcnow()
+        s.commit()
+        return sub.state if spent else None
