@@ -140,7 +140,8 @@ def _sources(only: str, work: Path, shapes: list[str]) -> list[tuple[Path, dict]
             name = f"shape-{form.campaign[:7]}-{shape.name}"
             if shape.body not in SHAPE_BODIES or only not in name or shape.name not in shapes:
                 continue
-            exp = {"file": "", "format": "docx", "campaign": form.campaign, "findings": [],
+            # findings: those of the print read as a text PDF (None here, filled in by main)
+            exp = {"file": "", "format": "docx", "campaign": form.campaign, "findings": None,
                    "documents": [{"kind": k, "fields": v, "counts": {}} for k, v in fs.expected(form).items()]}
             out.append((fs.write_docx(work / f"{name}.docx", form, shape), exp))
     return out
@@ -163,6 +164,8 @@ def _expectation(exp: dict, text_pdf: dict, pages: int | None, name: str, score:
     those, for a variant holding the first `pages` pages only, the fields on those pages."""
     out = json.loads(json.dumps(exp))
     out["file"] = name
+    if out["findings"] is None:
+        out["findings"] = [{"code": f["code"], "field": f["field"]} for f in text_pdf["findings"]]
     got = {}
     for d in text_pdf["documents"]:
         for k, v in d["fields"].items():
