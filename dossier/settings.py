@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     readiness_timeout: float = 3.0
     # the sweeper: objects with no row older than this are removed (an upload whose
     # commit failed); rows whose object is missing are reported
-    orphan_grace_seconds: int = 3600
+    orphan_grace_seconds: int = 600
 
     # packets (workers/packets): a TrueType font to embed in the PDFs; empty: the CID font
     # STSong-Light, which the viewer supplies (nothing embedded, nothing to install)

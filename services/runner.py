@@ -83,8 +83,12 @@ def run_worker(settings: Settings, *, queues: Sequence[str] | None = None,
 
     start_worker(settings)   # JSON logs with task/file ids, per-task metrics on metrics_port
     app = make_celery(settings)
-    argv = ["worker", "--loglevel", "INFO", "--queues", ",".join(queues or all_queues(settings)),
-            "--without-gossip", "--without-mingle"]
+    names = list(queues or all_queues(settings))
+    # the node is named after its queues and process (`ingest.4711@host`): several workers on one
+    # machine, even of the same queues, must not share a name (Celery's default `celery@host`):
+    # the second one's exclusive control queue would be refused (RESOURCE_LOCKED) and it would exit
+    argv = ["worker", "--loglevel", "INFO", "--queues", ",".join(names),
+            "--hostname", f"{'+'.join(names)}.{os.getpid()}@%h", "--without-gossip", "--without-mingle"]
     if concurrency:
         argv += ["--concurrency", str(concurrency)]
     if pool:

@@ -58,8 +58,12 @@ def mark_published(msg: OutboxMessage) -> None:
 
 
 def mark_failed(msg: OutboxMessage, error: str, *, base_delay: float = 1.0,
-                max_delay: float = 60.0) -> None:
-    """Keep the row for a later pass, backing off (with jitter) so a dead broker is not hammered."""
+                max_delay: float = 5.0) -> None:
+    """Keep the row for a later pass, backing off (with jitter) so a dead broker is not hammered.
+
+    The cap is short: the relay stops a pass at the first row the broker refuses, so the
+    backoff only spaces out those probes, and after the broker returns the rows must go
+    within seconds, not a minute."""
     msg.attempts += 1
     msg.last_error = error[:2000]
     delay = min(max_delay, base_delay * 2 ** min(msg.attempts - 1, 10))

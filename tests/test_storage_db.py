@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -121,3 +122,34 @@ class TestOutbox:
             assert outbox.purge_published(s) == 1
             s.commit()
             assert s.query(outbox.OutboxMessage).count() == 1
+
+
+class TestSweeper:
+    def test_orphans_removed_after_grace_and_missing_reported(self, sessions: Any, settings: Any) -> None:
+        """GIVEN an original stored without a row (its upload's commit failed) and a row whose
+        original is gone WHEN the sweeper runs THEN the orphan stays within the grace period and is
+        removed after it, a recorded original is never touched, and the missing one is reported."""
+        import io
+
+        from services.submissions import accept_upload, create_submission
+        from storage.objects import open_store, original_key
+        from storage.sweeper import Sweeper
+        from tests.conftest import make_docx
+
+        store = open_store(settings)
+        with sessions() as s:
+            sub = create_submission(s, campaign_id="jinhua-2015", organisation="某局")
+            kept = accept_upload(s, store, settings, submission_id=sub.id, filename="a.docx",
+                                 stream=io.BytesIO(make_docx(["推荐表"])))
+            gone = accept_upload(s, store, settings, submission_id=sub.id, filename="b.docx",
+                                 stream=io.BytesIO(make_docx(["事迹材料"])))
+        store.delete(gone.object_key)
+        orphan = original_key(sub.id, "f" * 64, ".docx")
+        store.put_bytes(orphan, b"no row points here")
+        sweeper = Sweeper(sessions, store, grace_seconds=600)
+        first = sweeper.sweep(now=1000.0)
+        assert (first.removed, first.waiting, first.missing) == ([], 1, [gone.id])
+        assert store.exists(orphan)
+        later = sweeper.sweep(now=1601.0)
+        assert later.removed == [orphan] and not store.exists(orphan)
+        assert store.exists(kept.object_key)

@@ -31,10 +31,13 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import load_campaigns
 from dossier.settings import Settings
-from storage import outbox
+from storage import outages, outbox
+from storage.objects import open_store
+from storage.sweeper import SweepReport, Sweeper
 from storage.models import (FileState, OutboxMessage, StoredFile, Submission, SubmissionState,
                             utcnow)
 
+from . import notify
 from .celery_app import DossierCelery, make_celery
 from .pipeline import CHECK, EXTRACT, INGEST, OCR, OCR_FORMATS
 from .routing import yearly
@@ -138,12 +141,21 @@ class Relay:
         self.settings = settings
         self.app = app or make_celery(settings)
         self.sessions = sessions or self.app.resources.sessions
+        self._sweeper: Sweeper | None = None
+
+    def sweep_once(self) -> SweepReport:
+        """Reconcile the store with the database (storage/sweeper.py)."""
+        if self._sweeper is None:
+            self._sweeper = Sweeper(self.sessions, open_store(self.settings),
+                                    self.settings.orphan_grace_seconds)
+        return self._sweeper.sweep()
 
     def drain_once(self, *, limit: int = 100) -> int:
         return publish_rows(self.app, self.sessions, limit=limit)
 
     def reconcile_once(self) -> int:
         n = reconcile(self.sessions, self.settings)
+        notify.sweep(self.sessions, self.settings)     # tasks about to be overdue, 公示 ended
         try:
             self.open_reinspections()
         except DbOperationalError:
@@ -173,9 +185,10 @@ class Relay:
             log.debug("relay: cannot touch the heartbeat file", exc_info=True)
 
     def run(self, stop_event: threading.Event, *, poll_interval: float = 0.5,
-            reconcile_every: float = 60.0, purge_every: float = 3600.0) -> None:
+            reconcile_every: float = 60.0, purge_every: float = 3600.0,
+            sweep_every: float = 300.0) -> None:
         log.info("relay started (poll %.1fs, reconcile every %.0fs)", poll_interval, reconcile_every)
-        last_reconcile = last_purge = time.monotonic()
+        last_reconcile = last_purge = last_sweep = time.monotonic()
         while not stop_event.is_set():
             sent = 0
             self.beat()
@@ -191,10 +204,17 @@ class Relay:
                         outbox.purge_published(s)
                         s.commit()
                     self.purge_results()
-            except DbOperationalError as e:
-                # the database is down or locked: wait and try again, never exit
-                log.warning("relay: database unavailable (%s); retrying", e)
-                stop_event.wait(5.0)
+                if now - last_sweep >= sweep_every:
+                    last_sweep = now
+                    self.sweep_once()
+            except Exception as e:
+                # the database or the store is down: wait and try again, never exit
+                kind = outages.unavailable(e)
+                if kind is None:
+                    log.exception("relay: a pass failed; the next one tries again")
+                else:
+                    log.warning("relay: %s unavailable (%s); retrying", kind, type(e).__name__)
+                stop_event.wait(outages.backoff(3, cap=4.0))
             # a full batch means more is waiting: go again at once
             if sent < 100:
                 stop_event.wait(poll_interval)
