@@ -101,6 +101,13 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = 2
     # API tokens live this many days (0: until revoked)
     api_token_days: int = 90
+    # upload quotas (issue 15): one request's files together, a submission's files (all versions)
+    # and an account's files across its submissions; each file is also within max_upload_bytes
+    max_request_bytes: int = 200 * 1024 * 1024
+    max_submission_bytes: int = 500 * 1024 * 1024
+    max_account_bytes: int = 2 * 1024 * 1024 * 1024
+    # packet builds a person may start in an hour (one build per campaign runs at a time)
+    packet_builds_per_hour: int = 10
 
     # the operator's page asks the broker for queue depths and pings the workers
     ops_broker_timeout: float = 1.0

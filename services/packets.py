@@ -11,12 +11,12 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
 from services.review.access import Forbidden, is_staff, visible_submission
-from services.submissions import NotFound, campaign_or_404
+from services.submissions import DomainError, NotFound, campaign_or_404
 from storage.models import Submission, utcnow
 from storage.objects import ObjectNotFound, ObjectStore
 from storage.packet_models import PacketBuild
@@ -38,10 +38,32 @@ def _campaign(campaign_id: str) -> Any:
     return campaign_or_404(campaign_id)
 
 
+class TooManyBuilds(DomainError):
+    status_code = 429
+    code = "packets.rate_limited"
+
+
+# a build not finished after this long is taken as abandoned (its worker died), so a new one may start
+STALE_BUILD = dt.timedelta(hours=2)
+
+
 def start_build(session: Session, settings: Settings, user: User, campaign_id: str) -> PacketBuild:
-    """Queue a build of the campaign's packets."""
+    """Queue a build of the campaign's packets; while one of the campaign is queued or running it
+    is the answer (one build at a time, whoever asks), and a person may start only
+    `packet_builds_per_hour` builds an hour."""
     _staff(user)
     campaign = _campaign(campaign_id)
+    now = utcnow()
+    running = session.scalar(select(PacketBuild).where(
+        PacketBuild.campaign_id == campaign.id, PacketBuild.state.in_(("queued", "running")),
+        PacketBuild.created_at > now - STALE_BUILD).order_by(PacketBuild.created_at.desc()).limit(1))
+    if running is not None:
+        return running
+    recent = session.scalar(select(func.count()).select_from(PacketBuild).where(
+        PacketBuild.requested_by == user.username, PacketBuild.created_at > now - dt.timedelta(hours=1)))
+    if int(recent or 0) >= settings.packet_builds_per_hour:
+        raise TooManyBuilds(f"一小时内最多生成 {settings.packet_builds_per_hour} 次汇编，请稍后再试。",
+                            f"{user.username} started {recent} builds in the last hour")
     return builder.request_build(session, campaign.id, user.username)
 
 

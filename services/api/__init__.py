@@ -93,7 +93,9 @@ def install_review(app: FastAPI) -> None:
     # outside the auth middleware, so its refusals carry the headers too
     from services.auth.passwords import bound_concurrency
     from services.security.headers import SecurityHeaders
+    from services.security.inputs import RefuseControlCharacters
     from services.security.throttle import LoginThrottle
+    app.add_middleware(RefuseControlCharacters)
     app.add_middleware(SecurityHeaders)
     app.state.login_throttle = LoginThrottle.from_settings(app.state.settings)
     bound_concurrency(app.state.settings.password_hash_concurrency)

@@ -5,7 +5,7 @@ Every route acts as the person who asks; services/review/findings.py checks what
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter
 from pydantic import BaseModel, Field
@@ -22,7 +22,7 @@ from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
 from .deps import SessionDep
-from .schemas import ErrorOut
+from .schemas import ErrorOut, Note
 
 def _errors(conflict: str) -> dict[int | str, dict[str, Any]]:
     return {404: {"model": ErrorOut, "description": "not found, or not yours / 找不到或无权查看"},
@@ -37,18 +37,18 @@ NOTE = Field(description="简短说明，200 字以内 / a short note, at most 2
 
 
 class ContestIn(BaseModel):
-    note: str = NOTE
+    note: Annotated[Note, Field(max_length=200)] = NOTE
 
 
 class VerdictIn(BaseModel):
     upheld: bool = Field(description="true: 问题成立，退回申报单位 / the finding stands and the submission "
                                      "is returned; false: 确认识别有误 / the finding was wrong")
-    note: str | None = Field(None, description="维持时必填，申报单位将看到 / required when upheld")
+    note: Note | None = Field(None, description="维持时必填，申报单位将看到 / required when upheld")
 
 
 class OverrideIn(BaseModel):
     finding_id: int
-    reason: str = Field(description="放行理由，记入办理记录和申报材料汇编 / kept in the history and the dossier")
+    reason: Note = Field(description="放行理由，记入办理记录和申报材料汇编 / kept in the history and the dossier")
 
 
 def contest_json(c: FindingContest) -> dict[str, Any]:

@@ -25,6 +25,7 @@ from storage.review_models import ReviewTask
 from workers.routing import calendar
 
 from .deps import SessionDep, SettingsDep
+from .schemas import Ident, LongText, Name, Note
 
 router = APIRouter(prefix="/api/review", tags=["review"])
 users = APIRouter(prefix="/api/users", tags=["review"])
@@ -40,14 +41,14 @@ def task_json(t: ReviewTask) -> dict[str, Any]:
 
 
 class ClaimIn(BaseModel):
-    stage_id: str | None = None
-    department: str | None = None
+    stage_id: Ident | None = None
+    department: Name | None = None
 
 
 class CorrectionIn(BaseModel):
-    field: str
-    value: str
-    machine_value: str | None = None
+    field: Ident
+    value: LongText
+    machine_value: LongText | None = None
 
 
 class ScoresIn(BaseModel):
@@ -59,30 +60,30 @@ class NoticeIn(BaseModel):
 
 
 class DecisionIn(BaseModel):
-    decision: str = Field(description="pass | return | reject | withdraw")
-    opinion: str | None = None
-    reasons: str | None = None
+    decision: Ident = Field(description="pass | return | reject | withdraw")
+    opinion: LongText | None = None
+    reasons: LongText | None = None
     sealed: bool | None = None
-    signed_by: str | None = Field(None, description="who signed the opinion, where the form asks for 签字 "
+    signed_by: Name | None = Field(None, description="who signed the opinion, where the form asks for 签字 "
                                                   "/ 签字人（表上要求签字的意见）")
-    opinion_date: str | None = None
+    opinion_date: Ident | None = None
     scores: dict[str, Any] | None = None
     inspection: dict[str, Any] | None = None
-    field_reasons: dict[str, str] | None = Field(None, description="on a return: the reason per field key "
+    field_reasons: dict[Ident, Note] | None = Field(None, description="on a return: the reason per field key "
                                                                    "/ 退回时逐项说明的理由")
 
 
 class TextIn(BaseModel):
-    text: str
+    text: Note
 
 
 class StartIn(BaseModel):
-    site_level: str | None = None
+    site_level: Ident | None = None
     warnings_read: bool = False
 
 
 class ReassignIn(BaseModel):
-    username: str
+    username: Name
 
 
 @router.get("/tasks", summary="My queues / 我的审核任务")

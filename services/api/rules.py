@@ -23,6 +23,7 @@ from workers.packets import public_lists
 from workers.routing import applicants, deadlines, yearly
 
 from .deps import SessionDep, SettingsDep
+from .schemas import Ident, Name
 from .endpoints import content_disposition
 
 router = APIRouter(tags=["rules"])
@@ -31,10 +32,10 @@ MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sh
 
 
 class BindingIn(BaseModel):
-    campaign_id: str
-    recommender: str | None = Field(None, description="a unit's recommender, from the campaign's list / 推荐单位")
-    applicant_kind: str | None = Field(None, description="a unit's applicant kind / 创建对象类别")
-    county: str | None = Field(None, description="a reviewer's county, or `city` / 审核人员所属县（市、区）")
+    campaign_id: Ident
+    recommender: Name | None = Field(None, description="a unit's recommender, from the campaign's list / 推荐单位")
+    applicant_kind: Name | None = Field(None, description="a unit's applicant kind / 创建对象类别")
+    county: Name | None = Field(None, description="a reviewer's county, or `city` / 审核人员所属县（市、区）")
 
 
 @router.get("/api/review/campaigns/{campaign_id}/recommenders", summary="Who may recommend and apply / 推荐单位与创建对象")

@@ -5,9 +5,35 @@ service may add information without the API hiding it.
 """
 from __future__ import annotations
 
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+# control characters (NUL included) have no place in any text a person types here; tab and line
+# breaks are allowed in long text only
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _no_control(value: str) -> str:
+    if _CONTROL.search(value):
+        raise ValueError("control characters are not allowed / 不能包含控制字符")
+    return value
+
+
+def _one_line(value: str) -> str:
+    if _CONTROL_LINE.search(value):
+        raise ValueError("control characters are not allowed / 不能包含控制字符")
+    return value
+
+
+# the lengths every text input is held to (documented in the OpenAPI as maxLength)
+NAME_MAX, NOTE_MAX, TEXT_MAX = 200, 2000, 20000
+Ident = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_one_line)]
+Name = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_one_line)]
+Note = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_no_control)]
+LongText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(_no_control)]
 
 
 class ErrorOut(BaseModel):
@@ -33,9 +59,9 @@ class CampaignOut(BaseModel):
 class SubmissionCreate(BaseModel):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"campaign": "jinhua-2015", "organisation": "金华市某某局机关党委", "recommender": "市直机关工委"}]})
-    campaign: str = Field(min_length=1, max_length=64, description="campaign id / 评选活动编号")
-    organisation: str = Field(min_length=1, max_length=200, description="申报（推荐）单位 / the submitting unit")
-    recommender: str | None = Field(None, max_length=200, description="推荐单位（可选）/ recommender, optional")
+    campaign: Ident = Field(description="campaign id / 评选活动编号")
+    organisation: Name = Field(min_length=1, description="申报（推荐）单位 / the submitting unit")
+    recommender: Name | None = Field(None, description="推荐单位（可选）/ recommender, optional")
     self_check: bool = Field(False, description="自查：只检查，不是申报，不能提交审核（未登录时总是自查）"
                                                 " / a self-check, never a submission (always so without a login)")
 
@@ -106,7 +132,7 @@ class StatusOut(BaseModel):
 
 class SubmitIn(BaseModel):
     warnings_read: bool = Field(False, description="申报单位已阅读全部“请注意”提示 / the unit read the warnings")
-    site_level: str | None = Field(None, description="county | city (jinhua-2015), else from the recommender")
+    site_level: Ident | None = Field(None, description="county | city (jinhua-2015), else from the recommender")
 
 
 class LiveOut(BaseModel):

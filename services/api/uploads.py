@@ -20,6 +20,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 
 from dossier.settings import Settings
 from services import submissions as service
+from services.security.quotas import check_quotas
 from services.submissions import UploadTooLarge
 from storage.objects import ObjectStore
 
@@ -83,6 +84,7 @@ async def store_uploads(session: Session, store: ObjectStore, settings: Settings
     """Hand each received file to the service layer (store, record, enqueue); close the spools."""
     out = []
     try:
+        await run_in_threadpool(check_quotas, session, settings, submission_id, uploads)
         for up in uploads:
             row = await run_in_threadpool(service.accept_upload, session, store, settings,
                                           submission_id=submission_id, filename=up.filename,

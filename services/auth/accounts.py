@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 
@@ -48,8 +49,8 @@ def create_user(session: Session, *, username: str, password: str, role: str,
                 applicant_kind: str | None = None, county: str | None = None) -> User:
     """A new account; a unit's recommender or applicant kind and a reviewer's county (the campaign
     file's lists) are bound with it, in the same transaction."""
-    username = username.strip()
-    if not username or len(password) < 8:
+    username = check_username(username)
+    if len(password) < 8:
         raise InvalidInput("用户名不能为空，密码至少 8 位。", "username empty or password under 8 characters")
     _check_binding(role, organisation, stage_id)
     user = User(username=username, password_hash=hash_password(password), role=role,
@@ -136,8 +137,19 @@ def set_active(session: Session, username: str, active: bool) -> User:
     return user
 
 
+def check_username(username: str) -> str:
+    """A username as typed, stripped; refused (422) when empty, over 100 characters or holding a
+    control character (a NUL would reach SQL)."""
+    username = username.strip()
+    if not username or len(username) > 100 or re.search(r"[\x00-\x1f\x7f]", username):
+        raise InvalidInput("用户名须为 1—100 个字符，不能包含控制字符。", "username empty, too long or with control characters")
+    return username
+
+
 def authenticate(session: Session, username: str, password: str) -> User:
-    user = find_user(session, username.strip())
+    if len(password) > 1024:     # argon2 would hash a megabyte as readily as a word
+        raise LoginFailed("用户名或密码不正确，或账号已停用。", "password over 1024 characters")
+    user = find_user(session, check_username(username))
     # verify even for an unknown name, so timing does not tell which names exist
     ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
     if user is None or not ok or not user.active:

@@ -5,7 +5,7 @@ current one, stored as the next version, recorded in the audit log, in force wit
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from fastapi import APIRouter, Request
@@ -18,6 +18,7 @@ from dossier.campaign_diff import Change, diff
 from dossier.campaign_registry import CampaignRegistry
 from dossier.campaigns import Campaign, CampaignError, load_campaigns, parse_campaign_text
 from services.api.deps import SessionDep
+from services.api.schemas import LongText, Name, Note
 from services.security.guards import AdminUser
 from services.review import audit
 from services.submissions import DomainError, campaign_or_404
@@ -160,9 +161,9 @@ async def load_file(request: Request, user: AdminUser, session: SessionDep) -> R
 # ------------------------------------------------------------------ the same for scripts
 
 class CampaignFileIn(BaseModel):
-    text: str = Field(description="the campaign file's YAML text / 活动文件全文")
-    file_name: str = "campaign.yaml"
-    note: str = ""
+    text: Annotated[LongText, Field(max_length=200_000)] = Field(description="the campaign file's YAML text / 活动文件全文")
+    file_name: Name = "campaign.yaml"
+    note: Note = ""
     dry_run: bool = Field(False, description="validate and diff only / 只校验、比较，不载入")
 
 
