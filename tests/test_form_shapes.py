@@ -281,3 +281,43 @@ def test_rows_and_values_in_content_controls(tmp_path: Path) -> None:
     doc.save(path)
     got, _codes, _ = _read(path, form)
     assert _wrong(got, fs.expected(form)) == {}
+
+
+@pytest.mark.parametrize("campaign", sorted(FORMS))
+def test_form_inside_a_layout_table(tmp_path: Path, campaign: str) -> None:
+    """GIVEN the form and its sheet each drawn inside a one-cell table (a box around them)
+    THEN they read as if the box were not there."""
+    import copy
+
+    from docx.oxml.ns import qn
+
+    form = FORMS[campaign]()
+    path = fs.write_docx(tmp_path / "form.docx", form, fs.Shape())
+    doc = NewDocx(str(path))
+    for tbl in list(doc.element.body.iterchildren(qn("w:tbl"))):
+        box = doc.add_table(rows=1, cols=1)
+        cell = box.cell(0, 0)._tc
+        tbl.addprevious(box._tbl)
+        cell.append(tbl)
+        cell.append(copy.deepcopy(cell.find(qn("w:p"))))    # a cell ends with a paragraph
+    doc.save(path)
+    got, codes, _ = _read(path, form)
+    assert _wrong(got, fs.expected(form)) == {}
+    assert codes == set()
+
+
+def test_sheet_nested_in_a_cell_is_found() -> None:
+    """A score sheet kept as a table inside another table's cell (a Word 97 reading) is found."""
+    from workers.extract.model import Cell, Document, Table
+    from workers.extraction import analyse
+
+    form = fs.yueyang()
+    path_rows = [["考评项目", "考评标准", "考评分值", "自评分", "考评分"]]
+    items = get_campaign("yueyang-2017").document("score_sheet").rubric.items
+    path_rows += [[f"{it.group}", it.text, f"{it.max:g}", f"{s:g}", ""] for it, s in zip(items, form.scores)]
+    path_rows.append(["合计分", "", "100", f"{sum(form.scores):g}", ""])
+    sheet = Table(cells=[Cell(r, c, paragraphs=[text]) for r, row in enumerate(path_rows) for c, text in enumerate(row)])
+    doc = Document(blocks=[Table(cells=[Cell(0, 0, paragraphs=["评分细则"], tables=[sheet])])])
+    documents, _ = analyse(doc, get_campaign("yueyang-2017"))
+    got = {d.kind: {k: v.value for k, v in d.fields.items()} for d in documents}
+    assert _wrong(got, {"score_sheet": fs.expected(form)["score_sheet"]}) == {}

@@ -49,6 +49,15 @@ def _children(el: etree._Element, tag: str):
             yield from _children(child, tag)
 
 
+def _layout_cell(tbl: etree._Element) -> etree._Element | None:
+    """The only cell of a one-cell table that holds a table of its own, else None."""
+    rows = list(_children(tbl, _W_TR))
+    cells = list(_children(rows[0], _W_TC)) if len(rows) == 1 else []
+    if len(cells) == 1 and cells[0].find(_W_TBL) is not None:
+        return cells[0]
+    return None
+
+
 _W_PPR, _W_PAGE_BREAK_BEFORE = qn("w:pPr"), qn("w:pageBreakBefore")
 
 
@@ -104,7 +113,12 @@ class _Walker:
             if el.tag == _W_P:
                 self.paragraph(el)
             elif el.tag == _W_TBL:
-                self.blocks.append(self.table(el))
+                box = _layout_cell(el)
+                if box is not None:
+                    # a table of one cell is a box drawn around what it holds (a form, a sheet)
+                    self.body(box)
+                else:
+                    self.blocks.append(self.table(el))
             elif el.tag == _W_SDT:
                 content = el.find(qn("w:sdtContent"))
                 if content is not None:

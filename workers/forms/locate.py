@@ -84,6 +84,15 @@ def _nested(i: int, t: Table) -> list[tuple[int, Table, Cell]]:
     return out
 
 
+def _tables_in(t: Table) -> list[Table]:
+    """`t` and the tables nested in its cells, in reading order."""
+    out = [t]
+    for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
+        for inner in c.tables:
+            out.extend(_tables_in(inner))
+    return out
+
+
 class Locator:
     def __init__(self, doc: Document, campaign: Campaign) -> None:
         self.campaign = campaign
@@ -376,7 +385,8 @@ class Locator:
         cols = rubric.columns
         located = LocatedDocument(spec=spec)
         item_col = max_col = self_col = None
-        tables = [(i, b) for i, b in enumerate(self.doc.blocks) if isinstance(b, Table)]
+        # a sheet may sit in a layout table around it: nested tables are read in their place
+        tables = [(i, t) for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for t in _tables_in(b)]
         rows: list[tuple[int, Table, int]] = []
         for i, t in tables:
             header = header_roles(t, cols)
