@@ -36,6 +36,7 @@ class PageView:
     width: int
     height: int
     overlays: list[Overlay] = field(default_factory=list)
+    printed: bool = False      # a Word original's print: no boxes, the page as LibreOffice prints it
 
 
 def media_type(key: str) -> str:

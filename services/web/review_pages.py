@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -30,6 +30,7 @@ from services.security.guards import AdminUser, Decider, UnitUser, VisibleTask
 from services.auth.login_csrf import login_token, login_token_ok, set_login_cookie
 from services import lifecycle
 from services.presenters import REVIEW_STATUS_LABELS, field_label, present_lifecycle, present_status
+from services.review.outcome_messages import decision_outcome
 from services.review import audit, eligibility, flow, queue, schedule
 from workers.packets import public_lists
 from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
@@ -39,6 +40,7 @@ from services.review import findings as finding_actions
 from services.review.blocking import blocking_items
 from services.review.page_views import media_type as page_media_type
 from services.review.page_views import page_key, page_views
+from services.review import page_images
 from services.submissions import DomainError
 from storage import versions as versions_store
 from storage.models import StoredFile
@@ -55,15 +57,26 @@ router = APIRouter(include_in_schema=False)
 STATUS_LABELS = REVIEW_STATUS_LABELS
 TASK_STATES = {"open": "待领取", "claimed": "处理中", "done": "已办结", "cancelled": "已取消"}
 INLINE = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+# the decision buttons look as different as their consequences
+DECISION_STYLES = {"pass": "primary", "return": "warning", "reject": "danger", "withdraw": "danger"}
+
+
+FLASH = "dossier_flash"
 
 
 def _ctx(request: Request, **kw: Any) -> dict[str, Any]:
+    if not kw.get("msg"):
+        # what the last save said: carried in a one-time cookie, never in the address
+        kw["msg"] = unquote(request.cookies.get(FLASH, ""))[:500]
     return {"user": getattr(request.state, "user", None), "csrf": getattr(request.state, "csrf", "") or "",
             "roles": ROLE_LABELS, **kw}
 
 
 def render(request: Request, name: str, status_code: int = 200, **kw: Any) -> HTMLResponse:
-    return templates.TemplateResponse(request, name, _ctx(request, **kw), status_code=status_code)
+    response = templates.TemplateResponse(request, name, _ctx(request, **kw), status_code=status_code)
+    if FLASH in request.cookies:
+        response.delete_cookie(FLASH, path="/")
+    return response
 
 
 def render_message(request: Request, status_code: int, message: str) -> HTMLResponse:
@@ -87,6 +100,15 @@ def _local(url: str, default: str = "/review") -> str:
 
 def _back(url: str, msg: str = "") -> RedirectResponse:
     return RedirectResponse(url + (f"?msg={quote(msg)}" if msg else ""), status_code=303)
+
+
+def _to_desk(url: str, msg: str = "", anchor: str = "") -> RedirectResponse:
+    """Back to the desk (or the queue from it), at the place the form was (`anchor`), with what
+    happened in a one-time cookie rather than the address."""
+    response = RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
+    if msg:
+        response.set_cookie(FLASH, quote(msg), max_age=60, path="/", httponly=True, samesite="lax")
+    return response
 
 
 def _home(user: Any) -> str:
@@ -125,7 +147,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     try:
         user = await run_in_threadpool(accounts.authenticate, session, username, password)
     except DomainError as e:
-        return _login_page(request, settings, e.status_code, nxt, e.message)
+        return _login_page(request, settings, 401, nxt, e.message)
     request.app.state.login_throttle.succeeded(username)
     new = await run_in_threadpool(accounts.open_session, session, user, settings.session_hours)
     # only a local path, so a crafted link cannot send the person elsewhere after login
@@ -210,11 +232,7 @@ async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser,
                         store: StoreDep, settings: SettingsDep) -> Response:
     """The corrected files after a return: stored and checked; the unit resubmits from the
     submission's page once the checks are done, through the same gate as the first time."""
-    sub = await run_in_threadpool(visible_submission, session, user, submission_id, change=True)
-    if lifecycle.standing(session, sub).to_json()["code"] != "returned":
-        # refused before a byte of the body is read: a refused resubmit stores nothing
-        raise DomainError("只有被退回的申报才能上传修改后的材料并重新提交。", f"{submission_id} is not returned",
-                          code="submission.not_returned", status_code=409)
+    await run_in_threadpool(visible_submission, session, user, submission_id, change=True)
     fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
     if not csrf_ok(request, fields.get("csrf_token")):
         for up in uploads:
@@ -318,6 +336,15 @@ def _task(session: Any, user: Any, task_id: str) -> ReviewTask:
     return t
 
 
+def _self_score(v: Any) -> float | None:
+    if isinstance(v, dict):
+        v = v.get("self_score", v.get("value"))
+    try:
+        return None if v is None or str(v).strip() == "" else float(v)
+    except (TypeError, ValueError):
+        return None
+
+
 def _rubric_rows(campaign: Any, fields: dict[str, Any], saved: dict[str, Any]) -> list[dict[str, Any]]:
     rubric = next((d.rubric for d in campaign.documents if d.rubric is not None), None)
     if rubric is None:
@@ -326,14 +353,21 @@ def _rubric_rows(campaign: Any, fields: dict[str, Any], saved: dict[str, Any]) -
     for item in rubric.items:
         v = fields.get(item.key)
         rows.append({"key": item.key, "group": item.group, "number": item.number, "max": item.max,
-                     "text": item.text, "self": v.get("self_score") if isinstance(v, dict) else None,
+                     # the score sheet's 自评分 is the value read for the item (as the dossier PDF prints it)
+                     "text": item.text, "self": _self_score(v),
                      "score": saved.get(item.key, "")})
     return rows
 
 
 @router.get("/review/tasks/{task_id}", response_class=HTMLResponse, dependencies=[VisibleTask])
 def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
-         msg: str = "") -> HTMLResponse:
+         store: StoreDep, msg: str = "") -> HTMLResponse:
+    return _desk_page(task_id, request, user, session, settings, store, msg)
+
+
+def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings: Any, store: Any,
+               msg: str = "", *, status_code: int = 200, decide_errors: list[str] | None = None,
+               given: dict[str, str] | None = None) -> HTMLResponse:
     task = _task(session, user, task_id)
     campaign = get_campaign(task.campaign_id)
     stage = engine.stage(campaign, task.stage_id)
@@ -343,6 +377,9 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
     # the documents the current version holds: a resubmitted form replaces the old form only
     current_ids = set(versions_store.holding(session, chain).file_ids) if chain else set()
     files = [f for f in st["files"] if not current_ids or f["id"] in current_ids] or st["files"]
+    source_ids = {f["id"] for f in files}
+    # every file the unit uploaded is listed, the ones the fields come from marked as such
+    all_files = [{**f, "source": f["id"] in source_ids} for f in st["files"]]
     original = files[-1] if files else None
     fields: dict[str, Any] = {}
     for f in files:
@@ -353,12 +390,21 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
     diff = flow.changes_between_versions(session, task.submission_id)
     changes = None if diff is None else [{**c, "label": field_label(campaign, c["field"])} for c in diff]
     held = task.state == "claimed" and task.assignee_id == user.id
-    pages = []
+    pages, printing = [], []
     for f in files:
         row = session.get(StoredFile, f["id"])
-        pages += page_views(f["id"], row.result if row else None, label=lambda k: field_label(campaign, k),
-                            low_confidence=settings.ocr_low_confidence)
-    return render(request, "review/desk.html", task=task, stage=stage, st=st, review=review, pages=pages,
+        views = page_views(f["id"], row.result if row else None, label=lambda k: field_label(campaign, k),
+                           low_confidence=settings.ocr_low_confidence)
+        if not views and row is not None and page_images.is_word(row):
+            # a Word original: the pages of the print the packets worker made of it
+            views = page_images.printed_views(store, row) or []
+            if not views:
+                printing.append(f["name"])
+        pages += views
+    return render(request, "review/desk.html", status_code, task=task, stage=stage, st=st, review=review,
+                  pages=pages, printing=printing, all_files=all_files,
+                  source_names=[f["name"] for f in files], decide_errors=decide_errors or [], given=given or {},
+                  decision_styles=DECISION_STYLES,
                   files=files, original=original, inline=INLINE, corrections=corr, changes=changes,
                   rubric=_rubric_rows(campaign, fields, (task.data or {}).get("scores", {}))
                   if "scores" in stage.requires else [],
@@ -380,9 +426,10 @@ def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep,
 @router.post("/review/tasks/{task_id}/correct", dependencies=[VisibleTask])
 async def correct(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await _form(request)
-    await run_in_threadpool(flow.correct_field, session, user, task_id, f.get("field", ""),
+    key = f.get("field", "")
+    await run_in_threadpool(flow.correct_field, session, user, task_id, key,
                             f.get("value", ""), f.get("machine_value"))
-    return _back(f"/review/tasks/{task_id}", "已更正。")
+    return _to_desk(f"/review/tasks/{task_id}", "已更正。", anchor="field-" + key.replace(".", "-"))
 
 
 @router.post("/review/tasks/{task_id}/scores", dependencies=[VisibleTask])
@@ -392,8 +439,8 @@ async def scores(task_id: str, request: Request, user: Decider, session: Session
     try:
         _, total = await run_in_threadpool(flow.save_scores, session, user, task_id, given)
     except DomainError as e:
-        return _back(f"/review/tasks/{task_id}", e.message)
-    return _back(f"/review/tasks/{task_id}", f"考评分已保存，合计 {total:g} 分。")
+        return _to_desk(f"/review/tasks/{task_id}", e.message, anchor="scores")
+    return _to_desk(f"/review/tasks/{task_id}", f"考评分已保存，合计 {total:g} 分。", anchor="scores")
 
 
 @router.post("/review/tasks/{task_id}/notice", dependencies=[VisibleTask])
@@ -403,16 +450,17 @@ async def notice(task_id: str, request: Request, user: Decider, session: Session
         start = dt.date.fromisoformat(f.get("start", ""))
         review = await run_in_threadpool(flow.start_notice, session, user, task_id, start)
     except ValueError:
-        return _back(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。")
+        return _to_desk(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。", anchor="notice")
     except DomainError as e:     # a start in the past: the 公示 must run its working days from today
-        return _back(f"/review/tasks/{task_id}", e.message)
+        return _to_desk(f"/review/tasks/{task_id}", e.message, anchor="notice")
     # a year without holiday data is counted Monday to Friday: say so beside the date
     gaps = "".join(b.note for b in calendar_bases(review.notice_start, review.notice_end))
-    return _back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。{gaps}")
+    return _to_desk(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。{gaps}", anchor="notice")
 
 
 @router.post("/review/tasks/{task_id}/decide", dependencies=[VisibleTask])
-async def decide(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
+async def decide(task_id: str, request: Request, user: Decider, session: SessionDep, settings: SettingsDep,
+                 store: StoreDep) -> Response:
     f = await _form(request)
     payload: dict[str, Any] = {k: f[k] for k in ("opinion", "reasons", "opinion_date", "signed_by") if f.get(k)}
     if f.get("sealed"):
@@ -424,11 +472,18 @@ async def decide(task_id: str, request: Request, user: Decider, session: Session
                  if f.get(f"reason_field_{n}") and f.get(f"reason_text_{n}", "").strip()}
     if per_field:
         payload["field_reasons"] = per_field
+    before = _task(session, user, task_id)
+    stage_id, department = before.stage_id, before.department
     try:
-        await run_in_threadpool(flow.decide, session, user, task_id, f.get("decision", ""), payload)
+        review = await run_in_threadpool(flow.decide, session, user, task_id, f.get("decision", ""), payload)
     except DomainError as e:
-        return _back(f"/review/tasks/{task_id}", e.message)
-    return _back("/review", f"已{DECISION_LABELS.get(f.get('decision', ''), '处理')}。")
+        session.rollback()
+        # the desk again, where the reviewer was, each problem listed beside the form, what was typed kept
+        return await run_in_threadpool(lambda: _desk_page(
+            task_id, request, user, session, settings, store, status_code=e.status_code,
+            decide_errors=[p.strip() for p in e.message.split("；") if p.strip()], given=f))
+    told = await run_in_threadpool(decision_outcome, session, review, stage_id, department, f.get("decision", ""))
+    return _to_desk("/review", told)
 
 
 @router.post("/submissions/{submission_id}/findings/{finding_id}/contest")
@@ -465,10 +520,10 @@ async def judge_contest(task_id: str, finding_id: int, request: Request, user: D
         entry = await run_in_threadpool(lambda: finding_actions.judge_contest(
             session, user, task_id, finding_id, upheld=upheld, note=f.get("note")))
     except DomainError as e:
-        return _back(f"/review/tasks/{task_id}", e.message)
+        return _to_desk(f"/review/tasks/{task_id}", e.message)
     if upheld:
-        return _back(*_upheld_outcome(session, task_id, entry.submission_id))
-    return _back(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
+        return _to_desk(*_upheld_outcome(session, task_id, entry.submission_id))
+    return _to_desk(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
 
 
 @router.post("/review/tasks/{task_id}/overrides", dependencies=[VisibleTask])
@@ -478,8 +533,8 @@ async def override(task_id: str, request: Request, user: Decider, session: Sessi
         await run_in_threadpool(lambda: finding_actions.override(
             session, user, task_id, int(f.get("finding_id") or 0), f.get("reason", "")))
     except DomainError as e:
-        return _back(f"/review/tasks/{task_id}", e.message)
-    return _back(f"/review/tasks/{task_id}", "已放行，理由已记入办理记录。")
+        return _to_desk(f"/review/tasks/{task_id}", e.message)
+    return _to_desk(f"/review/tasks/{task_id}", "已放行，理由已记入办理记录。")
 
 
 @router.post("/review/submissions/{submission_id}/objections")
@@ -513,21 +568,29 @@ def inline_original(submission_id: str, file_id: str, user: CurrentUser, session
 
 @router.get("/review/pages/{submission_id}/{file_id}/{page}")
 def page_image(submission_id: str, file_id: str, page: int, user: CurrentUser, session: SessionDep,
-               store: StoreDep) -> Response:
-    """A rendered page of a scan, for the desk's boxes; the key comes from the stored result, never
-    from the request, and must lie under the submission's own prefix."""
+               store: StoreDep, full: bool = False) -> Response:
+    """A page of an original for the desk: a scan's rendered page or a Word file's print, as WebP at
+    display width (`?full=1`: the full image). The key comes from the stored result, never from the
+    request, and lies under the submission's own prefix."""
     visible_submission(session, user, submission_id)
     row = session.get(StoredFile, file_id)
-    key = page_key(row.result, page) if row is not None and row.submission_id == submission_id else None
-    if key is None or not key.startswith(submission_prefix(submission_id) + "/"):
+    if row is None or row.submission_id != submission_id:
+        raise subs.NotFound("找不到这一页的图像。", f"no file {file_id} in {submission_id}")
+    key = page_key(row.result, page)
+    if key is not None and not key.startswith(submission_prefix(submission_id) + "/"):
+        key = None
+    if key is None and not page_images.is_word(row):
         raise subs.NotFound("找不到这一页的图像。", f"no page image {page} of {file_id} in {submission_id}")
     try:
-        stream = store.open(key)
+        shown = page_images.display_image(store, row, page, key, full=full)
     except ObjectNotFound:
-        raise subs.NotFound("这一页的图像已不在存储中，请联系管理员。", f"object {key} missing",
+        raise subs.NotFound("这一页的图像已不在存储中，请联系管理员。", f"page {page} of {file_id} missing",
                             status_code=410) from None
-    return StreamingResponse(iter(lambda: stream.read(256 * 1024), b""), media_type=page_media_type(key),
-                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
+    if shown is None:
+        raise subs.NotFound("找不到这一页的图像。", f"no page {page} of {file_id}")
+    data, media = shown
+    return Response(data, media_type=media or page_media_type(key or ""),
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"})
 
 
 @router.get("/review/submissions/{submission_id}/history", response_class=HTMLResponse)
@@ -589,6 +652,7 @@ async def admin_active(user_id: str, request: Request, user: AdminUser, session:
 
 def _template_globals() -> None:
     templates.env.globals["is_staff"] = is_staff
+    templates.env.filters["beijing_time"] = lambda when, fmt="%Y-%m-%d %H:%M": beijing.shown(when, fmt)
     templates.env.globals["stage_name"] = _stage_name
 
 

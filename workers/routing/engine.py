@@ -190,7 +190,9 @@ def rubric_scores(rubric: Rubric | None, scores: Mapping[str, Any]) -> tuple[dic
         except ValueError:
             problems.append(f"评分细则第 {item.group} 部分第 {item.number} 项的考评分“{raw}”不是数字。")
             continue
-        if value < 0 or value > item.max:
+        if value < 0:
+            problems.append(f"评分细则第 {item.group} 部分第 {item.number} 项的考评分不能为负数（填写 0–{item.max:g} 分）。")
+        elif value > item.max:
             problems.append(f"评分细则第 {item.group} 部分第 {item.number} 项的考评分 {value:g} "
                             f"超出范围（0–{item.max:g} 分）。")
         elif value * 2 != int(value * 2):

@@ -81,12 +81,32 @@
       var sum = 0, bad = false;
       scores.querySelectorAll("input[data-max]").forEach(function (i) {
         var v = parseFloat(i.value); var max = parseFloat(i.dataset.max);
-        var over = !isNaN(v) && (v < 0 || v > max);
-        i.setCustomValidity(over ? "考评分不能超过该项分值 " + max + " 分" : "");
+        var neg = !isNaN(v) && v < 0, over = !isNaN(v) && v > max;
+        i.setCustomValidity(neg ? "考评分不能为负数" : over ? "考评分不能超过该项分值 " + max + " 分" : "");
+        over = over || neg;
         bad = bad || over;
         if (!isNaN(v)) sum += v;
       });
       document.getElementById("score-total").textContent = String(sum);
     });
   }
+})();
+// The decision form: a return or a rejection needs its reasons; say so in red beside the box
+// before the page is sent, rather than after a reload at the top of the page.
+(function () {
+  "use strict";
+  var form = document.getElementById("decide");
+  if (!form) return;
+  var clicked = null;
+  form.querySelectorAll("button[name=decision]").forEach(function (b) {
+    b.addEventListener("click", function () { clicked = b.value; });
+  });
+  form.addEventListener("submit", function (e) {
+    var box = form.querySelector("textarea[name=reasons]");
+    var note = form.querySelector(".field-error[data-for=reasons]");
+    var missing = (clicked === "return" || clicked === "reject") && box && !box.value.trim();
+    if (note) note.hidden = !missing;
+    if (box) box.setAttribute("aria-invalid", missing ? "true" : "false");
+    if (missing) { e.preventDefault(); box.focus(); }
+  });
 })();
