@@ -78,20 +78,33 @@ class Stack:
 
 
 @pytest.fixture
-def stack_settings(settings: Settings, pg_schema_url: str, pg_engine: Any, amqp_url: str) -> Iterator[
-        tuple[Settings, TcpProxy]]:
-    parts = urlsplit(PG_URL.replace("postgresql+psycopg", "postgresql"))
-    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 5432).start()
-    url = pg_schema_url.replace(f"{parts.hostname}:{parts.port or 5432}", proxy.address, 1)
+def stack_settings(request: pytest.FixtureRequest, settings: Settings, pg_schema_url: str,
+                   pg_engine: Any, amqp_url: str) -> Iterator[tuple[Settings, TcpProxy]]:
+    """Settings on PostgreSQL, RabbitMQ and a folder store (or moto S3), with the service named
+    by the test's `proxied` marker (database by default) reached through a TCP proxy."""
+    marker = request.node.get_closest_marker("proxied")
+    target = marker.args[0] if marker else "database"
     names = queue_names(unique("fault"))
-    s = settings.model_copy(update={
-        "database_url": url, "broker_url": amqp_url, **names,
+    update: dict[str, Any] = {
+        "database_url": pg_schema_url, "broker_url": amqp_url, **names,
         "db_connect_timeout": 2, "db_statement_timeout": 10, "transient_backoff_max": 4.0,
-        "file_lease_seconds": 6.0, "task_max_attempts": 3, "unavailable_retry_after": 5})
+        "file_lease_seconds": 6.0, "task_max_attempts": 3, "unavailable_retry_after": 5}
+    if target == "store":
+        moto = request.getfixturevalue("s3_settings")
+        update.update({k: getattr(moto, k) for k in ("storage_url", "s3_endpoint", "s3_access_key",
+                                                      "s3_secret_key", "s3_secure", "s3_region")})
+    url = {"database": PG_URL.replace("postgresql+psycopg", "postgresql"), "broker": amqp_url,
+           "store": f"http://{update.get('s3_endpoint', '')}"}[target]
+    parts = urlsplit(url)
+    real = f"{parts.hostname}:{parts.port}"
+    proxy = TcpProxy(parts.hostname or "127.0.0.1", parts.port or 0).start()
+    key = {"database": "database_url", "broker": "broker_url", "store": "s3_endpoint"}[target]
+    update[key] = update[key].replace(real, proxy.address, 1)
+    s = settings.model_copy(update=update)
     try:
         yield s, proxy
     finally:
-        delete_queues(make_celery(s), list(names.values()))
+        delete_queues(make_celery(s.model_copy(update={"broker_url": amqp_url})), list(names.values()))
         proxy.stop()
 
 
@@ -194,3 +207,51 @@ class TestPoison:
             codes = s.scalars(select(FindingRow.code).where(FindingRow.file_id == poison.id)).all()
         assert codes == ["processing.failed"]
         print(f"\npoison file parked, good files done, in {took:.1f}s")
+
+
+@pytest.mark.proxied("broker")
+class TestBrokerCut:
+    def test_uploads_through_a_broker_outage(self, stack: Stack) -> None:
+        """GIVEN the broker cut WHEN files are uploaded THEN they are accepted (202: stored and in the
+        outbox) AND after the broker returns every file is done exactly once within 60 s."""
+        stack.submission()
+        stack.proxy.cut()
+        try:
+            for name, data in docs(3, "during"):
+                assert stack.upload(name, data).status_code == 202
+            time.sleep(OUTAGE_S)
+        finally:
+            stack.proxy.restore()
+        back = time.monotonic()
+        stack.wait_final(3, RECOVERY_S)
+        recovery = time.monotonic() - back
+        rows = stack.files()
+        assert [(r.name, r.state, r.attempts) for r in rows if (r.state, r.attempts) != ("done", 1)] == []
+        print(f"\nbroker cut {OUTAGE_S:.0f}s: every file done {recovery:.1f}s after its return")
+        assert recovery < RECOVERY_S
+
+
+@pytest.mark.proxied("store")
+class TestStoreRefused:
+    def test_uploads_through_a_store_outage(self, stack: Stack) -> None:
+        """GIVEN files uploaded WHEN the store refuses connections for the outage THEN an upload
+        meanwhile is answered 503 store.unavailable with Retry-After AND after the store returns
+        every file is done exactly once within 60 s."""
+        stack.submission()
+        for name, data in docs(2, "before"):
+            assert stack.upload(name, data).status_code == 202
+        stack.proxy.cut()
+        try:
+            refused = stack.upload("during.docx", jinhua_form_docx(org_name="中共某局停机时支部"))
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["error"] == "store.unavailable" and refused.headers["retry-after"]
+            time.sleep(OUTAGE_S)
+        finally:
+            stack.proxy.restore()
+        back = time.monotonic()
+        stack.wait_final(2, RECOVERY_S)
+        recovery = time.monotonic() - back
+        rows = stack.files()
+        assert [(r.name, r.state, r.attempts) for r in rows if (r.state, r.attempts) != ("done", 1)] == []
+        print(f"\nstore refused {OUTAGE_S:.0f}s: every file done {recovery:.1f}s after its return")
+        assert recovery < RECOVERY_S
