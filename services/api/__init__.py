@@ -65,6 +65,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(router)
     install_web(app)
     install_review(app)
+    from .openapi import document_errors
+    document_errors(app)
     from .errors import install_unavailable
     install_unavailable(app, settings.unavailable_retry_after)   # last: the outermost middleware
     return app
