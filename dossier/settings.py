@@ -109,6 +109,17 @@ class Settings(BaseSettings):
     # packet builds a person may start in an hour (one build per campaign runs at a time)
     packet_builds_per_hour: int = 10
 
+    # notifications (issue 13): email through this SMTP server; no host: the inbox only
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_starttls: bool = True
+    smtp_timeout: float = 20.0
+    # a task due within this many hours tells whoever works on it (the relay's sweep)
+    notify_due_hours: float = 24.0
+
     # the operator's page asks the broker for queue depths and pings the workers
     ops_broker_timeout: float = 1.0
 

@@ -55,6 +55,7 @@ class User(Base):
     campaign_id: Mapped[str | None] = mapped_column(String(64))   # None: every campaign
     stage_id: Mapped[str | None] = mapped_column(String(64))      # a reviewer's stage
     department: Mapped[str | None] = mapped_column(String(100))   # joint review: 政法委, 纪委, …
+    email: Mapped[str | None] = mapped_column(String(254))        # notifications (0010); None: inbox only
     active: Mapped[bool] = mapped_column(Boolean(), default=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 

@@ -31,7 +31,7 @@ from dossier.settings import Settings, get_settings
 from storage.db import make_engine, make_sessionmaker
 from storage.objects import ObjectStore, open_store
 
-TASK_MODULES = ["workers.tasks"]
+TASK_MODULES = ["workers.tasks", "workers.notify"]
 
 
 @dataclass
@@ -98,6 +98,8 @@ def task_routes(settings: Settings) -> dict[str, dict[str, str]]:
         # joining a scan's pages is light work: it must not wait behind other scans' pages
         "ocr.assemble": {"queue": q["extract"]},
         "packets.*": {"queue": q["packets"]},
+        # notification emails are light and rare: the ingest queue's workers send them
+        "notify.*": {"queue": q["ingest"]},
     }
 
 

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import Campaign, get_campaign
 from dossier.settings import Settings
-from storage import outbox, versions
+from storage import notifications, outbox, versions
 from storage.models import (FileState, FindingRow, StoredFile, Submission, SubmissionState,
                             utcnow)
 from storage.objects import ObjectNotFound, ObjectStore, derived_key, safe_ext
@@ -618,6 +618,7 @@ def check_submission(rt: Runtime, submission_id: str) -> str:
         sub.check_attempts = 0
         # a version under review recorded before these files were read takes its fields now
         versions.fill_versions(s, sub.id, sub.checked_at)
+        notifications.checks_finished(s, sub.id)     # errors to fix: the unit is told
         s.commit()
         log.info("submission %s checked: %d current files, kinds %s, %d findings", sub.id, len(current),
                  sorted(kinds), len(findings))

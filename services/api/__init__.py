@@ -84,6 +84,7 @@ def install_review(app: FastAPI) -> None:
     from services.web.packet_pages import router as packet_pages
     from services.web.campaign_pages import api as campaigns_api
     from services.web.campaign_pages import router as campaign_pages
+    from services.web.inbox_pages import router as inbox_pages
 
     from .findings import router as findings_api
     from .packets import router as packets_api
@@ -114,3 +115,4 @@ def install_review(app: FastAPI) -> None:
     app.include_router(packet_pages)
     app.include_router(campaign_pages)
     app.include_router(campaigns_api)
+    app.include_router(inbox_pages)

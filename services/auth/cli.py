@@ -23,6 +23,7 @@ def add_user_parser(sub: argparse._SubParsersAction) -> None:
     a.add_argument("--recommender", help="a unit's recommender, from the campaign's list (needs --campaign) "
                                          "/ 申报单位的推荐单位（须在名单中）")
     a.add_argument("--applicant-kind", help="a unit's applicant kind (yueyang: 创建的对象) / 创建对象类别")
+    a.add_argument("--email", help="where notifications are emailed (else the inbox only) / 接收通知的邮箱")
     a.add_argument("--county", help="a reviewer's county, or `city` (本地联审) / 审核人员所属县（市、区）")
     a.add_argument("--password-env", default="DOSSIER_NEW_PASSWORD",
                    help="read the password from this variable (else prompt) / 从环境变量读取密码")
@@ -54,14 +55,29 @@ def run_user(args: argparse.Namespace, settings: Settings) -> int:
         engine.dispose()
 
 
+def _email(address: str | None) -> str | None:
+    """The --email value checked before the account is made (a malformed one makes none)."""
+    from services.submissions import InvalidInput
+    from storage.notifications import checked_email
+
+    try:
+        return checked_email(address or "")
+    except ValueError as e:
+        raise InvalidInput(str(e), f"malformed email address {address!r}") from None
+
+
 def _dispatch(args: argparse.Namespace, session: object, accounts: object) -> int:
     acc = accounts  # module
     if args.user_command == "add":
+        email = _email(args.email)
         password = os.environ.get(args.password_env) or getpass.getpass("password / 密码: ")
         u = acc.create_user(session, username=args.username, password=password, role=args.role,  # type: ignore[attr-defined]
                             display_name=args.name, organisation=args.organisation,
                             campaign_id=args.campaign, stage_id=args.stage, department=args.department,
                             recommender=args.recommender, applicant_kind=args.applicant_kind, county=args.county)
+        if email:
+            u.email = email
+            session.commit()  # type: ignore[attr-defined]
         print(f"created {u.username} ({u.role}) / 已创建账号")
     elif args.user_command == "list":
         for u in acc.list_users(session):  # type: ignore[attr-defined]

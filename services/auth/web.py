@@ -33,9 +33,10 @@ SUBMISSION_PATH = re.compile(r"^/(api/)?submissions/([^/]+)")
 CREATE_PATHS = ("/api/submissions", "/submit")
 # our own pages and API: a login is always needed
 PROTECTED = ("/review", "/admin", "/unit", "/api/review", "/api/users", "/api/packets", "/ops", "/api/ops",
-             "/metrics")
+             "/metrics", "/inbox")
 # our forms check the CSRF field themselves (the body is theirs to read)
-FORM_CHECKED = ("/review", "/admin", "/unit", "/login", "/logout", "/ops", "/submissions/", "/submit")
+FORM_CHECKED = ("/review", "/admin", "/unit", "/login", "/logout", "/ops", "/submissions/", "/submit",
+                "/inbox")
 
 
 class LoginRequired(DomainError):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from dossier import beijing
 from dossier.campaigns import Campaign, get_campaign
 from services.submissions import DomainError, InvalidInput, NotFound
+from storage import notifications
 from storage import versions as versions_store
 from storage.models import StoredFile, Submission, utcnow
 from storage.review_models import (FieldCorrection, Objection, ReviewStatus, ReviewTask, Role,
@@ -74,6 +75,7 @@ def _open_stage(session: Session, sub: Submission, review: SubmissionReview, s: 
             due_at=deadlines.task_due(s, start))
         session.add(task)
         tasks.append(task)
+    notifications.tasks_opened(session, tasks)     # a recommender's task is its own at once
     audit.record(session, None, "stage", submission_id=sub.id, stage=s.id, name=s.name,
                  departments=[d for d in s.task_departments() if d])
     return tasks
@@ -196,6 +198,7 @@ def start_notice(session: Session, user: User, task_id: str, start: dt.date, *,
                  **({"calendar_note": " ".join(b.note for b in gaps)} if gaps else {})}
     audit.record(session, user, "notice_start", submission_id=task.submission_id, task_id=task.id,
                  start=start.isoformat(), end=end.isoformat(), working_days=s.working_days)
+    notifications.notice_started(session, task.submission_id, start, end)
     session.commit()
     return review
 
@@ -213,6 +216,7 @@ def raise_objection(session: Session, user: User, submission_id: str, text: str)
                     raised_by=user.username)
     session.add(row)
     audit.record(session, user, "objection", submission_id=submission_id, text=text.strip())
+    notifications.objection_raised(session, row, user.id)
     session.commit()
     return row
 
@@ -228,6 +232,7 @@ def resolve_objection(session: Session, user: User, objection_id: int, resolutio
     row.resolution, row.resolved_by, row.resolved_at = resolution.strip(), user.username, utcnow()
     audit.record(session, user, "objection_resolved", submission_id=row.submission_id,
                  objection=row.id, resolution=row.resolution)
+    notifications.objection_resolved(session, row, user.id)
     session.commit()
     return row
 
@@ -380,6 +385,7 @@ def _advance(session: Session, campaign: Campaign, s: Stage, sub: Submission, re
     outcome = _stage_outcome(session, s, task, decision)
     if outcome is None:
         return   # other departments of the joint review still to decide
+    notifications.stage_decided(session, sub.id, s.name, outcome, str(payload.get("reasons") or ""))
     reasons = str(payload.get("reasons") or "")
     if outcome == "return":
         _cancel_open(session, sub.id)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from dossier import beijing
 from services.submissions import DomainError, NotFound
+from storage import notifications
 from storage.models import utcnow
 from storage.review_models import ReviewTask, TaskState, User
 
@@ -142,6 +143,7 @@ def reassign(session: Session, admin: User, task_id: str, to: User, *, lease_sec
     _lease(task, to, utcnow(), lease_seconds)
     audit.record(session, admin, "reassign", submission_id=task.submission_id, task_id=task.id,
                  to=to.username, previous=previous)
+    notifications.task_assigned(session, task, to.id)
     session.commit()
     return task
 

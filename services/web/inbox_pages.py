@@ -1,0 +1,70 @@
+"""The inbox: a person's notifications (/inbox), marking them read, and turning email on or off.
+
+The unread count in the page header comes from `unread_count(request)`, a template global this
+module registers on the review pages' templates (one COUNT query per page a logged-in person
+opens).  Every form carries the session's CSRF token, checked by `_form` before anything changes.
+"""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from services.api.deps import SessionDep, SettingsDep
+from services.auth.web import CurrentUser
+from services.submissions import InvalidInput
+from storage import notifications
+from storage.review_models import User
+
+from .review_pages import _back, _form, render, templates
+
+router = APIRouter(include_in_schema=False)
+
+
+def unread_count(request: Request) -> int:
+    """The header's badge: the person's unread notifications (0 when nobody is logged in)."""
+    user = getattr(request.state, "user", None)
+    if user is None:
+        return 0
+    with request.app.state.sessions() as s:
+        return notifications.unread_count(s, user.id)
+
+
+templates.env.globals["unread_count"] = unread_count
+
+
+@router.get("/inbox", response_class=HTMLResponse)
+def inbox_page(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser,
+               msg: str = "") -> HTMLResponse:
+    rows = [notifications.describe(r) for r in notifications.inbox(session, user.id)]
+    return render(request, "inbox.html", rows=rows, msg=msg, email=user.email or "",
+                  email_on=notifications.email_enabled(session, user.id),
+                  mail_configured=bool(settings.smtp_host),
+                  unread=sum(1 for r in rows if not r["read"]))
+
+
+@router.post("/inbox/read")
+async def mark_read(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
+    """One notification (`id`) or all of them (no id) marked read; only the person's own."""
+    form = await _form(request)
+    raw = form.get("id", "").strip()
+    if raw and not raw.isdigit():
+        raise InvalidInput("无法识别要标记的消息。", f"notification id {raw!r}")
+    n = notifications.mark_read(session, user.id, [int(raw)] if raw else None)
+    session.commit()
+    return _back("/inbox", "已标为已读。" if n else "")
+
+
+@router.post("/inbox/settings")
+async def save_settings(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
+    """The person's email address and whether notifications are also emailed."""
+    form = await _form(request)
+    try:
+        email = notifications.checked_email(form.get("email", ""))
+    except ValueError as e:
+        return _back("/inbox", str(e))
+    row = session.get(User, user.id)
+    assert row is not None
+    row.email = email
+    notifications.set_email_enabled(session, user.id, form.get("email_enabled") == "on")
+    session.commit()
+    return _back("/inbox", "邮件提醒设置已保存。")
