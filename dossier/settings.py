@@ -145,7 +145,8 @@ class Settings(BaseSettings):
             ("DOSSIER_DATABASE_URL", urlsplit(self.database_url).password),
             ("DOSSIER_BROKER_URL", urlsplit(self.broker_url).password),
             ("DOSSIER_RESULT_BACKEND", urlsplit(self.result_backend).password),
-            ("DOSSIER_S3_SECRET_KEY", self.s3_secret_key)) if value in PLACEHOLDER_SECRETS]
+            ("DOSSIER_S3_SECRET_KEY", self.s3_secret_key),
+            ("DOSSIER_SMTP_PASSWORD", self.smtp_password)) if value in PLACEHOLDER_SECRETS]
         if found:
             raise ValueError(f"{', '.join(found)} still hold the example password; set real "
                              f"secrets / {', '.join(found)} 仍是示例密码，请改为真实的密钥后再启动")

@@ -108,6 +108,27 @@ class TestNotify:
         assert notifications.checked_email("  a@b.cn ") == "a@b.cn" and notifications.checked_email("") is None
 
 
+class TestSettingsAndCli:
+    def test_placeholder_smtp_password_refused(self) -> None:
+        with pytest.raises(ValueError, match="DOSSIER_SMTP_PASSWORD"):
+            Settings(smtp_password="change-me")
+
+    def test_user_add_with_email(self, settings: Settings, sqlite_engine: Engine,
+                                 monkeypatch: pytest.MonkeyPatch) -> None:
+        """GIVEN `dossier user add --email` THEN the account has the address; a malformed one makes
+        no account."""
+        from services.cli import main as cli_main
+        from storage.review_models import User
+        monkeypatch.setenv("DOSSIER_NEW_PASSWORD", "correct horse 1")
+        assert cli_main(["user", "add", "u1", "--role", "unit", "--organisation", "甲局",
+                         "--email", "u1@example.org"], settings) == 0
+        assert cli_main(["user", "add", "u2", "--role", "unit", "--organisation", "甲局",
+                         "--email", "u2-at-example"], settings) == 1
+        with make_sessionmaker(sqlite_engine)() as s:
+            emails = dict(s.execute(select(User.username, User.email)).all())
+        assert emails == {"u1": "u1@example.org"}
+
+
 class TestDeliver:
     def _one(self, sessions: sessionmaker[Session], **user: Any) -> int:
         with sessions() as s:
