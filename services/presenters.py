@@ -160,3 +160,59 @@ def present_status(campaign: Campaign | None, status: dict[str, Any]) -> dict[st
     if campaign is not None:
         out["campaign"] = {"id": campaign.id, "title": campaign.title}
     return out
+
+
+# the audit log's detail keys in people's words (the keys stay in the API and a tooltip)
+DETAIL_LABELS = {
+    "stage": "环节", "name": "环节名称", "departments": "联审部门", "department": "部门", "decision": "决定",
+    "opinion": "意见", "reasons": "理由", "field_reasons": "逐项修改意见", "sealed": "盖章",
+    "signed_by": "签字人", "opinion_date": "落款日期", "scores": "考评分", "total": "考评分合计",
+    "inspection": "实地检查", "field": "栏目", "machine_value": "机器识别", "value": "更正为",
+    "start": "公示开始", "end": "公示结束", "working_days": "工作日", "text": "内容", "objection": "异议编号",
+    "resolution": "处理结果", "version": "版本", "files": "文件数", "message": "问题", "note": "说明",
+    "reason": "理由", "to": "改派给", "previous": "原处理人", "lapsed_from": "原领取人（已超时）",
+    "warnings": "提醒条数", "warnings_read": "已阅读提醒", "site_level": "级别", "finding": "问题编号",
+    "date": "日期", "notes": "情况",
+}
+SITE_LEVELS = {"county": "县级", "city": "市级"}
+HIDDEN_DETAIL = {"code", "file_id", "campaign_id", "state", "attempts", "error"}
+
+
+def _detail_text(campaign: Campaign | None, key: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if key == "stage" and campaign is not None:
+        try:
+            return engine.stage(campaign, str(value)).name
+        except Exception:   # a stage renamed since: its id, as recorded
+            return str(value)
+    if key == "decision":
+        return engine.DECISION_LABELS.get(str(value), str(value))
+    if key == "field":
+        return field_label(campaign, str(value))
+    if key == "site_level":
+        return SITE_LEVELS.get(str(value), str(value))
+    if key == "files" and isinstance(value, list):
+        return str(len(value))
+    if isinstance(value, dict):
+        parts = []
+        for k, v in value.items():
+            label = field_label(campaign, k) if "." in k or key in ("field_reasons", "scores") else \
+                DETAIL_LABELS.get(k, k)
+            parts.append(f"{label} {_detail_text(campaign, k, v)}")
+        return "；".join(parts)
+    if isinstance(value, (list, tuple)):
+        return "、".join(_detail_text(campaign, key, v) for v in value)
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def history_detail(campaign: Campaign | None, detail: dict[str, Any] | None) -> list[dict[str, str]]:
+    """An audit entry's detail as label/text pairs for the history page; the key is kept for a tooltip."""
+    out = []
+    for key, value in (detail or {}).items():
+        if value in (None, "", [], {}) or key in HIDDEN_DETAIL or key not in DETAIL_LABELS:
+            continue
+        out.append({"key": key, "label": DETAIL_LABELS[key], "text": _detail_text(campaign, key, value)})
+    return out

@@ -29,7 +29,8 @@ from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_csrf, set_se
 from services.security.guards import AdminUser, Decider, UnitUser, VisibleTask
 from services.auth.login_csrf import login_token, login_token_ok, set_login_cookie
 from services import lifecycle
-from services.presenters import REVIEW_STATUS_LABELS, field_label, present_lifecycle, present_status
+from services.presenters import (REVIEW_STATUS_LABELS, field_label, history_detail, present_lifecycle,
+                                 present_status)
 from services.review.outcome_messages import decision_outcome
 from services.review import audit, eligibility, flow, queue, schedule
 from workers.packets import public_lists
@@ -181,6 +182,13 @@ def _review_row(session: Any, sub: Any) -> dict[str, Any]:
             "stage": _stage_name(sub.campaign_id, r.stage_id) if r and r.stage_id else ""}
 
 
+def _campaign_title(campaign_id: str) -> str:
+    try:
+        return get_campaign(campaign_id).title
+    except CampaignError:   # a campaign file gone since: say so rather than print its id
+        return "（已停用的评选活动）"
+
+
 def _stage_name(campaign_id: str, stage_id: str) -> str:
     try:
         return engine.stage(get_campaign(campaign_id), stage_id).name
@@ -194,6 +202,7 @@ def unit_home(request: Request, user: CurrentUser, session: SessionDep,
     rows = [_review_row(session, s) for s in submissions_of(session, user)]
     campaigns = list(load_campaigns().values())
     return render(request, "review/unit.html", rows=rows, msg=msg, campaigns=campaigns,
+                  campaign_titles={c.id: c.title for c in campaigns},
                   recommender_choices={c.id: eligibility.choices(session, c) for c in campaigns},
                   deadline_note=lambda sub: schedule.note(session, sub),
                   bound=eligibility.binding(session, user),
@@ -268,9 +277,31 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
                      "lapsed": queue.lease_lapsed(t), "mine": t.assignee_id == user.id,
                      "eligible": [u for u in people if in_scope(u, t) and u.id != t.assignee_id]})
     return render(request, "review/queue.html", rows=rows, msg=msg, recommended=_recommended(session, user),
+                  choices=_filter_choices(user),
                   own_lists=public_lists.own_lists(list(load_campaigns().values())),
                   filters={"stage_id": stage_id, "department": department, "state": state,
                            "due_by": due_by if due else ""})
+
+
+def _filter_choices(user: Any) -> dict[str, Any]:
+    """The queue's drop-downs: the stages and departments the campaign files define, by their names
+    (the ids stay in the option values only)."""
+    campaigns = [c for c in load_campaigns().values() if not getattr(user, "campaign_id", None)
+                 or c.id == user.campaign_id]
+    stages: list[tuple[str, str]] = []
+    departments: list[str] = []
+    for c in campaigns:
+        for st in engine.stages(c):
+            name = st.name if len(campaigns) == 1 else f"{st.name}（{c.title}）"
+            if st.id not in {v for v, _ in stages}:
+                stages.append((st.id, name))
+            for d in list(st.departments or ()) + ([st.department] if st.department else []):
+                if d not in departments:
+                    departments.append(d)
+    return {"stages": stages, "departments": departments,
+            "own_stage": _stage_name(user.campaign_id, user.stage_id)
+            if getattr(user, "campaign_id", None) and getattr(user, "stage_id", None)
+            else dict(stages).get(getattr(user, "stage_id", None) or "", "")}
 
 
 def _recommended(session: Any, user: Any) -> list[dict[str, Any]]:
@@ -596,7 +627,12 @@ def page_image(submission_id: str, file_id: str, page: int, user: CurrentUser, s
 @router.get("/review/submissions/{submission_id}/history", response_class=HTMLResponse)
 def history(submission_id: str, request: Request, user: CurrentUser, session: SessionDep) -> HTMLResponse:
     sub = visible_submission(session, user, submission_id)
+    try:
+        campaign = get_campaign(sub.campaign_id)
+    except CampaignError:       # a campaign file gone since: codes' labels without its fields
+        campaign = None
     return render(request, "review/history.html", sub=sub, entries=audit.history(session, submission_id),
+                  detail=lambda d: history_detail(campaign, d),
                   labels=ACTION_LABELS, review=flow.review_of(session, submission_id),
                   versions=flow.versions(session, submission_id))
 
@@ -654,6 +690,7 @@ def _template_globals() -> None:
     templates.env.globals["is_staff"] = is_staff
     templates.env.filters["beijing_time"] = lambda when, fmt="%Y-%m-%d %H:%M": beijing.shown(when, fmt)
     templates.env.globals["stage_name"] = _stage_name
+    templates.env.globals["campaign_title"] = _campaign_title
 
 
 _template_globals()
