@@ -153,7 +153,18 @@ def task_users(session: Session, task: ReviewTask) -> list[str]:
                               (User.campaign_id.is_(None)) | (User.campaign_id == task.campaign_id))
     if task.department:
         q = q.where(User.department == task.department)
-    return list(session.scalars(q))
+    return [uid for uid in session.scalars(q) if _local(session, uid, task)]
+
+
+def _local(session: Session, user_id: str, task: ReviewTask) -> bool:
+    """本地 joint review: a reviewer bound to a county is told of that county's tasks only
+    (the same rule as services/review/access.py, on rows already loaded)."""
+    from storage.rules_models import CITY, SubmissionPlace, UserBinding
+    binding = session.get(UserBinding, user_id)
+    if binding is None or not binding.county:
+        return True
+    place = session.get(SubmissionPlace, task.submission_id)
+    return (place.county if place else CITY) == binding.county
 
 
 def _stage_name(campaign_id: str, stage_id: str | None) -> str:

@@ -108,6 +108,41 @@ class TestNotify:
         assert notifications.checked_email("  a@b.cn ") == "a@b.cn" and notifications.checked_email("") is None
 
 
+class TestSweep:
+    def test_due_soon_told_once_and_only_to_the_tasks_county(self, session: Session) -> None:
+        """GIVEN a 武义县 point at the county joint review and 纪委 reviewers bound to 武义县 and to
+        义乌市 WHEN the sweep runs twice within a day of the tasks' deadline THEN the 武义县 reviewer is
+        told once and the 义乌市 one never (本地联审: not their county's task)."""
+        import datetime as dt
+
+        from storage.review_models import ReviewTask
+        rec = person(session, "rec", "recommender", organisation="武义县直机关工委")
+        wuyi = person(session, "jw-wuyi", "reviewer", stage_id="joint_review_county", department="纪委",
+                      campaign_id="jinhua-2015", county="武义县")
+        yiwu = person(session, "jw-yiwu", "reviewer", stage_id="joint_review_county", department="纪委",
+                      campaign_id="jinhua-2015", county="义乌市")
+        sid = submission(session, "jinhua-2015", "武义县某局机关支部", "武义县直机关工委")
+        flow.start_review(session, None, sid)
+        [notice] = session.scalars(select(ReviewTask).where(ReviewTask.submission_id == sid)).all()
+        queue.claim(session, rec, notice.id, lease_seconds=600)
+        utc = dt.timezone.utc
+        flow.start_notice(session, rec, notice.id, dt.date(2015, 9, 30), now=dt.datetime(2015, 9, 30, 2, tzinfo=utc))
+        flow.decide(session, rec, notice.id, "pass", {}, now=dt.datetime(2015, 10, 13, 3, tzinfo=utc))
+        task = session.scalar(select(ReviewTask).where(ReviewTask.submission_id == sid,
+                                                       ReviewTask.department == "纪委"))
+        assert task is not None and task.due_at is not None
+        for _ in range(2):
+            notifications.sweep(session, due_within=dt.timedelta(hours=24), now=task.due_at - dt.timedelta(hours=3))
+            session.commit()
+        texts = session.scalars(select(Notification.text).where(Notification.user_id == wuyi.id,
+                                                                Notification.event == "task.due_soon")).all()
+        assert len(texts) == 1 and "武义县某局机关支部" in texts[0]
+        assert notifications.unread_count(session, yiwu.id) == 0
+        # a day and more before the deadline: nothing yet
+        assert notifications.sweep(session, due_within=dt.timedelta(hours=24),
+                                   now=task.due_at - dt.timedelta(hours=30)) == 0
+
+
 class TestSettingsAndCli:
     def test_placeholder_smtp_password_refused(self) -> None:
         with pytest.raises(ValueError, match="DOSSIER_SMTP_PASSWORD"):
