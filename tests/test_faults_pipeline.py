@@ -8,6 +8,8 @@ DOSSIER_FAULT_OUTAGE_S seconds (60 by default; CI may shorten it).
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
@@ -18,17 +20,17 @@ from urllib.parse import urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dossier.settings import Settings
 from services.api import create_app
 from storage.db import make_engine, make_sessionmaker
-from storage.models import FindingRow, StoredFile
+from storage.models import FindingRow, OutboxMessage, StoredFile
 from workers.celery_app import make_celery
 from workers.relay import run_relay
 
 from .conftest import PG_URL, delete_queues, queue_names, unique
-from .edges import dossier_env, jinhua_form_docx, running
+from .edges import dossier_cmd, dossier_env, jinhua_form_docx, running
 from .tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
@@ -48,6 +50,7 @@ class Stack:
         self.sessions = make_sessionmaker(self.engine)
         self.client = TestClient(create_app(settings, engine=self.engine), raise_server_exceptions=False)
         self.sid = ""
+        self.worker: Any = None
 
     def submission(self) -> str:
         r = self.client.post("/api/submissions", json={"campaign": "jinhua-2015", "organisation": "某局机关党委"})
@@ -108,19 +111,22 @@ def stack_settings(request: pytest.FixtureRequest, settings: Settings, pg_schema
         proxy.stop()
 
 
-def _stack(stack_settings: tuple[Settings, TcpProxy], tmp_path: Path, module: str) -> Iterator[Stack]:
+def _stack(stack_settings: tuple[Settings, TcpProxy], tmp_path: Path, module: str,
+           relay_thread: bool = True) -> Iterator[Stack]:
     settings, proxy = stack_settings
     stack = Stack(settings, proxy, tmp_path)
     stop = threading.Event()
     relay = threading.Thread(target=run_relay, args=(settings, stop), kwargs={"poll_interval": 0.3},
                              daemon=True)
-    relay.start()
+    if relay_thread:
+        relay.start()
     args = ["worker", "--concurrency", "1"]
     env = dossier_env(settings)
     log = tmp_path / "worker.log"
     try:
         if module == "services.cli":
-            with running(args, env, log):
+            with running(args, env, log) as proc:
+                stack.worker = proc
                 yield stack
         else:
             import subprocess
@@ -134,7 +140,8 @@ def _stack(stack_settings: tuple[Settings, TcpProxy], tmp_path: Path, module: st
                     proc.wait()
     finally:
         stop.set()
-        relay.join(timeout=15)
+        if relay_thread:
+            relay.join(timeout=15)
         stack.client.close()
         stack.engine.dispose()
 
@@ -142,6 +149,12 @@ def _stack(stack_settings: tuple[Settings, TcpProxy], tmp_path: Path, module: st
 @pytest.fixture
 def stack(stack_settings: tuple[Settings, TcpProxy], tmp_path: Path) -> Iterator[Stack]:
     yield from _stack(stack_settings, tmp_path, "services.cli")
+
+
+@pytest.fixture
+def bare_stack(stack_settings: tuple[Settings, TcpProxy], tmp_path: Path) -> Iterator[Stack]:
+    """A worker, no relay: the test runs its own."""
+    yield from _stack(stack_settings, tmp_path, "services.cli", relay_thread=False)
 
 
 @pytest.fixture
@@ -255,3 +268,73 @@ class TestStoreRefused:
         assert [(r.name, r.state, r.attempts) for r in rows if (r.state, r.attempts) != ("done", 1)] == []
         print(f"\nstore refused {OUTAGE_S:.0f}s: every file done {recovery:.1f}s after its return")
         assert recovery < RECOVERY_S
+
+
+def _kill_group(proc: Any) -> None:
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+
+
+class TestKills:
+    def test_relay_killed_mid_batch(self, bare_stack: Stack) -> None:
+        """GIVEN twenty uploads in the outbox WHEN the relay is SIGKILLed while it publishes them and
+        another relay starts THEN every file is done exactly once (one attempt, one set of findings),
+        whatever the first relay sent before it died."""
+        stack = bare_stack
+        stack.submission()
+        files = docs(20, "batch")
+        for name, data in files:
+            assert stack.upload(name, data).status_code == 202
+        env = dossier_env(stack.settings)
+        first = subprocess.Popen(dossier_cmd("relay"), env=env, start_new_session=True,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            with stack.sessions() as s:      # wait until it is publishing, then kill it
+                deadline = time.monotonic() + 60
+                while time.monotonic() < deadline and not s.scalar(
+                        select(func.count()).select_from(OutboxMessage)
+                        .where(OutboxMessage.published_at.is_not(None))):
+                    time.sleep(0.05)
+                    s.rollback()
+        finally:
+            _kill_group(first)
+        killed = time.monotonic()
+        with running(["relay"], env, stack.tmp / "relay2.log"):
+            stack.wait_final(20, 120)
+        took = time.monotonic() - killed
+        rows = stack.files()
+        assert [(r.name, r.state, r.attempts) for r in rows if (r.state, r.attempts) != ("done", 1)] == []
+        _assert_findings_once(stack, rows)
+        print(f"\nrelay killed mid-batch: 20 files done {took:.1f}s later")
+
+    def test_worker_killed_mid_file(self, stack: Stack) -> None:
+        """GIVEN files being read WHEN the whole worker (its process group) is SIGKILLed mid-file and
+        a new worker starts THEN the file it held comes back and every file is done exactly once
+        (one set of findings; the killed run counts as one attempt)."""
+        stack.submission()
+        for name, data in docs(4, "work"):
+            assert stack.upload(name, data).status_code == 202
+        worker = stack.worker
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline and not any(r.state == "processing" for r in stack.files()):
+            time.sleep(0.05)
+        _kill_group(worker)
+        killed = time.monotonic()
+        with running(["worker", "--concurrency", "1"], dossier_env(stack.settings), stack.tmp / "w2.log"):
+            stack.wait_final(4, 120)
+        took = time.monotonic() - killed
+        rows = stack.files()
+        assert [(r.name, r.state) for r in rows if r.state != "done"] == []
+        assert all(r.attempts in (1, 2) for r in rows), [(r.name, r.attempts) for r in rows]
+        _assert_findings_once(stack, rows)
+        print(f"\nworker killed mid-file: 4 files done {took:.1f}s later "
+              f"(attempts {sorted(r.attempts for r in rows)})")
+
+
+def _assert_findings_once(stack: Stack, rows: list[StoredFile]) -> None:
+    """The same findings as one run gives: no file's findings written twice."""
+    with stack.sessions() as s:
+        for r in rows:
+            found = s.execute(select(FindingRow.code, FindingRow.field)
+                              .where(FindingRow.file_id == r.id)).all()
+            assert found and len(found) == len(set(found)), (r.name, found)
