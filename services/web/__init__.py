@@ -20,6 +20,7 @@ from fastapi.templating import Jinja2Templates
 from dossier.campaigns import load_campaigns
 from services import lifecycle
 from services import submissions as service
+from services.auth.accounts import ROLE_LABELS
 from services.auth.web import csrf_ok, require_csrf
 from services.security.guards import ChangeableSubmission, VisibleSubmission
 from services.review import submitting
@@ -63,7 +64,7 @@ def _index(request: Request, settings: Any, *, error: str = "", status_code: int
     csrf = getattr(request.state, "csrf", None) if getattr(request.state, "by_cookie", False) else None
     return templates.TemplateResponse(request, "index.html", {
         "campaigns": campaigns, "max_bytes": settings.max_upload_bytes, "error": error,
-        "form": form or {}, "user": user, "csrf": csrf or ""}, status_code=status_code)
+        "form": form or {}, "user": user, "roles": ROLE_LABELS, "csrf": csrf or ""}, status_code=status_code)
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -120,7 +121,8 @@ def _actions(request: Request, session: Any, st: dict[str, Any], campaign: Any) 
     if owner and life["checks_done"] and life["code"] in ("ready", "returned"):
         blockers = [{"message": f.message, "label": field_label(campaign, f.field, f.document),
                      "code": f.code} for f in blocking_findings(session, sub.id, audience="unit")]
-    return {"owner": owner, "csrf": getattr(request.state, "csrf", "") or "", "blockers": blockers,
+    return {"owner": owner, "user": user, "roles": ROLE_LABELS,    # the logged-in header on this page too
+            "csrf": getattr(request.state, "csrf", "") or "", "blockers": blockers,
             "versioned": lifecycle.versioned_file_ids(session, sub.id) if owner and sub else set(),
             # 识别有误 marks beside the findings (templates/_contest.html)
             "contests": contest_marks(session, sub.id) if owner and sub else {},
