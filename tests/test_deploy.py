@@ -58,7 +58,7 @@ class TestCompose:
             if name.startswith("worker-"):
                 assert cmd[:2] == ["dossier", "worker"]
                 seen.add(cmd[cmd.index("--queues") + 1])
-                assert "inspect ping" in svc["healthcheck"]["test"][1]
+                assert 'inspect ping -d "$$(cat /var/lib/dossier/worker.node)"' in svc["healthcheck"]["test"][1]
         assert seen == queues
 
     def test_dossier_services_get_every_connection_setting(self, compose: dict) -> None:

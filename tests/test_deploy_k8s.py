@@ -248,8 +248,11 @@ class TestLayout:
                 assert refs == {"dossier-config", "dossier-secrets"}, name
         workers = [d for n, d in by_kind(rendered, "Deployment").items() if n.startswith("worker-")]
         for d in workers:
-            probe = " ".join(d["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["exec"]["command"])
-            assert "inspect ping" in probe and "celery@$HOSTNAME" in probe
+            c = d["spec"]["template"]["spec"]["containers"][0]
+            probe = " ".join(c["livenessProbe"]["exec"]["command"])
+            # the worker writes its node name there (workers/task_metrics.py): the ping reaches this pod only
+            assert 'inspect ping -d "$(cat /var/lib/dossier/worker.node)"' in probe
+            assert any(m["mountPath"] == "/var/lib/dossier" for m in c["volumeMounts"])
         relay = by_kind(rendered, "Deployment")["relay"]["spec"]["template"]["spec"]["containers"][0]
         assert "relay.heartbeat" in " ".join(relay["livenessProbe"]["exec"]["command"])
 

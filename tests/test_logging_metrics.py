@@ -117,3 +117,17 @@ def test_uvicorn_logs_become_json_too(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         for h in [h for h in logging.getLogger().handlers if getattr(h, "_dossier", False)]:
             logging.getLogger().removeHandler(h)
+
+
+def test_the_worker_leaves_its_node_name_for_the_probe(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The liveness probe pings `$(cat worker.node)`: the name Celery gave this worker."""
+    from celery import signals
+
+    monkeypatch.setattr(sys, "stderr", io.StringIO())
+    task_metrics.start_worker(Settings(data_dir=tmp_path, metrics_port=0))
+    try:
+        signals.celeryd_after_setup.send(sender="ingest.4711@pod-7", instance=None, conf=None)
+    finally:
+        for h in [h for h in logging.getLogger().handlers if getattr(h, "_dossier", False)]:
+            logging.getLogger().removeHandler(h)
+    assert (tmp_path / task_metrics.NODE_FILE).read_text() == "ingest.4711@pod-7"

@@ -127,10 +127,26 @@ def serve_metrics(settings: Settings) -> None:
     log.info("worker metrics on :%d/metrics", settings.metrics_port)
 
 
+NODE_FILE = "worker.node"
+
+
+def write_node_name(settings: Settings, nodename: str) -> Path:
+    """Keep the worker's Celery node name where a probe can read it: the name carries the pid
+    (services/runner.py), so `celery inspect ping -d "$(cat …/worker.node)"` reaches exactly this
+    worker and no broadcast goes to every replica."""
+    path = Path(settings.data_dir) / NODE_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(nodename, encoding="utf-8")
+    return path
+
+
 def start_worker(settings: Settings) -> None:
-    """What `dossier worker` sets up before Celery starts: logs, task metrics, their endpoint."""
+    """What `dossier worker` sets up before Celery starts: logs, task metrics, their endpoint,
+    and the node-name file for the liveness probe."""
     from dossier.logging_setup import configure_logging
 
     configure_logging(settings)
     install(settings)
     serve_metrics(settings)
+    signals.celeryd_after_setup.connect(lambda sender, **_: write_node_name(settings, str(sender)),
+                                        weak=False)
