@@ -253,3 +253,9 @@ class TestOpinionDates:
         from workers.forms.values import split_opinion
         text, date, blank = split_opinion("情况属实，同意推荐。\n（盖章）\n一五年十一月十日", year=2015)
         assert (text, date, blank) == ("情况属实，同意推荐。", "2015-11-10", False)
+
+    def test_opinion_sharing_its_line_with_the_date_keeps_its_punctuation(self) -> None:
+        """An opinion and its date on one line (LibreOffice joins a cell's lines): the text keeps ，。 as written."""
+        from workers.forms.values import split_opinion
+        text, date, _ = split_opinion("情况属实，同意推荐。（盖章）2015年11月10日", year=2015)
+        assert (text, date) == ("情况属实，同意推荐。", "2015-11-10")

@@ -83,7 +83,10 @@ def split_opinion(raw: str, *, year: int | None = None) -> tuple[str, str | None
                        or _SHORT_BRACKETED.fullmatch(nfkc(flat)))
         if found and date is None:
             date = found[0]
-            rest = squeeze(SIGN_MARK.sub("", SEAL_MARK.sub("", nfkc(line)[:found[1]] + nfkc(line)[found[2]:])))
+            # find_date gives offsets in the NFKC form; cut the line as written where the two
+            # line up, so the opinion keeps its full-width punctuation (，。 not ASCII)
+            src = line if len(nfkc(line)) == len(line) else nfkc(line)
+            rest = squeeze(SIGN_MARK.sub("", SEAL_MARK.sub("", src[:found[1]] + src[found[2]:])))
             if rest and not text_lines:
                 text_lines.append(rest)
             continue
