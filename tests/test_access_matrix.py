@@ -139,6 +139,9 @@ TABLE: dict[tuple[str, str], tuple[set[str], dict[str, Any] | None]] = {
     ("GET", "/admin/campaigns/{campaign_id}"): (ADMINS, None),
     ("POST", "/admin/campaigns/preview"): (ADMINS, {}),
     ("POST", "/admin/campaigns/load"): (ADMINS, {}),
+    ("GET", "/inbox"): (LOGGED_IN, None),
+    ("POST", "/inbox/read"): (LOGGED_IN, {}),
+    ("POST", "/inbox/settings"): (LOGGED_IN, {}),
     ("GET", "/api/admin/campaigns"): (ADMINS, None),
     ("POST", "/api/admin/campaigns"): (ADMINS, {}),
 }
@@ -235,3 +238,25 @@ def test_operator_decides_nothing_on_the_desk(world: dict[str, Any]) -> None:
         assert r.status_code == 403 and "不能办理审核任务" in r.json()["message"], action
     task = world["clients"][ADMIN].get("/api/review/tasks").json()
     assert [t["state"] for t in task if t["id"] == ids["task_id"]] == ["open"]
+
+
+def test_a_recommender_cannot_push_a_units_draft_into_review(make_client: Any, sqlite_engine: Engine) -> None:
+    """GIVEN a Jinhua unit's checked draft that names its recommender (who may see it) WHEN the
+    recommender tries to start its review, by the API or the page THEN 403, and it stays the unit's
+    draft; the unit itself puts it forward."""
+    with make_sessionmaker(sqlite_engine)() as s:
+        person(s, "unit-j", "unit", organisation="武义县某局机关党支部")
+        person(s, "rec", "recommender", organisation="武义县直机关工委")
+    unit, rec = make_client(), make_client()
+    csrf_u, csrf_r = login(unit, "unit-j"), login(rec, "rec")
+    sid = upload_as(unit, csrf_u, campaign="jinhua-2015", submit=False, recommender="武义县直机关工委")
+    assert rec.get(f"/api/submissions/{sid}").status_code == 200          # it sees the draft …
+    h = {"X-CSRF-Token": csrf_r}
+    for url in (f"/api/review/submissions/{sid}/start", f"/api/submissions/{sid}/submit"):
+        r = rec.post(url, json={"warnings_read": True}, headers=h)
+        assert r.status_code == 403 and "只有申报单位" in r.json()["message"], url   # … and cannot submit it
+    r = rec.post(f"/submissions/{sid}/submit", data={"csrf_token": csrf_r, "warnings_read": "1"})
+    assert r.status_code == 403
+    assert unit.get(f"/api/review/submissions/{sid}").json()["status"] is None
+    r = unit.post(f"/api/submissions/{sid}/submit", json={"warnings_read": True}, headers={"X-CSRF-Token": csrf_u})
+    assert r.status_code == 200, r.text

@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from dossier.campaigns import get_campaign
 from services.auth import accounts
 from services.auth.web import CurrentUser
-from services.security.guards import AdminUser, Decider, StaffUser, VisibleTask
+from services.security.guards import AdminUser, ChangeableSubmission, Decider, StaffUser, VisibleTask
 from services.review.blocking import blocking_items
 from services import lifecycle
 from services.presenters import present_lifecycle
@@ -182,7 +182,7 @@ def decide(task_id: str, body: DecisionIn, user: Decider, session: SessionDep) -
     return review_json(flow.decide(session, user, task_id, body.decision, payload))
 
 
-@router.post("/submissions/{submission_id}/start", summary="Start the review / 提交审核")
+@router.post("/submissions/{submission_id}/start", summary="Start the review / 提交审核", dependencies=[ChangeableSubmission])
 def start(submission_id: str, body: StartIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     # the same gate as POST /api/submissions/{id}/submit: checks done, no open errors, warnings read
     return review_json(submitting.submit(session, user, submission_id, warnings_read=body.warnings_read,
@@ -200,7 +200,7 @@ def get_review(submission_id: str, user: CurrentUser, session: SessionDep) -> di
     return out
 
 
-@router.post("/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交")
+@router.post("/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交", dependencies=[ChangeableSubmission])
 def resubmit(submission_id: str, user: CurrentUser, session: SessionDep,
              body: StartIn | None = None) -> dict[str, Any]:
     return review_json(submitting.submit(session, user, submission_id,
