@@ -232,6 +232,40 @@ class TestPageSteps:
         [doc] = [d for d in f["documents"] if d["kind"] == "recommendation_form"]
         assert doc["fields"]["org_name"]["value"] == ORG
 
+    def test_a_join_lost_to_a_database_outage_is_rescued(self, rt: pipeline.Runtime) -> None:
+        """GIVEN a scan whose every page is read but whose chord join never came (its bookkeeping
+        met a database outage) WHEN the relay looks for stalled joins THEN it queues the join once,
+        the join reads the pages from the store, and the file is done with its fields."""
+        import datetime as dt
+
+        from sqlalchemy import select, update
+
+        from storage.models import OutboxMessage, StoredFile, utcnow
+        from workers.relay import rescue_joins
+
+        sub_id, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
+        pipeline.ingest_file(rt, file_id)
+        sent: list[list[pipeline.PageRef]] = []
+        pipeline.ocr_file(rt, file_id, fan_out=lambda _f, p: sent.append(p))
+        for page, key in sent[0]:
+            pipeline.ocr_page(rt, file_id, page, key)
+        after = dt.timedelta(seconds=30)
+        assert rescue_joins(rt.sessions, after=after) == 0      # a join may still be on its way
+        with rt.session() as s:
+            s.execute(update(StoredFile).where(StoredFile.id == file_id)
+                      .values(updated_at=utcnow() - dt.timedelta(seconds=31)))
+            s.commit()
+        assert rescue_joins(rt.sessions, after=after) == 1
+        assert rescue_joins(rt.sessions, after=after) == 0      # once, not every pass
+        with rt.session() as s:
+            [msg] = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == "ocr.assemble")).all()
+        assert msg.payload["args"] == [None, file_id]
+        assert pipeline.ocr_assemble(rt, file_id, None) == "done"
+        with rt.session() as s:
+            [f] = submission_status(s, sub_id)["files"]
+        [doc] = [d for d in f["documents"] if d["kind"] == "recommendation_form"]
+        assert doc["fields"]["org_name"]["value"] == ORG and f["attempts"] == 1
+
     def test_a_text_pdf_is_read_in_one_task(self, rt: pipeline.Runtime) -> None:
         """GIVEN a PDF with a text layer WHEN ocr.file runs THEN it is extracted there, no fan-out."""
         from .test_pdf_reader import make_pdf

@@ -53,6 +53,7 @@ log = logging.getLogger(__name__)
 INGEST = "ingest.file"
 EXTRACT = "extract.file"
 OCR = "ocr.file"
+ASSEMBLE = "ocr.assemble"
 CHECK = "check.submission"
 
 # scans and photos are read by OCR: slow, so they go to their own queue
@@ -530,10 +531,19 @@ def _page_progress(rt: Runtime, row: StoredFile) -> None:
         s.commit()
 
 
-def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]], *,
+def stored_pages(rt: Runtime, row: StoredFile) -> list[dict[str, Any]]:
+    """The join's input read from the store (each page's JSON that exists), for a join the
+    chord never delivered (its bookkeeping met a database outage): see relay.rescue_joins."""
+    return [{"page": n, "json": page_json_key(row, n),
+             "image": derived_key(row.submission_id, f"{row.sha256}/pages/{n}.png")}
+            for n in range(1, (row.pages or 0) + 1) if rt.store.exists(page_json_key(row, n))]
+
+
+def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]] | None, *,
                  transient: tuple[type[BaseException], ...] = ()) -> str:
     """Join the OCR'd pages: assemble the document, locate, check and record it as the
-    one-task path does, then queue the submission check."""
+    one-task path does, then queue the submission check.  `pages` None: read them from the
+    store (a rescued join)."""
     # a second chord (a redelivered ocr.file) that finished first leaves the file final
     state, row, campaign_id = _begin(rt, file_id)
     if row is None:
@@ -544,7 +554,7 @@ def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[dict[str, Any]], *,
         from workers.extraction import result_of
         campaign = get_campaign(campaign_id)
         ctx = _context(rt, row)
-        done = [p for p in pages if p.get("json")]
+        done = [p for p in (stored_pages(rt, row) if pages is None else pages) if p.get("json")]
         results = [json.loads(rt.store.get(p["json"])) for p in done]
         doc = assemble(results, ctx, page_keys={int(p["page"]): p["image"] for p in done})
         info = FileInfo(name=row.name, sha256=row.sha256,
