@@ -6,16 +6,18 @@ opens).  Every form carries the session's CSRF token, checked by `_form` before 
 """
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.api.deps import SessionDep, SettingsDep
-from services.auth.web import CurrentUser
+from services.auth.web import CurrentUser, require_csrf
 from services.submissions import InvalidInput
 from storage import notifications
 from storage.review_models import User
 
-from .review_pages import _back, _form, render, templates
+from .review_pages import FLASH, render, templates
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,11 +34,25 @@ def unread_count(request: Request) -> int:
 templates.env.globals["unread_count"] = unread_count
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """The posted form, refused (403, in Chinese) without the session's CSRF token."""
+    data = {k: str(v) for k, v in (await request.form()).items()}
+    require_csrf(request, data.get("csrf_token"))
+    return data
+
+
+def _back(msg: str = "") -> RedirectResponse:
+    """Back to the inbox, with what happened in the pages' one-time cookie, never in the address."""
+    response = RedirectResponse("/inbox", status_code=303)
+    if msg:
+        response.set_cookie(FLASH, quote(msg), max_age=60, path="/", httponly=True, samesite="lax")
+    return response
+
+
 @router.get("/inbox", response_class=HTMLResponse)
-def inbox_page(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser,
-               msg: str = "") -> HTMLResponse:
+def inbox_page(request: Request, session: SessionDep, settings: SettingsDep, user: CurrentUser) -> HTMLResponse:
     rows = [notifications.describe(r) for r in notifications.inbox(session, user.id)]
-    return render(request, "inbox.html", rows=rows, msg=msg, email=user.email or "",
+    return render(request, "inbox.html", rows=rows, email=user.email or "",
                   email_on=notifications.email_enabled(session, user.id),
                   mail_configured=bool(settings.smtp_host),
                   unread=sum(1 for r in rows if not r["read"]))
@@ -51,7 +67,7 @@ async def mark_read(request: Request, session: SessionDep, user: CurrentUser) ->
         raise InvalidInput("无法识别要标记的消息。", f"notification id {raw!r}")
     n = notifications.mark_read(session, user.id, [int(raw)] if raw else None)
     session.commit()
-    return _back("/inbox", "已标为已读。" if n else "")
+    return _back("已标为已读。" if n else "")
 
 
 @router.post("/inbox/settings")
@@ -61,10 +77,10 @@ async def save_settings(request: Request, session: SessionDep, user: CurrentUser
     try:
         email = notifications.checked_email(form.get("email", ""))
     except ValueError as e:
-        return _back("/inbox", str(e))
+        return _back(str(e))
     row = session.get(User, user.id)
     assert row is not None
     row.email = email
     notifications.set_email_enabled(session, user.id, form.get("email_enabled") == "on")
     session.commit()
-    return _back("/inbox", "邮件提醒设置已保存。")
+    return _back("邮件提醒设置已保存。")
