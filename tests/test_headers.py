@@ -27,6 +27,16 @@ def test_every_response_carries_the_headers(settings: Settings) -> None:
             assert "server" not in h
 
 
+def test_only_the_desks_originals_may_be_framed_and_only_by_us(settings: Settings) -> None:
+    """The desk shows an original in an <iframe> of its own page: that path says SAMEORIGIN, every
+    other page DENY."""
+    with TestClient(create_app(settings)) as c:
+        framed = c.get("/review/files/s/f", follow_redirects=False).headers
+        page = c.get("/review", follow_redirects=False).headers
+    assert framed["x-frame-options"] == "SAMEORIGIN" and "frame-ancestors 'self'" in framed["content-security-policy"]
+    assert page["x-frame-options"] == "DENY" and "frame-ancestors 'none'" in page["content-security-policy"]
+
+
 def test_the_served_api_sends_no_server_banner(tmp_path: Path) -> None:
     """GIVEN `dossier serve` (uvicorn) WHEN asked for /healthz THEN no `server:` header names it."""
     port = free_port()

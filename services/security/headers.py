@@ -15,8 +15,10 @@ PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inl
 DOCS_CSP = ("default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
             "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; img-src 'self' data: https:; "
             "worker-src 'self' blob:; object-src 'none'; base-uri 'self'; frame-ancestors 'none'")
-COMMON = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-          (b"referrer-policy", b"same-origin"), (b"cross-origin-opener-policy", b"same-origin")]
+COMMON = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
+          (b"cross-origin-opener-policy", b"same-origin")]
+# the desk shows a submission's original in an <iframe> of its own page: those may be framed by us
+FRAMED_BY_US = ("/review/files/",)
 
 
 class SecurityHeaders:
@@ -27,16 +29,20 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        csp = DOCS_CSP if scope.get("path", "") in ("/docs", "/redoc") else PAGE_CSP
+        path = scope.get("path", "")
+        csp = DOCS_CSP if path in ("/docs", "/redoc") else PAGE_CSP
+        framing = b"SAMEORIGIN" if path.startswith(FRAMED_BY_US) else b"DENY"
+        if framing == b"SAMEORIGIN":
+            csp = csp.replace("frame-ancestors 'none'", "frame-ancestors 'self'")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = [(k, v) for k, v in message.get("headers", [])
-                           if k.lower() not in {b"server", *(name for name, _ in COMMON)}]
+                           if k.lower() not in {b"server", b"x-frame-options", *(name for name, _ in COMMON)}]
                 # a route's own, stricter policy stays (the desk's inline originals: sandbox)
                 if not any(k.lower() == b"content-security-policy" for k, _ in headers):
                     headers.append((b"content-security-policy", csp.encode()))
-                message["headers"] = headers + COMMON
+                message["headers"] = headers + COMMON + [(b"x-frame-options", framing)]
             await send(message)
 
         await self.app(scope, receive, with_headers)
