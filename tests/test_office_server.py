@@ -26,7 +26,8 @@ from tests.edges import REPO
 from tests.test_convert import RTF, ctx
 from workers.extract import office_server
 from workers.extract.convert import ConvertError, convert_bytes_to_docx, convert_to_pdf, read_converted
-from workers.extract.office_server import LocalServer, WarmConverter, warm_converter
+from workers.extract.office_server import (LocalServer, OfficeServerUnavailable, WarmConverter,
+                                             warm_converter)
 
 SAMPLES = REPO.parent / "shared" / "samples"
 HAVE_WARM = shutil.which("soffice") is not None and office_server.uno_python() is not None
@@ -91,10 +92,21 @@ class TestClient:
         with pytest.raises(ConvertError, match="could not convert the file"):
             conv.convert(b"junk", "docx")
 
-    def test_an_unreachable_server_says_which(self) -> None:
+    def test_an_unreachable_server_is_an_outage_not_the_files_fault(self, tmp_path: Path) -> None:
+        """The task waits it out (a ConnectionError is in its TRANSIENT list); the unit is not
+        told its file is unreadable."""
+        from workers.tasks import TRANSIENT
+
         conv = WarmConverter("127.0.0.1:1", 2)
-        with pytest.raises(ConvertError, match="127.0.0.1:1 unreachable"):
+        with pytest.raises(OfficeServerUnavailable, match="127.0.0.1:1 unreachable") as e:
             conv.convert(b"doc", "docx")
+        assert isinstance(e.value, TRANSIENT) and not isinstance(e.value, ConvertError)
+        src = tmp_path / "a.rtf"
+        src.write_text(RTF, encoding="ascii")
+        c = ctx()
+        c.settings = Settings(office_server="127.0.0.1:1", convert_timeout=2)
+        with pytest.raises(OfficeServerUnavailable):
+            read_converted(src, c)
 
 
 @pytest.fixture(scope="module")

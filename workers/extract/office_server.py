@@ -15,7 +15,8 @@ converts bytes sent over XML-RPC, so only the conversion itself is paid.
 Every call has the time limit `DOSSIER_CONVERT_TIMEOUT`: the client's socket waits no longer,
 and the local server is started with the same `--conversion-timeout`.  A file LibreOffice
 cannot open is a ConvertError (the file's fault, reported to the unit); a server that is gone
-is restarted and the conversion tried once more (local), or a ConvertError naming the server.
+is restarted and the conversion tried once more (local), or, for a server elsewhere, an
+OfficeServerUnavailable: a ConnectionError that the tasks wait out like any outage.
 """
 from __future__ import annotations
 
@@ -47,6 +48,12 @@ LOCAL = "local"
 API_VERSION = "3"
 START_TIMEOUT_S = 60.0
 _SERVER_GONE = (ConnectionError, http.client.HTTPException, xmlrpc.client.ProtocolError, OSError)
+
+
+class OfficeServerUnavailable(ConnectionError):
+    """The configured office server does not answer: an outage, not the file's fault.  A
+    ConnectionError, so the pipeline waits it out (workers/tasks.py TRANSIENT) instead of
+    telling the unit its file is unreadable."""
 
 
 class _TimeoutTransport(xmlrpc.client.Transport):
@@ -218,7 +225,7 @@ class WarmConverter:
                                        f"{str(e.faultString)[-300:].strip()}") from None
                 except _SERVER_GONE as e:
                     if self.local is None:
-                        raise ConvertError(f"office server {self.address} unreachable: {e}") from e
+                        raise OfficeServerUnavailable(f"office server {self.address} unreachable: {e}") from e
                     log.warning("warm LibreOffice on %s gone (%s); starting a fresh one", self.address, e)
                     self.local.restart()
                     if attempt == 2:
