@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from dossier import beijing
 from storage import outbox
-from storage.models import Submission, utcnow
+from storage.models import OutboxMessage, Submission, utcnow
 from storage.notification_models import Notification, NotificationSettings
 from storage.review_models import (Objection, ReviewTask, Role, SubmissionOwner, SubmissionReview,
                                    TaskState, User)
@@ -33,6 +33,9 @@ from storage.review_models import (Objection, ReviewTask, Role, SubmissionOwner,
 EMAIL_TOPIC = "notify.email"
 # a notice that ended this long ago is no news any more: the sweep looks no further back
 NOTICE_LOOKBACK_DAYS = 7
+# an email still pending this long after its message went out lost that message (a worker killed
+# on the filesystem transport, retries spent in a long SMTP outage): the sweep queues it again
+EMAIL_REQUEUE_AFTER = dt.timedelta(hours=1)
 
 EVENT_LABELS = {
     "checks.errors": "检查发现问题",
@@ -273,8 +276,9 @@ def tasks_opened(session: Session, tasks: Sequence[ReviewTask]) -> list[Notifica
 
 
 def sweep(session: Session, *, due_within: dt.timedelta, now: dt.datetime | None = None) -> int:
-    """The periodic pass (the relay's loop): tasks about to be overdue, 公示 that ended.
-    Keys make every pass after the first add nothing; returns how many notifications it wrote."""
+    """The periodic pass (the relay's loop): tasks about to be overdue, 公示 that ended, emails whose
+    message was lost.  Keys make every pass after the first add nothing; returns how many
+    notifications it wrote plus how many emails it queued again."""
     now = now or utcnow()
     n = 0
     soon = session.scalars(select(ReviewTask).where(
@@ -300,7 +304,28 @@ def sweep(session: Session, *, due_within: dt.timedelta, now: dt.datetime | None
         users = unit_users(session, sub.id) + recommender_users(session, sub.recommender)
         n += len(notify(session, users, "notice.ended", text, f"/submissions/{sub.id}",
                         key=f"notice_end:{sub.id}:{review.notice_end.isoformat()}"))
-    return n
+    return n + requeue_lost_emails(session, now)
+
+
+def requeue_lost_emails(session: Session, now: dt.datetime, *, after: dt.timedelta = EMAIL_REQUEUE_AFTER,
+                        limit: int = 500) -> int:
+    """Queue again the emails still pending whose last message went out more than `after` ago
+    (or was purged); sending is idempotent, so a message that was only slow does no harm."""
+    since = now - after
+    pending = list(session.scalars(select(Notification.id).where(
+        Notification.email_state == "pending", Notification.created_at < since)
+        .order_by(Notification.id).limit(limit)))
+    if not pending:
+        return 0
+    live: set[int] = set()
+    for payload in session.scalars(select(OutboxMessage.payload).where(
+            OutboxMessage.topic == EMAIL_TOPIC,
+            OutboxMessage.published_at.is_(None) | (OutboxMessage.published_at >= since))):
+        live.update((payload or {}).get("args") or [])
+    lost = [nid for nid in pending if nid not in live]
+    for nid in lost:
+        outbox.add(session, EMAIL_TOPIC, nid)
+    return len(lost)
 
 
 def describe(row: Notification) -> dict[str, Any]:

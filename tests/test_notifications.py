@@ -97,6 +97,30 @@ class TestNotify:
             session.commit()
         assert notifications.unread_count(session, u.id) == 1 and len(outbox_ids(session)) == 1
 
+    def test_a_lost_email_is_queued_again_once(self, session: Session) -> None:
+        """GIVEN an email still pending an hour after its message went out (the message was lost)
+        WHEN the sweep looks THEN it is queued again, once; one whose message is recent, or one
+        already sent, is left alone."""
+        import datetime as dt
+
+        from storage.models import utcnow
+        u = person(session, "u", "unit", organisation="甲")
+        u.email = "u@example.org"
+        lost, recent, sent = (notifications.notify(session, [u.id], "review.passed", f"x{i}", None, key=str(i))[0]
+                              for i in range(3))
+        session.flush()
+        long_ago = utcnow() - dt.timedelta(hours=2)
+        for row in (lost, recent, sent):
+            row.created_at = long_ago
+        sent.email_state = "sent"
+        for msg in session.scalars(select(OutboxMessage)):
+            msg.published_at = utcnow() - dt.timedelta(minutes=10) if msg.payload["args"] == [recent.id] else long_ago
+        session.commit()
+        assert notifications.requeue_lost_emails(session, utcnow()) == 1
+        session.commit()
+        assert outbox_ids(session).count(lost.id) == 2 and outbox_ids(session).count(recent.id) == 1
+        assert notifications.requeue_lost_emails(session, utcnow()) == 0     # its new message is live
+
     def test_a_disabled_account_is_not_told(self, session: Session) -> None:
         u = person(session, "u", "unit", organisation="甲")
         u.active = False

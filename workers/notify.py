@@ -7,7 +7,8 @@ the row's lock (PostgreSQL) while it sends, so a second delivery of the message 
 finds it `sent`.  An SMTP outage is retried with backoff (the row stays pending); an address the
 server refuses for good marks the row `failed` (the inbox still has it).
 
-`sweep()` is the relay's periodic pass: tasks about to be overdue, 公示 that ended.
+`sweep()` is the relay's periodic pass: tasks about to be overdue, 公示 that ended, and emails
+whose message was lost (still pending an hour after it went out) queued again.
 """
 from __future__ import annotations
 
@@ -119,7 +120,8 @@ def _backoff(retries: int) -> float:
     return min(600.0, 5.0 * 2 ** min(retries, 10)) * random.uniform(0.5, 1.0)
 
 
-@shared_task(name="notify.email", bind=True, max_retries=None)
+# about a quarter of an hour of retries; a longer SMTP outage leaves the row pending for the sweep to queue again
+@shared_task(name="notify.email", bind=True, max_retries=8)
 def email_notification(self: Task, notification_id: int) -> str:
     """Send one notification's email (idempotent by its id)."""
     app = _app(self)
