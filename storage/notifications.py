@@ -75,7 +75,7 @@ def checked_email(address: str) -> str | None:
     if not address:
         return None
     if len(address) > 254 or not EMAIL_PATTERN.match(address):
-        raise ValueError("邮箱地址格式不正确，请检查后重新填写（例如 name@example.com）。")
+        raise ValueError("邮箱地址格式不正确，请检查后重新填写。")
     return address
 
 

@@ -279,6 +279,8 @@ class TestInboxPage:
         page = a.get("/inbox").text
         assert "简介材料超过1500字" in page and f'href="/submissions/{world["sid"]}"' in page
         assert re.search(r'id="unread-count"[^>]*>1<', page)
+        # the same header on the unit's submission page (the other template folder)
+        assert re.search(r'id="unread-count"[^>]*>1<', a.get(f"/submissions/{world['sid']}").text)
         b = client("unit-b")
         page_b = b.get("/inbox").text
         assert "简介材料超过1500字" not in page_b and "暂无消息" in page_b

@@ -1,7 +1,7 @@
 """The inbox: a person's notifications (/inbox), marking them read, and turning email on or off.
 
 The unread count in the page header comes from `unread_count(request)`, a template global this
-module registers on the review pages' templates (one COUNT query per page a logged-in person
+module registers on both template folders' environments (one COUNT query per page a logged-in person
 opens).  Every form carries the session's CSRF token, checked by `_form` before anything changes.
 """
 from __future__ import annotations
@@ -17,6 +17,7 @@ from services.submissions import InvalidInput
 from storage import notifications
 from storage.review_models import User
 
+from . import templates as site_templates
 from .review_pages import FLASH, render, templates
 
 router = APIRouter(include_in_schema=False)
@@ -31,7 +32,9 @@ def unread_count(request: Request) -> int:
         return notifications.unread_count(s, user.id)
 
 
-templates.env.globals["unread_count"] = unread_count
+# both page families share the header (templates/_nav.html): the unit's submission page too
+for _env in (templates.env, site_templates.env):
+    _env.globals["unread_count"] = unread_count
 
 
 async def _form(request: Request) -> dict[str, str]:
