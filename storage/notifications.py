@@ -208,7 +208,8 @@ def stage_decided(session: Session, submission_id: str, stage_name: str, outcome
                   reasons: str = "") -> list[Notification]:
     """A stage's outcome (pass, return, reject, withdraw), told to the unit."""
     org = _organisation(session, submission_id)
-    why = f"原因：{reasons.strip()}" if reasons.strip() else "原因请在申报页面查看"
+    reasons = reasons.strip().rstrip("。.")
+    why = f"原因：{reasons}" if reasons else "原因请在申报页面查看"
     texts = {
         "pass": ("review.passed", f"“{org}”的申报已通过“{stage_name}”环节。"),
         "return": ("review.returned", f"“{org}”的申报在“{stage_name}”环节被退回。{why}。"
