@@ -186,6 +186,14 @@ class TestSettingsAndCli:
         with make_sessionmaker(sqlite_engine)() as s:
             emails = dict(s.execute(select(User.username, User.email)).all())
         assert emails == {"u1": "u1@example.org"}
+        # an existing account's address changed, refused when malformed, then cleared
+        assert cli_main(["user", "email", "u1", "new@example.org"], settings) == 0
+        assert cli_main(["user", "email", "u1", "bad"], settings) == 1
+        with make_sessionmaker(sqlite_engine)() as s:
+            assert s.scalar(select(User.email).where(User.username == "u1")) == "new@example.org"
+        assert cli_main(["user", "email", "u1"], settings) == 0
+        with make_sessionmaker(sqlite_engine)() as s:
+            assert s.scalar(select(User.email).where(User.username == "u1")) is None
 
 
 class TestDeliver:

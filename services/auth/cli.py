@@ -31,6 +31,9 @@ def add_user_parser(sub: argparse._SubParsersAction) -> None:
     for name, text in (("disable", "disable an account / 停用账号"), ("enable", "enable an account / 启用账号")):
         d = us.add_parser(name, help=text)
         d.add_argument("username")
+    e = us.add_parser("email", help="set or clear where notifications are emailed / 设置接收通知的邮箱")
+    e.add_argument("username")
+    e.add_argument("address", nargs="?", default="", help="empty: the inbox only / 留空则只在系统内提醒")
     t = us.add_parser("token", help="issue an API token for scripts / 生成接口令牌")
     t.add_argument("username")
     t.add_argument("--name", default=None, help="the token's name (default: script) / 令牌名称")
@@ -87,6 +90,14 @@ def _dispatch(args: argparse.Namespace, session: object, accounts: object) -> in
     elif args.user_command in ("disable", "enable"):
         u = acc.set_active(session, args.username, args.user_command == "enable")  # type: ignore[attr-defined]
         print(f"{u.username} {'enabled / 已启用' if u.active else 'disabled / 已停用'}")
+    elif args.user_command == "email":
+        u = acc.find_user(session, args.username)  # type: ignore[attr-defined]
+        if u is None:
+            print(f"no user {args.username} / 没有此账号", file=sys.stderr)
+            return 1
+        u.email = _email(args.address)
+        session.commit()  # type: ignore[attr-defined]
+        print(f"{u.username}: {u.email or 'no email, inbox only'} / 邮箱已更新")
     elif args.user_command == "token":
         u = acc.find_user(session, args.username)  # type: ignore[attr-defined]
         if u is None:
