@@ -205,13 +205,15 @@ def checks_finished(session: Session, submission_id: str) -> list[Notification]:
 
 
 def stage_decided(session: Session, submission_id: str, stage_name: str, outcome: str,
-                  reasons: str = "") -> list[Notification]:
-    """A stage's outcome (pass, return, reject, withdraw), told to the unit."""
+                  reasons: str = "", title: str | None = None) -> list[Notification]:
+    """A stage's outcome (pass, return, reject, withdraw), told to the unit; `title`: the title
+    a pass at this stage confers."""
     org = _organisation(session, submission_id)
     reasons = reasons.strip().rstrip("。.")
     why = f"原因：{reasons}" if reasons else "原因请在申报页面查看"
     texts = {
-        "pass": ("review.passed", f"“{org}”的申报已通过“{stage_name}”环节。"),
+        "pass": ("review.passed", f"“{org}”的申报已通过“{stage_name}”环节"
+                                  + (f"，获得“{title}”称号。" if title else "。")),
         "return": ("review.returned", f"“{org}”的申报在“{stage_name}”环节被退回。{why}。"
                                       "请只上传需要修改的材料，检查完成后重新提交。"),
         "reject": ("review.rejected", f"“{org}”的申报在“{stage_name}”环节未通过。{why}。"),

@@ -121,6 +121,13 @@ class TestNotify:
         assert outbox_ids(session).count(lost.id) == 2 and outbox_ids(session).count(recent.id) == 1
         assert notifications.requeue_lost_emails(session, utcnow()) == 0     # its new message is live
 
+    def test_a_pass_that_gives_a_title_says_so(self, session: Session) -> None:
+        """GIVEN a stage whose pass confers a title THEN the unit reads the title, not only 已通过."""
+        u = person(session, "u", "unit", organisation="甲局机关党支部")
+        sid = submission(session, "yueyang-2017", "甲局机关党支部")
+        [row] = notifications.stage_decided(session, sid, "验收", "pass", "", "基层党建创建单位")
+        assert row.user_id == u.id and "通过“验收”环节，获得“基层党建创建单位”称号" in row.text
+
     def test_a_disabled_account_is_not_told(self, session: Session) -> None:
         u = person(session, "u", "unit", organisation="甲")
         u.active = False

@@ -385,7 +385,7 @@ def _advance(session: Session, campaign: Campaign, s: Stage, sub: Submission, re
     outcome = _stage_outcome(session, s, task, decision)
     if outcome is None:
         return   # other departments of the joint review still to decide
-    notifications.stage_decided(session, sub.id, s.name, outcome, str(payload.get("reasons") or ""))
+    notifications.stage_decided(session, sub.id, s.name, outcome, str(payload.get("reasons") or ""), s.outcome_title)
     reasons = str(payload.get("reasons") or "")
     if outcome == "return":
         _cancel_open(session, sub.id)
