@@ -148,7 +148,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
     try:
         user = await run_in_threadpool(accounts.authenticate, session, username, password)
     except DomainError as e:
-        return _login_page(request, settings, 401, nxt, e.message)
+        return _login_page(request, settings, e.status_code, nxt, e.message)
     request.app.state.login_throttle.succeeded(username)
     new = await run_in_threadpool(accounts.open_session, session, user, settings.session_hours)
     # only a local path, so a crafted link cannot send the person elsewhere after login
@@ -241,7 +241,11 @@ async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser,
                         store: StoreDep, settings: SettingsDep) -> Response:
     """The corrected files after a return: stored and checked; the unit resubmits from the
     submission's page once the checks are done, through the same gate as the first time."""
-    await run_in_threadpool(visible_submission, session, user, submission_id, change=True)
+    sub = await run_in_threadpool(visible_submission, session, user, submission_id, change=True)
+    if lifecycle.standing(session, sub).to_json()["code"] != "returned":
+        # refused before a byte of the body is read: a refused resubmit stores nothing
+        raise DomainError("只有被退回的申报才能上传修改后的材料并重新提交。", f"{submission_id} is not returned",
+                          code="submission.not_returned", status_code=409)
     fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
     if not csrf_ok(request, fields.get("csrf_token")):
         for up in uploads:
