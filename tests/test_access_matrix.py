@@ -260,3 +260,35 @@ def test_a_recommender_cannot_push_a_units_draft_into_review(make_client: Any, s
     assert unit.get(f"/api/review/submissions/{sid}").json()["status"] is None
     r = unit.post(f"/api/submissions/{sid}/submit", json={"warnings_read": True}, headers={"X-CSRF-Token": csrf_u})
     assert r.status_code == 200, r.text
+
+
+def test_a_reviewer_of_another_department_cannot_touch_a_departments_task(make_client: Any,
+                                                                           sqlite_engine: Engine) -> None:
+    """GIVEN a joint-review task of 纪委 WHEN the 政法委 reviewer of the same stage lists, claims,
+    reads, corrects or decides it THEN it sees nothing and each call is refused as if the task did
+    not exist (404); the 纪委 reviewer claims it."""
+    from services.submissions import create_submission
+
+    with make_sessionmaker(sqlite_engine)() as s:
+        person(s, "jw", "reviewer", stage_id="joint_review_city", campaign_id="jinhua-2015", department="纪委")
+        person(s, "zfw", "reviewer", stage_id="joint_review_city", campaign_id="jinhua-2015", department="政法委")
+        sid = create_submission(s, campaign_id="jinhua-2015", organisation="某局机关党委",
+                                recommender="市直机关工委").id
+        task = ReviewTask(submission_id=sid, campaign_id="jinhua-2015", stage_id="joint_review_city",
+                          department="纪委", actor="reviewer", state="open", data={})
+        s.add(task)
+        s.commit()
+        tid = task.id
+    jw, zfw = make_client(), make_client()
+    csrf_j, csrf_z = login(jw, "jw"), login(zfw, "zfw")
+    h = {"X-CSRF-Token": csrf_z}
+    assert zfw.get("/api/review/tasks").json() == []
+    assert zfw.get(f"/review/tasks/{tid}").status_code == 404
+    for path, body in ((f"/api/review/tasks/{tid}/claim", None), (f"/api/review/tasks/{tid}/decision",
+                       {"decision": "pass"}), (f"/api/review/tasks/{tid}/corrections", {"field": "x", "value": "y"}),
+                       (f"/api/review/tasks/{tid}/blocking", None)):
+        r = zfw.request("GET" if path.endswith("blocking") else "POST", path, json=body, headers=h)
+        assert r.status_code == 404, path
+    assert [t["id"] for t in jw.get("/api/review/tasks").json()] == [tid]
+    r = jw.post(f"/api/review/tasks/{tid}/claim", headers={"X-CSRF-Token": csrf_j})
+    assert r.status_code == 200 and r.json()["state"] == "claimed"
