@@ -277,12 +277,12 @@ def _kill_group(proc: Any) -> None:
 
 class TestKills:
     def test_relay_killed_mid_batch(self, bare_stack: Stack) -> None:
-        """GIVEN twenty uploads in the outbox WHEN the relay is SIGKILLed while it publishes them and
+        """GIVEN twelve uploads in the outbox WHEN the relay is SIGKILLed while it publishes them and
         another relay starts THEN every file is done exactly once (one attempt, one set of findings),
         whatever the first relay sent before it died."""
         stack = bare_stack
         stack.submission()
-        files = docs(20, "batch")
+        files = docs(12, "batch")
         for name, data in files:
             assert stack.upload(name, data).status_code == 202
         env = dossier_env(stack.settings)
@@ -300,12 +300,12 @@ class TestKills:
             _kill_group(first)
         killed = time.monotonic()
         with running(["relay"], env, stack.tmp / "relay2.log"):
-            stack.wait_final(20, 120)
+            stack.wait_final(12, 120)
         took = time.monotonic() - killed
         rows = stack.files()
         assert [(r.name, r.state, r.attempts) for r in rows if (r.state, r.attempts) != ("done", 1)] == []
         _assert_findings_once(stack, rows)
-        print(f"\nrelay killed mid-batch: 20 files done {took:.1f}s later")
+        print(f"\nrelay killed mid-batch: 12 files done {took:.1f}s later")
 
     def test_worker_killed_mid_file(self, stack: Stack) -> None:
         """GIVEN files being read WHEN the whole worker (its process group) is SIGKILLed mid-file and

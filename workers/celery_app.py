@@ -129,7 +129,10 @@ def result_backend_options(url: str) -> dict[str, Any]:
             # the API, relay and workers share the file: wait for its lock, as storage.db does
             opts["database_engine_options"] = {"connect_args": {"timeout": 30}}
         else:
-            opts["database_engine_options"] = {"pool_pre_ping": True}
+            # a partition must not hang a chord's bookkeeping: the same timeouts as storage.db
+            opts["database_engine_options"] = {"pool_pre_ping": True, "connect_args": {
+                "connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10,
+                "keepalives_interval": 5, "keepalives_count": 2}}
     return opts
 
 

@@ -446,14 +446,18 @@ def page_json_key(row: StoredFile, page: int) -> str:
 
 def _page_attempt(rt: Runtime, row: StoredFile, page: int) -> int:
     """Count this page's attempts in the store: with acks_late a page that kills its worker
-    comes back, and must stop coming back (the file's counter counts files, not pages)."""
+    comes back, and must stop coming back (the file's counter counts files, not pages).
+    The same execution trying again after an outage is not a new attempt."""
     key = derived_key(row.submission_id, f"{row.sha256}/ocr/{page}.attempts")
     try:
-        n = int(rt.store.get(key) or b"0") + 1
+        n, last = rt.store.get(key).decode().partition(" ")[::2]
+        count = int(n)
     except (ObjectNotFound, ValueError):
-        n = 1
-    rt.store.put_bytes(key, str(n).encode())
-    return n
+        count, last = 0, ""
+    if last == rt.execution:
+        return count
+    rt.store.put_bytes(key, f"{count + 1} {rt.execution}".encode())
+    return count + 1
 
 
 def _load_rgb(data: bytes) -> Any:
