@@ -319,6 +319,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="DOSSIER_OFFICE_SERVER for the workers ('' = cold; default: local when uno is there)")
     ap.add_argument("--timeout", type=float, default=0, help="give up after this many seconds")
     ap.add_argument("--json", type=Path, help="also write the figures here")
+    ap.add_argument("--no-plain", action="store_true",
+                    help="skip the plain-function baseline (the CI smoke: minutes saved, no overhead ratio)")
     args = ap.parse_args(argv)
     if args.quick:
         args.submissions, args.minutes = 20, 0.0
@@ -335,7 +337,7 @@ def main(argv: list[str] | None = None) -> int:
         st = start_stack(stack, Path(tmp), args.office, args.ocr_concurrency)
         wall = drive(st, jobs, timeout)
         tasks = task_seconds(st)
-        plain = plain_seconds(jobs, args.office)
+        plain = 0.0 if args.no_plain else plain_seconds(jobs, args.office)
         out = report(jobs, wall, tasks, plain)
         if args.json:
             args.json.write_text(json.dumps(out, ensure_ascii=False, indent=1))

@@ -24,7 +24,8 @@ def test_quick_deadline_run_checks_every_submission(tmp_path) -> None:
     if not (SAMPLES / "jinhua_form_scan.pdf").exists():
         pytest.skip("../shared/samples missing")
     out = tmp_path / "figures.json"
-    run = subprocess.run([sys.executable, "bench/bench_deadline.py", "--quick", "--json", str(out)],
+    run = subprocess.run([sys.executable, "bench/bench_deadline.py", "--quick", "--no-plain",
+                          "--json", str(out)],
                          cwd=REPO, capture_output=True, text=True, timeout=1500)
     assert out.exists(), run.stdout[-3000:] + run.stderr[-3000:]
     figures = json.loads(out.read_text())
