@@ -299,8 +299,11 @@ def report(jobs: list[Job], wall: float, tasks: dict[str, tuple[float, float]], 
     print(f"upload -> checked: p50 {out['p50_s']} s, p95 {out['p95_s']} s, max {out['max_s']} s")
     print(f"per submission: {out['work_per_submission_s']} s of task work, "
           f"{out['queue_wait_per_submission_s']} s waiting (queues, relay, polling)")
-    print(f"plain functions {out['plain_s']} s; task time / plain = {out['overhead_task_vs_plain']}x; "
-          f"wall (first upload to last check) / plain = {out['wall_vs_plain']}x")
+    if plain:
+        print(f"plain functions {out['plain_s']} s; task time / plain = {out['overhead_task_vs_plain']}x; "
+              f"wall (first upload to last check) / plain = {out['wall_vs_plain']}x")
+    else:
+        print("plain-function baseline skipped (--no-plain): no overhead ratio")
     print(f"{'step':<20}{'runs':>6}{'mean s':>10}")
     for k, v in out["steps"].items():
         print(f"{k:<20}{v['runs']:>6}{v['mean_s']:>10.3f}")
