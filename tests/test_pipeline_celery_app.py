@@ -100,3 +100,32 @@ class TestMakeCelery:
         subprocess.run([sys.executable, "-c", code], check=True, timeout=60,
                        env={"DOSSIER_DATA_DIR": str(tmp_path / "var"), "PATH": ""},
                        cwd=Path(__file__).resolve().parent.parent)
+
+
+@pytest.mark.services
+def test_two_workers_on_one_host(settings: Settings, amqp_url: str, tmp_path: Path) -> None:
+    """GIVEN one host WHEN a second `dossier worker` for the same queues starts beside the first
+    THEN both come up and stay up (each node has a name of its own; RabbitMQ would refuse the
+    second one's control queue otherwise)."""
+    import time
+
+    from tests.conftest import delete_queues, queue_names, unique
+    from tests.edges import dossier_env, running
+
+    names = queue_names(unique("twin"))
+    s = settings.model_copy(update={"broker_url": amqp_url, **names})
+    env = dossier_env(s)
+    args = ["worker", "--queues", names["queue_ingest"], "--pool", "solo"]
+    logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
+    try:
+        with running(args, env, logs[0]) as first, running(args, env, logs[1]) as second:
+            deadline = time.monotonic() + 90
+            while time.monotonic() < deadline and not all(" ready." in p.read_text(errors="replace")
+                                                          for p in logs):
+                assert first.poll() is None and second.poll() is None, [p.read_text() for p in logs]
+                time.sleep(0.5)
+            time.sleep(2)
+            assert first.poll() is None and second.poll() is None, [p.read_text() for p in logs]
+            assert all(" ready." in p.read_text(errors="replace") for p in logs)
+    finally:
+        delete_queues(make_celery(s), list(names.values()))
