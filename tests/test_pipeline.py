@@ -228,6 +228,21 @@ class TestExtract:
         got = h.file(row.id)
         assert (got.state, got.attempts, got.lease_owner) == ("done", 1, None)
 
+    def test_an_outage_handed_to_a_later_message_spends_no_attempt(self, h: Harness,
+                                                                    jinhua_docx: bytes) -> None:
+        """An outage longer than the task's time limit is handed to a later message (`handover`):
+        that execution takes the lease over without counting an attempt."""
+        def down(*_a: Any, **_k: Any) -> ExtractResult:
+            raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+        row = self.ingested(h, jinhua_docx)
+        first = h.rt(down)
+        with pytest.raises(OperationalError):
+            pipeline.extract_file(first, row.id, transient=(OperationalError,))
+        later = h.rt()
+        later.handover = first.execution
+        assert pipeline.extract_file(later, row.id) == "done"
+        assert h.file(row.id).attempts == 1
+
     def test_a_lapsed_lease_is_taken_over_and_counted(self, h: Harness, jinhua_docx: bytes) -> None:
         """A worker killed mid-file leaves its lease to lapse; the redelivery takes the file over
         and counts a second attempt."""
