@@ -415,6 +415,10 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
     source_ids = {f["id"] for f in files}
     # every file the unit uploaded is listed, the ones the fields come from marked as such
     all_files = [{**f, "source": f["id"] in source_ids} for f in st["files"]]
+    names = {f["id"]: f["name"] for f in st["files"]}
+    all_files += [{**h, "source": False, "replaced": True, "findings": [], "errors": [], "warnings": [],
+                   "replaced_by_name": names.get(h.get("replaced_by"), "较新上传的同类材料")}
+                  for h in st.get("history") or []]
     original = files[-1] if files else None
     fields: dict[str, Any] = {}
     for f in files:

@@ -110,3 +110,22 @@
     if (missing) { e.preventDefault(); box.focus(); }
   });
 })();
+// Pages that follow live figures (/ops, packet builds) refresh their main part in place every few
+// seconds: the place on the page and what is typed stay, and no meta refresh moves people on.
+(function () {
+  "use strict";
+  var tag = document.querySelector("meta[name=dossier-refresh]");
+  var main = document.querySelector("main");
+  if (!tag || !main || !window.fetch || !window.DOMParser) return;
+  var every = (parseInt(tag.content, 10) || 15) * 1000;
+  setInterval(function () {
+    var active = document.activeElement;
+    if (active && main.contains(active) && /INPUT|TEXTAREA|SELECT/.test(active.tagName)) return;
+    fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+        if (fresh) main.innerHTML = fresh.innerHTML;
+      }).catch(function () { /* the next tick tries again */ });
+  }, every);
+})();
