@@ -47,3 +47,20 @@ def test_a_page_too_small_to_hold_a_form_reads_as_empty(shape: tuple[int, int]) 
     from workers.extract.ocr_reader import ocr_page
     result, _ = ocr_page(np.full(shape + (3,), 255, np.uint8), 1, get_settings())
     assert result["lines"] == [] and result["grids"] == [] and result["seals"] == []
+
+
+def test_a_glyph_touching_a_rule_does_not_carry_it_into_the_next_row() -> None:
+    """GIVEN two rows, the upper one parted by a column rule, the lower one a single cell whose
+    text sits close under the rule, a glyph's upright stroke touching it where the column rule
+    ends (a low-resolution scan) THEN the lower row stays one cell."""
+    import cv2
+    page = np.full((1754, 1240), 255, np.uint8)                # A4 at 150 dpi
+    cv2.rectangle(page, (100, 100), (1100, 300), 0, 2)
+    cv2.line(page, (100, 200), (1100, 200), 0, 2)               # the rule between the rows
+    cv2.line(page, (600, 100), (600, 200), 0, 2)                # the upper row's column rule
+    cv2.line(page, (600, 202), (600, 245), 0, 3)                # a glyph's stroke right under it
+    cv2.line(page, (585, 225), (615, 225), 0, 2)                # and the rest of the glyph
+    grids = find_grids(page)
+    assert len(grids) == 1
+    lower = [c for c in grids[0].cells if c.row == 1]
+    assert len(lower) == 1 and lower[0].colspan == 2

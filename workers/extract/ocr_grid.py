@@ -272,13 +272,24 @@ def _dedupe(vals: list[float], gap: float) -> list[float]:
     return out
 
 
+def _parts(mask: np.ndarray, horizontal: bool, pos: float, a: float, b: float, tol: int,
+           cover: float) -> bool:
+    """Whether a rule parts two grid slots along the edge a..b: it runs along `cover` of the edge,
+    and into both halves of it.  A rule of the row above that a glyph touching it carries on
+    into this row (a low-resolution scan sets text close under its rule) reaches one half only."""
+    mid = (a + b) / 2
+    return (_coverage(mask, horizontal, pos, a, b, tol) >= cover
+            and min(_coverage(mask, horizontal, pos, a, mid, tol),
+                    _coverage(mask, horizontal, pos, mid, b, tol)) >= cover / 2)
+
+
 def _merge_cells(hmask: np.ndarray, vmask: np.ndarray, rows: list[float], cols: list[float],
                  tol: int, open_top: bool, s: float, cover: float = RULE_COVER) -> list[GridCell]:
     inset = 6 * s
     spans = merged_spans(
         len(rows) - 1, len(cols) - 1,
-        lambda r, c: _coverage(vmask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, tol) >= cover,
-        lambda r, c: _coverage(hmask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, tol) >= cover)
+        lambda r, c: _parts(vmask, False, cols[c + 1], rows[r] + inset, rows[r + 1] - inset, tol, cover),
+        lambda r, c: _parts(hmask, True, rows[r + 1], cols[c] + inset, cols[c + 1] - inset, tol, cover))
     cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, (cols[c0], rows[r0], cols[c1 + 1], rows[r1 + 1]))
              for r0, c0, r1, c1 in spans]
     cells.sort(key=lambda c: (c.row, c.col))
