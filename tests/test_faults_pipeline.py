@@ -338,3 +338,38 @@ def _assert_findings_once(stack: Stack, rows: list[StoredFile]) -> None:
             found = s.execute(select(FindingRow.code, FindingRow.field)
                               .where(FindingRow.file_id == r.id)).all()
             assert found and len(found) == len(set(found)), (r.name, found)
+
+
+JOIN_OUTAGE_S = float(os.environ.get("DOSSIER_FAULT_JOIN_OUTAGE_S", "20"))
+
+
+@pytest.mark.slow
+class TestOcrJoin:
+    def test_database_cut_while_a_scans_pages_are_joined(self, stack: Stack) -> None:
+        """GIVEN a three-page scan whose pages are being read WHEN the database is cut as the last
+        page finishes (the chord's join polls the database) THEN after its return the scan is done
+        once, its form read, within 60 s, not left at 90 % for the reconciler."""
+        from .test_ocr_chord import ORG, scanned_pdf
+
+        stack.submission()
+        assert stack.upload("扫描件.pdf", scanned_pdf()).status_code == 202
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            [row] = stack.files() or [None]
+            if row is not None and (row.is_final or row.progress >= 90):
+                break
+            time.sleep(0.2)
+        stack.proxy.cut()
+        try:
+            time.sleep(JOIN_OUTAGE_S)
+        finally:
+            stack.proxy.restore()
+        back = time.monotonic()
+        stack.wait_final(1, RECOVERY_S)
+        recovery = time.monotonic() - back
+        [row] = stack.files()
+        assert (row.state, row.method, row.attempts) == ("done", "ocr", 1)
+        forms = [d for d in (row.result or {})["documents"] if d["kind"] == "recommendation_form"]
+        assert forms and forms[0]["fields"]["org_name"]["value"] == ORG
+        print(f"\ndatabase cut {JOIN_OUTAGE_S:.0f}s during an OCR join: done {recovery:.1f}s after its return")
+        assert recovery < RECOVERY_S
