@@ -190,3 +190,20 @@ class TestWarmLibreOffice:
                 convert_bytes_to_docx(src, settings, "rtf")
         finally:
             conv.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_WARM, reason="LibreOffice or a Python with uno (python3-uno) missing")
+def test_a_pool_process_stopping_takes_its_libreoffice_along(tmp_path: Path) -> None:
+    """Celery's worker_process_shutdown (a pool child leaving through os._exit) stops the server."""
+    from celery import signals
+
+    settings = Settings(office_server="local", convert_timeout=60, data_dir=tmp_path)
+    src = tmp_path / "a.rtf"
+    src.write_text(RTF, encoding="ascii")
+    convert_bytes_to_docx(src, settings, "rtf")
+    conv = warm_converter(settings)
+    assert conv is not None and conv.local is not None and conv.local.alive()
+    proc, workdir = conv.local.proc, conv.local.workdir
+    signals.worker_process_shutdown.send(sender=None, pid=os.getpid(), exitcode=0)
+    assert proc.poll() is not None and not workdir.exists()

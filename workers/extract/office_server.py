@@ -244,6 +244,23 @@ _converters: dict[tuple[int, str, float], WarmConverter] = {}
 _converters_lock = threading.Lock()
 
 
+def stop_local_servers(**_: object) -> None:
+    """Stop this process's LibreOffice servers.  Run at a pool process's shutdown: a Celery
+    child leaves through os._exit (no atexit), and unoserver, told by the kernel that its parent
+    died, may wait on LibreOffice forever; stop() kills the whole group."""
+    with _converters_lock:
+        mine = [c for (pid, _, _), c in _converters.items() if pid == os.getpid()]
+    for conv in mine:
+        conv.close()
+
+
+def _hook_worker_shutdown() -> None:
+    from celery import signals
+
+    signals.worker_process_shutdown.connect(stop_local_servers, weak=False)
+    signals.worker_shutdown.connect(stop_local_servers, weak=False)
+
+
 def warm_converter(settings: Settings) -> WarmConverter | None:
     """The converter for `settings.office_server` in this process, or None (cold soffice)."""
     address = settings.office_server.strip()
@@ -258,5 +275,6 @@ def warm_converter(settings: Settings) -> WarmConverter | None:
             conv = WarmConverter(address, settings.convert_timeout, local)
             if local is not None:
                 atexit.register(local.stop)
+                _hook_worker_shutdown()
             _converters[key] = conv
     return conv
