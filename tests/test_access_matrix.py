@@ -57,6 +57,7 @@ TABLE: dict[tuple[str, str], tuple[set[str], dict[str, Any] | None]] = {
     ("GET", "/api/submissions/{submission_id}/findings"): (VIEW, None),
     ("GET", "/api/submissions/{submission_id}/files/{file_id}/original"): (VIEW, None),
     ("GET", "/"): (EVERYONE, None),
+    ("GET", "/docs"): (EVERYONE, None),        # the API documentation, its Swagger UI served here
     ("POST", "/submit"): (LOGGED_IN, {}),       # anonymous uploads are off here
     ("GET", "/submissions/{submission_id}"): (VIEW, None),
     ("GET", "/submissions/{submission_id}/panel"): (VIEW, None),

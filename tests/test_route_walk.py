@@ -24,6 +24,7 @@ PUBLIC = {
     ("POST", "/api/submissions"),                        # a 自查, or a unit's own draft (services.security.guards.check_creator)
     ("GET", "/login"), ("POST", "/login"),               # login form with its own CSRF token
     ("POST", "/logout"),                                 # ends the caller's own session (CSRF-checked)
+    ("GET", "/docs"),                                    # the API documentation (Swagger UI served here)
 }
 
 

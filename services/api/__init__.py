@@ -27,6 +27,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                store: ObjectStore | None = None) -> FastAPI:
     """The app for `settings`; tests may hand in an engine and a store of their own."""
     from services.submissions import DomainError
+    from services.api.docs import install_docs
     from services.web import install_web
     from storage.db import make_engine, make_sessionmaker
     from storage.objects import open_store
@@ -44,7 +45,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if own_engine:
             engine.dispose()
 
+    # /docs is served by services/api/docs.py with Swagger UI from the package (no CDN); no ReDoc
     app = FastAPI(title="dossier", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
+                  docs_url=None, redoc_url=None,
                   openapi_tags=[
                       {"name": "submissions", "description": "申报、上传、状态与问题 / submissions"},
                       {"name": "campaigns", "description": "评选活动 / campaigns"},
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_error_handlers(app, (DomainError,), html=render_message)
     app.include_router(health)
     app.include_router(router)
+    install_docs(app)      # before install_web: its /static/swagger-ui mount must match before /static
     install_web(app)
     install_review(app)
     from .openapi import document_errors
