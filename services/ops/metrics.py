@@ -185,5 +185,8 @@ def snapshot(session: Session, settings: Settings, *, now: dt.datetime | None = 
                     outbox=outbox_backlog(session, now), review=review_load(session, now),
                     contests=contest_stats(session))
     if broker:
-        snap.queues, snap.workers, snap.broker_error = broker_queues(settings, app)
+        # the page's and the scrape's broker figures come from a brief cache (services/ops/broker_cache)
+        from services.ops import broker_cache
+        snap.queues, snap.workers, snap.broker_error = (broker_queues(settings, app) if app is not None
+                                                        else broker_cache.latest(settings))
     return snap
