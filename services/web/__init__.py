@@ -31,6 +31,7 @@ from services.api.deps import SessionDep, SettingsDep, StoreDep, campaign_or_err
 from services.api.errors import ApiError
 from services.api.uploads import receive_form, store_uploads
 from services.presenters import field_label, present_status
+from services.progress import notes as progress_notes
 from services.review.page_views import PageView, page_key, page_views
 from services.review.page_views import media_type as page_media_type
 from services.submissions import DomainError
@@ -108,7 +109,9 @@ def _context(request: Request, session: Any, settings: Any, submission_id: str) 
         if row is not None and row.submission_id == submission_id:
             pages[f["id"]] = page_views(f["id"], row.result, label=lambda k: field_label(campaign, k),
                                         low_confidence=settings.ocr_low_confidence)
-    return {"st": st, "pages": pages, **_actions(request, session, st, campaign)}
+    # scans take minutes: the page being read, the queue ahead and an estimate (services/progress.py)
+    return {"st": st, "pages": pages, "progress": progress_notes(session, st.get("files", [])),
+            **_actions(request, session, st, campaign)}
 
 
 def _actions(request: Request, session: Any, st: dict[str, Any], campaign: Any) -> dict[str, Any]:
