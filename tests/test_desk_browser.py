@@ -308,6 +308,11 @@ def test_overdue_marking_and_keyboard_shortcuts(service: tuple[str, str], browse
     rev.fill("input[name=inspection_date]", "2017-06-20")
     rev.fill("textarea[name=inspection_notes]", "台账齐全，阵地规范。")
     rev.fill("textarea[name=opinion]", "材料属实，同意上报。")
+    # the opinion box asks for 签字 and 年月日 where the campaign file says so
+    if rev.locator("#signed_by").count():
+        rev.fill("#signed_by", "李明")
+    if rev.locator("input[name=opinion_date]").count():
+        rev.fill("input[name=opinion_date]", "2017-06-20")
     rev.locator("h1").click()
     rev.keyboard.press("a")
     expect(rev.locator(".flash")).to_contain_text("通过")
