@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response, StreamingResponse
+from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
@@ -32,6 +32,7 @@ from services.api.errors import ApiError
 from services.api.uploads import receive_form, store_uploads
 from services.presenters import field_label, present_status
 from services.progress import notes as progress_notes
+from services.review import page_images
 from services.review.page_views import PageView, page_key, page_views
 from services.review.page_views import media_type as page_media_type
 from services.submissions import DomainError
@@ -204,7 +205,7 @@ async def submit_form(submission_id: str, request: Request, session: SessionDep)
 
 @router.get("/submissions/{submission_id}/pages/{file_id}/{page}", dependencies=[VisibleSubmission])
 def submission_page_image(submission_id: str, file_id: str, page: int, session: SessionDep,
-                          store: StoreDep) -> Response:
+                          store: StoreDep, full: bool = False) -> Response:
     """A rendered page of one of the submission's scans.  Whoever holds the submission's link
     may see its originals (as with 下载原件); the object key comes from the file's stored
     result, never from the URL, and must lie under this submission's own prefix, so no
@@ -214,11 +215,12 @@ def submission_page_image(submission_id: str, file_id: str, page: int, session: 
     if key is None or not key.startswith(submission_prefix(submission_id) + "/"):
         return PlainTextResponse("找不到这一页的图像。", status_code=404)
     try:
-        stream = store.open(key)
+        # WebP at display width, the full page on demand (services/review/page_images.py)
+        data, media = page_images.display_image(store, row, page, key, full=full) or (b"", "")
     except ObjectNotFound:
         return PlainTextResponse("这一页的图像已不在存储中，请联系管理员。", status_code=410)
-    return StreamingResponse(iter(lambda: stream.read(256 * 1024), b""), media_type=page_media_type(key),
-                             headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private"})
+    return Response(data, media_type=media or page_media_type(key),
+                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"})
 
 
 def install_web(app: FastAPI) -> None:
