@@ -59,13 +59,16 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
     turns = 0
     # told on the page as it came: straightening interpolates, and a 1-bit page warped even by a
     # fraction of a degree is grey along every edge
-    bilevel = _bilevel(image)
-    read = _read_page(image, bilevel)
+    grey_share = _mid_grey(image)
+    bilevel = grey_share < 0.02
+    # a true 1-bit page (no grey at all: a fax-mode TIFF), whose thin rules the threshold broke
+    one_bit = grey_share < 0.001
+    read = _read_page(image, one_bit)
     if not _looks_upright(read["lines"]):
         turns = orientation(image)
         if turns:
             image = rotate_quarter(image, turns)
-            read = _read_page(image, bilevel)
+            read = _read_page(image, one_bit)
     image = read.pop("image")
     h, w = image.shape[:2]
     result = {
@@ -101,8 +104,8 @@ def _looks_upright(lines: list) -> bool:
     return mean >= 0.88 and chars >= 10
 
 
-def _read_page(image: np.ndarray, bilevel: bool = False) -> dict[str, Any]:
-    """Straighten, find seals and the grid, and OCR a page in the orientation given (`bilevel`:
+def _read_page(image: np.ndarray, one_bit: bool = False) -> dict[str, Any]:
+    """Straighten, find seals and the grid, and OCR a page in the orientation given (`one_bit`:
     a 1-bit scan, whose thin rules are broken)."""
     image = straighten(image)
     grey_page = is_greyscale(image)
@@ -117,7 +120,7 @@ def _read_page(image: np.ndarray, bilevel: bool = False) -> dict[str, Any]:
         # covers the text (whiting out the red mask would erase the text under it too)
         clean = np.repeat(image[..., :1], 3, axis=2)
     grey = cv2.cvtColor(clean, cv2.COLOR_RGB2GRAY)
-    grids = find_grids(grey, broken=bilevel, seals=[sl.box for sl in seals])
+    grids = find_grids(grey, broken=one_bit, seals=[sl.box for sl in seals])
     # the per-line angle classifier only adds risk on an upright page (it flips whole
     # body lines to 180° and their reading then falls under the score floor)
     lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
@@ -127,13 +130,12 @@ def _read_page(image: np.ndarray, bilevel: bool = False) -> dict[str, Any]:
     return {"image": image, "greyscale": grey_page, "seals": seals, "grids": grids, "lines": lines}
 
 
-def _bilevel(image: np.ndarray) -> bool:
-    """A black-and-white scan (almost no mid-grey): a seal's ring breaks up or merges
-    with the text there, so its absence cannot be told from the image."""
+def _mid_grey(image: np.ndarray) -> float:
+    """Share of the page that is mid-grey.  Almost none: a black-and-white scan, where a seal's
+    ring breaks up or merges with the text, so its absence cannot be told from the image."""
     small = cv2.resize(image[..., 0], (max(1, image.shape[1] // 4), max(1, image.shape[0] // 4)),
                        interpolation=cv2.INTER_NEAREST)
-    mid = (small > 40) & (small < 215)
-    return float(mid.mean()) < 0.02
+    return float(((small > 40) & (small < 215)).mean())
 
 
 def _reread_short_lines(img: np.ndarray, lines: list) -> list:
