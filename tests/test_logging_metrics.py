@@ -62,12 +62,14 @@ class TestTaskMetrics:
         app = Celery("t", broker="memory://")
         app.conf.task_always_eager = True
 
-        @app.task(name="extract.file", bind=True)
+        # shared=False: a shared task (Celery's default) joins every app made later in this
+        # process, and these stand-ins would replace the real steps in other tests' workers
+        @app.task(name="extract.file", bind=True, shared=False)
         def extract_file(self, file_id: str) -> str:
             logging.getLogger("workers.test").info("reading")
             return file_id
 
-        @app.task(name="check.submission", bind=True)
+        @app.task(name="check.submission", bind=True, shared=False)
         def check_submission(self, submission_id: str) -> str:
             raise ValueError("broken")
 

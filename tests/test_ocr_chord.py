@@ -82,7 +82,8 @@ def upload(settings: Settings, sessions: Any, data: bytes) -> tuple[str, str]:
     return sub.id, row.id
 
 
-def run_scan(app: DossierCelery, data: bytes, timeout: float = 50) -> dict:
+# generous: a bound on waiting, not a speed target; on two loaded cores a page of OCR can take 30 s
+def run_scan(app: DossierCelery, data: bytes, timeout: float = 150) -> dict:
     settings, sessions = app.settings, app.resources.sessions
     sub_id, _ = upload(settings, sessions, data)
     relay = Relay(settings, app, sessions=sessions)

@@ -23,7 +23,7 @@ from workers.relay import Relay
 from .conftest import delete_queues, queue_names, unique
 
 def run_upload(settings: Settings, app: DossierCelery, data: bytes, name: str,
-               timeout: float = 60) -> dict:
+               timeout: float = 180) -> dict:
     """Upload through the service, relay the outbox, and wait for the file to be final."""
     sessions = app.resources.sessions
     store = open_store(settings)
