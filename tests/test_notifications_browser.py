@@ -1,13 +1,10 @@
 """The inbox as a person uses it, in headless Chromium at a desktop (1366×900) and a phone (375×812)
 width: the unread count in the header, the message with its link, 标为已读, the email setting.
 No code, English key or UTC on screen; axe-core (npm) finds no serious or critical violation.
-Screenshots: test-artifacts/inbox-*.png."""
+Screenshots: test-artifacts/pages-inbox-*.png."""
 from __future__ import annotations
 
-import json
 import os
-import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,28 +14,11 @@ from dossier.settings import Settings
 from services.auth import accounts
 from services.review import flow, queue
 from storage.db import make_engine, make_sessionmaker, migrate
-from tests.edges import ARTIFACTS, REPO, dossier_env, free_port, running, wait_http
+from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
+from tests.page_checks import CHROMIUM, SIZES, check_page
 from tests.review_helpers import PASSWORD, submission
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SIZES = {"desktop": (1366, 900), "phone": (375, 812)}
-CODE = re.compile(r"[a-z_]+\.[a-z_]+|[a-z]+_[a-z]+|UTC")
-VISIBLE_TEXT = """() => {
-  const out = [];
-  const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-  while (walk.nextNode()) {
-    const n = walk.currentNode, el = n.parentElement;
-    if (!el || !n.textContent.trim() || el.closest('script,style,template,[hidden]')) continue;
-    const s = getComputedStyle(el);
-    if (s.display === 'none' || s.visibility === 'hidden' || el.getClientRects().length === 0) continue;
-    out.push(n.textContent.trim());
-  }
-  return out;
-}"""
-
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
@@ -81,17 +61,7 @@ def browser() -> Iterator[Any]:
 
 
 def _check(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"inbox-{name}.png"), full_page=True)
-    codes = [t for t in page.evaluate(VISIBLE_TEXT) if CODE.search(t)]
-    assert codes == [], f"{name}: codes on screen: {codes}"
-    if shutil.which("node") is None or not AXE.exists():
-        return
-    page.add_script_tag(path=str(AXE))
-    found = page.evaluate("async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-                          ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-                          ".map(v => ({id: v.id, impact: v.impact, nodes: v.nodes.slice(0, 3).map(n => n.target)}))")
-    assert found == [], f"{name}: axe: {json.dumps(found, ensure_ascii=False)}"
+    check_page(page, f"inbox-{name}")     # the checks every page passes (tests/page_checks.py)
 
 
 @pytest.mark.parametrize("size", list(SIZES))

@@ -156,7 +156,7 @@ def _library_knows(year: int) -> bool:
     try:
         chinese_calendar.is_workday(dt.date(year, 6, 1))
         return True
-    except NotImplementedError:
+    except NotImplementedError:     # chinesecalendar has no data for that year (not a stub)
         return False
 
 
