@@ -4,9 +4,14 @@ by Playwright; the page's context must bypass CSP, since axe goes in as an inlin
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
+
+import pytest
 
 from tests.edges import ARTIFACTS, REPO
 
@@ -50,3 +55,17 @@ def check_page(page: Any, name: str, *, codes_allowed: bool = False) -> None:
     assert found == [], f"{name}: axe: {json.dumps(found, ensure_ascii=False)}"
 
 
+
+
+@contextmanager
+def chromium_page(width: int = 1100, height: int = 900) -> Iterator[Any]:
+    """A page in Debian's Chromium, zh-CN, at the given size; the test skips where there is none."""
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}).new_page()
+        finally:
+            browser.close()

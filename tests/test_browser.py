@@ -2,20 +2,17 @@
 upload a generated .docx, see its progress, see the findings."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
 from dossier.settings import Settings
+from tests.page_checks import chromium_page
 from tests.edges import ARTIFACTS, dossier_env, extraction_ready, free_port, jinhua_form_docx, running, wait_http
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -31,16 +28,8 @@ def service(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            ctx = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})
-            yield ctx.new_page()
-        finally:
-            browser.close()
+    with chromium_page() as p:
+        yield p
 
 
 def test_upload_see_progress_and_findings(service: str, page: object, tmp_path: Path) -> None:

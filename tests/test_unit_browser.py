@@ -4,7 +4,6 @@ why it cannot be submitted yet, without a reload; the narrative uploaded after i
 from __future__ import annotations
 
 import io
-import os
 import re
 from pathlib import Path
 from typing import Iterator
@@ -16,14 +15,12 @@ from dossier.settings import Settings
 from services.auth import accounts
 from storage.db import make_engine, make_sessionmaker, migrate
 from tests.docx_factory import jinhua_form, narrative
+from tests.page_checks import chromium_page
 from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
 from tests.review_helpers import PASSWORD
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 
 
 @pytest.fixture
@@ -44,16 +41,8 @@ def service(tmp_path: Path) -> Iterator[str]:
 
 @pytest.fixture
 def page() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            ctx = browser.new_context(locale="zh-CN", viewport={"width": 1100, "height": 900})
-            yield ctx.new_page()
-        finally:
-            browser.close()
+    with chromium_page() as p:
+        yield p
 
 
 def _narrative(path: Path) -> Path:
