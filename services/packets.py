@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -144,10 +144,17 @@ def submission_dossier(session: Session, store: ObjectStore, settings: Settings,
 
 
 def campaign_summary(session: Session, settings: Settings, campaign_id: str, *,
-                     now: dt.datetime | None = None) -> tuple[bytes, bytes, int]:
-    """The campaign's summary (XLSX, PDF) compiled now, and how many submissions it covers."""
+                     now: dt.datetime | None = None,
+                     progress: Callable[[int, int, str], None] | None = None) -> tuple[bytes, bytes, int]:
+    """The campaign's summary (XLSX, PDF) compiled now, and how many submissions it covers;
+    `progress(done, total, submission_id)` after each submission is gathered (the CLI's bar)."""
     campaign = _campaign(campaign_id)
-    records = [gather(session, campaign, sid) for sid in campaign_submissions(session, campaign.id)]
+    ids = campaign_submissions(session, campaign.id)
+    records = []
+    for done, sid in enumerate(ids, start=1):
+        records.append(gather(session, campaign, sid))
+        if progress is not None:
+            progress(done, len(ids), sid)
     sheets = summary_sheets(campaign, records)
     compiled = now or utcnow()
     return (write_xlsx(sheets, compiled=compiled),
