@@ -5,7 +5,7 @@ before `dossier.campaigns` builds the objects callers use.  Sections a model
 does not name are kept (`extra="allow"`), so another section (recommender
 lists, re-inspection …) is added by adding a model field here — nothing else.
 Names of stage kinds, decisions and requirements live here because `dossier/`
-is the bottom layer: the engine in workers/routing may import them.
+is the bottom layer: the stage engine in dossier/stages imports them.
 """
 from __future__ import annotations
 
@@ -116,7 +116,7 @@ class DocumentModel(_Open):
 
 
 class StageModel(_Open):
-    """One stage of the review flow; the engine (workers/routing/engine.py) reads these keys."""
+    """One stage of the review flow; the engine (dossier/stages/engine.py) reads these keys."""
     id: str = Field(min_length=1)
     name: str | None = None
     kind: Literal[KINDS]  # type: ignore[valid-type]

@@ -23,9 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from dossier import lifecycle as rules
+from dossier.task_names import CHECK, INGEST
 from dossier.campaigns import Campaign, CampaignError, get_campaign
 from dossier.settings import Settings
-from services import lifecycle
+from storage import standing as lifecycle
 from storage import outbox
 from storage.models import FileState, FindingRow, StoredFile, Submission, SubmissionState
 from storage.objects import (CHUNK, HashingReader, ObjectNotFound, ObjectStore, ObjectTooLarge,
@@ -33,8 +34,6 @@ from storage.objects import (CHUNK, HashingReader, ObjectNotFound, ObjectStore, 
 
 log = logging.getLogger(__name__)
 
-INGEST_TOPIC = "ingest.file"
-CHECK_TOPIC = "check.submission"
 # uploads are spooled in memory up to this size, then on disk
 SPOOL_MEMORY = 1024 * 1024
 
@@ -236,7 +235,7 @@ def accept_upload(session: Session, store: ObjectStore, settings: Settings, *,
     sub.state = SubmissionState.PROCESSING.value
     try:
         session.flush()       # the row id for the task's arguments
-        outbox.add(session, INGEST_TOPIC, row.id)
+        outbox.add(session, INGEST, row.id)
         session.commit()
     except IntegrityError:
         # the same bytes arrived twice at once: the other request recorded them first
@@ -354,7 +353,7 @@ def delete_file(session: Session, store: ObjectStore, submission_id: str, file_i
     key, sha256 = row.object_key, row.sha256
     session.delete(row)
     sub.state = SubmissionState.PROCESSING.value
-    outbox.add(session, CHECK_TOPIC, sub.id)
+    outbox.add(session, CHECK, sub.id)
     session.commit()
     if _existing(session, submission_id, sha256) is None:
         store.delete(key)

@@ -14,7 +14,6 @@ read and write rows, so workers and services may both call them.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from dossier.task_names import NOTIFY_EMAIL
 from dossier import beijing
 from storage import outbox
 from storage.models import OutboxMessage, Submission, utcnow
@@ -30,7 +30,7 @@ from storage.review_models import (Objection, ReviewTask, Role, SubmissionOwner,
                                    TaskState, User)
 
 # the Celery task that sends one notification's email (workers/notify.py)
-EMAIL_TOPIC = "notify.email"
+EMAIL_TOPIC = NOTIFY_EMAIL
 # a notice that ended this long ago is no news any more: the sweep looks no further back
 NOTICE_LOOKBACK_DAYS = 7
 # an email still pending this long after its message went out lost that message (a worker killed
@@ -181,34 +181,20 @@ def _stage_name(campaign_id: str, stage_id: str | None) -> str:
     return stage_id or "审核"
 
 
-def _organisation(session: Session, submission_id: str) -> str:
+def organisation(session: Session, submission_id: str) -> str:
     sub = session.get(Submission, submission_id)
     return sub.organisation if sub else ""
 
 
 # ------------------------------------------------------------------ the events
 
-def checks_finished(session: Session, submission_id: str) -> list[Notification]:
-    """The submission's checks ended with errors the unit must fix (called by check.submission)."""
-    from storage.findings_gate import blocking_findings, current_files
-    errors = blocking_findings(session, submission_id, audience="unit")
-    if not errors:
-        return []
-    files = sorted(f.id for f in current_files(session, submission_id))
-    # the same files checked again (a redelivered message) are the same news
-    key = "checks:" + hashlib.sha256(",".join(files).encode()).hexdigest()[:32]
-    first = errors[0].message
-    text = (f"“{_organisation(session, submission_id)}”的申报材料已检查完毕，有 {len(errors)} 处需要修改，"
-            f"例如：{first}")
-    return notify(session, unit_users(session, submission_id), "checks.errors", text,
-                  f"/submissions/{submission_id}", key=key)
 
 
 def stage_decided(session: Session, submission_id: str, stage_name: str, outcome: str,
                   reasons: str = "", title: str | None = None) -> list[Notification]:
     """A stage's outcome (pass, return, reject, withdraw), told to the unit; `title`: the title
     a pass at this stage confers."""
-    org = _organisation(session, submission_id)
+    org = organisation(session, submission_id)
     reasons = reasons.strip().rstrip("。.")
     why = f"原因：{reasons}" if reasons else "原因请在申报页面查看"
     texts = {
@@ -226,7 +212,7 @@ def stage_decided(session: Session, submission_id: str, stage_name: str, outcome
 
 
 def notice_started(session: Session, submission_id: str, start: dt.date, end: dt.date) -> list[Notification]:
-    org = _organisation(session, submission_id)
+    org = organisation(session, submission_id)
     text = f"“{org}”的申报已开始公示，公示期 {start.isoformat()} 至 {end.isoformat()}。"
     return notify(session, unit_users(session, submission_id), "notice.started", text,
                   f"/submissions/{submission_id}", key=f"notice_start:{submission_id}:{start.isoformat()}")
@@ -257,7 +243,7 @@ def objection_resolved(session: Session, row: Objection, actor_id: str | None) -
 
 def task_assigned(session: Session, task: ReviewTask, user_id: str) -> list[Notification]:
     """A task handed to a person (改派, or a recommender's own task as its stage opens)."""
-    text = (f"请办理：“{_organisation(session, task.submission_id)}”的申报，"
+    text = (f"请办理：“{organisation(session, task.submission_id)}”的申报，"
             f"“{_stage_name(task.campaign_id, task.stage_id)}”环节")
     if task.due_at is not None:
         text += f"，{beijing.shown(task.due_at)} 前完成"
@@ -290,7 +276,7 @@ def sweep(session: Session, *, due_within: dt.timedelta, now: dt.datetime | None
         (ReviewTask.available_at.is_(None)) | (ReviewTask.available_at <= now)))
     for task in soon:
         assert task.due_at is not None
-        text = (f"任务即将超期：“{_organisation(session, task.submission_id)}”的申报，"
+        text = (f"任务即将超期：“{organisation(session, task.submission_id)}”的申报，"
                 f"“{_stage_name(task.campaign_id, task.stage_id)}”环节，须在 {beijing.shown(task.due_at)} 前完成。")
         n += len(notify(session, task_users(session, task), "task.due_soon", text, f"/review/tasks/{task.id}",
                         key=f"due:{task.id}:{task.due_at.isoformat()}"))

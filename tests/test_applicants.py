@@ -23,7 +23,7 @@ from tests.packet_scenario import read, upload
 from tests.review_helpers import submission
 from workers.extraction import extract_file
 from workers.packets import record, summary
-from workers.routing import applicants, engine
+from dossier.stages import applicants, engine
 
 C, Y = "jinhua-2015", "yueyang-2017"
 JINHUA_NOTICE = "市直各机关党委、有关党委，党群系统各机关党组织，各县（市、区）直机关工委、金华经济技术开发区直属机关党委"

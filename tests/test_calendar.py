@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from dossier.settings import Settings
 from storage.objects import ObjectStore
-from workers.routing.calendar import is_working_day, notice_end, working_days_between
+from dossier.stages.calendar import is_working_day, notice_end, working_days_between
 
 D = dt.date
 
@@ -51,7 +51,7 @@ class TestHolidayData:
         """GIVEN holidays/2026.yaml THEN every day of 2026 is a working day exactly when chinesecalendar says so."""
         import chinese_calendar
 
-        from workers.routing.calendar import HolidayCalendar, default_dir
+        from dossier.stages.calendar import HolidayCalendar, default_dir
         cal = HolidayCalendar(default_dir())
         assert cal.basis(2026).source == "file"
         day = D(2026, 1, 1)
@@ -61,7 +61,7 @@ class TestHolidayData:
 
     def test_year_without_data_is_weekends_only_and_says_so(self, tmp_path: Path) -> None:
         """GIVEN no data for 2031 THEN Monday to Friday count, no error, and the basis says it plainly."""
-        from workers.routing.calendar import HolidayCalendar
+        from dossier.stages.calendar import HolidayCalendar
         cal = HolidayCalendar(tmp_path)
         b = cal.basis(2031)
         assert not b.complete and "2031" in b.note and "周一至周五" in b.note and "未扣除法定节假日" in b.note
@@ -70,7 +70,7 @@ class TestHolidayData:
 
     def test_a_years_file_is_used(self, tmp_path: Path) -> None:
         """GIVEN a 2031.yaml with 元旦 off and a Sunday worked THEN the notice's days follow it."""
-        from workers.routing.calendar import HolidayCalendar
+        from dossier.stages.calendar import HolidayCalendar
         (tmp_path / "2031.yaml").write_text(
             "year: 2031\nsource: 国务院办公厅关于2031年部分节假日安排的通知\n"
             "holidays:\n  - {name: 元旦, from: 2031-01-01, to: 2031-01-03}\n"
@@ -83,7 +83,7 @@ class TestHolidayData:
     def test_broken_file_names_path_and_line(self, tmp_path: Path) -> None:
         """A holiday range that ends before it starts is refused with the file and the line."""
         from dossier.campaigns import CampaignError
-        from workers.routing.calendar import HolidayCalendar
+        from dossier.stages.calendar import HolidayCalendar
         (tmp_path / "2031.yaml").write_text(
             "year: 2031\nholidays:\n  - {name: 元旦, from: 2031-01-03, to: 2031-01-01}\n", encoding="utf-8")
         with pytest.raises(CampaignError, match=r"2031\.yaml:3: .*结束日期早于开始日期"):
@@ -106,7 +106,7 @@ def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_
     from storage.db import make_sessionmaker
     from storage.models import utcnow
     from tests.review_helpers import PASSWORD
-    from workers.routing import calendar
+    from dossier.stages import calendar
 
     calendar.configure(None)                       # the shipped holiday files: 2026, nothing after
     today = beijing.today(utcnow())
@@ -140,14 +140,14 @@ def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_
 
 def test_nth_working_day_backwards() -> None:
     """Counting back five working days from Monday 2015-10-12 crosses 国庆 to Wednesday 09-30."""
-    from workers.routing.calendar import nth_working_day
+    from dossier.stages.calendar import nth_working_day
     assert nth_working_day(D(2015, 10, 12), 5, step=-1) == D(2015, 9, 30)
 
 
 def test_broken_holiday_file_stops_the_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`dossier campaigns` with a broken file in DOSSIER_HOLIDAYS_DIR exits 2 naming the file and line."""
     from services.cli import main
-    from workers.routing import calendar
+    from dossier.stages import calendar
     (tmp_path / "2031.yaml").write_text("year: 2031\nworkdays:\n  - {date: 2031-02-30}\n", encoding="utf-8")
     try:
         assert main(["campaigns"], Settings(data_dir=tmp_path, holidays_dir=tmp_path)) == 2

@@ -21,7 +21,7 @@ import dossier
 from dossier.settings import Settings
 from services.api import create_app
 from storage.db import make_engine, migrate
-from workers.routing import calendar
+from dossier.stages import calendar
 data = pathlib.Path(tempfile.mkdtemp())
 settings = Settings(data_dir=data)
 engine = make_engine(settings)

@@ -19,7 +19,7 @@ from dossier.settings import Settings
 from services.api import create_app
 from services.review.access import record_owner
 from storage.db import make_sessionmaker
-from storage.findings_gate import blocking_findings
+from workers.findings_gate import blocking_findings
 from storage.models import FindingRow
 from storage.objects import open_store
 from storage.review_models import ReviewTask, User

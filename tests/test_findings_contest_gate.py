@@ -1,4 +1,4 @@
-"""storage.findings_gate on SQLite and PostgreSQL: which findings block the unit's 提交审核 and the
+"""workers.findings_gate on SQLite and PostgreSQL: which findings block the unit's 提交审核 and the
 reviewer's 通过 — errors only, of the current files and the whole submission, less what the unit
 contested (for the unit) or what a reviewer settled (for the reviewer)."""
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from storage.finding_models import FindingContest, FindingOverride
-from storage.findings_gate import blocking_findings
+from workers.findings_gate import blocking_findings
 from storage.models import FindingRow, StoredFile
 from tests.review_helpers import submission
 

@@ -16,7 +16,7 @@ from storage.models import Submission, utcnow
 from storage.review_models import ReviewTask
 from tests.review_helpers import PASSWORD, submission
 from tests.test_auth_access import app_settings, login, make_client  # noqa: F401 (fixtures)
-from workers.routing import engine as stages
+from dossier.stages import engine as stages
 
 C = "jinhua-2015"
 REC = "金华市财政局机关党委"

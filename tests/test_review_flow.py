@@ -16,7 +16,8 @@ from services.submissions import DomainError
 from storage.models import utcnow
 from storage.review_models import ReviewStatus, ReviewTask, TaskState
 from tests.review_helpers import person, submission
-from workers.routing import engine, yearly
+from dossier.stages import engine
+from workers.routing import yearly
 
 LEASE = 600
 COUNTY = "武义县直机关工委"

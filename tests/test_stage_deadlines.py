@@ -21,7 +21,7 @@ from tests.review_helpers import person, submission
 from tests.rules_world import (LEASE, api, caller, open_tasks, pg_sessions, through_notice,  # noqa: F401
                                user)
 from workers.packets import record
-from workers.routing import deadlines, engine
+from dossier.stages import deadlines, engine
 
 C, Y = "jinhua-2015", "yueyang-2017"
 WUYI, CITY = "武义县直机关工委", "金华市财政局机关党委"

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.api import create_app
-from services.presenters import field_label, present_status
+from dossier.presenters import field_label, present_status
 from storage.models import StoredFile, Submission
 from storage.objects import open_store
 from tests.edges import jinhua_form_docx

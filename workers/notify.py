@@ -13,6 +13,7 @@ whose message was lost (still pending an hour after it went out) queued again.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import logging
 import random
 import smtplib
@@ -31,6 +32,7 @@ from storage.notification_models import Notification
 from storage.review_models import User
 
 from .celery_app import DossierCelery, default_app
+from .findings_gate import blocking_findings, current_files
 
 log = logging.getLogger(__name__)
 
@@ -149,3 +151,18 @@ def sweep(sessions: sessionmaker[Session], settings: Settings, now: dt.datetime 
     if n:
         log.info("notification sweep: %d notification(s)", n)
     return n
+
+
+def checks_finished(session: Session, submission_id: str) -> list[Notification]:
+    """The submission's checks ended with errors the unit must fix (called by check.submission)."""
+    errors = blocking_findings(session, submission_id, audience="unit")
+    if not errors:
+        return []
+    files = sorted(f.id for f in current_files(session, submission_id))
+    # the same files checked again (a redelivered message) are the same news
+    key = "checks:" + hashlib.sha256(",".join(files).encode()).hexdigest()[:32]
+    first = errors[0].message
+    text = (f"“{notifications.organisation(session, submission_id)}”的申报材料已检查完毕，有 {len(errors)} 处需要修改，"
+            f"例如：{first}")
+    return notifications.notify(session, notifications.unit_users(session, submission_id), "checks.errors",
+                                text, f"/submissions/{submission_id}", key=key)

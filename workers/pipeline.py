@@ -35,14 +35,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import Campaign, get_campaign
 from dossier.settings import Settings
-from storage import notifications, outbox, versions
+from storage import outbox, versions
 from storage.models import (FileState, FindingRow, StoredFile, Submission, SubmissionState,
                             utcnow)
 from storage.objects import ObjectNotFound, ObjectStore, derived_key, safe_ext
 from workers.extract.convert import WORD_FORMATS
 from workers.extract.readers import ReadContext, ReadError
+from dossier.formats import MEDIA_TYPES
+from dossier.task_names import ASSEMBLE, CHECK, EXTRACT, INGEST, OCR
+from dossier.task_names import PACKET_PRINT as PRINT
 from workers.extract.sniff import sniff
-from workers.extract.sniff import MEDIA_TYPES
+from workers import notify
 from workers.leases import claim, release, renewing
 from workers.results import ExtractResult, FileInfo, Finding
 
@@ -50,14 +53,8 @@ T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
-INGEST = "ingest.file"
-EXTRACT = "extract.file"
-OCR = "ocr.file"
-ASSEMBLE = "ocr.assemble"
-CHECK = "check.submission"
 
 # scans and photos are read by OCR: slow, so they go to their own queue
-PRINT = "packets.print"
 OCR_FORMATS = frozenset({"pdf", "jpeg", "png", "tiff", "heic", "bmp", "webp"})
 
 # progress shown to the unit, per step; OCR pages fill P_EXTRACTING..P_PAGES_DONE
@@ -632,7 +629,7 @@ def check_submission(rt: Runtime, submission_id: str) -> str:
         sub.check_attempts = 0
         # a version under review recorded before these files were read takes its fields now
         versions.fill_versions(s, sub.id, sub.checked_at)
-        notifications.checks_finished(s, sub.id)     # errors to fix: the unit is told
+        notify.checks_finished(s, sub.id)     # errors to fix: the unit is told
         s.commit()
         log.info("submission %s checked: %d current files, kinds %s, %d findings", sub.id, len(current),
                  sorted(kinds), len(findings))

@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # the campaigns: the configured files (a broken one stops the start) and the admin's versions
     from storage.campaign_models import attach_registry
     app.state.campaigns = attach_registry(settings, app.state.sessions)
-    from workers.routing import calendar
+    from dossier.stages import calendar
     calendar.configure(settings.holidays_dir)
     app.state.store = store or open_store(settings)
     from services.web.review_pages import render_message

@@ -14,13 +14,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from dossier.campaigns import load_campaigns
-from services import lifecycle
+from storage import standing as lifecycle
 from services import submissions as service
 from services.auth.web import CurrentUser
 from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
 from services.review import eligibility, submitting
-from services.presenters import present_status
-from workers.extract.sniff import MEDIA_TYPES
+from dossier.presenters import present_status
+from dossier.formats import MEDIA_TYPES
 
 from . import readiness
 from .deps import SessionDep, SettingsDep, StoreDep, campaign_or_error

@@ -17,12 +17,12 @@ from services.auth import accounts
 from services.auth.web import CurrentUser
 from services.security.guards import AdminUser, ChangeableSubmission, Decider, StaffUser, VisibleTask
 from services.review.blocking import blocking_items
-from services import lifecycle
-from services.presenters import present_lifecycle
+from storage import standing as lifecycle
+from dossier.presenters import present_lifecycle
 from services.review import audit, flow, queue, submitting
 from services.review.access import visible_submission
 from storage.review_models import ReviewTask
-from workers.routing import calendar
+from dossier.stages import calendar
 
 from .deps import SessionDep, SettingsDep
 from .schemas import Ident, LongText, Name, Note

@@ -20,7 +20,8 @@ from services.submissions import DomainError, NotFound, campaign_or_404
 from storage.models import utcnow
 from storage.review_models import Role
 from workers.packets import public_lists
-from workers.routing import applicants, deadlines, yearly
+from dossier.stages import applicants, deadlines
+from workers.routing import yearly
 
 from .deps import SessionDep, SettingsDep
 from .schemas import Ident, Name

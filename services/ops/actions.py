@@ -15,7 +15,7 @@ from services.submissions import DomainError, NotFound
 from storage import outbox
 from storage.models import FileState, StoredFile, Submission, SubmissionState
 from storage.review_models import User
-from workers.pipeline import INGEST
+from dossier.task_names import INGEST
 
 
 class NotParked(DomainError):

@@ -1,6 +1,6 @@
 """The errors that stop a reviewer's 通过, each with what to do about it, in Chinese.
 
-`storage.findings_gate` says which findings block; this module says so to a
+`workers.findings_gate` says which findings block; this module says so to a
 person: on the desk beside the decision buttons, and in the 409 the decision
 endpoint answers when a pass is refused.
 """
@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dossier.campaigns import Campaign
-from services.presenters import field_label
+from dossier.presenters import field_label
 from services.submissions import DomainError
-from storage.findings_gate import blocking_findings, contests_of
+from workers.findings_gate import blocking_findings, contests_of
 from storage.models import FindingRow
 
 

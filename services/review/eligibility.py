@@ -2,7 +2,7 @@
 
 A unit account bound to its recommender (or applicant kind) applies under that binding: whatever
 a form or a script names, the bound one is used, and a different one is refused.  A name off the
-list is refused with the notice's own words (workers/routing/applicants.py says who is on it).
+list is refused with the notice's own words (dossier/stages/applicants.py says who is on it).
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from services.submissions import InvalidInput
 from storage.models import Submission
 from storage.review_models import Role, User
 from storage.rules_models import SubmissionPlace, UserBinding
-from workers.routing import applicants, engine
+from dossier.stages import applicants, engine
 
 
 class NotEligible(InvalidInput):

@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 
 from dossier import beijing
 from dossier.campaigns import Campaign, get_campaign
-from services.presenters import field_label
+from dossier.presenters import field_label
 from services.submissions import DomainError, InvalidInput, NotFound
 from storage.finding_models import ContestOutcome, FindingContest, FindingOverride
-from storage.findings_gate import contests_of, current_errors, overrides_of
+from workers.findings_gate import contests_of, current_errors, overrides_of
 from storage.models import FindingRow, StoredFile, Submission, utcnow
 from storage.review_models import ReviewStatus, ReviewTask, Role, SubmissionReview, User
-from workers.routing import engine
+from dossier.stages import engine
 
 from . import audit, flow
 from .access import Forbidden, visible_submission
@@ -166,25 +166,3 @@ def override(session: Session, user: User, task_id: str, finding_id: int, reason
     return entry
 
 
-def dossier_notes(session: Session, campaign: Campaign, submission_id: str) -> list[dict[str, str]]:
-    """Overrides and judged 识别有误 of a submission, for the dossier PDF: what (label, the finding's
-    words), what was decided and why, by whom, at which stage and when (Beijing time)."""
-    stages = {s.id: s.name for s in engine.stages(campaign)}
-    out = []
-    for o in session.scalars(select(FindingOverride).where(FindingOverride.submission_id == submission_id)
-                             .order_by(FindingOverride.id)):
-        out.append({"label": field_label(campaign, o.field) or o.code, "message": o.message,
-                    "decision": "放行", "why": o.reason, "by": o.username,
-                    "stage": stages.get(o.stage_id, o.stage_id), "at": beijing.shown(o.created_at)})
-    judged = session.scalars(select(FindingContest).where(FindingContest.submission_id == submission_id,
-                                                          FindingContest.outcome.is_not(None))
-                             .order_by(FindingContest.id))
-    tasks = {t.id: t.stage_id for t in session.scalars(select(ReviewTask).where(
-        ReviewTask.submission_id == submission_id))}
-    for c in judged:
-        confirmed = c.outcome == ContestOutcome.CONFIRMED.value
-        out.append({"label": field_label(campaign, c.field) or c.code, "message": f"申报单位认为识别有误：{c.note}",
-                    "decision": "确认识别有误" if confirmed else "维持问题",
-                    "why": c.decision_note or "", "by": c.decided_by or "",
-                    "stage": stages.get(tasks.get(c.task_id or "", ""), ""), "at": beijing.shown(c.decided_at)})
-    return out

@@ -1,7 +1,7 @@
 """The flow: a submission walks its campaign's stages, as the engine reads them.
 
 Every function here takes the acting user, checks the stage's rules through
-`workers.routing.engine`, changes rows and writes the audit entry in the same
+`dossier.stages.engine`, changes rows and writes the audit entry in the same
 transaction, and commits.  Nothing here names a stage or a campaign.
 """
 from __future__ import annotations
@@ -20,10 +20,11 @@ from storage import versions as versions_store
 from storage.models import StoredFile, Submission, utcnow
 from storage.review_models import (FieldCorrection, Objection, ReviewStatus, ReviewTask, Role,
                                    SubmissionReview, SubmissionVersion, TaskState, User)
-from workers.routing import deadlines, engine, yearly
-from workers.routing.calendar import bases as calendar_bases
-from workers.routing.calendar import notice_end
-from workers.routing.engine import Stage
+from dossier.stages import deadlines, engine
+from workers.routing import yearly
+from dossier.stages.calendar import bases as calendar_bases
+from dossier.stages.calendar import notice_end
+from dossier.stages.engine import Stage
 
 from . import audit, eligibility
 from .access import visible_submission
@@ -148,13 +149,6 @@ def correct_field(session: Session, user: User, task_id: str, field: str, value:
     return row
 
 
-def corrections(session: Session, submission_id: str) -> dict[str, FieldCorrection]:
-    """The newest correction per field."""
-    out: dict[str, FieldCorrection] = {}
-    for row in session.scalars(select(FieldCorrection).where(FieldCorrection.submission_id == submission_id)
-                               .order_by(FieldCorrection.id)):
-        out[row.field] = row
-    return out
 
 
 def save_scores(session: Session, user: User, task_id: str, scores: dict[str, Any]) -> tuple[dict[str, float], float]:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dossier.campaigns import get_campaign
 from storage.review_models import ReviewTask, SubmissionReview
-from workers.routing import engine
+from dossier.stages import engine
 
 
 def _pending_departments(session: Session, review: SubmissionReview, stage_id: str) -> list[str]:

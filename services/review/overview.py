@@ -17,10 +17,10 @@ from sqlalchemy.orm import Session
 
 from dossier import lifecycle as rules
 from dossier.campaigns import Campaign
-from services import lifecycle
+from storage import standing as lifecycle
 from storage.models import FindingRow, Submission, utcnow
 from storage.review_models import ReviewStatus, ReviewTask, SubmissionReview, TaskState
-from workers.routing import engine
+from dossier.stages import engine
 
 from . import flow
 

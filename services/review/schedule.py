@@ -1,5 +1,5 @@
 """A submission's deadlines as its unit reads them: the notice's date for the stage its recommender
-reports by, and the date by which the recommender needs the unit's materials (workers/routing/deadlines)."""
+reports by, and the date by which the recommender needs the unit's materials (dossier/stages/deadlines)."""
 from __future__ import annotations
 
 from typing import Any
@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from dossier.campaigns import get_campaign
 from storage.models import Submission
 from storage.review_models import SubmissionReview
-from workers.routing import deadlines, engine
+from dossier.stages import deadlines, engine
 
 
 def of_submission(session: Session, sub: Submission) -> dict[str, Any]:

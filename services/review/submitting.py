@@ -2,7 +2,7 @@
 
 A submission is submitted (the first time, or again after a return) only when every
 current file is read and the submission-level checks ran, no error finding blocks the
-unit (storage.findings_gate decides which: one the unit marked 识别有误 no longer does),
+unit (workers.findings_gate decides which: one the unit marked 识别有误 no longer does),
 and the unit has said it read the warnings.  The API and the page's form both come here,
 so the rule holds whoever asks.
 """
@@ -16,10 +16,10 @@ from sqlalchemy.orm import Session
 
 from dossier import lifecycle as rules
 from dossier.campaigns import get_campaign
-from services import lifecycle
-from services.presenters import field_label
+from storage import standing as lifecycle
+from dossier.presenters import field_label
 from services.submissions import DomainError, refuse
-from storage.findings_gate import blocking_findings
+from workers.findings_gate import blocking_findings
 from storage.models import FindingRow, StoredFile, utcnow
 from storage.review_models import SubmissionReview, User
 

@@ -18,7 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from dossier.campaigns import load_campaigns
-from services import lifecycle
+from storage import standing as lifecycle
 from services import submissions as service
 from services.auth.accounts import ROLE_LABELS
 from services.auth.web import csrf_ok, require_csrf
@@ -26,11 +26,11 @@ from services.security.guards import ChangeableSubmission, VisibleSubmission
 from services.review import submitting
 from services.review.access import can_change
 from services.review.findings import contest_marks
-from storage.findings_gate import blocking_findings
+from workers.findings_gate import blocking_findings
 from services.api.deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
 from services.api.errors import ApiError
 from services.api.uploads import receive_form, store_uploads
-from services.presenters import field_label, present_status
+from dossier.presenters import field_label, present_status
 from services.progress import notes as progress_notes
 from services.review import page_images
 from services.review.page_views import PageView, page_key, page_views

@@ -24,8 +24,8 @@ from services.review import audit
 from services.submissions import DomainError, campaign_or_404
 from storage.campaign_models import add_version, current_versions, versions_of
 from storage.review_models import User
-from workers.routing import engine
-from workers.routing.engine import KIND_LABELS
+from dossier.stages import engine
+from dossier.stages.engine import KIND_LABELS
 
 from .review_pages import _back, _form, render
 

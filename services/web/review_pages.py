@@ -28,8 +28,9 @@ from services.auth.accounts import ROLE_LABELS
 from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_csrf, set_session_cookie
 from services.security.guards import AdminUser, Decider, UnitUser, VisibleTask
 from services.auth.login_csrf import login_token, login_token_ok, set_login_cookie
-from services import lifecycle
-from services.presenters import (REVIEW_STATUS_LABELS, field_label, history_detail, present_lifecycle,
+from storage import standing as lifecycle
+from storage import settled_findings
+from dossier.presenters import (REVIEW_STATUS_LABELS, field_label, history_detail, present_lifecycle,
                                  present_status)
 from services.review.outcome_messages import decision_outcome
 from services.review import audit, eligibility, flow, queue, schedule
@@ -47,9 +48,9 @@ from storage import versions as versions_store
 from storage.models import StoredFile
 from storage.objects import ObjectNotFound, submission_prefix
 from storage.review_models import ReviewTask, SubmissionReview
-from workers.routing import engine
-from workers.routing.calendar import bases as calendar_bases
-from workers.routing.engine import DECISION_LABELS, KIND_LABELS
+from dossier.stages import engine
+from dossier.stages.calendar import bases as calendar_bases
+from dossier.stages.engine import DECISION_LABELS, KIND_LABELS
 
 HERE = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -425,7 +426,7 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
         for d in f["documents"]:
             for key, fv in (d.get("fields") or {}).items():
                 fields[key] = fv.get("value") if isinstance(fv, dict) else fv
-    corr = flow.corrections(session, task.submission_id)
+    corr = settled_findings.corrections(session, task.submission_id)
     diff = flow.changes_between_versions(session, task.submission_id)
     changes = None if diff is None else [{**c, "label": field_label(campaign, c["field"])} for c in diff]
     held = task.state == "claimed" and task.assignee_id == user.id
@@ -455,7 +456,7 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
                   campaign=campaign,     # its standards beside the scoring (the notice's words)
                   # what stops a pass, contested first, beside the decision buttons
                   blocking=blocking_items(session, campaign, task.submission_id),
-                  settled=finding_actions.dossier_notes(session, campaign, task.submission_id),
+                  settled=settled_findings.dossier_notes(session, campaign, task.submission_id),
                   status_label=STATUS_LABELS.get(review.status if review else None, ""),
                   # the page renews the lease a few times per lease while the reviewer is at work
                   renew_every=max(5, settings.review_lease_seconds // 3),

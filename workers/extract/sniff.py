@@ -10,20 +10,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-# format -> media type
-MEDIA_TYPES = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "doc": "application/msword",
-    "wps": "application/vnd.ms-works",
-    "rtf": "application/rtf",
-    "pdf": "application/pdf",
-    "jpeg": "image/jpeg",
-    "png": "image/png",
-    "tiff": "image/tiff",
-    "heic": "image/heic",
-    "bmp": "image/bmp",
-    "webp": "image/webp",
-}
+from dossier.formats import MEDIA_TYPES
+
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 

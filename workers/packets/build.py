@@ -22,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dossier.task_names import PACKET_BUILD
 from dossier.campaigns import Campaign, CampaignError, get_campaign
 from dossier.settings import Settings
 from storage import outbox
@@ -37,7 +38,7 @@ from .summary import summary_sheets, write_pdf, write_xlsx
 
 log = logging.getLogger(__name__)
 
-TOPIC = "packets.build"
+TOPIC = PACKET_BUILD
 PDF = "application/pdf"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MSG_CAMPAIGN = "评选活动配置文件已不存在或有误，无法生成汇编。"

@@ -16,6 +16,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
+from dossier.task_names import PACKET_PRINT
 from storage.models import StoredFile
 from storage.objects import ObjectNotFound, ObjectStore, safe_ext
 from workers.extract.convert import WORD_FORMATS, ConvertError, convert_to_pdf
@@ -25,7 +26,7 @@ from .originals import WordToPdf
 
 log = logging.getLogger(__name__)
 
-TOPIC = "packets.print"
+TOPIC = PACKET_PRINT
 
 
 def needs_print(fmt: str | None) -> bool:

@@ -17,17 +17,16 @@ from sqlalchemy.orm import Session
 
 from dossier import beijing
 from dossier.campaigns import Campaign, PacketList, Rubric
-from services.lifecycle import counted, standing
-from services.presenters import (SEVERITIES, present_lifecycle, display_value, document_title,
+from storage.standing import counted, standing
+from dossier.presenters import (SEVERITIES, present_lifecycle, display_value, document_title,
                                  field_label)
-from services.review.findings import dossier_notes
-from services.review.flow import corrections
+from storage.settled_findings import corrections, dossier_notes
 from storage import versions as versions_store
 from storage.models import FindingRow, StoredFile, Submission
 from storage.review_models import (FieldCorrection, Objection, ReviewTask, SubmissionReview,
                                    TaskState, User)
-from workers.routing import engine
-from workers.routing.engine import KIND_LABELS, StageError
+from dossier.stages import engine
+from dossier.stages.engine import KIND_LABELS, StageError
 
 # a decision as the record states it (the desk's labels say what happens next)
 DECISIONS = {"pass": "通过", "return": "退回修改", "reject": "不予通过", "withdraw": "撤销称号"}

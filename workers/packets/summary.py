@@ -19,7 +19,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, SimpleDocTemplate
 
 from dossier.campaigns import Campaign, SummaryColumn
-from services.presenters import display_value
+from dossier.presenters import display_value
 
 from .pages import grid, p
 from .pdf_style import styles

@@ -23,8 +23,8 @@ from storage.models import Submission
 from storage.review_models import ReviewStatus, ReviewTask, SubmissionReview, TaskState, User
 from storage.rules_models import ReinspectionOutcome
 
-from . import engine
-from .engine import Stage
+from dossier.stages import engine
+from dossier.stages.engine import Stage
 
 log = logging.getLogger(__name__)
 

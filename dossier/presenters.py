@@ -11,7 +11,7 @@ from typing import Any
 
 from dossier import lifecycle
 from dossier.campaigns import Campaign
-from workers.routing import engine
+from dossier.stages import engine
 
 # file states in the unit's words
 FILE_STATES = {
