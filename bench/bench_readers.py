@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 from workers.extract.model import Document  # noqa: E402
 from workers.extract.readers import ReadContext, ReadError, reader_for  # noqa: E402
 from workers.extract.sniff import sniff  # noqa: E402
-from workers.extract.word97_binary import read_word97_text  # noqa: E402
-from workers.extract.word97_model import build_blocks  # noqa: E402
+from workers.extract.word.word97_binary import read_word97_text  # noqa: E402
+from workers.extract.word.word97_model import build_blocks  # noqa: E402
 
 
 def _median(fn, repeat: int) -> tuple[float, object]:

@@ -16,7 +16,7 @@ from docx import Document as NewDocx
 
 from dossier.campaigns import get_campaign
 from tests import docx_factory as make
-from workers.extract.docx_reader import read_docx
+from workers.extract.word.docx_reader import read_docx
 from workers.extract.model import Table
 from workers.extract.readers import ReadContext
 from workers.extraction import extract_file

@@ -9,9 +9,9 @@ import pytest
 from dossier.settings import Settings
 from workers.extract.model import Document, Table
 from workers.extract.readers import ReadContext, ReadError
-from workers.extract.word97 import read_word97
-from workers.extract.word97_binary import Para, RowDef, read_word97_text
-from workers.extract.word97_model import build_blocks
+from workers.extract.word.word97 import read_word97
+from workers.extract.word.word97_binary import Para, RowDef, read_word97_text
+from workers.extract.word.word97_model import build_blocks
 from tests.office import soffice_convert
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"

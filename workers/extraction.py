@@ -14,7 +14,8 @@ from .checks.document import check_document
 from .checks.evidence import loose_seals
 from .degenerate import degenerate_image, degenerate_result
 from .extract.model import Document
-from .extract.readers import ReadContext, ReadError, reader_for
+from .extract.limits import check_input, check_read
+from .extract.readers import Measure, ReadContext, ReaderSpec, ReadError, spec_for
 from .extract.sniff import MEDIA_TYPES, sniff
 from .forms.furniture import drop_page_furniture
 from .forms.locate import locate
@@ -37,8 +38,16 @@ def sha256_of(path: Path) -> str:
 
 
 def read_document(path: Path, ctx: ReadContext) -> Document:
-    """The common model of `path`; raises ReadError when it cannot be read."""
-    return reader_for(ctx.format)(path, ctx)
+    """The common model of `path`, its limits checked first; raises ReadError when it
+    cannot be read (over a limit, damaged, encrypted, a format no reader declares)."""
+    spec = spec_for(ctx.format)
+    return _read_checked(path, ctx, spec, check_input(path, spec, ctx.settings))
+
+
+def _read_checked(path: Path, ctx: ReadContext, spec: ReaderSpec, measured: Measure) -> Document:
+    doc = spec.read(path, ctx)
+    check_read(doc, measured, spec, ctx.settings)
+    return doc
 
 
 def campaign_year(campaign: Campaign) -> int | None:
@@ -95,11 +104,14 @@ def extract_file(path: Path, campaign: Campaign, *, name: str | None = None,
         return ExtractResult(campaign=campaign.id, file=info, readable=False, error=sniffed.reason,
                              findings=[Finding("file.unreadable", "error", None,
                                                "文件已损坏，无法打开。请用 Word 重新保存后上传。")])
-    degenerate = degenerate_image(path, sniffed.format)
-    if degenerate is not None:
-        return degenerate_result(campaign, info, degenerate)
     try:
-        doc = read_document(path, ctx)
+        # the limits before anything decodes the file, the blank-image test included
+        spec = spec_for(sniffed.format)
+        measured = check_input(path, spec, ctx.settings)
+        degenerate = degenerate_image(path, sniffed.format)
+        if degenerate is not None:
+            return degenerate_result(campaign, info, degenerate)
+        doc = _read_checked(path, ctx, spec, measured)
     except ReadError as e:
         log.info("cannot read %s: %s", name, e.detail or e.message)
         return ExtractResult(campaign=campaign.id, file=info, readable=False, error=e.detail or e.message,

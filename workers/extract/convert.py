@@ -20,7 +20,7 @@ from pathlib import Path
 from dossier.settings import Settings
 
 from .model import Document
-from .readers import ReadContext, ReadError
+from .readers import ReadContext, ReaderSpec, ReadError
 
 log = logging.getLogger(__name__)
 
@@ -118,7 +118,7 @@ def convert_to_docx(path: Path, settings: Settings, fmt: str | None = None,
 
 def read_docx_bytes(data: bytes, ctx: ReadContext) -> Document:
     """Read converted .docx bytes with the docx reader (imported lazily: the lead's module)."""
-    from .docx_reader import read_docx
+    from .word.docx_reader import read_docx
 
     fd, name = tempfile.mkstemp(prefix="dossier-converted-", suffix=".docx")
     try:
@@ -151,8 +151,8 @@ def read_converted(path: Path, ctx: ReadContext) -> Document:
     doc = read_docx_bytes(data, ctx)
     doc.method = "converted"
     doc.media_type = ctx.format
-    if doc.pages > ctx.settings.max_pages:
-        raise ReadError("file.unreadable",
-                        f"文件页数超过上限（{ctx.settings.max_pages} 页），请拆分或精简后重新上传。",
-                        f"{doc.pages} pages > max_pages {ctx.settings.max_pages}")
     return doc
+
+
+# an .rtf says nothing of its pages before LibreOffice lays it out: they are checked once read
+READS = ReaderSpec(formats=("rtf",), read=read_converted)

@@ -1,17 +1,24 @@
-"""One reader per format, one table from format to reader.
+"""The readers' contract and the one table from format to reader.
 
-A reader is a function `read(path, ctx) -> Document`.  It raises `ReadError`
-when the file cannot be read at all (damaged, encrypted, over a limit); a
-partial failure (one bad page) goes into `Document.problems` instead, so one
-bad page does not sink a file.  Adding a format is one module and one line in
-`READERS`.
+A reader module declares what it reads with a module-level `READS =
+ReaderSpec(...)`: its formats, the function `read(path, ctx) -> Document`, and
+how to measure a file cheaply (pages, pixels, inflated bytes) so that the
+limits are checked once, in `limits.py`, before any reader runs.  The table is
+built from those declarations: adding a format is one module and one line in
+`READER_MODULES`.
+
+A reader raises `ReadError` when the file cannot be read at all (damaged,
+encrypted, over a limit); a partial failure (one bad page) goes into
+`Document.problems` instead, so one bad page does not sink a file.
 """
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Protocol
 
 from dossier.settings import Settings, get_settings
 
@@ -46,31 +53,69 @@ class Reader(Protocol):
     def __call__(self, path: Path, ctx: ReadContext) -> Document: ...
 
 
-# format -> "module:function"; imported lazily so that a Word-only worker never
-# loads the OCR models.
-READERS: dict[str, str] = {
-    "docx": "workers.extract.docx_reader:read_docx",
-    "doc": "workers.extract.word97:read_word97",
-    "wps": "workers.extract.word97:read_word97",
-    "rtf": "workers.extract.convert:read_converted",
-    "pdf": "workers.extract.pdf_reader:read_pdf",
-    "jpeg": "workers.extract.image_reader:read_image",
-    "png": "workers.extract.image_reader:read_image",
-    "tiff": "workers.extract.image_reader:read_image",
-    "heic": "workers.extract.image_reader:read_image",
-    "bmp": "workers.extract.image_reader:read_image",
-    "webp": "workers.extract.image_reader:read_image",
-}
+@dataclass(frozen=True)
+class Measure:
+    """What a file says about its own size before it is read; None: it does not say."""
+    pages: int | None = None
+    pixels: int | None = None          # the largest frame's width × height
+    inflated_bytes: int | None = None  # a zip's members once inflated, as its directory declares
+
+
+# the pages message most formats give; {n}: the file's pages, {limit}: settings.max_pages
+MSG_TOO_MANY_PAGES = "文件页数超过上限（{limit} 页），请拆分或精简后重新上传。"
+
+
+@dataclass(frozen=True)
+class ReaderSpec:
+    """What one reader reads, and how its input is measured before it runs."""
+    formats: tuple[str, ...]
+    read: Reader
+    # reads only as much of the file as it needs to say how big it is; may raise
+    # ReadError for a file it cannot even measure
+    measure: Callable[[Path, Settings], Measure] | None = None
+    too_many_pages: str = MSG_TOO_MANY_PAGES
+
+    @property
+    def media_types(self) -> dict[str, str]:
+        from .sniff import MEDIA_TYPES
+        return {f: MEDIA_TYPES[f] for f in self.formats}
+
+
+# modules with a `READS` declaration.  Imported on first use, not at import time,
+# so that importing the contract never loads a reader; the image reader loads the
+# OCR models only when it reads.
+READER_MODULES: tuple[str, ...] = (
+    "workers.extract.word.docx_reader",
+    "workers.extract.word.word97",
+    "workers.extract.convert",
+    "workers.extract.pdf",
+    "workers.extract.image_reader",
+)
+
+MSG_UNSUPPORTED = "不支持的文件格式。"
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, ReaderSpec]:
+    """format -> its reader's declaration, from every module in READER_MODULES."""
+    table: dict[str, ReaderSpec] = {}
+    for module in READER_MODULES:
+        spec: ReaderSpec = importlib.import_module(module).READS
+        for fmt in spec.formats:
+            if fmt in table:
+                raise RuntimeError(f"{fmt} is declared by two readers ({module})")
+            table[fmt] = spec
+    return table
+
+
+def spec_for(fmt: str) -> ReaderSpec:
+    """The declaration of the reader for `fmt`, or ReadError(file.unsupported)."""
+    try:
+        return registry()[fmt]
+    except KeyError:
+        raise ReadError("file.unsupported", MSG_UNSUPPORTED, f"no reader for {fmt}") from None
 
 
 def reader_for(fmt: str) -> Reader:
-    try:
-        target = READERS[fmt]
-    except KeyError:
-        raise ReadError("file.unsupported", "不支持的文件格式。", f"no reader for {fmt}") from None
-    module, _, func = target.partition(":")
-    try:
-        return getattr(importlib.import_module(module), func)
-    except (ImportError, AttributeError) as e:
-        raise ReadError("file.unsupported", "暂不支持读取这种格式的文件，请改交 Word（.docx）或 PDF 文件。",
-                        f"reader {target} unavailable: {e}") from e
+    """The reader function for `fmt` (limits not checked: `extraction.read_document` does)."""
+    return spec_for(fmt).read

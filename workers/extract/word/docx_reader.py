@@ -14,11 +14,13 @@ from pathlib import Path
 from docx.oxml.ns import qn
 from lxml import etree
 
+from dossier.settings import Settings
+
+from ..model import Cell, Document, Paragraph, Picture, Table
+from ..readers import Measure, ReadContext, ReaderSpec
 from .docx_boxes import (box_paragraph_text, fill_slots, font_size, merge_small, plain_text, rows_of,
                          split_paragraph)
-from .docx_package import open_package
-from .model import Cell, Document, Paragraph, Picture, Table
-from .readers import ReadContext
+from .docx_package import inflated_size, open_package
 
 _W_P, _W_TBL, _W_TR, _W_TC, _W_SDT = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:sdt")
 _PICTURE_TAGS = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
@@ -271,10 +273,18 @@ class _Walker:
 
 def read_docx(path: Path, ctx: ReadContext) -> Document:
     """Read a .docx into the common model."""
-    package = open_package(path, ctx.settings.max_unzipped_bytes)
+    package = open_package(path)
     w = _Walker(_left_margin(package.body), package.default_font_size, package.notes)
     w.body(package.body)
     w.fill_blanks()
     # a trailing break with nothing after it does not make a page
     pages = max([b.page for b in w.blocks if not isinstance(b, Paragraph) or b.text.strip()] or [1])
     return Document(blocks=w.blocks, pages=pages, method="docx", media_type=ctx.format)
+
+
+def measure_docx(path: Path, settings: Settings) -> Measure:
+    """A .docx declares its inflated size; its pages are known once read (explicit breaks)."""
+    return Measure(inflated_bytes=inflated_size(path))
+
+
+READS = ReaderSpec(formats=("docx",), read=read_docx, measure=measure_docx)

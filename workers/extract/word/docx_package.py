@@ -5,8 +5,8 @@ boxes, the default font size in the styles).  python-docx parses every part
 (styles, numbering, settings, theme, headers) and wraps each element in its own
 classes before a word is read, which was most of a Word file's reading time; here
 the main part is found through the package relationships and parsed once with
-lxml, with entities and network access off.  Zip bombs and damaged zips are
-refused before anything is inflated.
+lxml, with entities and network access off.  Zip bombs are refused before anything
+is inflated (limits.py, from `inflated_size`), damaged zips here.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from docx.oxml.ns import qn
 from lxml import etree
 
-from .readers import ReadError
+from ..readers import ReadError
 
 _OFFICE_DOC = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"
 _STYLES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles"
@@ -33,7 +33,6 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_commen
 
 MSG_DAMAGED = "文件已损坏，无法打开。请用 Word 重新保存后上传。"
 MSG_UNREADABLE = "无法读取这个 Word 文件，文件可能已损坏。请用 Word 重新保存后上传。"
-MSG_BOMB = "文件解压后过大（疑似压缩炸弹），无法处理。请另存为普通的 Word 文件后重新上传。"
 
 
 @dataclass
@@ -44,13 +43,15 @@ class DocxPackage:
     notes: dict[tuple[str, str], str] = field(default_factory=dict)
 
 
-def _check_sizes(z: zipfile.ZipFile, max_unzipped: int) -> None:
-    total = 0
-    for info in z.infolist():
-        total += info.file_size
-        # declared sizes can lie: a tiny member with a huge ratio is suspect too
-        if info.file_size > max_unzipped or total > max_unzipped:
-            raise ReadError("file.unreadable", MSG_BOMB, f"zip members inflate past {max_unzipped} bytes")
+def inflated_size(path: Path) -> int | None:
+    """The members' sizes once inflated, as the zip's directory declares them (None: not a
+    readable zip).  The directory is all there is to trust before inflating: zipfile stops
+    a member at its declared size, so a lying entry inflates no further than it says."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            return sum(info.file_size for info in z.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return None
 
 
 def _rel_target(z: zipfile.ZipFile, rels_name: str, rel_type: str, base: str) -> str | None:
@@ -101,11 +102,11 @@ def _notes(z: zipfile.ZipFile, main: str, data: bytes) -> dict[tuple[str, str], 
     return out
 
 
-def open_package(path: Path, max_unzipped: int) -> DocxPackage:
-    """The main document's body (and the default font size when boxes need it), or ReadError."""
+def open_package(path: Path) -> DocxPackage:
+    """The main document's body (and the default font size when boxes need it), or ReadError.
+    Its inflated size is checked before (limits.check_input, from `inflated_size`)."""
     try:
         with zipfile.ZipFile(path) as z:
-            _check_sizes(z, max_unzipped)
             main = _rel_target(z, "_rels/.rels", _OFFICE_DOC, "") or "word/document.xml"
             data = z.read(main)
             root = etree.fromstring(data, _PARSER)

@@ -244,6 +244,25 @@ class _PapxIndex:
         return b""
 
 
+def _summary_pages(ole: olefile.OleFileIO) -> int | None:
+    try:
+        meta = ole.get_metadata()
+        return meta.num_pages if isinstance(meta.num_pages, int) and meta.num_pages > 0 else None
+    except Exception:  # noqa: BLE001 - summary info is optional and often odd
+        return None
+
+
+def summary_pages(path: str) -> int | None:
+    """The page count the saving application wrote in the summary information, without
+    decoding the text (None: not a compound file, or no count)."""
+    try:
+        ole = olefile.OleFileIO(path)
+    except (OSError, ValueError, struct.error):
+        return None
+    with ole:
+        return _summary_pages(ole)
+
+
 def read_word97_text(path: str) -> Word97Text:
     """The main document text of a Word 97 file as paragraphs with table marks."""
     try:
@@ -272,11 +291,7 @@ def read_word97_text(path: str) -> Word97Text:
             raise Word97Error(f"no {tname} stream")
         table = ole.openstream(tname).read()
         data = ole.openstream("Data").read() if ole.exists("Data") else b""
-        try:
-            meta = ole.get_metadata()
-            num_pages = meta.num_pages if isinstance(meta.num_pages, int) and meta.num_pages > 0 else None
-        except Exception:  # noqa: BLE001 - summary info is optional and often odd
-            num_pages = None
+        num_pages = _summary_pages(ole)
         try:
             pieces = _pieces(wd, table)
             papx = _PapxIndex(wd, table)

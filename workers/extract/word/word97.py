@@ -19,10 +19,12 @@ import logging
 import re
 from pathlib import Path
 
-from .convert import ConvertError, convert_bytes_to_docx, read_docx_bytes, save_converted
-from .model import Document, Paragraph, Table
-from .readers import ReadContext, ReadError
-from .word97_binary import EncryptedError, NotWordError, Word97Error, read_word97_text
+from dossier.settings import Settings
+
+from ..convert import ConvertError, convert_bytes_to_docx, read_docx_bytes, save_converted
+from ..model import Document, Paragraph, Table
+from ..readers import Measure, ReadContext, ReaderSpec, ReadError
+from .word97_binary import EncryptedError, NotWordError, Word97Error, read_word97_text, summary_pages
 from .word97_model import build_blocks
 
 log = logging.getLogger(__name__)
@@ -72,13 +74,6 @@ def _binary_model(path: Path, ctx: ReadContext) -> Document:
     return Document(blocks=blocks, pages=pages, method="converted", media_type=ctx.format)
 
 
-def _too_many_pages(doc: Document, ctx: ReadContext) -> None:
-    if doc.pages > ctx.settings.max_pages:
-        raise ReadError("file.unreadable",
-                        f"文件页数超过上限（{ctx.settings.max_pages} 页），请拆分或精简后重新上传。",
-                        f"{doc.pages} pages > max_pages {ctx.settings.max_pages}")
-
-
 def read_word97(path: Path, ctx: ReadContext) -> Document:
     """Read a .doc/.wps file; keep its LibreOffice .docx conversion beside it."""
     binary: Document | None = None
@@ -126,5 +121,12 @@ def read_word97(path: Path, ctx: ReadContext) -> Document:
         raise ReadError("file.unreadable", _MSG_UNREADABLE, f"cannot decode: {binary_err}")
     doc.method = "converted"
     doc.media_type = ctx.format
-    _too_many_pages(doc, ctx)
     return doc
+
+
+def measure_word97(path: Path, settings: Settings) -> Measure:
+    """The pages the saving application counted; without them the pages read are checked."""
+    return Measure(pages=summary_pages(str(path)))
+
+
+READS = ReaderSpec(formats=("doc", "wps"), read=read_word97, measure=measure_word97)

@@ -8,7 +8,7 @@ lead's docx reader follows the same rules, so form location sees one shape).
 """
 from __future__ import annotations
 
-from .model import Block, Cell, Paragraph, Picture, Table
+from ..model import Block, Cell, Paragraph, Picture, Table
 from .word97_binary import Para, RowDef
 
 # characters with a meaning in Word's text stream
