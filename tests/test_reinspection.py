@@ -107,3 +107,15 @@ def test_two_years_of_reinspection(settings: Settings, api: TestClient, pg_sessi
     [failed] = [o for o in outcomes if o["outcome"] == "withdraw"]
     assert failed["title"] == "基层党建创建单位" and "党费" in failed["reasons"] and failed["decided_by"] == "insp"
     assert failed["outcome_label"] == "复查不合格，撤销称号"
+
+
+def test_a_year_after_a_leap_day_is_the_last_day_of_february() -> None:
+    """Month arithmetic for the yearly re-inspection: a month's missing day is its last day."""
+    import datetime as dt
+
+    from workers.routing.yearly import add_months
+
+    assert add_months(dt.datetime(2024, 2, 29, 9), 12) == dt.datetime(2025, 2, 28, 9)
+    assert add_months(dt.datetime(2023, 1, 31), 1) == dt.datetime(2023, 2, 28)
+    assert add_months(dt.datetime(2024, 1, 31), 1) == dt.datetime(2024, 2, 29)
+    assert add_months(dt.datetime(2017, 12, 15), 12) == dt.datetime(2018, 12, 15)

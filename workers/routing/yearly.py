@@ -14,17 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier import beijing
 from dossier.campaigns import Campaign
+from dossier.stages import engine
+from dossier.stages.engine import Stage
 from storage.models import Submission
 from storage.review_models import ReviewStatus, ReviewTask, SubmissionReview, TaskState, User
 from storage.rules_models import ReinspectionOutcome
-
-from dossier.stages import engine
-from dossier.stages.engine import Stage
 
 log = logging.getLogger(__name__)
 
@@ -32,11 +32,8 @@ LIVE = (TaskState.OPEN.value, TaskState.CLAIMED.value)
 
 
 def add_months(when: dt.datetime, months: int) -> dt.datetime:
-    y, m = divmod(when.month - 1 + months, 12)
-    year, month = when.year + y, m + 1
-    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-    day = min(when.day, [31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1])
-    return when.replace(year=year, month=month, day=day)
+    """`when` plus whole months; a day past the month's end is its last day (31 Jan + 1 → 28/29 Feb)."""
+    return when + relativedelta(months=months)
 
 
 def reinspection_stage(campaign: Campaign) -> Stage | None:
