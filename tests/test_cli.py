@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import inspect
 
 from dossier.settings import Settings
-from services.cli import build_parser, main
+from services.cli import command, main
 from services.runner import settings_env
 from storage.db import make_engine
 from tests.edges import REPO, jinhua_form_docx
@@ -36,8 +36,10 @@ class TestHelp:
         assert "COMMAND" in capsys.readouterr().out
 
     def test_worker_takes_queues(self) -> None:
-        args = build_parser().parse_args(["worker", "--queues", "ingest,extract"])
-        assert args.queues == "ingest,extract"
+        with command().make_context("dossier", ["worker", "--queues", "ingest,extract"]) as ctx:
+            worker = command().get_command(ctx, "worker")
+            args = worker.make_context("worker", ["--queues", "ingest,extract"], parent=ctx)
+        assert args.params["queues"] == "ingest,extract"
 
 
 class TestCampaigns:
