@@ -23,7 +23,7 @@ from storage.objects import open_store
 from storage.review_models import ReviewTask, User
 from tests.docx_factory import jinhua_form, score_sheet, yueyang_form
 from tests.review_helpers import person, submission
-from workers import pipeline
+from workers import steps
 
 LEASE = 600
 UNIT = "局机关党支部"
@@ -38,11 +38,11 @@ def upload(s: Session, settings: Settings, sid: str, name: str, data: bytes) -> 
 
 def read(settings: Settings, sessions: sessionmaker[Session], sid: str, file_ids: list[str]) -> None:
     """What the workers do with Word files, then the submission check."""
-    rt = pipeline.Runtime(settings, sessions, open_store(settings))
+    rt = steps.Runtime(settings, sessions, open_store(settings))
     for fid in file_ids:
-        pipeline.ingest_file(rt, fid)
-        assert pipeline.extract_file(rt, fid) == "done"
-    assert pipeline.check_submission(rt, sid) == "checked"
+        steps.ingest_file(rt, fid)
+        assert steps.extract_file(rt, fid) == "done"
+    assert steps.check_submission(rt, sid) == "checked"
 
 
 def pdf_pages(n: int, text: str = "scanned page") -> bytes:

@@ -81,16 +81,16 @@ def test_pipeline_answers_without_fanning_out(settings, sqlite_engine, caplog: p
     from services.submissions import accept_upload, create_submission, submission_status
     from storage.db import make_sessionmaker
     from storage.objects import open_store
-    from workers import pipeline
-    rt = pipeline.Runtime(settings=settings, sessions=make_sessionmaker(sqlite_engine), store=open_store(settings))
+    from workers import steps
+    rt = steps.Runtime(settings=settings, sessions=make_sessionmaker(sqlite_engine), store=open_store(settings))
     with rt.session() as s:
         sub = create_submission(s, campaign_id="jinhua-2015", organisation="金华市某局机关党委")
         row = accept_upload(s, rt.store, settings, submission_id=sub.id, filename="照片.png",
                             stream=_io.BytesIO(_image((1, 1))))
         sub_id, file_id = sub.id, row.id
     with caplog.at_level(logging.DEBUG):
-        assert pipeline.ingest_file(rt, file_id) == "queued"
-        assert pipeline.ocr_file(rt, file_id, fan_out=lambda *a: pytest.fail("fanned out")) == "done"
+        assert steps.ingest_file(rt, file_id) == "queued"
+        assert steps.ocr_file(rt, file_id, fan_out=lambda *a: pytest.fail("fanned out")) == "done"
     with rt.session() as s:
         [f] = submission_status(s, sub_id)["files"]
     assert [x["code"] for x in f["findings"]] == ["form.unrecognised"]

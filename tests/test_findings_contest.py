@@ -284,7 +284,7 @@ def test_a_contested_missing_document_stays_contested_when_checked_again(
     submission) WHEN the unit contests it and the submission is checked again (new finding rows)
     THEN the 识别有误 still holds for it, and the page's mark follows it."""
     from services.review.findings import contest_marks
-    from workers import pipeline
+    from workers import steps
 
     with pg_sessions() as s:
         people(s)
@@ -299,8 +299,8 @@ def test_a_contested_missing_document_stays_contested_when_checked_again(
     login(a, "unit-a")
     note = "评分细则在申报表第2页"
     assert a.post(f"/api/submissions/{sid}/findings/{missing}/contest", json={"note": note}).status_code == 200
-    rt = pipeline.Runtime(pg_settings, pg_sessions, open_store(pg_settings))
-    assert pipeline.check_submission(rt, sid) == "checked"
+    rt = steps.Runtime(pg_settings, pg_sessions, open_store(pg_settings))
+    assert steps.check_submission(rt, sid) == "checked"
     with pg_sessions() as s:
         again = finding(s, sid, "document.missing").id
         assert again != missing and codes(s, sid, "unit") == []

@@ -19,7 +19,7 @@ from storage.models import StoredFile
 from storage.objects import open_store
 from tests.docx_factory import jinhua_form, narrative
 from tests.review_helpers import PASSWORD
-from workers import pipeline
+from workers import steps
 
 C = "jinhua-2015"
 REC = "金华市财政局机关党委"
@@ -41,14 +41,14 @@ def unit(sqlite_engine: Engine) -> dict[str, str]:
 def work(settings: Settings, engine: Engine, sid: str) -> None:
     """What the workers do with the submission's unread files, then the submission check."""
     sessions = make_sessionmaker(engine)
-    rt = pipeline.Runtime(settings, sessions, open_store(settings))
+    rt = steps.Runtime(settings, sessions, open_store(settings))
     with sessions() as s:
         pending = [f.id for f in s.scalars(select(StoredFile).where(StoredFile.submission_id == sid))
                    if not f.is_final]
     for fid in pending:
-        pipeline.ingest_file(rt, fid)
-        assert pipeline.extract_file(rt, fid) == "done"
-    assert pipeline.check_submission(rt, sid) == "checked"
+        steps.ingest_file(rt, fid)
+        assert steps.extract_file(rt, fid) == "done"
+    assert steps.check_submission(rt, sid) == "checked"
 
 
 def form(tmp: Path, name: str, **values: Any) -> bytes:

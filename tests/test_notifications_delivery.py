@@ -35,7 +35,7 @@ from storage.review_models import ReviewTask
 from tests.conftest import delete_queues, free_port, queue_names, unique
 from tests.review_helpers import person, submission
 from tests.test_notifications import Mailbox, mail_settings, smtp_server  # noqa: F401 (fixture)
-from workers import notify, pipeline
+from workers import notify, steps
 from workers.celery_app import make_celery
 from workers.relay import Relay
 
@@ -89,9 +89,9 @@ def walk_the_review(sessions: Any, cfg: Settings) -> dict[str, str]:
             flow.decide(s, reviewers[d], t.id, "pass", {"opinion": "无异议"}, now=due - dt.timedelta(hours=1))
         flow.decide(s, reviewers["纪委"], task.id, "return",                # review.returned
                     {"reasons": "缺少纪委出具的廉政意见，请补充。"}, now=due - dt.timedelta(hours=1))
-        rt = pipeline.Runtime(settings=cfg, sessions=sessions, store=open_store(cfg))
-        pipeline.check_submission(rt, sid)                                 # checks.errors (no forms)
-        pipeline.check_submission(rt, sid)                                 # a redelivered check
+        rt = steps.Runtime(settings=cfg, sessions=sessions, store=open_store(cfg))
+        steps.check_submission(rt, sid)                                 # checks.errors (no forms)
+        steps.check_submission(rt, sid)                                 # a redelivered check
         return {"unit": unit.id, "quiet": quiet.id, "other": other.id, "rec": rec.id,
                 "jw": reviewers["纪委"].id, "sid": sid}
 

@@ -24,7 +24,7 @@ from dossier.settings import Settings
 from services.submissions import accept_upload, create_submission, submission_status
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.objects import ObjectStore, derived_key, open_store
-from workers import pipeline
+from workers import steps
 from workers.celery_app import DossierCelery, make_celery
 from workers.relay import Relay
 
@@ -197,7 +197,7 @@ class TestPageSteps:
     """The three OCR steps as plain functions (what the tasks call), on SQLite and a folder."""
 
     @pytest.fixture
-    def rt(self, settings: Settings, sqlite_engine: Engine) -> pipeline.Runtime:
+    def rt(self, settings: Settings, sqlite_engine: Engine) -> steps.Runtime:
         from workers.extract.ocr_reader import ocr_page
 
         def slow_second_page(image: np.ndarray, page: int, s: Settings) -> tuple[dict, np.ndarray]:
@@ -206,25 +206,25 @@ class TestPageSteps:
                 raise SoftTimeLimitExceeded()
             return ocr_page(image, page, s)
 
-        return pipeline.Runtime(settings=settings, sessions=make_sessionmaker(sqlite_engine),
+        return steps.Runtime(settings=settings, sessions=make_sessionmaker(sqlite_engine),
                                 store=open_store(settings), ocr_page=slow_second_page)
 
-    def test_a_page_past_its_time_limit_is_a_finding(self, rt: pipeline.Runtime) -> None:
+    def test_a_page_past_its_time_limit_is_a_finding(self, rt: steps.Runtime) -> None:
         """GIVEN a 3-page scan WHEN page 2 runs out of time THEN the file is still done: page 2
         is a Chinese finding, the form on page 1 is read, and the pages done count."""
         sub_id, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
-        assert pipeline.ingest_file(rt, file_id) == "queued"
-        sent: list[tuple[str, list[pipeline.PageRef]]] = []
-        assert pipeline.ocr_file(rt, file_id, fan_out=lambda f, p: sent.append((f, p))) == "pages"
+        assert steps.ingest_file(rt, file_id) == "queued"
+        sent: list[tuple[str, list[steps.PageRef]]] = []
+        assert steps.ocr_file(rt, file_id, fan_out=lambda f, p: sent.append((f, p))) == "pages"
         [(fid, pages)] = sent
         assert fid == file_id and [p for p, _ in pages] == [1, 2, 3]
-        results = [pipeline.ocr_page(rt, file_id, p, key) for p, key in pages]
+        results = [steps.ocr_page(rt, file_id, p, key) for p, key in pages]
         assert [r["page"] for r in results] == [1, 2, 3] and all(r["json"] for r in results)
         with rt.session() as s:
-            assert submission_status(s, sub_id)["files"][0]["progress"] == pipeline.P_PAGES_DONE
-        assert pipeline.ocr_assemble(rt, file_id, results) == "done"
+            assert submission_status(s, sub_id)["files"][0]["progress"] == steps.P_PAGES_DONE
+        assert steps.ocr_assemble(rt, file_id, results) == "done"
         # a second join (a redelivered chord) finds the file done and leaves it
-        assert pipeline.ocr_assemble(rt, file_id, results) == "done"
+        assert steps.ocr_assemble(rt, file_id, results) == "done"
         with rt.session() as s:
             [f] = submission_status(s, sub_id)["files"]
         assert (f["state"], f["pages"], f["attempts"]) == ("done", 3, 1)
@@ -233,7 +233,7 @@ class TestPageSteps:
         [doc] = [d for d in f["documents"] if d["kind"] == "recommendation_form"]
         assert doc["fields"]["org_name"]["value"] == ORG
 
-    def test_a_join_lost_to_a_database_outage_is_rescued(self, rt: pipeline.Runtime) -> None:
+    def test_a_join_lost_to_a_database_outage_is_rescued(self, rt: steps.Runtime) -> None:
         """GIVEN a scan whose every page is read but whose chord join never came (its bookkeeping
         met a database outage) WHEN the relay looks for stalled joins THEN it queues the join once,
         the join reads the pages from the store, and the file is done with its fields."""
@@ -245,11 +245,11 @@ class TestPageSteps:
         from workers.relay import rescue_joins
 
         sub_id, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
-        pipeline.ingest_file(rt, file_id)
-        sent: list[list[pipeline.PageRef]] = []
-        pipeline.ocr_file(rt, file_id, fan_out=lambda _f, p: sent.append(p))
+        steps.ingest_file(rt, file_id)
+        sent: list[list[steps.PageRef]] = []
+        steps.ocr_file(rt, file_id, fan_out=lambda _f, p: sent.append(p))
         for page, key in sent[0]:
-            pipeline.ocr_page(rt, file_id, page, key)
+            steps.ocr_page(rt, file_id, page, key)
         after = dt.timedelta(seconds=30)
         assert rescue_joins(rt.sessions, after=after) == 0      # a join may still be on its way
         with rt.session() as s:
@@ -261,13 +261,13 @@ class TestPageSteps:
         with rt.session() as s:
             [msg] = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == "ocr.assemble")).all()
         assert msg.payload["args"] == [None, file_id]
-        assert pipeline.ocr_assemble(rt, file_id, None) == "done"
+        assert steps.ocr_assemble(rt, file_id, None) == "done"
         with rt.session() as s:
             [f] = submission_status(s, sub_id)["files"]
         [doc] = [d for d in f["documents"] if d["kind"] == "recommendation_form"]
         assert doc["fields"]["org_name"]["value"] == ORG and f["attempts"] == 1
 
-    def test_a_text_pdf_is_read_in_one_task(self, rt: pipeline.Runtime) -> None:
+    def test_a_text_pdf_is_read_in_one_task(self, rt: steps.Runtime) -> None:
         """GIVEN a PDF with a text layer WHEN ocr.file runs THEN it is extracted there, no fan-out."""
         from .test_pdf_reader import make_pdf
         line = b"BT /F1 12 Tf 72 720 Td (This page has a text layer with plenty of characters.) Tj ET"
@@ -278,5 +278,5 @@ class TestPageSteps:
             f"<< /Length {len(line)} >>\nstream\n{line.decode()}\nendstream",
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
         _, file_id = upload(rt.settings, rt.sessions, pdf)
-        pipeline.ingest_file(rt, file_id)
-        assert pipeline.ocr_file(rt, file_id, fan_out=lambda *a: pytest.fail("fanned out")) == "done"
+        steps.ingest_file(rt, file_id)
+        assert steps.ocr_file(rt, file_id, fan_out=lambda *a: pytest.fail("fanned out")) == "done"

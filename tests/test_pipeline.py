@@ -17,7 +17,7 @@ from dossier.settings import Settings
 from services.submissions import accept_upload, create_submission
 from storage.models import FindingRow, OutboxMessage, StoredFile, Submission, utcnow
 from storage.objects import ObjectStore, open_store
-from workers import pipeline
+from workers import steps
 from workers.extract.readers import ReadContext, ReadError
 from workers.relay import reconcile
 from workers.results import ExtractedDocument, ExtractResult, FieldValue, FileInfo, Finding
@@ -52,11 +52,11 @@ class Harness:
         self.store = store
         self.settings = settings
 
-    def rt(self, extract: Extractor | None = None) -> pipeline.Runtime:
+    def rt(self, extract: Extractor | None = None) -> steps.Runtime:
         def counted(*a: Any, **k: Any) -> ExtractResult:
             self.calls += 1
             return (extract or fake_result)(*a, **k)
-        return pipeline.Runtime(self.settings, self.sessions, self.store, publish=self.publish,
+        return steps.Runtime(self.settings, self.sessions, self.store, publish=self.publish,
                                 extract=counted)
 
     def publish(self, ids: Any) -> None:
@@ -93,9 +93,9 @@ class TestIngest:
     def test_sniffs_and_queues_extraction(self, h: Harness, jinhua_docx: bytes) -> None:
         """GIVEN a stored .docx WHEN ingested THEN its real format is recorded and extract.file queued."""
         row = h.upload(jinhua_docx)
-        assert pipeline.ingest_file(h.rt(), row.id) == "queued"
+        assert steps.ingest_file(h.rt(), row.id) == "queued"
         got = h.file(row.id)
-        assert (got.format, got.state, got.progress) == ("docx", "queued", pipeline.P_INGESTED)
+        assert (got.format, got.state, got.progress) == ("docx", "queued", steps.P_INGESTED)
         assert got.media_type.endswith("wordprocessingml.document")
         assert h.topics()[-1] == ("extract.file", [row.id])
         assert len(h.published) == 1
@@ -104,45 +104,45 @@ class TestIngest:
                                            (b"%PDF-1.4\n" + b"0" * 100, "扫描件.pdf")])
     def test_scans_go_to_the_ocr_queue(self, h: Harness, data: bytes, name: str) -> None:
         row = h.upload(data, name)
-        pipeline.ingest_file(h.rt(), row.id)
+        steps.ingest_file(h.rt(), row.id)
         assert h.topics()[-1] == ("ocr.file", [row.id])
 
     def test_a_renamed_file_is_what_its_bytes_say(self, h: Harness) -> None:
         """A JPEG named .docx is sniffed as JPEG and goes to OCR."""
         row = h.upload(b"\xff\xd8\xff\xe0" + b"0" * 100, "推荐表.docx")
-        pipeline.ingest_file(h.rt(), row.id)
+        steps.ingest_file(h.rt(), row.id)
         assert h.file(row.id).format == "jpeg" and h.topics()[-1][0] == "ocr.file"
 
     def test_empty_file_still_goes_on(self, h: Harness) -> None:
         """An empty file is not our failure: extraction reports it to the unit."""
         row = h.upload(b"", "空.docx")
-        pipeline.ingest_file(h.rt(), row.id)
+        steps.ingest_file(h.rt(), row.id)
         assert h.file(row.id).format is None and h.topics()[-1] == ("extract.file", [row.id])
 
     def test_missing_object_parks_the_file(self, h: Harness, jinhua_docx: bytes) -> None:
         row = h.upload(jinhua_docx)
         h.store.delete(row.object_key)
-        assert pipeline.ingest_file(h.rt(), row.id) == "failed"
+        assert steps.ingest_file(h.rt(), row.id) == "failed"
         got = h.file(row.id)
-        assert got.error == pipeline.MSG_MISSING and h.topics()[-1][0] == "check.submission"
+        assert got.error == steps.MSG_MISSING and h.topics()[-1][0] == "check.submission"
 
     def test_redelivery_does_nothing(self, h: Harness, jinhua_docx: bytes) -> None:
         row = h.upload(jinhua_docx)
-        pipeline.ingest_file(h.rt(), row.id)
+        steps.ingest_file(h.rt(), row.id)
         before = h.topics()
-        assert pipeline.ingest_file(h.rt(), row.id) == "queued"
+        assert steps.ingest_file(h.rt(), row.id) == "queued"
         assert h.topics() == before
 
     def test_gone_row_ends_quietly(self, h: Harness) -> None:
-        assert pipeline.ingest_file(h.rt(), "0" * 32) == "gone"
-        assert pipeline.extract_file(h.rt(), "0" * 32) == "gone"
-        assert pipeline.check_submission(h.rt(), "0" * 32) == "gone"
+        assert steps.ingest_file(h.rt(), "0" * 32) == "gone"
+        assert steps.extract_file(h.rt(), "0" * 32) == "gone"
+        assert steps.check_submission(h.rt(), "0" * 32) == "gone"
 
 
 class TestExtract:
     def ingested(self, h: Harness, data: bytes) -> StoredFile:
         row = h.upload(data)
-        pipeline.ingest_file(h.rt(), row.id)
+        steps.ingest_file(h.rt(), row.id)
         return row
 
     def test_only_word_files_are_printed_ahead(self, h: Harness) -> None:
@@ -155,14 +155,14 @@ class TestExtract:
         c.drawString(72, 720, "form")
         c.save()
         row = self.ingested(h, buf.getvalue())
-        pipeline.extract_file(h.rt(), row.id)
+        steps.extract_file(h.rt(), row.id)
         assert "packets.print" not in [t for t, _ in h.topics()]
 
     def test_result_and_findings_stored(self, h: Harness, jinhua_docx: bytes) -> None:
         """GIVEN a queued file WHEN extracted THEN the result JSON, method, pages and
         findings are stored, the file is done, and the submission check is queued."""
         row = self.ingested(h, jinhua_docx)
-        assert pipeline.extract_file(h.rt(), row.id) == "done"
+        assert steps.extract_file(h.rt(), row.id) == "done"
         got = h.file(row.id)
         assert (got.state, got.progress, got.method, got.pages, got.attempts) == ("done", 100, "docx", 1, 1)
         assert got.result is not None and got.result["file"]["sha256"] == row.sha256
@@ -180,9 +180,9 @@ class TestExtract:
     def test_finished_file_is_not_reprocessed(self, h: Harness, jinhua_docx: bytes) -> None:
         """A redelivered extract of a done file neither calls the extractor nor queues anything."""
         row = self.ingested(h, jinhua_docx)
-        pipeline.extract_file(h.rt(), row.id)
+        steps.extract_file(h.rt(), row.id)
         before = (h.calls, h.topics())
-        assert pipeline.extract_file(h.rt(), row.id) == "done"
+        assert steps.extract_file(h.rt(), row.id) == "done"
         assert (h.calls, h.topics()) == before
 
     def test_read_error_becomes_a_finding(self, h: Harness, jinhua_docx: bytes) -> None:
@@ -190,7 +190,7 @@ class TestExtract:
         def unreadable(*_a: Any, **_k: Any) -> ExtractResult:
             raise ReadError("file.unreadable", "文件已损坏，无法打开，请重新上传。", "bad zip")
         row = self.ingested(h, jinhua_docx)
-        assert pipeline.extract_file(h.rt(unreadable), row.id) == "done"
+        assert steps.extract_file(h.rt(unreadable), row.id) == "done"
         got = h.file(row.id)
         assert got.error == "文件已损坏，无法打开，请重新上传。"
         assert got.result is not None and got.result["findings"][0]["code"] == "file.unreadable"
@@ -200,9 +200,9 @@ class TestExtract:
         def broken(*_a: Any, **_k: Any) -> ExtractResult:
             raise ZeroDivisionError("bug")
         row = self.ingested(h, jinhua_docx)
-        assert pipeline.extract_file(h.rt(broken), row.id) == "failed"
+        assert steps.extract_file(h.rt(broken), row.id) == "failed"
         got = h.file(row.id)
-        assert got.error == pipeline.MSG_FAILED and got.result is None and h.store.exists(row.object_key)
+        assert got.error == steps.MSG_FAILED and got.result is None and h.store.exists(row.object_key)
         assert h.topics()[-1][0] == "check.submission"
 
     def test_transient_errors_propagate_for_retry(self, h: Harness, jinhua_docx: bytes) -> None:
@@ -220,11 +220,11 @@ class TestExtract:
         rt = h.rt(flaky)
         for _ in range(3):
             with pytest.raises(OperationalError):
-                pipeline.extract_file(rt, row.id, transient=(OperationalError,))
+                steps.extract_file(rt, row.id, transient=(OperationalError,))
             assert (h.file(row.id).state, h.file(row.id).attempts) == ("processing", 1)
         with pytest.raises(Busy):       # a second copy of the message, meanwhile
-            pipeline.extract_file(h.rt(), row.id)
-        assert pipeline.extract_file(rt, row.id, transient=(OperationalError,)) == "done"
+            steps.extract_file(h.rt(), row.id)
+        assert steps.extract_file(rt, row.id, transient=(OperationalError,)) == "done"
         got = h.file(row.id)
         assert (got.state, got.attempts, got.lease_owner) == ("done", 1, None)
 
@@ -237,10 +237,10 @@ class TestExtract:
         row = self.ingested(h, jinhua_docx)
         first = h.rt(down)
         with pytest.raises(OperationalError):
-            pipeline.extract_file(first, row.id, transient=(OperationalError,))
+            steps.extract_file(first, row.id, transient=(OperationalError,))
         later = h.rt()
         later.handover = first.execution
-        assert pipeline.extract_file(later, row.id) == "done"
+        assert steps.extract_file(later, row.id) == "done"
         assert h.file(row.id).attempts == 1
 
     def test_a_lapsed_lease_is_taken_over_and_counted(self, h: Harness, jinhua_docx: bytes) -> None:
@@ -253,7 +253,7 @@ class TestExtract:
             got.lease_owner, got.lease_until, got.attempts = "dead-worker", utcnow() - dt.timedelta(seconds=1), 1
             got.state = "processing"
             s.commit()
-        assert pipeline.extract_file(h.rt(), row.id) == "done"
+        assert steps.extract_file(h.rt(), row.id) == "done"
         assert h.file(row.id).attempts == 2
 
     def test_attempts_are_capped(self, h: Harness, jinhua_docx: bytes) -> None:
@@ -262,17 +262,17 @@ class TestExtract:
         with h.sessions() as s:
             s.get(StoredFile, row.id).attempts = h.settings.task_max_attempts  # type: ignore[union-attr]
             s.commit()
-        assert pipeline.extract_file(h.rt(), row.id) == "failed"
-        assert h.calls == 0 and h.file(row.id).error == pipeline.MSG_TOO_MANY
+        assert steps.extract_file(h.rt(), row.id) == "failed"
+        assert h.calls == 0 and h.file(row.id).error == steps.MSG_TOO_MANY
         with h.sessions() as s:     # the unit sees why, as a finding in Chinese
             [f] = s.scalars(select(FindingRow).where(FindingRow.file_id == row.id)).all()
-        assert (f.code, f.severity, f.message) == ("processing.failed", "error", pipeline.MSG_TOO_MANY)
+        assert (f.code, f.severity, f.message) == ("processing.failed", "error", steps.MSG_TOO_MANY)
 
     def test_with_the_real_extractor(self, h: Harness, jinhua_docx: bytes) -> None:
         """The lead's extract_file on a real .docx: done, result with the file's sha256."""
         row = self.ingested(h, jinhua_docx)
-        rt = pipeline.Runtime(h.settings, h.sessions, h.store)
-        assert pipeline.extract_file(rt, row.id) == "done"
+        rt = steps.Runtime(h.settings, h.sessions, h.store)
+        assert steps.extract_file(rt, row.id) == "done"
         got = h.file(row.id)
         assert got.result is not None and got.result["file"]["sha256"] == row.sha256
         assert got.result["campaign"] == "jinhua-2015"
@@ -282,17 +282,17 @@ class TestCheckSubmission:
     def test_waits_for_every_file(self, h: Harness, jinhua_docx: bytes) -> None:
         a = h.upload(jinhua_docx)
         h.upload(b"other bytes", "b.docx", sub_id=a.submission_id)
-        pipeline.ingest_file(h.rt(), a.id)
-        pipeline.extract_file(h.rt(), a.id)
-        assert pipeline.check_submission(h.rt(), a.submission_id) == "waiting"
+        steps.ingest_file(h.rt(), a.id)
+        steps.extract_file(h.rt(), a.id)
+        assert steps.check_submission(h.rt(), a.submission_id) == "waiting"
 
     def test_checked_when_all_final(self, h: Harness, jinhua_docx: bytes) -> None:
         """With every file final, the submission is checked and its findings replaced, not added."""
         row = h.upload(jinhua_docx)
-        pipeline.ingest_file(h.rt(), row.id)
-        pipeline.extract_file(h.rt(), row.id)
-        assert pipeline.check_submission(h.rt(), row.submission_id) == "checked"
-        assert pipeline.check_submission(h.rt(), row.submission_id) == "checked"
+        steps.ingest_file(h.rt(), row.id)
+        steps.extract_file(h.rt(), row.id)
+        assert steps.check_submission(h.rt(), row.submission_id) == "checked"
+        assert steps.check_submission(h.rt(), row.submission_id) == "checked"
         with h.sessions() as s:
             sub = s.get(Submission, row.submission_id)
             assert sub is not None and sub.checked_at is not None
@@ -308,7 +308,7 @@ class TestReconcile:
         a = h.upload(jinhua_docx)
         b = h.upload(b"second", "b.docx", sub_id=a.submission_id)
         c = h.upload(b"third", "c.docx", sub_id=a.submission_id)
-        pipeline.ingest_file(h.rt(), a.id)
+        steps.ingest_file(h.rt(), a.id)
         old = utcnow() - dt.timedelta(hours=2)
         with h.sessions() as s:
             ra, rb = s.get(StoredFile, a.id), s.get(StoredFile, b.id)
@@ -325,8 +325,8 @@ class TestReconcile:
 
     def test_lost_check_is_requeued(self, h: Harness, jinhua_docx: bytes) -> None:
         row = h.upload(jinhua_docx)
-        pipeline.ingest_file(h.rt(), row.id)
-        pipeline.extract_file(h.rt(), row.id)
+        steps.ingest_file(h.rt(), row.id)
+        steps.extract_file(h.rt(), row.id)
         with h.sessions() as s:
             sub = s.get(Submission, row.submission_id)
             assert sub is not None

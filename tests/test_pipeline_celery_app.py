@@ -44,7 +44,7 @@ class TestMakeCelery:
         from services.submissions import accept_upload, create_submission
         from storage.models import StoredFile
         from storage.objects import open_store
-        from workers import pipeline
+        from workers import steps
         from tests.conftest import make_docx
 
         quick = settings.model_copy(update={"transient_backoff_max": 0.2})
@@ -71,7 +71,7 @@ class TestMakeCelery:
             sub = create_submission(s, campaign_id="jinhua-2015", organisation="某局")
             row = accept_upload(s, real, quick, submission_id=sub.id, filename="a.docx",
                                 stream=io.BytesIO(make_docx(["推荐表"])))
-        assert pipeline.ingest_file(pipeline.Runtime(quick, sessions, real), row.id) == "queued"
+        assert steps.ingest_file(steps.Runtime(quick, sessions, real), row.id) == "queued"
         assert app.tasks["extract.file"].apply(args=(row.id,)).get() == "done"
         with sessions() as s:
             got = s.get(StoredFile, row.id)
@@ -91,7 +91,7 @@ class TestMakeCelery:
 
     def test_nothing_is_built_at_import(self, tmp_path: Path) -> None:
         """Importing the modules builds no app, engine or store; `-A workers.celery_app` still finds one."""
-        code = ("import workers.celery_app as m, workers.tasks, workers.relay, workers.pipeline;"
+        code = ("import workers.celery_app as m, workers.tasks, workers.relay, workers.steps;"
                 "assert m._default is None;"
                 "from celery.app.utils import find_app;"
                 "app = find_app('workers.celery_app');"

@@ -17,10 +17,11 @@ Reliability choices (see design.md, "learned the hard way"):
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery
 from kombu import Queue
@@ -28,8 +29,13 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.settings import Settings, get_settings
+from dossier.task_names import (ASSEMBLE, CHECK, EXTRACT, INGEST, NOTIFY_EMAIL, OCR, OCR_PAGE,
+                                PACKET_BUILD, PACKET_PRINT)
 from storage.db import make_engine, make_sessionmaker
 from storage.objects import ObjectStore, open_store
+
+if TYPE_CHECKING:
+    from workers.steps.runtime import Runtime
 
 TASK_MODULES = ["workers.tasks", "workers.notify"]
 
@@ -41,6 +47,8 @@ class Resources:
     sessions: sessionmaker[Session]
     store: ObjectStore
     pid: int
+    # the steps' Runtime over these (DossierCelery.runtime), built on first use
+    runtime: Runtime | None = None
 
 
 class DossierCelery(Celery):
@@ -69,6 +77,20 @@ class DossierCelery(Celery):
                     _attach_campaigns(self.settings, res.sessions)
         return res
 
+    @property
+    def runtime(self) -> Runtime:
+        """The steps' Runtime for this process: its settings, database, store, and the relay's
+        publish for the outbox rows a step writes.  Each task execution copies it
+        (`Runtime.for_execution`)."""
+        res = self.resources
+        if res.runtime is None:
+            # imported here: the relay and the steps import this module
+            from workers.relay import publish_rows
+            from workers.steps.runtime import Runtime
+            res.runtime = Runtime(self.settings, res.sessions, res.store,
+                                  publish=functools.partial(publish_rows, self, res.sessions))
+        return res.runtime
+
     def use_resources(self, engine: Engine, store: ObjectStore) -> None:
         """Hand in an engine and store built elsewhere (tests, one-process tools)."""
         self._resources = Resources(engine, make_sessionmaker(engine), store, os.getpid())
@@ -88,19 +110,21 @@ def queues(settings: Settings) -> dict[str, str]:
 
 
 def task_routes(settings: Settings) -> dict[str, dict[str, str]]:
+    """Task name -> its queue, for every task (dossier/task_names.py)."""
     q = queues(settings)
-    return {
-        "ingest.*": {"queue": q["ingest"]},
+    role = {
+        INGEST: "ingest",
         # submission-level checks are light bookkeeping; they share the ingest queue
-        "check.*": {"queue": q["ingest"]},
-        "extract.*": {"queue": q["extract"]},
-        "ocr.*": {"queue": q["ocr"]},
+        CHECK: "ingest",
+        EXTRACT: "extract",
+        OCR: "ocr", OCR_PAGE: "ocr",
         # joining a scan's pages is light work: it must not wait behind other scans' pages
-        "ocr.assemble": {"queue": q["extract"]},
-        "packets.*": {"queue": q["packets"]},
+        ASSEMBLE: "extract",
+        PACKET_BUILD: "packets", PACKET_PRINT: "packets",
         # notification emails are light and rare: the ingest queue's workers send them
-        "notify.*": {"queue": q["ingest"]},
+        NOTIFY_EMAIL: "ingest",
     }
+    return {name: {"queue": q[r]} for name, r in role.items()}
 
 
 def broker_transport_options(settings: Settings, url: str) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from sqlalchemy.exc import OperationalError as DbOperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.settings import Settings
+from dossier.task_names import NOTIFY_EMAIL
 from storage import notifications
 from storage.models import utcnow
 from storage.notification_models import Notification
@@ -123,7 +124,7 @@ def _backoff(retries: int) -> float:
 
 
 # about a quarter of an hour of retries; a longer SMTP outage leaves the row pending for the sweep to queue again
-@shared_task(name="notify.email", bind=True, max_retries=8)
+@shared_task(name=NOTIFY_EMAIL, bind=True, max_retries=8)
 def email_notification(self: Task, notification_id: int) -> str:
     """Send one notification's email (idempotent by its id)."""
     app = _app(self)

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import load_campaigns
 from dossier.settings import Settings
+from dossier.task_names import ASSEMBLE, CHECK, INGEST
 from storage import outages, outbox
 from storage.objects import open_store
 from storage.sweeper import SweepReport, Sweeper
@@ -39,8 +40,8 @@ from storage.models import (FileState, OutboxMessage, StoredFile, Submission, Su
 
 from . import notify
 from .celery_app import DossierCelery, make_celery
-from .pipeline import ASSEMBLE, CHECK, EXTRACT, INGEST, OCR, OCR_FORMATS, P_PAGES_DONE
 from .routing import yearly
+from .steps.files import P_PAGES_DONE, read_topic
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +111,7 @@ def reconcile(sessions: sessionmaker[Session], settings: Settings, *,
                & (StoredFile.updated_at < now - waiting_after))
         ).with_for_update(skip_locked=True))
         for row in stuck:
-            if row.state == FileState.STORED.value:
-                topic = INGEST
-            else:
-                topic = OCR if row.format in OCR_FORMATS else EXTRACT
+            topic = INGEST if row.state == FileState.STORED.value else read_topic(row.format)
             log.warning("file %s stuck in %s since %s; re-enqueued %s", row.id, row.state,
                         row.updated_at.isoformat(), topic)
             outbox.add(s, topic, row.id)
