@@ -25,7 +25,7 @@ from storage.review_models import ReviewTask
 from tests.conftest import queue_names
 from tests.review_helpers import PASSWORD, person, submission
 from tests.test_auth_access import app_settings, login, make_client  # noqa: F401 (fixtures)
-from workers import pipeline
+from workers import steps
 from workers.celery_app import make_celery
 
 NOW = dt.datetime(2026, 11, 27, 10, 30, tzinfo=dt.timezone.utc)
@@ -138,9 +138,9 @@ class TestRetry:
                 actions.retry_file(s, op, row.id)          # not failed any more
             assert again.value.status_code == 409
             fid = row.id
-        rt = pipeline.Runtime(settings, sessions, open_store(settings))
-        assert pipeline.ingest_file(rt, fid) == "queued"
-        assert pipeline.extract_file(rt, fid) == "done"
+        rt = steps.Runtime(settings, sessions, open_store(settings))
+        assert steps.ingest_file(rt, fid) == "queued"
+        assert steps.extract_file(rt, fid) == "done"
 
 
 @pytest.fixture
