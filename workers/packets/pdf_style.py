@@ -1,80 +1,86 @@
-"""Fonts and paragraph styles of the generated pages (reportlab).
+"""Every PDF we generate, from a Jinja template (templates/*.html, one stylesheet) laid out by WeasyPrint.
 
-Chinese text uses reportlab's CID font STSong-Light: the PDF names it and the
-viewer supplies the glyphs, so nothing is embedded and no font file has to be
-found on the machine.  (Poppler-based tools need the `poppler-data` package to
-show it; Acrobat, Chrome and Firefox show it as is.)  Where a packet must carry
-its own glyphs, `DOSSIER_PACKET_FONT` names a TrueType font (.ttf, or .ttc with
-glyf outlines) to embed; one that cannot be loaded is logged and the CID font
-used instead, so a wrong setting never stops a build.
+WeasyPrint embeds each font it sets text with, subsetted to the glyphs on the
+pages, so a viewer or archive tool with no Chinese font of its own still shows
+every character (the reportlab pages before named the CID font STSong-Light
+and left the glyphs to the viewer: poppler without `poppler-data` showed none).
+Chinese is set in Noto Serif CJK SC, which fontconfig finds (Debian's
+`fonts-noto-cjk`).  `DOSSIER_PACKET_FONT` may name a font file to use first; one
+that cannot be loaded is logged by WeasyPrint and Noto used, so a wrong setting
+never stops a build.
+
+Only `data:` and `file:` URLs are fetched (the font file): the pages show what
+units and reviewers typed, always escaped, and nothing in them reaches the network.
 """
 from __future__ import annotations
 
-import logging
-from dataclasses import dataclass
+from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.pdfbase.ttfonts import TTFont
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup, escape
+from weasyprint import HTML
+from weasyprint.document import Document
+from weasyprint.urls import URLFetcher, path2url
 
-log = logging.getLogger(__name__)
+from .record import china_date, china_time
 
-CID_FONT = "STSong-Light"
-RED = colors.HexColor("#b3261e")
-GREY = colors.HexColor("#666666")
-RULE = colors.HexColor("#999999")
-HEAD_BG = colors.HexColor("#eeeeee")
+TEMPLATES = Path(__file__).parent / "templates"
 
 
-@lru_cache(maxsize=4)
-def font_name(ttf_path: str = "") -> str:
-    """The registered font to write Chinese with: the TrueType file when it loads, else STSong-Light."""
-    if ttf_path:
-        try:
-            pdfmetrics.registerFont(TTFont("PacketFont", ttf_path, subfontIndex=0))
-            return "PacketFont"
-        except Exception as e:   # noqa: BLE001 - any font trouble falls back to the CID font
-            log.warning("packet font %s could not be loaded (%s); using %s", ttf_path, e, CID_FONT)
-    pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-    return CID_FONT
+def fmt_number(v: float | None) -> str:
+    """A score as people write it: 5, 2.5; nothing for no score."""
+    return "" if v is None else f"{v:g}"
 
 
-@dataclass(frozen=True)
-class Styles:
-    font: str
-    title: ParagraphStyle
-    h1: ParagraphStyle
-    h2: ParagraphStyle
-    body: ParagraphStyle
-    small: ParagraphStyle
-    cell: ParagraphStyle
-    cell_head: ParagraphStyle
-    corrected: ParagraphStyle     # a reviewer's value: red, so it stands out from the machine's
-    note: ParagraphStyle
+def lines(text: Any) -> Markup:
+    """Plain text, escaped, its line breaks kept."""
+    return Markup("<br>").join(escape(str(text if text is not None else "")).split("\n"))
 
 
-@lru_cache(maxsize=4)
-def styles(ttf_path: str = "") -> Styles:
-    font = font_name(ttf_path)
+def css_string(text: Any) -> Markup:
+    """Any text as a CSS string literal: everything but letters, digits and CJK is an escape,
+    so a unit's name never ends the string or the <style> it sits in."""
+    out = []
+    for ch in str(text):
+        out.append(ch if ch.isalnum() or ch in " ·" else f"\\{ord(ch):x} ")
+    return Markup('"' + "".join(out) + '"')
 
-    def st(name: str, size: float, **kw: object) -> ParagraphStyle:
-        # CJK wrapping breaks between any two characters, as Chinese text wraps
-        kw.setdefault("leading", size * 1.45)
-        return ParagraphStyle(name, fontName=font, fontSize=size, wordWrap="CJK", **kw)  # type: ignore[arg-type]
 
-    return Styles(
-        font=font,
-        title=st("title", 22, alignment=TA_CENTER, spaceAfter=18, leading=32),
-        h1=st("h1", 15, spaceBefore=6, spaceAfter=8),
-        h2=st("h2", 12, spaceBefore=8, spaceAfter=4),
-        body=st("body", 10.5, spaceAfter=4),
-        small=st("small", 8.5, textColor=GREY),
-        cell=st("cell", 9),
-        cell_head=st("cell_head", 9, textColor=colors.black),
-        corrected=st("corrected", 9, textColor=RED),
-        note=st("note", 10.5, textColor=RED, spaceAfter=4),
-    )
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(lines=lines, css_string=css_string, num=fmt_number, china_date=china_date,
+                       china_time=china_time)
+    return env
+
+
+def render(template: str, *, doc_title: str, footer: str = "", font_path: str = "",
+           **context: Any) -> Document:
+    """Lay out one template as pages (WeasyPrint's document model: pages, anchors, bookmarks)."""
+    font_url = path2url(str(Path(font_path).resolve())) if font_path else ""
+    html = environment().get_template(template).render(doc_title=doc_title, footer=footer, font_url=font_url,
+                                                       **context)
+    fetcher = URLFetcher(allowed_protocols={"data", "file"})
+    return HTML(string=html, base_url=str(TEMPLATES), url_fetcher=fetcher).render()
+
+
+def pdf_bytes(document: Document) -> bytes:
+    pdf = document.write_pdf()
+    assert pdf is not None
+    return pdf
+
+
+def anchor_pages(document: Document, anchors: Iterable[str]) -> dict[str, int]:
+    """The page index each element id first appears on (those not laid out are left out)."""
+    wanted = set(anchors)
+    found: dict[str, int] = {}
+    for i, page in enumerate(document.pages):
+        for name in page.anchors:
+            if name in wanted and name not in found:
+                found[name] = i
+    return found
+

@@ -14,15 +14,11 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, SimpleDocTemplate
 
 from dossier.campaigns import Campaign, SummaryColumn
 from dossier.presenters import display_value
 
-from .pages import grid, p
-from .pdf_style import styles
+from .pdf_style import pdf_bytes, render
 from .record import SubmissionRecord, china_date
 
 
@@ -142,24 +138,12 @@ def write_xlsx(sheets: list[Sheet], *, compiled: dt.datetime) -> bytes:
 # -------------------------------------------------------------------- PDF
 
 def write_pdf(sheets: list[Sheet], *, compiled: dt.datetime, font_path: str = "") -> bytes:
-    """The same sheets as tables on landscape A4, for printing; one sheet per page run."""
-    s = styles(font_path)
-    buf = io.BytesIO()
-    page = landscape(A4)
-    doc = SimpleDocTemplate(buf, pagesize=page, leftMargin=12 * mm, rightMargin=12 * mm, topMargin=14 * mm,
-                            bottomMargin=14 * mm, title=sheets[0].title if sheets else "", creator="dossier")
-    usable = page[0] - 24 * mm
-    story: list[Any] = []
-    for n, sh in enumerate(sheets):
-        if n:
-            story.append(PageBreak())
-        story += [p(sh.title, s.h1), p(f"编制日期：{china_date(compiled)}（北京时间）；共 {len(sh.rows)} 条", s.small)]
+    """The same sheets as tables on landscape A4, for printing; one sheet per page run
+    (templates/sheets.html: the header row repeats on every page a sheet runs onto)."""
+    laid_out = []
+    for sh in sheets:
         widths = [_width(h, [r[i] for r in sh.rows], sh.widths[i]) for i, h in enumerate(sh.headers)]
-        scale = usable / sum(widths)
-        rows = [[p(h, s.cell_head) for h in sh.headers]]
-        rows += [[p(v, s.cell) for v in r] for r in sh.rows]
-        if not sh.rows:
-            rows.append([p("（暂无）", s.cell)] + [p("", s.cell)] * (len(sh.headers) - 1))
-        story.append(grid(rows, [w * scale for w in widths]))
-    doc.build(story)
-    return buf.getvalue()
+        laid_out.append({"title": sh.title, "headers": sh.headers, "rows": sh.rows,
+                         "percent": [100 * w / sum(widths) for w in widths]})
+    return pdf_bytes(render("sheets.html", doc_title=sheets[0].title if sheets else "", font_path=font_path,
+                            sheets=laid_out, compiled=compiled))
