@@ -58,14 +58,22 @@ def check_page(page: Any, name: str, *, codes_allowed: bool = False) -> None:
 
 
 @contextmanager
-def chromium_page(width: int = 1100, height: int = 900) -> Iterator[Any]:
-    """A page in Debian's Chromium, zh-CN, at the given size; the test skips where there is none."""
+def chromium_browser() -> Iterator[Any]:
+    """Debian's Chromium under Playwright, for a test that opens contexts of its own (another size, no
+    JavaScript); the test skips where there is none."""
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"Chromium not at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            yield browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}).new_page()
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def chromium_page(width: int = 1100, height: int = 900) -> Iterator[Any]:
+    """A page in Debian's Chromium, zh-CN, at the given size; the test skips where there is none."""
+    with chromium_browser() as browser:
+        yield browser.new_context(locale="zh-CN", viewport={"width": width, "height": height}).new_page()

@@ -108,6 +108,7 @@ TABLE: dict[tuple[str, str], tuple[set[str], dict[str, Any] | None]] = {
     ("POST", "/review/claim-next"): (DECIDERS, {}),
     ("POST", "/review/tasks/{task_id}/claim"): (TASK, {}),
     ("POST", "/review/tasks/{task_id}/release"): (TASK, {}),
+    ("POST", "/review/tasks/{task_id}/lease"): (TASK, {}),
     ("POST", "/review/tasks/{task_id}/reassign"): (ADMINS, {"to": "bureau"}),
     ("GET", "/review/tasks/{task_id}"): (TASK_READ, None),
     ("POST", "/review/tasks/{task_id}/correct"): (TASK, {"field": "member_count", "value": "45"}),

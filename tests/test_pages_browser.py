@@ -21,7 +21,7 @@ from storage.db import make_engine, make_sessionmaker, migrate
 from tests.docx_factory import yueyang_form
 from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
 from tests.page_checks import ARGS, AXE, CHROMIUM, SIZES, check_page
-from tests.review_helpers import PASSWORD, submission
+from tests.review_helpers import PASSWORD, at_joint_review
 
 pytestmark = pytest.mark.browser
 
@@ -42,13 +42,7 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
                              stage_id="joint_review_county", department="政法委")
         accounts.create_user(s, username="admin", password=PASSWORD, role="admin")
         # a Jinhua county point past its 公示, at the joint review of four departments
-        sid = submission(s, "jinhua-2015", "武义县某局党支部", COUNTY)
-        review = flow.start_review(s, None, sid)
-        for t in s.query(flow.ReviewTask).filter_by(submission_id=sid):
-            t.state, t.decision = "done", "pass"
-        flow._open_stage(s, s.get(flow.Submission, sid), review,
-                         flow.engine.stage(flow.get_campaign("jinhua-2015"), "joint_review_county"), flow.utcnow())
-        s.commit()
+        sid = at_joint_review(s, county=COUNTY)
     engine.dispose()
     log = ARTIFACTS / "logs" / f"pages-dossier-up-{port}.log"
     with running(["up"], dossier_env(settings), log) as proc:

@@ -8,7 +8,7 @@ from services.auth import accounts
 from services.review import flow, queue
 from services.review.outcome_messages import decision_outcome
 from storage.db import make_sessionmaker
-from tests.review_helpers import PASSWORD, submission
+from tests.review_helpers import PASSWORD, at_joint_review, submission
 
 COUNTY = "武义县直机关工委"
 
@@ -18,13 +18,7 @@ def test_first_department_of_a_joint_review_is_told_the_others_are_pending(sqlit
         for name, dept in (("zfw", "政法委"), ("jw", "纪委")):
             accounts.create_user(s, username=name, password=PASSWORD, role="reviewer",
                                  stage_id="joint_review_county", department=dept)
-        sid = submission(s, "jinhua-2015", "武义县某局党支部", COUNTY)
-        review = flow.start_review(s, None, sid)
-        for t in s.query(flow.ReviewTask).filter_by(submission_id=sid):
-            t.state, t.decision = "done", "pass"
-        flow._open_stage(s, s.get(flow.Submission, sid), review,
-                         flow.engine.stage(flow.get_campaign("jinhua-2015"), "joint_review_county"), flow.utcnow())
-        s.commit()
+        at_joint_review(s, county=COUNTY)
         user = accounts.find_user(s, "zfw")
         task = queue.claim_next(s, user, lease_seconds=600)  # type: ignore[arg-type]
         assert task is not None

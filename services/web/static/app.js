@@ -1,10 +1,9 @@
-// dossier: progressive enhancement for the upload form and the status panel.
-// Without this file the form posts to /submit and the page refreshes itself.
+// dossier: progressive enhancement for the upload form and the status panel (which htmx refreshes).
+// Without JavaScript the form posts to /submit and the page refreshes itself.
 // Uploads use XMLHttpRequest because fetch() reports no upload progress.
 (function () {
   "use strict";
   document.documentElement.classList.add("js");
-  var POLL_MS = 1500;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -23,29 +22,19 @@
     return xhr.status ? "上传失败（" + xhr.status + "），请重试。" : "网络中断，上传失败，请重试。";
   }
 
-  // ---- status panel: re-fetch the server-rendered HTML until every file is final
-  function poll(container, src) {
-    fetch(src, { headers: { "Accept": "text/html" }, cache: "no-store" })
-      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (html) {
-        var open = {};
-        container.querySelectorAll("details.doc").forEach(function (d, i) { open[i] = d.open; });
-        container.innerHTML = html;
-        // keep the documents the unit opened or closed as they were
-        container.querySelectorAll("details.doc").forEach(function (d, i) { if (i in open) d.open = open[i]; });
-        var panel = container.querySelector("#panel");
-        if (panel && panel.dataset.final !== "true") setTimeout(function () { poll(container, src); }, POLL_MS);
-      })
-      .catch(function () { setTimeout(function () { poll(container, src); }, POLL_MS * 3); });
-  }
-  function watchPanel() {
-    var panel = document.getElementById("panel");
-    if (!panel || panel.dataset.final === "true") return;
-    var holder = el("div", "panel-holder");
-    panel.parentNode.insertBefore(holder, panel);
-    holder.appendChild(panel);
-    setTimeout(function () { poll(holder, panel.dataset.src); }, POLL_MS);
-  }
+  // ---- status panel: htmx re-fetches it (templates/_panel.html: hx-get, every 2 s, outerHTML) until the
+  // server sends the final panel without its trigger. The documents the unit opened or closed stay so.
+  var opened = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if (e.detail.target && e.detail.target.id === "panel") {
+      opened = Array.prototype.map.call(e.detail.target.querySelectorAll("details.doc"), function (d) { return d.open; });
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!opened || !e.target || e.target.id !== "panel") return;
+    e.target.querySelectorAll("details.doc").forEach(function (d, i) { if (i < opened.length) d.open = opened[i]; });
+    opened = null;
+  });
 
   // ---- the upload form
   function setupForm(form) {
@@ -165,7 +154,8 @@
         result.appendChild(head);
         var holder = el("div", "panel-holder");
         result.appendChild(holder);
-        poll(holder, sub.links.page + "/panel");
+        // the panel comes with its own htmx trigger and keeps itself up to date from here
+        htmx.ajax("GET", sub.links.page + "/panel", { target: holder, swap: "innerHTML" });
         result.scrollIntoView({ behavior: "smooth", block: "start" });
       }).catch(function (err) {
         button.disabled = false;
@@ -180,6 +170,5 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("upload-form");
     if (form) setupForm(form);
-    watchPanel();
   });
 })();

@@ -1,4 +1,4 @@
-// The reviewer's desk: keyboard shortcuts and the 考评分 total, no build step.
+// The reviewer's desk: keyboard shortcuts, the 考评分 total and when the lease is renewed, no build step.
 // j / k: next / previous field (focus its correction box); a: pass (通过); n: next task.
 (function () {
   "use strict";
@@ -46,35 +46,34 @@
       });
     });
   });
-  // The lease on a claimed task lapses unless renewed: renew it while the reviewer is at work
-  // on this page; someone who has walked away lets it lapse, so the task goes back to the queue.
-  var lease = document.getElementById("lease");
-  if (lease && window.fetch) {
-    var every = (parseInt(lease.dataset.renewEvery, 10) || 300) * 1000;
-    var active = Date.now();
-    ["keydown", "input", "mousemove", "scroll", "click"].forEach(function (ev) {
-      document.addEventListener(ev, function () { active = Date.now(); }, { passive: true });
-    });
-    var hm = function (iso) {
-      return new Date(iso).toLocaleTimeString("zh-CN", { hour: "2-digit", minute: "2-digit", hour12: false,
-                                                         timeZone: "Asia/Shanghai" });
-    };
-    var timer = setInterval(function () {
-      if (Date.now() - active > 3 * every) return;
-      fetch("/api/review/tasks/" + encodeURIComponent(lease.dataset.task) + "/renew", {
-        method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": lease.dataset.csrf }
-      }).then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
-        .then(function (t) {
-          lease.querySelector("time").textContent = hm(t.lease_expires_at);
-          lease.dataset.renewed = String((parseInt(lease.dataset.renewed || "0", 10)) + 1);
-        })
-        .catch(function () {
-          clearInterval(timer);
-          lease.classList.add("error");
-          lease.querySelector(".state").textContent = "续期失败：任务可能已超时收回或被重新分派，请返回任务列表";
-        });
-    }, every);
+  // The lease on a claimed task lapses unless renewed: htmx renews it (templates/review/_lease.html)
+  // while the reviewer is at work on this page; someone who has walked away lets it lapse, so the task
+  // goes back to the queue. A 续期 pressed by hand always goes.
+  var active = Date.now();
+  ["keydown", "input", "mousemove", "scroll", "click"].forEach(function (ev) {
+    document.addEventListener(ev, function () { active = Date.now(); }, { passive: true });
+  });
+  document.addEventListener("htmx:confirm", function (e) {
+    var lease = e.detail.elt;
+    if (!lease || lease.id !== "lease" || e.detail.triggeringEvent) return;
+    var every = (parseInt(lease.getAttribute("data-renew-every"), 10) || 300) * 1000;
+    if (Date.now() - active > 3 * every) e.preventDefault();
+  });
+  // a refusal comes back as the widget with its reason (409); anything else that fails (the network,
+  // a lapsed login) is said here, and the renewals stop: the widget is replaced by a copy without htmx
+  function leaseFailed(e) {
+    var lease = e.detail.elt;
+    if (!lease || lease.id !== "lease" || !document.body.contains(lease)) return;
+    var dead = lease.cloneNode(true);
+    ["hx-post", "hx-trigger"].forEach(function (a) { dead.removeAttribute(a); });
+    dead.classList.add("error");
+    var state = dead.querySelector(".state");
+    state.setAttribute("role", "alert");
+    state.textContent = "续期失败：任务可能已超时收回或被重新分派，请返回任务列表";
+    lease.replaceWith(dead);
   }
+  document.addEventListener("htmx:responseError", leaseFailed);
+  document.addEventListener("htmx:sendError", leaseFailed);
   var scores = document.getElementById("scores");
   if (scores) {
     scores.addEventListener("input", function () {
@@ -109,23 +108,4 @@
     if (box) box.setAttribute("aria-invalid", missing ? "true" : "false");
     if (missing) { e.preventDefault(); box.focus(); }
   });
-})();
-// Pages that follow live figures (/ops, packet builds) refresh their main part in place every few
-// seconds: the place on the page and what is typed stay, and no meta refresh moves people on.
-(function () {
-  "use strict";
-  var tag = document.querySelector("meta[name=dossier-refresh]");
-  var main = document.querySelector("main");
-  if (!tag || !main || !window.fetch || !window.DOMParser) return;
-  var every = (parseInt(tag.content, 10) || 15) * 1000;
-  setInterval(function () {
-    var active = document.activeElement;
-    if (active && main.contains(active) && /INPUT|TEXTAREA|SELECT/.test(active.tagName)) return;
-    fetch(location.href, { credentials: "same-origin" }).then(function (r) { return r.ok ? r.text() : null; })
-      .then(function (html) {
-        if (!html) return;
-        var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
-        if (fresh) main.innerHTML = fresh.innerHTML;
-      }).catch(function () { /* the next tick tries again */ });
-  }, every);
 })();
