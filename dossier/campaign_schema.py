@@ -2,15 +2,16 @@
 
 `CampaignFile.model_validate(data)` is the one validation a file goes through
 before `dossier.campaigns` builds the objects callers use.  Sections a model
-does not name are kept (`extra="allow"`), so another section (recommender
-lists, re-inspection …) is added by adding a model field here — nothing else.
+does not name are kept (`extra="allow"`), so another section is added by adding
+a model field here — nothing else; a section named here (recommenders,
+applicants, public lists) refuses a misspelt key.
 Names of stage kinds, decisions and requirements live here because `dossier/`
 is the bottom layer: the stage engine in dossier/stages imports them.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Any, List, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -175,6 +176,75 @@ class SiteLevelModel(_Open):
     match: list[str] = []
 
 
+class RecommenderModel(_Strict):
+    """One body that may recommend (Jinhua's 推荐单位): its level, and for a county one its county,
+    whose local departments do the joint review."""
+    name: str = Field(min_length=1)
+    kind: str = ""
+    level: Literal["city", "county"] = "city"
+    county: str | None = None
+
+    @model_validator(mode="after")
+    def _county_named(self) -> RecommenderModel:
+        if self.level == "county" and not self.county:
+            raise ValueError(f"县级推荐单位 {self.name} 须写 county / county recommender {self.name} needs county")
+        return self
+
+
+class OpenKindModel(_Strict):
+    """A kind of recommender the notice names without listing its members: a name matching
+    `pattern` (or an account the admin registered) belongs to it."""
+    kind: str = Field(min_length=1)
+    level: Literal["city", "county"] = "city"
+    pattern: str = ""
+
+    @field_validator("pattern")
+    @classmethod
+    def _compiles(cls, v: str) -> str:
+        import re
+        try:
+            re.compile(v)
+        except re.error as e:
+            raise ValueError(f"pattern 不是有效的正则表达式：{e} / pattern is not a valid regex: {e}") from e
+        return v
+
+
+class RecommendersModel(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    notice: str = ""
+    # `list` in the file; another name here, for `list` would shadow the builtin in this class
+    members: List[RecommenderModel] = Field(default=[], alias="list")
+    open_kinds: List[OpenKindModel] = []
+
+
+class ApplicantKindModel(_Strict):
+    kind: str = Field(min_length=1)
+
+
+class ApplicantsModel(_Strict):
+    """Who may apply (Yueyang's 创建的对象), in the notice's words."""
+    notice: str = ""
+    kinds: list[ApplicantKindModel] = []
+
+    @field_validator("kinds", mode="before")
+    @classmethod
+    def _plain_kinds(cls, v: Any) -> Any:
+        return [{"kind": k} if isinstance(k, str) else k for k in (v or [])]
+
+
+class PublicListModel(_Strict):
+    """One list the notice publishes (workers/packets/public_lists.py): who is on it — those who
+    reached a stage, passed one, hold a title, or the yearly re-inspections — and its columns."""
+    id: str = Field(pattern=r"^[a-z0-9_]+$")
+    title: str | None = None
+    reached: str | None = None
+    passed: str | None = None
+    title_held: str | list[str] | None = None
+    per: Literal["recommender"] | None = None
+    reinspection: bool = False
+    columns: list[str | dict[str, Any]] = []
+
+
 class CampaignFile(_Open):
     """The whole campaign file."""
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
@@ -195,12 +265,26 @@ class CampaignFile(_Open):
     site_level_default: str | None = None
     stages: list[StageModel] = []
     packets: dict[str, Any] | None = None
+    recommenders: RecommendersModel | None = None
+    applicants: ApplicantsModel | None = None
+    public_lists: list[PublicListModel] = []
 
     @field_validator("standards", mode="before")
     @classmethod
     def _plain_standards(cls, v: Any) -> Any:
         # a standard may be a bare title (“有一个好主题”) when the notice gives no detail
         return [{"title": s} if isinstance(s, str) else s for s in (v or [])]
+
+    @model_validator(mode="after")
+    def _lists_name_stages(self) -> CampaignFile:
+        ids = {s.id for s in self.stages}
+        for pl in self.public_lists:
+            for key in ("reached", "passed"):
+                stage = getattr(pl, key)
+                if stage and stage not in ids:
+                    raise ValueError(f"名单 {pl.id} 的 {key} 指向不存在的环节 {stage} / "
+                                     f"list {pl.id}: {key} names no stage {stage!r}")
+        return self
 
     @model_validator(mode="after")
     def _ids_unique(self) -> CampaignFile:

@@ -92,7 +92,8 @@ def line_of(node: yaml.Node | None, loc: Sequence[Any]) -> int | None:
 def _label(path: str, key: Any, value: Any) -> str:
     # list items with an id read better by id than by index: stages[acceptance_year_end]
     if isinstance(key, int):
-        ident = value.get("id") or value.get("level") or value.get("name") if isinstance(value, dict) else None
+        ident = (value.get("id") or value.get("name") or value.get("kind") or value.get("level")
+                 if isinstance(value, dict) else None)
         return f"{path}[{ident if ident else key}]"
     return f"{path}.{key}" if path else str(key)
 

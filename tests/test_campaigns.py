@@ -71,3 +71,36 @@ def test_malformed_campaign_file(tmp_path: Path) -> None:
     (tmp_path / "bad.yaml").write_text("id: bad\n", encoding="utf-8")
     with pytest.raises(CampaignError, match="bad.yaml"):
         load_campaigns(tmp_path)
+
+
+def _jinhua_with(tmp_path: Path, change) -> Path:
+    data = yaml.safe_load((default_dir() / "jinhua-2015.yaml").read_text(encoding="utf-8"))
+    change(data)
+    (tmp_path / "jinhua-2015.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("change, words", [
+    # a misspelt key in a recommender is refused, not silently ignored
+    (lambda d: d["recommenders"]["list"][0].update(countyy="婺城区"), "countyy"),
+    # a county recommender must say its county: its local departments do the joint review
+    (lambda d: d["recommenders"]["list"][0].pop("county"), "须写 county"),
+    # a public list must name a stage that exists
+    (lambda d: d["public_lists"][0].update(reached="no_such_stage"), "no_such_stage"),
+    # an open kind's pattern must be a regular expression
+    (lambda d: d["recommenders"]["open_kinds"][0].update(pattern="(金华"), "正则"),
+])
+def test_rule_sections_are_validated(tmp_path: Path, change, words: str) -> None:
+    """GIVEN the Jinhua file with one mistake in its recommenders or public lists
+    WHEN the campaigns load
+    THEN the load fails naming the file and the mistake."""
+    folder = _jinhua_with(tmp_path, change)
+    with pytest.raises(CampaignError, match="jinhua-2015.yaml") as e:
+        load_campaigns(folder)
+    assert words in str(e.value)
+
+
+def test_rule_sections_of_the_seeds_validate(tmp_path: Path) -> None:
+    """The seeds' own recommenders, applicants and lists pass the stricter checks unchanged."""
+    campaign = get_campaign("jinhua-2015", _jinhua_with(tmp_path, lambda d: None))
+    assert campaign.id == "jinhua-2015"

@@ -130,6 +130,13 @@ class TestAssumptions:
         j = [a for a in c["jinhua-2015"].assumptions if a.path.startswith("site_levels")]
         assert j and all(a.reason for a in j)
 
+    def test_an_assumed_list_item_is_named_by_its_name(self) -> None:
+        """The admin's page names each assumed county recommender, not its level (…list[county])."""
+        from dossier.campaigns import load_campaigns
+        paths = {a.path for a in load_campaigns()["jinhua-2015"].assumptions}
+        assert "recommenders.list[婺城区直机关工委]" in paths
+        assert "recommenders.list[county]" not in paths
+
     def test_wrapper_is_unwrapped_for_callers(self) -> None:
         """The engine reads the plain value: a stage's proportion is a number, not the wrapper."""
         from dossier.campaigns import get_campaign
