@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
-from services.review.access import Forbidden, is_staff, visible_submission
-from services.submissions import DomainError, NotFound, campaign_or_404
+from services.kit.errors import Forbidden
+from services.review.access import is_staff, visible_submission
+from services.kit.errors import DomainError, NotFound
+from services.kit.deps import campaign_or_404
 from storage.models import Submission, utcnow
 from storage.objects import ObjectNotFound, ObjectStore
 from storage.packet_models import PacketBuild

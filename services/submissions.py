@@ -24,11 +24,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from dossier import lifecycle as rules
 from dossier.task_names import CHECK, INGEST
-from dossier.campaigns import Campaign, CampaignError, get_campaign
 from dossier.settings import Settings
 from storage import standing as lifecycle
 from storage import outbox
 from storage.models import FileState, FindingRow, StoredFile, Submission, SubmissionState
+from services.kit.deps import campaign_or_404
+from services.kit.errors import DomainError, InvalidInput, NotFound
 from storage.objects import (CHUNK, HashingReader, ObjectNotFound, ObjectStore, ObjectTooLarge,
                              original_key, safe_ext)
 
@@ -36,37 +37,6 @@ log = logging.getLogger(__name__)
 
 # uploads are spooled in memory up to this size, then on disk
 SPOOL_MEMORY = 1024 * 1024
-
-
-class DomainError(Exception):
-    """A refusal the unit should read: HTTP status, code, 中文 message, English detail."""
-    status_code = 400
-    code = "error"
-
-    def __init__(self, message: str, detail: str = "", *, code: str | None = None,
-                 status_code: int | None = None) -> None:
-        super().__init__(detail or message)
-        self.message = message
-        self.detail = detail
-        if code:
-            self.code = code
-        if status_code:
-            self.status_code = status_code
-
-
-class NotFound(DomainError):
-    status_code = 404
-    code = "not_found"
-
-
-class UnknownCampaign(DomainError):
-    status_code = 404
-    code = "campaign.unknown"
-
-
-class InvalidInput(DomainError):
-    status_code = 422
-    code = "request.invalid"
 
 
 class StateRefused(DomainError):
@@ -97,14 +67,6 @@ def _clean_text(value: str | None, limit: int) -> str:
     text = unicodedata.normalize("NFC", value or "")
     text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
     return " ".join(text.split())[:limit]
-
-
-def campaign_or_404(campaign_id: str) -> Campaign:
-    """The campaign `campaign_id`, or UnknownCampaign (404, in Chinese) for an id nobody knows."""
-    try:
-        return get_campaign(campaign_id)
-    except CampaignError as e:
-        raise UnknownCampaign(f"没有编号为“{campaign_id}”的评选活动，请从列表中选择。", str(e)) from e
 
 
 def create_submission(session: Session, *, campaign_id: str, organisation: str,

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.review import flow
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 from tests.review_helpers import person
 from tests.rules_world import api, caller, pg_sessions, through_notice  # noqa: F401  (fixtures)
 

@@ -17,7 +17,8 @@ from dossier.settings import Settings
 from services.auth import accounts
 from services.ops import actions, metrics
 from services.review import audit, flow
-from services.submissions import DomainError, create_submission
+from services.kit.errors import DomainError
+from services.submissions import create_submission
 from storage.db import make_sessionmaker
 from storage.models import OutboxMessage, StoredFile, utcnow
 from storage.objects import open_store

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dossier.campaigns import get_campaign, load_campaigns
 from services.review import audit, flow, queue
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 from storage.models import utcnow
 from storage.review_models import ReviewStatus, ReviewTask, TaskState
 from tests.review_helpers import person, submission

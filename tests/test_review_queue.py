@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
 from services.review import audit, flow, queue
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 from storage.db import make_engine, make_sessionmaker
 from storage.models import utcnow
 from storage.review_models import AuditEntry, ReviewTask

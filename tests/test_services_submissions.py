@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
-from services.submissions import (InvalidInput, NotFound, UnknownCampaign, UploadTooLarge,
-                                  accept_upload, create_submission, display_name, open_original,
-                                  submission_status)
+from services.kit.errors import InvalidInput, NotFound, UnknownCampaign
+from services.submissions import UploadTooLarge, accept_upload, create_submission, display_name, open_original, submission_status
 from storage.models import FileState, FindingRow, OutboxMessage, StoredFile, Submission
 from storage.objects import ObjectStore, open_store
 

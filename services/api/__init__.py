@@ -26,14 +26,13 @@ Errors are always `{"error": code, "message": 中文, "detail": English}`.
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
                store: ObjectStore | None = None) -> FastAPI:
     """The app for `settings`; tests may hand in an engine and a store of their own."""
-    from services.submissions import DomainError
     from services.api.docs import install_docs
     from services.web import install_web
     from storage.db import make_engine, make_sessionmaker
     from storage.objects import open_store
 
     from .endpoints import health, router
-    from .errors import install_error_handlers
+    from services.kit.errors import install_error_handlers
 
     settings = settings or get_settings()
     own_engine = engine is None
@@ -62,8 +61,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     from dossier.stages import calendar
     calendar.configure(settings.holidays_dir)
     app.state.store = store or open_store(settings)
-    from services.web.review_pages import render_message
-    install_error_handlers(app, (DomainError,), html=render_message)
+    from services.kit.render import render_message
+    install_error_handlers(app, html=render_message)
     app.include_router(health)
     app.include_router(router)
     install_docs(app)      # before install_web: its /static/swagger-ui mount must match before /static
@@ -71,14 +70,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_review(app)
     from .openapi import document_errors
     document_errors(app)
-    from .errors import install_unavailable
+    from services.kit.errors import install_unavailable
     install_unavailable(app, settings.unavailable_retry_after)   # last: the outermost middleware
     return app
 
 
 def install_review(app: FastAPI) -> None:
     """Accounts, access checks on every request, the review API and pages (issue 5)."""
-    from services.auth.web import AuthMiddleware
+    from services.auth.middleware import AuthMiddleware
     from services.web.ops_pages import api as ops_api
     from services.web.ops_pages import pages as ops_pages
     from services.web.overview_pages import api as overview_api

@@ -16,14 +16,14 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from dossier.campaigns import load_campaigns
 from storage import standing as lifecycle
 from services import submissions as service
-from services.auth.web import CurrentUser
+from services.kit.deps import CurrentUser
 from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
 from services.review import eligibility, submitting
 from dossier.presenters import present_status
 from dossier.formats import MEDIA_TYPES
 
 from . import readiness
-from .deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
+from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
 from .schemas import (CampaignOut, ErrorOut, FindingsOut, HealthOut, LiveOut, StatusOut, SubmissionCreate,
                       SubmissionOut, SubmitIn, UploadOut)
 from .uploads import receive_form, store_uploads
@@ -92,7 +92,7 @@ def create_submission(body: SubmissionCreate, request: Request, session: Session
     if not (anonymous or body.self_check):
         # a unit applies under its bound recommender, one on the campaign file's list (422 otherwise)
         recommender = eligibility.applicant_recommender(session, request.state.user,
-                                                        service.campaign_or_404(body.campaign), recommender)
+                                                        campaign_or_404(body.campaign), recommender)
     sub = service.create_submission(session, campaign_id=body.campaign, organisation=body.organisation,
                                     recommender=recommender, self_check=body.self_check or anonymous)
     return _submission_out(request, sub, session)
@@ -150,7 +150,7 @@ def submit(submission_id: str, body: SubmitIn, user: CurrentUser, session: Sessi
 
 def _status(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
     raw = service.submission_status(session, submission_id)
-    campaign = campaign_or_error(raw["submission"]["campaign_id"])
+    campaign = campaign_or_404(raw["submission"]["campaign_id"])
     return present_status(campaign, raw)
 
 

@@ -13,15 +13,15 @@ from sqlalchemy import select
 
 from dossier.campaigns import get_campaign
 from services.security.guards import Decider, VisibleTask
-from services.auth.web import CurrentUser
+from services.kit.deps import CurrentUser
 from services.review import findings
 from services.review.access import task_scope, visible_submission
 from services.review.blocking import blocking_items
-from services.submissions import NotFound
+from services.kit.errors import NotFound
 from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
-from .deps import SessionDep
+from services.kit.deps import SessionDep
 from .schemas import ErrorOut, Note
 
 def _errors(conflict: str) -> dict[int | str, dict[str, Any]]:

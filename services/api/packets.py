@@ -13,9 +13,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
 from services import packets as service
-from services.auth.web import CurrentUser
+from services.kit.deps import CurrentUser
 
-from .deps import SessionDep, SettingsDep, StoreDep
+from services.kit.deps import SessionDep, SettingsDep, StoreDep
 from .endpoints import content_disposition
 
 router = APIRouter(prefix="/api", tags=["packets"])

@@ -14,7 +14,7 @@ from pydantic import BaseModel, Field
 
 from dossier.campaigns import get_campaign
 from services.auth import accounts
-from services.auth.web import CurrentUser
+from services.kit.deps import CurrentUser
 from services.security.guards import AdminUser, ChangeableSubmission, Decider, StaffUser, VisibleTask
 from services.review.blocking import blocking_items
 from storage import standing as lifecycle
@@ -24,7 +24,7 @@ from services.review.access import visible_submission
 from storage.review_models import ReviewTask
 from dossier.stages import calendar
 
-from .deps import SessionDep, SettingsDep
+from services.kit.deps import SessionDep, SettingsDep
 from .schemas import Ident, LongText, Name, Note
 
 router = APIRouter(prefix="/api/review", tags=["review"])

@@ -11,19 +11,20 @@ from pydantic import BaseModel, Field
 
 from dossier import beijing
 from services.auth import accounts
-from services.auth.web import CurrentUser
+from services.kit.deps import CurrentUser
 from services.security.guards import AdminUser, OverviewReader
 from services.review import eligibility
 from services.review import schedule as schedule_of
 from services.review.access import is_staff, visible_submission
-from services.submissions import DomainError, NotFound, campaign_or_404
+from services.kit.errors import DomainError, NotFound
+from services.kit.deps import campaign_or_404
 from storage.models import utcnow
 from storage.review_models import Role
 from workers.packets import public_lists
 from dossier.stages import applicants, deadlines
 from workers.routing import yearly
 
-from .deps import SessionDep, SettingsDep
+from services.kit.deps import SessionDep, SettingsDep
 from .schemas import Ident, Name
 from .endpoints import content_disposition
 

@@ -24,7 +24,7 @@ from services.security.quotas import check_quotas
 from services.submissions import UploadTooLarge
 from storage.objects import ObjectStore
 
-from .errors import ApiError
+from services.kit.errors import ApiError
 
 MAX_FILES_PER_REQUEST = 20
 # the form's text fields are a few bytes; the multipart framing per file is small

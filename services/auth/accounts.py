@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from services.submissions import DomainError, InvalidInput, NotFound
+from services.kit.errors import DomainError, InvalidInput, NotFound
 from storage.models import utcnow
 from storage.review_models import ApiToken, Role, User, UserSession
 
@@ -109,7 +109,7 @@ def bind_user(session: Session, user_id: str, *, role: str | None = None, organi
 def _bind_rules(session: Session, user: User, recommender: str | None, applicant_kind: str | None,
                 county: str | None) -> None:
     from services.review import eligibility
-    from services.submissions import campaign_or_404
+    from services.kit.deps import campaign_or_404
 
     if (recommender or applicant_kind) and user.role != "unit":
         raise InvalidInput("只有申报单位账号绑定推荐单位或创建对象。", f"{user.role} cannot bind a recommender")

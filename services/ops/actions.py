@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.review import audit
-from services.submissions import DomainError, NotFound
+from services.kit.errors import DomainError, NotFound
 from storage import outbox
 from storage.models import FileState, StoredFile, Submission, SubmissionState
 from storage.review_models import User

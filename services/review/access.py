@@ -4,17 +4,12 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session, object_session
 
-from services.submissions import DomainError, NotFound
+from services.kit.errors import NotFound
 from storage.models import Submission
 from storage.review_models import ReviewTask, Role, SubmissionOwner, User
 from storage.rules_models import CITY, SubmissionPlace, UserBinding
 
 STAFF = (Role.ADMIN.value, Role.OPERATOR.value)
-
-
-class Forbidden(DomainError):
-    status_code = 403
-    code = "auth.forbidden"
 
 
 def is_staff(user: User) -> bool:

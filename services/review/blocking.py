@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dossier.campaigns import Campaign
 from dossier.presenters import field_label
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 from workers.findings_gate import blocking_findings, contests_of
 from storage.models import FindingRow
 

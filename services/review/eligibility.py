@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.campaigns import Campaign
-from services.submissions import InvalidInput
+from services.kit.errors import InvalidInput
 from storage.models import Submission
 from storage.review_models import Role, User
 from storage.rules_models import SubmissionPlace, UserBinding

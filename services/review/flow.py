@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dossier import beijing
 from dossier.campaigns import Campaign, get_campaign
-from services.submissions import DomainError, InvalidInput, NotFound
+from services.kit.errors import DomainError, InvalidInput, NotFound
 from storage import notifications
 from storage import versions as versions_store
 from storage.models import StoredFile, Submission, utcnow

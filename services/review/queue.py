@@ -16,13 +16,14 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from dossier import beijing
-from services.submissions import DomainError, NotFound
+from services.kit.errors import DomainError, NotFound
 from storage import notifications
 from storage.models import utcnow
 from storage.review_models import ReviewTask, TaskState, User
 
 from . import audit
-from .access import Forbidden, is_staff, task_scope
+from services.kit.errors import Forbidden
+from .access import is_staff, task_scope
 
 
 class Conflict(DomainError):

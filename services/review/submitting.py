@@ -18,7 +18,8 @@ from dossier import lifecycle as rules
 from dossier.campaigns import get_campaign
 from storage import standing as lifecycle
 from dossier.presenters import field_label
-from services.submissions import DomainError, refuse
+from services.kit.errors import DomainError
+from services.submissions import refuse
 from workers.findings_gate import blocking_findings
 from storage.models import FindingRow, StoredFile, utcnow
 from storage.review_models import SubmissionReview, User

@@ -14,8 +14,10 @@ from typing import Annotated, Callable
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
-from services.auth.web import CurrentUser, LoginRequired, current_user
-from services.review.access import Forbidden, can_change, can_view
+from services.kit.deps import CurrentUser, current_user
+from services.kit.errors import LoginRequired
+from services.kit.errors import Forbidden
+from services.review.access import can_change, can_view
 from storage.models import Submission
 from storage.review_models import Role, SubmissionOwner, User
 
@@ -73,7 +75,7 @@ def submission_refusal(session: Session, user: User | None, submission_id: str, 
 
 def _submission_guard(change: bool) -> Callable[..., None]:
     def guard(submission_id: str, request: Request) -> None:
-        from services.submissions import NotFound
+        from services.kit.errors import NotFound
 
         session: Session = request.app.state.sessions()
         try:
@@ -121,7 +123,7 @@ def visible_task(task_id: str, request: Request, user: CurrentUser) -> None:
     from sqlalchemy import select
 
     from services.review.access import task_scope
-    from services.submissions import NotFound
+    from services.kit.errors import NotFound
     from storage.review_models import ReviewTask
 
     session: Session = request.app.state.sessions()

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from dossier.settings import Settings
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 from storage.models import StoredFile
 from storage.review_models import SubmissionOwner
 

@@ -15,46 +15,32 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
+from services.kit.templates import templates
 
 from dossier.campaigns import load_campaigns
 from storage import standing as lifecycle
 from services import submissions as service
 from services.auth.accounts import ROLE_LABELS
-from services.auth.web import csrf_ok, require_csrf
+from services.kit.csrf import csrf_ok, require_csrf
 from services.security.guards import ChangeableSubmission, VisibleSubmission
 from services.review import submitting
 from services.review.access import can_change
 from services.review.findings import contest_marks
 from workers.findings_gate import blocking_findings
-from services.api.deps import SessionDep, SettingsDep, StoreDep, campaign_or_error
-from services.api.errors import ApiError
+from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
+from services.kit.errors import ApiError
 from services.api.uploads import receive_form, store_uploads
 from dossier.presenters import field_label, present_status
 from services.progress import notes as progress_notes
 from services.review import page_images
 from services.review.page_views import PageView, page_key, page_views
 from services.review.page_views import media_type as page_media_type
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 from storage.models import StoredFile, Submission
 from storage.objects import ObjectNotFound, submission_prefix
 
 HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
-
-
-def _filesize(n: int | None) -> str:
-    if n is None:
-        return ""
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1024  # type: ignore[assignment]
-    return str(n)
-
-
-templates.env.filters["filesize"] = _filesize
 
 
 def _index(request: Request, settings: Any, *, error: str = "", status_code: int = 200,
@@ -101,7 +87,7 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
 
 def _context(request: Request, session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
     raw = service.submission_status(session, submission_id)
-    campaign = campaign_or_error(raw["submission"]["campaign_id"])
+    campaign = campaign_or_404(raw["submission"]["campaign_id"])
     st = present_status(campaign, raw)
     # the unit sees where each value came from: its scan's pages with the boxes read
     pages: dict[str, list[PageView]] = {}

@@ -17,17 +17,18 @@ from sqlalchemy.orm import Session
 from dossier.campaign_diff import Change, diff
 from dossier.campaign_registry import CampaignRegistry
 from dossier.campaigns import Campaign, CampaignError, load_campaigns, parse_campaign_text
-from services.api.deps import SessionDep
+from services.kit.deps import SessionDep
 from services.api.schemas import LongText, Name, Note
 from services.security.guards import AdminUser
 from services.review import audit
-from services.submissions import DomainError, campaign_or_404
+from services.kit.errors import DomainError
+from services.kit.deps import campaign_or_404
 from storage.campaign_models import add_version, current_versions, versions_of
 from storage.review_models import User
 from dossier.stages import engine
 from dossier.stages.engine import KIND_LABELS
 
-from .review_pages import _back, _form, render
+from services.kit.render import back, read_form, render
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["campaigns"])
@@ -115,7 +116,7 @@ async def _upload(request: Request) -> tuple[dict[str, str], str, str]:
     """The form's fields, and the file's text (an uploaded file, or text pasted into the box)."""
     form = await request.form()
     upload = form.get("file")
-    fields = await _form(request)
+    fields = await read_form(request)
     if upload is not None and hasattr(upload, "read"):
         raw = await upload.read()
         if raw:
@@ -148,13 +149,13 @@ async def load_file(request: Request, user: AdminUser, session: SessionDep) -> R
     fields, text, name = await _upload(request)
     previewed = fields.get("sha256")
     if previewed and previewed != hashlib.sha256(text.encode("utf-8")).hexdigest():
-        return _back("/admin/campaigns", "载入的内容与校验时不同，请重新上传并校验。")
+        return back("/admin/campaigns", "载入的内容与校验时不同，请重新上传并校验。")
     try:
         campaign, version, found = await run_in_threadpool(
             load, session, request.app.state.campaigns, user, text, name, fields.get("note", ""))
     except CampaignFileInvalid as e:
-        return _back("/admin/campaigns", e.message)
-    return _back(f"/admin/campaigns/{campaign.id}",
+        return back("/admin/campaigns", e.message)
+    return back(f"/admin/campaigns/{campaign.id}",
                  f"已载入“{campaign.title}”第 {version} 版（{len(found)} 处变化），即时生效。")
 
 

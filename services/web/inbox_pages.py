@@ -1,28 +1,27 @@
 """The inbox: a person's notifications (/inbox), marking them read, and turning email on or off.
 
 The unread count in the page header comes from `unread_count(request)`, a template global this
-module registers on both template folders' environments (one COUNT query per page a logged-in person
-opens).  Every form carries the session's CSRF token, checked by `_form` before anything changes.
+module registers on the pages' one template environment (one COUNT query per page a logged-in person
+opens).  Every form carries the session's CSRF token, checked by `read_form` before anything changes.
 """
 from __future__ import annotations
-
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from services.api.deps import SessionDep, SettingsDep
-from services.auth.web import CurrentUser, require_csrf
-from services.submissions import InvalidInput
+from services.kit.deps import SessionDep, SettingsDep
+from services.kit.deps import CurrentUser
+from services.kit.errors import InvalidInput
 from storage import notifications
 from storage.review_models import User
 
-from . import templates as site_templates
-from .review_pages import FLASH, render, templates
+from services.kit.render import flash_back, read_form, render
+from services.kit.templates import template_global
 
 router = APIRouter(include_in_schema=False)
 
 
+@template_global("unread_count")
 def unread_count(request: Request) -> int:
     """The header's badge: the person's unread notifications (0 when nobody is logged in)."""
     user = getattr(request.state, "user", None)
@@ -32,24 +31,9 @@ def unread_count(request: Request) -> int:
         return notifications.unread_count(s, user.id)
 
 
-# both page families share the header (templates/_nav.html): the unit's submission page too
-for _env in (templates.env, site_templates.env):
-    _env.globals["unread_count"] = unread_count
-
-
-async def _form(request: Request) -> dict[str, str]:
-    """The posted form, refused (403, in Chinese) without the session's CSRF token."""
-    data = {k: str(v) for k, v in (await request.form()).items()}
-    require_csrf(request, data.get("csrf_token"))
-    return data
-
-
 def _back(msg: str = "") -> RedirectResponse:
     """Back to the inbox, with what happened in the pages' one-time cookie, never in the address."""
-    response = RedirectResponse("/inbox", status_code=303)
-    if msg:
-        response.set_cookie(FLASH, quote(msg), max_age=60, path="/", httponly=True, samesite="lax")
-    return response
+    return flash_back("/inbox", msg)
 
 
 @router.get("/inbox", response_class=HTMLResponse)
@@ -64,7 +48,7 @@ def inbox_page(request: Request, session: SessionDep, settings: SettingsDep, use
 @router.post("/inbox/read")
 async def mark_read(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
     """One notification (`id`) or all of them (no id) marked read; only the person's own."""
-    form = await _form(request)
+    form = await read_form(request)
     raw = form.get("id", "").strip()
     if raw and not raw.isdigit():
         raise InvalidInput("无法识别要标记的消息。", f"notification id {raw!r}")
@@ -76,7 +60,7 @@ async def mark_read(request: Request, session: SessionDep, user: CurrentUser) ->
 @router.post("/inbox/settings")
 async def save_settings(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
     """The person's email address and whether notifications are also emailed."""
-    form = await _form(request)
+    form = await read_form(request)
     try:
         email = notifications.checked_email(form.get("email", ""))
     except ValueError as e:

@@ -13,12 +13,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from dossier import beijing
-from services.api.deps import SessionDep, SettingsDep
+from services.kit.deps import SessionDep, SettingsDep
 from services.security.guards import StaffUser
 from services.ops import actions, metrics, prometheus
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 
-from .review_pages import _back, _form, render
+from services.kit.render import back, read_form, render
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["operations"])
@@ -59,12 +59,12 @@ def ops_page(request: Request, user: StaffUser, session: SessionDep, settings: S
 
 @pages.post("/ops/files/{file_id}/retry")
 async def ops_retry(file_id: str, request: Request, user: StaffUser, session: SessionDep) -> Response:
-    await _form(request)
+    await read_form(request)
     try:
         row = await run_in_threadpool(actions.retry_file, session, user, file_id)
     except DomainError as e:
-        return _back("/ops", e.message)
-    return _back("/ops", f"已重新排队处理：{row.name}")
+        return back("/ops", e.message)
+    return back("/ops", f"已重新排队处理：{row.name}")
 
 
 @api.get("/api/ops", summary="Operator figures / 运行监控数据")

@@ -7,14 +7,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from dossier.campaigns import load_campaigns
-from services.api.deps import SessionDep
+from services.kit.deps import SessionDep
 from services.review.access import on_campaign
 from services.security.guards import OverviewReader
-from services.submissions import NotFound
+from services.kit.errors import NotFound
 from services.review.overview import overview
-from services.submissions import campaign_or_404
+from services.kit.deps import campaign_or_404
 
-from .review_pages import STATUS_LABELS, render
+from dossier.presenters import REVIEW_STATUS_LABELS as STATUS_LABELS
+from services.kit.render import render
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["review"])

@@ -9,13 +9,13 @@ from sqlalchemy import select
 
 from dossier.campaigns import load_campaigns
 from services import packets as service
-from services.api.deps import SessionDep, SettingsDep
+from services.kit.deps import SessionDep, SettingsDep
 from services.security.guards import StaffUser
-from services.submissions import DomainError
+from services.kit.errors import DomainError
 from storage.models import Submission
 from workers.packets import public_lists
 
-from .review_pages import _back, _form, render
+from services.kit.render import back, read_form, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -36,9 +36,9 @@ def packets_page(request: Request, user: StaffUser, session: SessionDep,
 
 @router.post("/admin/packets")
 async def packets_start(request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     try:
         await run_in_threadpool(service.start_build, session, settings, user, f.get("campaign", ""))
     except DomainError as e:
-        return _back("/admin/packets", e.message)
-    return _back("/admin/packets", "已开始生成汇编，完成后可在下方下载。")
+        return back("/admin/packets", e.message)
+    return back("/admin/packets", "已开始生成汇编，完成后可在下方下载。")

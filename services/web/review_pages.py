@@ -8,24 +8,25 @@ it in the action's query string, checked by the middleware).
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 
 from dossier import beijing
+from services.kit.render import back, flash_back, local_path, read_form, render
+from services.kit.templates import stage_name, template_global, templates
 from dossier.campaigns import CampaignError, get_campaign, load_campaigns
 from services import submissions as subs
-from services.api.deps import SessionDep, SettingsDep, StoreDep
+from services.kit.deps import SessionDep, SettingsDep, StoreDep
 from services.api.uploads import receive_form, store_uploads
 from services.auth import accounts
 from services.auth.accounts import ROLE_LABELS
-from services.auth.web import COOKIE, CurrentUser, csrf_ok, require_csrf, set_session_cookie
+from services.auth.middleware import COOKIE, set_session_cookie
+from services.kit.deps import CurrentUser
+from services.kit.csrf import csrf_ok, require_csrf
 from services.security.guards import AdminUser, Decider, UnitUser, VisibleTask
 from services.auth.login_csrf import login_token, login_token_ok, set_login_cookie
 from storage import standing as lifecycle
@@ -35,25 +36,22 @@ from dossier.presenters import (REVIEW_STATUS_LABELS, field_label, history_detai
 from services.review.outcome_messages import decision_outcome
 from services.review import audit, eligibility, flow, queue, schedule
 from workers.packets import public_lists
-from services.review.access import (in_scope, is_staff, record_owner, submissions_of, task_scope,
-                                    visible_submission)
+from services.review.access import in_scope, is_staff, record_owner, submissions_of, task_scope, visible_submission
 from services.review.audit import ACTION_LABELS
 from services.review import findings as finding_actions
 from services.review.blocking import blocking_items
 from services.review.page_views import media_type as page_media_type
 from services.review.page_views import page_key, page_views
 from services.review import page_images
-from services.submissions import DomainError
+from services.kit.errors import DomainError, InvalidInput, NotFound
 from storage import versions as versions_store
-from storage.models import StoredFile
+from storage.models import StoredFile, Submission
 from storage.objects import ObjectNotFound, submission_prefix
 from storage.review_models import ReviewTask, SubmissionReview
 from dossier.stages import engine
 from dossier.stages.calendar import bases as calendar_bases
 from dossier.stages.engine import DECISION_LABELS, KIND_LABELS
 
-HERE = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(HERE / "templates"))
 router = APIRouter(include_in_schema=False)
 
 STATUS_LABELS = REVIEW_STATUS_LABELS
@@ -61,56 +59,6 @@ TASK_STATES = {"open": "待领取", "claimed": "处理中", "done": "已办结",
 INLINE = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
 # the decision buttons look as different as their consequences
 DECISION_STYLES = {"pass": "primary", "return": "warning", "reject": "danger", "withdraw": "danger"}
-
-
-FLASH = "dossier_flash"
-
-
-def _ctx(request: Request, **kw: Any) -> dict[str, Any]:
-    if not kw.get("msg"):
-        # what the last save said: carried in a one-time cookie, never in the address
-        kw["msg"] = unquote(request.cookies.get(FLASH, ""))[:500]
-    return {"user": getattr(request.state, "user", None), "csrf": getattr(request.state, "csrf", "") or "",
-            "roles": ROLE_LABELS, **kw}
-
-
-def render(request: Request, name: str, status_code: int = 200, **kw: Any) -> HTMLResponse:
-    response = templates.TemplateResponse(request, name, _ctx(request, **kw), status_code=status_code)
-    if FLASH in request.cookies:
-        response.delete_cookie(FLASH, path="/")
-    return response
-
-
-def render_message(request: Request, status_code: int, message: str) -> HTMLResponse:
-    """The Chinese page for a refusal or error shown to a person (the API answers JSON instead)."""
-    return render(request, "review/message.html", status_code, message=message, status=status_code)
-
-
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    data = {k: str(v) for k, v in form.items()}
-    if not csrf_ok(request, data.get("csrf_token")):
-        raise DomainError("页面已过期，请刷新后重试。", "csrf token missing or wrong", code="auth.csrf",
-                          status_code=403)
-    return data
-
-
-def _local(url: str, default: str = "/review") -> str:
-    """A form's own return path: a path on this site only, never another host."""
-    return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else default
-
-
-def _back(url: str, msg: str = "") -> RedirectResponse:
-    return RedirectResponse(url + (f"?msg={quote(msg)}" if msg else ""), status_code=303)
-
-
-def _to_desk(url: str, msg: str = "", anchor: str = "") -> RedirectResponse:
-    """Back to the desk (or the queue from it), at the place the form was (`anchor`), with what
-    happened in a one-time cookie rather than the address."""
-    response = RedirectResponse(url + (f"#{anchor}" if anchor else ""), status_code=303)
-    if msg:
-        response.set_cookie(FLASH, quote(msg), max_age=60, path="/", httponly=True, samesite="lax")
-    return response
 
 
 def _home(user: Any) -> str:
@@ -161,7 +109,7 @@ async def login(request: Request, session: SessionDep, settings: SettingsDep) ->
 
 @router.post("/logout")
 async def logout(request: Request, session: SessionDep) -> Response:
-    await _form(request)
+    await read_form(request)
     token = request.cookies.get(COOKIE)
     if token:
         await run_in_threadpool(accounts.close_session, session, token)
@@ -180,21 +128,7 @@ def _review_row(session: Any, sub: Any) -> dict[str, Any]:
         campaign = None
     life = present_lifecycle(campaign, lifecycle.standing(session, sub).to_json())
     return {"sub": sub, "review": r, "status": life["label"], "life": life,
-            "stage": _stage_name(sub.campaign_id, r.stage_id) if r and r.stage_id else ""}
-
-
-def _campaign_title(campaign_id: str) -> str:
-    try:
-        return get_campaign(campaign_id).title
-    except CampaignError:   # a campaign file gone since: say so rather than print its id
-        return "（已停用的评选活动）"
-
-
-def _stage_name(campaign_id: str, stage_id: str) -> str:
-    try:
-        return engine.stage(get_campaign(campaign_id), stage_id).name
-    except Exception:   # a stage renamed in the file since: show its id
-        return stage_id
+            "stage": stage_name(sub.campaign_id, r.stage_id) if r and r.stage_id else ""}
 
 
 @router.get("/unit", response_class=HTMLResponse)
@@ -221,7 +155,7 @@ async def unit_submit(request: Request, user: UnitUser, session: SessionDep, sto
         # checked before anything is stored: a flow whose recommender is not named would open
         # a task nobody may claim (the campaign is chosen on the page, never defaulted)
         if not fields.get("campaign"):
-            raise subs.InvalidInput("请选择评选活动。", "campaign not chosen")
+            raise InvalidInput("请选择评选活动。", "campaign not chosen")
         campaign = get_campaign(fields["campaign"])
         # the unit's bound recommender, or one from the campaign file's list (the notice's words otherwise)
         recommender = eligibility.applicant_recommender(session, user, campaign, fields.get("recommender"))
@@ -231,10 +165,10 @@ async def unit_submit(request: Request, user: UnitUser, session: SessionDep, sto
     except (DomainError, CampaignError) as e:
         for up in uploads:
             await up.close()
-        return _back("/unit", getattr(e, "message", None) or "请选择评选活动。")
+        return back("/unit", getattr(e, "message", None) or "请选择评选活动。")
     await run_in_threadpool(record_owner, session, user, sub.id)
     await store_uploads(session, store, settings, sub.id, uploads)
-    return _back(f"/submissions/{sub.id}", "草稿已建立，材料正在检查；检查完成后请在本页提交审核。")
+    return back(f"/submissions/{sub.id}", "草稿已建立，材料正在检查；检查完成后请在本页提交审核。")
 
 
 @router.post("/unit/submissions/{submission_id}/resubmit")
@@ -251,9 +185,9 @@ async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser,
     if not csrf_ok(request, fields.get("csrf_token")):
         for up in uploads:
             await up.close()
-        return _back("/unit", "页面已过期，请刷新后重试。")
+        return back("/unit", "页面已过期，请刷新后重试。")
     await store_uploads(session, store, settings, submission_id, uploads)
-    return _back(f"/submissions/{submission_id}", "修改后的材料已上传，正在检查；检查完成后请点“重新提交”。")
+    return back(f"/submissions/{submission_id}", "修改后的材料已上传，正在检查；检查完成后请点“重新提交”。")
 
 
 # ------------------------------------------------------------- the queue
@@ -274,8 +208,8 @@ def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_
     rows = []
     contested = finding_actions.pending_contests(session, [t.submission_id for t in tasks])
     for t in tasks:
-        sub = session.get(subs.Submission, t.submission_id)
-        rows.append({"t": t, "sub": sub, "stage": _stage_name(t.campaign_id, t.stage_id),
+        sub = session.get(Submission, t.submission_id)
+        rows.append({"t": t, "sub": sub, "stage": stage_name(t.campaign_id, t.stage_id),
                      "life": _review_row(session, sub)["status"] if sub is not None else "",
                      "contested": contested.get(t.submission_id, 0),
                      "state": TASK_STATES.get(t.state, t.state), "overdue": queue.is_overdue(t),
@@ -304,7 +238,7 @@ def _filter_choices(user: Any) -> dict[str, Any]:
                 if d not in departments:
                     departments.append(d)
     return {"stages": stages, "departments": departments,
-            "own_stage": _stage_name(user.campaign_id, user.stage_id)
+            "own_stage": stage_name(user.campaign_id, user.stage_id)
             if getattr(user, "campaign_id", None) and getattr(user, "stage_id", None)
             else dict(stages).get(getattr(user, "stage_id", None) or "", "")}
 
@@ -326,41 +260,41 @@ def _recommended(session: Any, user: Any) -> list[dict[str, Any]]:
 
 @router.post("/review/claim-next")
 async def claim_next(request: Request, user: Decider, session: SessionDep, settings: SettingsDep) -> Response:
-    await _form(request)
+    await read_form(request)
     task = await run_in_threadpool(queue.claim_next, session, user, lease_seconds=settings.review_lease_seconds)
     if task is None:
-        return _back("/review", "队列中暂无可领取的任务。")
+        return back("/review", "队列中暂无可领取的任务。")
     return RedirectResponse(f"/review/tasks/{task.id}", status_code=303)
 
 
 @router.post("/review/tasks/{task_id}/claim", dependencies=[VisibleTask])
 async def claim(task_id: str, request: Request, user: Decider, session: SessionDep,
                 settings: SettingsDep) -> Response:
-    await _form(request)
+    await read_form(request)
     await run_in_threadpool(queue.claim, session, user, task_id, lease_seconds=settings.review_lease_seconds)
     return RedirectResponse(f"/review/tasks/{task_id}", status_code=303)
 
 
 @router.post("/review/tasks/{task_id}/release", dependencies=[VisibleTask])
 async def release(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
-    await _form(request)
+    await read_form(request)
     await run_in_threadpool(queue.release, session, user, task_id)
-    return _back("/review", "任务已退回任务池。")
+    return back("/review", "任务已退回任务池。")
 
 
 @router.post("/review/tasks/{task_id}/reassign")
 async def reassign(task_id: str, request: Request, user: AdminUser, session: SessionDep,
                    settings: SettingsDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     to = accounts.find_user(session, f.get("to", ""))
     if to is None or not to.active:
-        return _back("/review", "请选择要改派的人员。")
+        return back("/review", "请选择要改派的人员。")
     try:
         await run_in_threadpool(queue.reassign, session, user, task_id, to,
                                 lease_seconds=settings.review_lease_seconds)
     except DomainError as e:
-        return _back("/review", e.message)
-    return _back("/review", f"已改派给 {to.display_name}。")
+        return back("/review", e.message)
+    return back("/review", f"已改派给 {to.display_name}。")
 
 
 # -------------------------------------------------------------- the desk
@@ -368,7 +302,7 @@ async def reassign(task_id: str, request: Request, user: AdminUser, session: Ses
 def _task(session: Any, user: Any, task_id: str) -> ReviewTask:
     t = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id, task_scope(user)))
     if t is None:
-        raise subs.NotFound("找不到这个审核任务。", f"task {task_id}")
+        raise NotFound("找不到这个审核任务。", f"task {task_id}")
     return t
 
 
@@ -465,43 +399,43 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
 
 @router.post("/review/tasks/{task_id}/correct", dependencies=[VisibleTask])
 async def correct(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     key = f.get("field", "")
     await run_in_threadpool(flow.correct_field, session, user, task_id, key,
                             f.get("value", ""), f.get("machine_value"))
-    return _to_desk(f"/review/tasks/{task_id}", "已更正。", anchor="field-" + key.replace(".", "-"))
+    return flash_back(f"/review/tasks/{task_id}", "已更正。", anchor="field-" + key.replace(".", "-"))
 
 
 @router.post("/review/tasks/{task_id}/scores", dependencies=[VisibleTask])
 async def scores(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     given = {k[len("score:"):]: v for k, v in f.items() if k.startswith("score:") and v.strip()}
     try:
         _, total = await run_in_threadpool(flow.save_scores, session, user, task_id, given)
     except DomainError as e:
-        return _to_desk(f"/review/tasks/{task_id}", e.message, anchor="scores")
-    return _to_desk(f"/review/tasks/{task_id}", f"考评分已保存，合计 {total:g} 分。", anchor="scores")
+        return flash_back(f"/review/tasks/{task_id}", e.message, anchor="scores")
+    return flash_back(f"/review/tasks/{task_id}", f"考评分已保存，合计 {total:g} 分。", anchor="scores")
 
 
 @router.post("/review/tasks/{task_id}/notice", dependencies=[VisibleTask])
 async def notice(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     try:
         start = dt.date.fromisoformat(f.get("start", ""))
         review = await run_in_threadpool(flow.start_notice, session, user, task_id, start)
     except ValueError:
-        return _to_desk(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。", anchor="notice")
+        return flash_back(f"/review/tasks/{task_id}", "请填写正确的公示开始日期。", anchor="notice")
     except DomainError as e:     # a start in the past: the 公示 must run its working days from today
-        return _to_desk(f"/review/tasks/{task_id}", e.message, anchor="notice")
+        return flash_back(f"/review/tasks/{task_id}", e.message, anchor="notice")
     # a year without holiday data is counted Monday to Friday: say so beside the date
     gaps = "".join(b.note for b in calendar_bases(review.notice_start, review.notice_end))
-    return _to_desk(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。{gaps}", anchor="notice")
+    return flash_back(f"/review/tasks/{task_id}", f"公示期至 {review.notice_end} 结束。{gaps}", anchor="notice")
 
 
 @router.post("/review/tasks/{task_id}/decide", dependencies=[VisibleTask])
 async def decide(task_id: str, request: Request, user: Decider, session: SessionDep, settings: SettingsDep,
                  store: StoreDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     payload: dict[str, Any] = {k: f[k] for k in ("opinion", "reasons", "opinion_date", "signed_by") if f.get(k)}
     if f.get("sealed"):
         payload["sealed"] = True
@@ -523,21 +457,21 @@ async def decide(task_id: str, request: Request, user: Decider, session: Session
             task_id, request, user, session, settings, store, status_code=e.status_code,
             decide_errors=[p.strip() for p in e.message.split("；") if p.strip()], given=f))
     told = await run_in_threadpool(decision_outcome, session, review, stage_id, department, f.get("decision", ""))
-    return _to_desk("/review", told)
+    return flash_back("/review", told)
 
 
 @router.post("/submissions/{submission_id}/findings/{finding_id}/contest")
 async def unit_contest(submission_id: str, finding_id: int, request: Request, user: CurrentUser,
                        session: SessionDep) -> Response:
     """识别有误 from the unit's page (templates/_contest.html); back to the page with the outcome."""
-    f = await _form(request)
+    f = await read_form(request)
     page = f"/submissions/{submission_id}"
     try:
         await run_in_threadpool(finding_actions.contest, session, user, submission_id, finding_id,
                                 f.get("note", ""))
     except DomainError as e:
-        return _back(page, e.message)
-    return _back(page, "已标记识别有误，此问题不再阻止提交，审核人员将对照原件核实。")
+        return back(page, e.message)
+    return back(page, "已标记识别有误，此问题不再阻止提交，审核人员将对照原件核实。")
 
 
 def _upheld_outcome(session: Any, task_id: str, submission_id: str) -> tuple[str, str]:
@@ -554,41 +488,41 @@ def _upheld_outcome(session: Any, task_id: str, submission_id: str) -> tuple[str
 
 @router.post("/review/tasks/{task_id}/findings/{finding_id}/contest", dependencies=[VisibleTask])
 async def judge_contest(task_id: str, finding_id: int, request: Request, user: Decider, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     upheld = f.get("verdict") == "upheld"
     try:
         entry = await run_in_threadpool(lambda: finding_actions.judge_contest(
             session, user, task_id, finding_id, upheld=upheld, note=f.get("note")))
     except DomainError as e:
-        return _to_desk(f"/review/tasks/{task_id}", e.message)
+        return flash_back(f"/review/tasks/{task_id}", e.message)
     if upheld:
-        return _to_desk(*_upheld_outcome(session, task_id, entry.submission_id))
-    return _to_desk(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
+        return flash_back(*_upheld_outcome(session, task_id, entry.submission_id))
+    return flash_back(f"/review/tasks/{task_id}", "已确认识别有误，该问题不再阻止通过。")
 
 
 @router.post("/review/tasks/{task_id}/overrides", dependencies=[VisibleTask])
 async def override(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     try:
         await run_in_threadpool(lambda: finding_actions.override(
             session, user, task_id, int(f.get("finding_id") or 0), f.get("reason", "")))
     except DomainError as e:
-        return _to_desk(f"/review/tasks/{task_id}", e.message)
-    return _to_desk(f"/review/tasks/{task_id}", "已放行，理由已记入办理记录。")
+        return flash_back(f"/review/tasks/{task_id}", e.message)
+    return flash_back(f"/review/tasks/{task_id}", "已放行，理由已记入办理记录。")
 
 
 @router.post("/review/submissions/{submission_id}/objections")
 async def objection(submission_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     await run_in_threadpool(flow.raise_objection, session, user, submission_id, f.get("text", ""))
-    return _back(_local(f.get("back", "")), "异议已登记。")
+    return back(local_path(f.get("back", "")), "异议已登记。")
 
 
 @router.post("/review/objections/{objection_id}/resolve")
 async def resolve(objection_id: int, request: Request, user: Decider, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     await run_in_threadpool(flow.resolve_objection, session, user, objection_id, f.get("text", ""))
-    return _back(_local(f.get("back", "")), "异议已处理。")
+    return back(local_path(f.get("back", "")), "异议已处理。")
 
 
 @router.get("/review/files/{submission_id}/{file_id}")
@@ -615,19 +549,19 @@ def page_image(submission_id: str, file_id: str, page: int, user: CurrentUser, s
     visible_submission(session, user, submission_id)
     row = session.get(StoredFile, file_id)
     if row is None or row.submission_id != submission_id:
-        raise subs.NotFound("找不到这一页的图像。", f"no file {file_id} in {submission_id}")
+        raise NotFound("找不到这一页的图像。", f"no file {file_id} in {submission_id}")
     key = page_key(row.result, page)
     if key is not None and not key.startswith(submission_prefix(submission_id) + "/"):
         key = None
     if key is None and not page_images.is_word(row):
-        raise subs.NotFound("找不到这一页的图像。", f"no page image {page} of {file_id} in {submission_id}")
+        raise NotFound("找不到这一页的图像。", f"no page image {page} of {file_id} in {submission_id}")
     try:
         shown = page_images.display_image(store, row, page, key, full=full)
     except ObjectNotFound:
-        raise subs.NotFound("这一页的图像已不在存储中，请联系管理员。", f"page {page} of {file_id} missing",
+        raise NotFound("这一页的图像已不在存储中，请联系管理员。", f"page {page} of {file_id} missing",
                             status_code=410) from None
     if shown is None:
-        raise subs.NotFound("找不到这一页的图像。", f"no page {page} of {file_id}")
+        raise NotFound("找不到这一页的图像。", f"no page {page} of {file_id}")
     data, media = shown
     return Response(data, media_type=media or page_media_type(key or ""),
                     headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"})
@@ -662,7 +596,7 @@ def admin_users(request: Request, user: AdminUser, session: SessionDep,
 
 @router.post("/admin/users")
 async def admin_add(request: Request, user: AdminUser, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     try:
         await run_in_threadpool(lambda: accounts.create_user(
             session, username=f.get("username", ""), password=f.get("password", ""), role=f.get("role", ""),
@@ -670,36 +604,31 @@ async def admin_add(request: Request, user: AdminUser, session: SessionDep) -> R
             stage_id=f.get("stage_id"), department=f.get("department"), campaign_id=f.get("campaign_id"),
             recommender=f.get("recommender"), applicant_kind=f.get("applicant_kind"), county=f.get("county")))
     except DomainError as e:
-        return _back("/admin/users", e.message)
-    return _back("/admin/users", "账号已创建。")
+        return back("/admin/users", e.message)
+    return back("/admin/users", "账号已创建。")
 
 
 @router.post("/admin/users/{user_id}/bind")
 async def admin_bind(user_id: str, request: Request, user: AdminUser, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     try:
         await run_in_threadpool(lambda: accounts.bind_user(
             session, user_id, role=f.get("role"), organisation=f.get("organisation"),
             campaign_id=f.get("campaign_id"), stage_id=f.get("stage_id"), department=f.get("department"),
             recommender=f.get("recommender"), applicant_kind=f.get("applicant_kind"), county=f.get("county")))
     except DomainError as e:
-        return _back("/admin/users", e.message)
-    return _back("/admin/users", "绑定已保存。")
+        return back("/admin/users", e.message)
+    return back("/admin/users", "绑定已保存。")
 
 
 @router.post("/admin/users/{user_id}/active")
 async def admin_active(user_id: str, request: Request, user: AdminUser, session: SessionDep) -> Response:
-    f = await _form(request)
+    f = await read_form(request)
     target = accounts.get_user(session, user_id)
     await run_in_threadpool(accounts.set_active, session, target.username, f.get("active") == "1")
-    return _back("/admin/users", "已更新。")
+    return back("/admin/users", "已更新。")
 
 
-def _template_globals() -> None:
-    templates.env.globals["is_staff"] = is_staff
-    templates.env.filters["beijing_time"] = lambda when, fmt="%Y-%m-%d %H:%M": beijing.shown(when, fmt)
-    templates.env.globals["stage_name"] = _stage_name
-    templates.env.globals["campaign_title"] = _campaign_title
-
-
-_template_globals()
+# the header's role names and the queue's staff-only parts, on every page
+templates.env.globals["roles"] = ROLE_LABELS
+template_global("is_staff")(is_staff)

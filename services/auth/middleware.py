@@ -6,23 +6,23 @@ submission pages and API, which live in another package, by their paths: a
 person who may not see a submission gets the same 404 as for an id that does
 not exist.  Requests authenticated by cookie that change something must carry
 the session's CSRF token (hidden form field on our forms, checked by the
-route; the `X-CSRF-Token` header elsewhere) — never in the URL, where access logs
-and Referer headers would carry it.
-API tokens are not sent by browsers on their own, so they need no CSRF token.
+route; the `X-CSRF-Token` header elsewhere: services/kit/csrf.py).  Routes read the
+person through `services.kit.deps.CurrentUser`.
 """
 from __future__ import annotations
 
-import hmac
 import json
 import re
-from typing import Annotated, Any, Awaitable, Callable
+from typing import Any, Awaitable, Callable
 
-from fastapi import Depends, Request
+from fastapi import Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 from starlette.middleware.base import BaseHTTPMiddleware
 
-from services.submissions import DomainError
+from services.kit.csrf import csrf_ok
+from services.kit.errors import wants_html
+from services.kit.render import render_message
 from storage.review_models import User
 
 from . import accounts
@@ -39,20 +39,12 @@ FORM_CHECKED = ("/review", "/admin", "/unit", "/login", "/logout", "/ops", "/sub
                 "/inbox")
 
 
-class LoginRequired(DomainError):
-    status_code = 401
-    code = "auth.required"
-
-
 def _refuse(request: Request, status: int, code: str, message: str) -> Response:
-    from services.api.errors import wants_html
-
     # scripts and scrapers (the API, /metrics) get 401, people a login page
     if status == 401 and not request.url.path.startswith(("/api/", "/metrics")):
         return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
     if not wants_html(request):   # the API and scripts: the one JSON error shape
         return JSONResponse({"error": code, "message": message, "detail": code}, status_code=status)
-    from services.web.review_pages import render_message
     return render_message(request, status, message)
 
 
@@ -68,23 +60,6 @@ def _resolve(request: Request, session: Session) -> tuple[User | None, str | Non
         if found:
             return found[0], found[1].csrf_token, True
     return None, None, False
-
-
-def csrf_ok(request: Request, given: str | None) -> bool:
-    """The form's field (or, for our scripts, the `X-CSRF-Token` header) matches the session's token;
-    requests not authenticated by the cookie need none (a browser never sends a Bearer token itself)."""
-    expected = getattr(request.state, "csrf", None)
-    if not getattr(request.state, "by_cookie", False):
-        return True
-    given = given or request.headers.get("x-csrf-token")
-    return bool(expected and given and hmac.compare_digest(expected, given))
-
-
-def require_csrf(request: Request, given: str | None) -> None:
-    """`csrf_ok` or a 403 in Chinese."""
-    if not csrf_ok(request, given):
-        raise DomainError("页面已过期，请刷新后重试。", "csrf token missing or wrong", code="auth.csrf",
-                          status_code=403)
 
 
 class AuthMiddleware(BaseHTTPMiddleware):
@@ -154,23 +129,6 @@ class AuthMiddleware(BaseHTTPMiddleware):
             finally:
                 session.close()
         return out
-
-
-def current_user(request: Request) -> User:
-    user = getattr(request.state, "user", None)
-    if user is None:
-        raise LoginRequired("请先登录。", "no session or token")
-    return user
-
-
-CurrentUser = Annotated[User, Depends(current_user)]
-
-
-def require_role(user: User, *roles: str) -> None:
-    from services.review.access import Forbidden
-
-    if user.role not in roles:
-        raise Forbidden("您的账号没有这项权限。", f"{user.username} ({user.role}) not in {roles}")
 
 
 def set_session_cookie(response: Response, token: str, settings: Any) -> None:

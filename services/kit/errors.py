@@ -1,8 +1,10 @@
-"""One shape for every error the API returns, and the handlers that make it.
+"""Every error people and scripts are told about, and the handlers that render them.
 
 `{"error": code, "message": 中文 for the unit, "detail": English for logs}`.
 Domain errors carry their HTTP status; the handlers here only render them, so
-a route never builds an error response by hand.
+a route never builds an error response by hand (Polar's way).  Every domain
+raises these classes or its own subclasses of `DomainError`; none defines its
+own base, so a page or endpoint catches one class whatever domain refused.
 """
 from __future__ import annotations
 
@@ -22,15 +24,52 @@ from storage import outages
 log = logging.getLogger("dossier.api")
 
 
-class ApiError(Exception):
-    """An error of the HTTP edge itself (bad multipart, unknown campaign, …)."""
+class DomainError(Exception):
+    """A refusal the unit should read: HTTP status, code, 中文 message, English detail."""
+    status_code = 400
+    code = "error"
 
-    def __init__(self, status_code: int, code: str, message: str, detail: str = "") -> None:
+    def __init__(self, message: str, detail: str = "", *, code: str | None = None,
+                 status_code: int | None = None) -> None:
         super().__init__(detail or message)
-        self.status_code = status_code
-        self.code = code
         self.message = message
         self.detail = detail
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+
+
+class NotFound(DomainError):
+    status_code = 404
+    code = "not_found"
+
+
+class UnknownCampaign(DomainError):
+    status_code = 404
+    code = "campaign.unknown"
+
+
+class InvalidInput(DomainError):
+    status_code = 422
+    code = "request.invalid"
+
+
+class Forbidden(DomainError):
+    status_code = 403
+    code = "auth.forbidden"
+
+
+class LoginRequired(DomainError):
+    status_code = 401
+    code = "auth.required"
+
+
+class ApiError(DomainError):
+    """An error of the HTTP edge itself (bad multipart, …), status first."""
+
+    def __init__(self, status_code: int, code: str, message: str, detail: str = "") -> None:
+        super().__init__(message, detail, code=code, status_code=status_code)
 
 
 def error_body(code: str, message: str, detail: str = "") -> dict[str, str]:
@@ -51,11 +90,7 @@ _HTTP_MESSAGES = {
 
 
 def _domain_fields(exc: Exception) -> tuple[int, str, str, str]:
-    """Status, code, Chinese message and English detail of a service-layer error.
-
-    Read by attribute so that the service layer's errors need not inherit from
-    anything in this package (the edge depends on the core, not the reverse).
-    """
+    """Status, code, Chinese message and English detail of a `DomainError`."""
     status = int(getattr(exc, "status_code", None) or getattr(exc, "http_status", None) or 400)
     code = str(getattr(exc, "code", None) or "error")
     message = str(getattr(exc, "message", None) or "请求无法处理。")
@@ -76,8 +111,7 @@ def wants_html(request: Request) -> bool:
             and "text/html" in request.headers.get("accept", "").lower())
 
 
-def install_error_handlers(app: FastAPI, domain_errors: tuple[type[Exception], ...] = (),
-                           html: HtmlRenderer | None = None) -> None:
+def install_error_handlers(app: FastAPI, html: HtmlRenderer | None = None) -> None:
     """JSON errors everywhere; with `html`, a browser asking for a page gets a Chinese page instead."""
     def respond(request: Request, status: int, code: str, message: str, detail: str,
                 headers: dict[str, str] | None = None) -> Response:
@@ -105,9 +139,7 @@ def install_error_handlers(app: FastAPI, domain_errors: tuple[type[Exception], .
         detail: Any = exc.detail
         return respond(request, exc.status_code, code, message, str(detail or ""), headers=exc.headers)
 
-    app.add_exception_handler(ApiError, on_domain)
-    for cls in domain_errors:
-        app.add_exception_handler(cls, on_domain)
+    app.add_exception_handler(DomainError, on_domain)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
 
