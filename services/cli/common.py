@@ -79,7 +79,7 @@ def write(path: str, data: bytes) -> None:
 def db_session(ctx: typer.Context) -> Iterator[tuple[Settings, Any]]:
     """The settings and a database session; a DomainError (no such submission, a refused account) is
     said on stderr in both languages and exits 1."""
-    from services.submissions import DomainError
+    from services.kit.errors import DomainError
     from storage.db import make_engine, make_sessionmaker
 
     settings = ready(ctx)
