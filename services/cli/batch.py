@@ -93,22 +93,32 @@ def _read(path: Path, folder: Path, campaigns: dict[str, Any], wanted: str | Non
 
 
 def _table(rows: list[Row]) -> None:
+    from rich import box
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("file / 文件", "format", "method", "fields / 字段", "errors / 错误", "warnings / 提醒",
-                  "字数", "seconds / 秒", "note / 说明")
+    table = Table(box=box.SIMPLE_HEAD)
+    # the name folds rather than losing its end (the end tells the files apart); figures never wrap
+    table.add_column("file\n文件", overflow="fold", min_width=16)
+    for name in ("format", "method", "fields\n字段", "errors\n错误", "warnings\n提醒"):
+        table.add_column(name, no_wrap=True, justify="right" if "\n" in name else "left")
+    table.add_column("字数")
+    table.add_column("s\n秒", no_wrap=True, justify="right")
+    unread = []
     for r in rows:
         res = r.outcome.result
         if res is None:
-            table.add_row(r.path, r.format, "-", "-", "-", "-", "-", f"{r.seconds:.1f}", r.outcome.zh)
+            table.add_row(r.path, r.format, "unreadable", "-", "-", "-", "-", f"{r.seconds:.1f}")
+            unread.append(f"{r.path}: {r.outcome.zh} / {r.outcome.en}")
             continue
         values = [v.value for d in res.documents for v in d.fields.values()]
         found = sum(1 for v in values if v not in ("", None))
         severities = [f.severity for f in res.findings]
         counts = ", ".join(f"{k} {n}" for d in res.documents for k, n in d.counts.items()) or "-"
         table.add_row(r.path, r.format, res.file.method or "-", f"{found}/{len(values)}",
-                      str(severities.count("error")), str(severities.count("warning")), counts,
-                      f"{r.seconds:.1f}", "")
+                      str(severities.count("error")), str(severities.count("warning")), counts, f"{r.seconds:.1f}")
     # a table piped to a file or a pager keeps its width instead of folding at 80 columns
-    Console(width=None if sys.stdout.isatty() else 160, highlight=False).print(table)
+    console = Console(width=None if sys.stdout.isatty() else 160, highlight=False)
+    console.print(table)
+    for line in unread:     # the reasons under the table: a column for them would squeeze the rest
+        console.print(line, markup=False)

@@ -108,7 +108,7 @@ def extract_one(path: Path, campaigns: dict[str, Any], wanted: str | None) -> Ou
         try:
             campaign = _best_campaign(path, campaigns)
         except ReadError as e:
-            return Outcome(exit_code=EXIT_UNREADABLE, zh=e.message, en=e.detail or e.code)
+            return Outcome(exit_code=EXIT_UNREADABLE, zh=e.message, en=f"cannot read {path.name}: {e.detail or e.code}")
     result = extract_file(path, campaign)
     if not result.readable:
         first = result.findings[0] if result.findings else None

@@ -31,11 +31,14 @@ class Steps:
             if self.total is not None:
                 columns.append(MofNCompleteColumn())
             columns += [TimeElapsedColumn(), TextColumn("{task.fields[item]}")]
-            self._bar = Progress(*columns, console=Console(file=self.stream), transient=False)
+            # rich takes over stdout while the bar runs; only when stdout is that same terminal, else the
+            # JSON a script reads from a redirected stdout would land on the terminal instead
+            self._bar = Progress(*columns, console=Console(file=self.stream), transient=False,
+                                 redirect_stdout=sys.stdout.isatty(), redirect_stderr=False)
             self._bar.start()
             self._task = self._bar.add_task(self.description, total=self.total, item="")
         else:
-            self._line(f"{self.description}" + (f": {self.total}" if self.total is not None else ""))
+            self._line(self.description)
         return self
 
     def advance(self, item: str = "", note: str = "") -> None:
