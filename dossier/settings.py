@@ -80,8 +80,8 @@ class Settings(BaseSettings):
     # commit failed); rows whose object is missing are reported
     orphan_grace_seconds: int = 600
 
-    # packets (workers/packets): a TrueType font to embed in the PDFs; empty: the CID font
-    # STSong-Light, which the viewer supplies (nothing embedded, nothing to install)
+    # packets (workers/packets): a font file to set the PDFs in first (embedded, subsetted);
+    # empty: Noto Serif CJK SC from the system (fonts-noto-cjk), embedded likewise
     packet_font: str = ""
 
     # review and accounts (issue 5)
