@@ -11,7 +11,7 @@ import httpx
 from fastapi.testclient import TestClient
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from tests.conftest import free_port
 
 
@@ -57,3 +57,12 @@ def test_the_served_api_sends_no_server_banner(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_the_api_docs_load_nothing_from_elsewhere(settings: Settings) -> None:
+    """/docs works offline: Swagger UI comes from the package, and its policy allows no other host."""
+    with TestClient(create_app(settings)) as c:
+        r = c.get("/docs")
+    csp = r.headers["content-security-policy"]
+    assert r.status_code == 200 and "/static/swagger-ui/swagger-ui-bundle.js" in r.text
+    assert "http" not in csp and "cdn" not in csp, csp
