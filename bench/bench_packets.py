@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from dossier.campaigns import get_campaign  # noqa: E402
 from dossier.settings import Settings  # noqa: E402
-from services.submissions import accept_upload, create_submission  # noqa: E402
+from services.submissions.service import accept_upload, create_submission  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from storage.objects import open_store  # noqa: E402
 from storage.packet_models import PacketBuild  # noqa: E402

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from fastapi.testclient import TestClient  # noqa: E402
 
 from dossier.settings import Settings  # noqa: E402
-from services.api import create_app  # noqa: E402
+from services.app import create_app  # noqa: E402
 from storage.db import make_engine, migrate  # noqa: E402
 
 

@@ -55,7 +55,7 @@ def serve(settings: Settings, *, host: str | None = None, port: int | None = Non
     """Run the HTTP API and the web page in this process until stopped."""
     import uvicorn
 
-    from services.api import create_app
+    from services.app import create_app
 
     if settings.resolved_database_url().startswith("sqlite"):
         # embedded: nobody else runs the migrations, and they are idempotent and quick

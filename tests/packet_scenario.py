@@ -17,7 +17,7 @@ from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.auth import accounts
 from services.review import flow, queue
-from services.submissions import accept_upload
+from services.submissions.service import accept_upload
 from storage import versions
 from storage.objects import open_store
 from storage.review_models import ReviewTask, User

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.auth import accounts
-from services.submissions import create_submission
+from services.submissions.service import create_submission
 from storage.review_models import User
 
 PASSWORD = "correct horse 1"

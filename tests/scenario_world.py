@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 
 from dossier import beijing
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.auth import accounts
 from storage.db import make_sessionmaker
 from storage.models import utcnow

@@ -269,7 +269,7 @@ def test_a_reviewer_of_another_department_cannot_touch_a_departments_task(make_c
     """GIVEN a joint-review task of 纪委 WHEN the 政法委 reviewer of the same stage lists, claims,
     reads, corrects or decides it THEN it sees nothing and each call is refused as if the task did
     not exist (404); the 纪委 reviewer claims it."""
-    from services.submissions import create_submission
+    from services.submissions.service import create_submission
 
     with make_sessionmaker(sqlite_engine)() as s:
         person(s, "jw", "reviewer", stage_id="joint_review_city", campaign_id="jinhua-2015", department="纪委")

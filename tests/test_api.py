@@ -16,7 +16,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.api.endpoints import content_disposition
 from storage.models import OutboxMessage, StoredFile
 from storage.objects import ObjectStore, open_store

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.auth import accounts
 from services.auth.passwords import hash_password, verify_password
 from services.cli import main as cli_main

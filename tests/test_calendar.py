@@ -99,7 +99,7 @@ def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_
     from fastapi.testclient import TestClient
 
     from dossier import beijing
-    from services.api import create_app
+    from services.app import create_app
     from services.auth import accounts
     from services.review import flow
     from services.submissions import create_submission

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 from dossier.campaign_registry import reset
 from dossier.campaigns import default_dir
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.auth import accounts
 from storage.campaign_models import CampaignVersion
 from storage.db import make_sessionmaker

@@ -13,7 +13,7 @@ from sqlalchemy import Engine, select
 from dossier.campaign_registry import reset
 from dossier.campaigns import default_dir
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.auth import accounts
 from services.review import flow
 from services.submissions import create_submission

@@ -19,7 +19,7 @@ import json, tempfile, pathlib
 from fastapi.testclient import TestClient
 import dossier
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from storage.db import make_engine, migrate
 from dossier.stages import calendar
 data = pathlib.Path(tempfile.mkdtemp())

@@ -78,7 +78,7 @@ def test_pipeline_answers_without_fanning_out(settings, sqlite_engine, caplog: p
     form.unrecognised (no page sent to OCR) and no traceback is logged."""
     import io as _io
 
-    from services.submissions import accept_upload, create_submission, submission_status
+    from services.submissions.service import accept_upload, create_submission, submission_status
     from storage.db import make_sessionmaker
     from storage.objects import open_store
     from workers import steps

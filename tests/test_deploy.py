@@ -164,7 +164,7 @@ class TestImages:
             "for m in ('cv2', 'onnxruntime', 'rapidocr'): sys.modules[m] = None\n"
             "from fastapi.testclient import TestClient\n"
             "from dossier.settings import Settings\n"
-            "from services.api import create_app\n"
+            "from services.app import create_app\n"
             "from services.runner import migrate\n"
             f"s = Settings(data_dir={str(tmp_path)!r})\n"
             "migrate(s)\n"

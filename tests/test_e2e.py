@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from storage.objects import open_store
 from tests.conftest import delete_queues, queue_names, unique
 from tests.edges import (ARTIFACTS, BAD_INPUTS, codes_by_name, dossier_env, extraction_ready, free_port,

@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from storage.db import make_engine
 
 from .conftest import PG_URL

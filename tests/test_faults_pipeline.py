@@ -23,7 +23,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from storage.db import make_engine, make_sessionmaker
 from storage.models import FindingRow, OutboxMessage, StoredFile
 from workers.celery_app import make_celery

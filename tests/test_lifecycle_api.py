@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.auth import accounts
 from storage.db import make_sessionmaker
 from storage.models import StoredFile

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.review import flow, queue
 from storage import notifications
 from storage.db import make_sessionmaker

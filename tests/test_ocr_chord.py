@@ -21,7 +21,7 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import Engine, text
 
 from dossier.settings import Settings
-from services.submissions import accept_upload, create_submission, submission_status
+from services.submissions.service import accept_upload, create_submission, submission_status
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.objects import ObjectStore, derived_key, open_store
 from workers import steps

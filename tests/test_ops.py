@@ -18,7 +18,7 @@ from services.auth import accounts
 from services.ops import actions, metrics
 from services.review import audit, flow
 from services.kit.errors import DomainError
-from services.submissions import create_submission
+from services.submissions.service import create_submission
 from storage.db import make_sessionmaker
 from storage.models import OutboxMessage, StoredFile, utcnow
 from storage.objects import open_store
@@ -118,7 +118,7 @@ class TestRetry:
         start (outbox ingest.file), the audit log says who, and the pipeline reads it to the end."""
         import io
 
-        from services.submissions import accept_upload
+        from services.submissions.service import accept_upload
         with sessions() as s:
             op = person(s, "op", "operator")
             sid = create_submission(s, campaign_id="jinhua-2015", organisation="某局", recommender="市直机关工委").id

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from dossier.campaigns import get_campaign
 from services.review import flow, queue
 from services.review.overview import overview
-from services.submissions import create_submission
+from services.submissions.service import create_submission
 from storage.db import make_sessionmaker
 from storage.models import FindingRow, utcnow
 from storage.review_models import ReviewTask

@@ -25,7 +25,7 @@ from storage.models import OutboxMessage, StoredFile
 from storage.objects import open_store
 from storage.packet_models import PacketBuild
 from services.review import flow
-from services.submissions import create_submission
+from services.submissions.service import create_submission
 from tests.packet_scenario import (CORRECTED_MEMBERS, OTHER_UNIT, UNIT, jinhua_with_form, pdf_pages, recommend,
                                    staff, upload, yueyang_passed)
 from tests.review_helpers import submission

@@ -14,7 +14,7 @@ from pypdf import PdfReader
 from sqlalchemy import Engine, select
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.auth import accounts
 from services.cli import main
 from services.review import flow

@@ -5,8 +5,8 @@ import datetime as dt
 
 from sqlalchemy import Engine
 
-from services.progress import notes
-from services.submissions import create_submission
+from services.submissions.progress import notes
+from services.submissions.service import create_submission
 from storage.db import make_sessionmaker
 from storage.models import StoredFile
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import Campaign
 from dossier.settings import Settings
-from services.submissions import accept_upload, create_submission
+from services.submissions.service import accept_upload, create_submission
 from storage.models import FindingRow, OutboxMessage, StoredFile, Submission, utcnow
 from storage.objects import ObjectStore, open_store
 from workers import steps

@@ -41,7 +41,7 @@ class TestMakeCelery:
 
         import urllib3.exceptions
 
-        from services.submissions import accept_upload, create_submission
+        from services.submissions.service import accept_upload, create_submission
         from storage.models import StoredFile
         from storage.objects import open_store
         from workers import steps

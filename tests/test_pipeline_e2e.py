@@ -14,7 +14,7 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import Engine
 
 from dossier.settings import Settings
-from services.submissions import accept_upload, create_submission, submission_status
+from services.submissions.service import accept_upload, create_submission, submission_status
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.objects import open_store
 from workers.celery_app import DossierCelery, make_celery

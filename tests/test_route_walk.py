@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.security.guards import GUARDS
 
 # (method, path) open to anyone, each for a reason

@@ -141,7 +141,7 @@ class TestSweeper:
         removed after it, a recorded original is never touched, and the missing one is reported."""
         import io
 
-        from services.submissions import accept_upload, create_submission
+        from services.submissions.service import accept_upload, create_submission
         from storage.objects import open_store, original_key
         from storage.sweeper import Sweeper
         from tests.conftest import make_docx

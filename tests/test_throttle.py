@@ -13,7 +13,7 @@ from limits.storage import storage_from_string
 from sqlalchemy import Engine
 
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from services.auth import passwords
 from services.security.throttle import LoginThrottle
 from storage.db import make_sessionmaker

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.review import flow, queue
-from services.submissions import accept_upload
+from services.submissions.service import accept_upload
 from storage import versions
 from storage.objects import open_store
 from tests.docx_factory import score_sheet, yueyang_form

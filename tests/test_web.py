@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
-from services.api import create_app
+from services.app import create_app
 from dossier.presenters import field_label, present_status
 from storage.models import StoredFile, Submission
 from storage.objects import open_store

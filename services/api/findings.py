@@ -22,7 +22,7 @@ from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
 from services.kit.deps import SessionDep
-from .schemas import ErrorOut, Note
+from services.kit.schemas import ErrorOut, Note
 
 def _errors(conflict: str) -> dict[int | str, dict[str, Any]]:
     return {404: {"model": ErrorOut, "description": "not found, or not yours / 找不到或无权查看"},

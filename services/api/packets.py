@@ -16,7 +16,7 @@ from services import packets as service
 from services.kit.deps import CurrentUser
 
 from services.kit.deps import SessionDep, SettingsDep, StoreDep
-from .endpoints import content_disposition
+from services.kit.downloads import content_disposition
 
 router = APIRouter(prefix="/api", tags=["packets"])
 

@@ -25,7 +25,7 @@ from storage.review_models import ReviewTask
 from dossier.stages import calendar
 
 from services.kit.deps import SessionDep, SettingsDep
-from .schemas import Ident, LongText, Name, Note
+from services.kit.schemas import Ident, LongText, Name, Note
 
 router = APIRouter(prefix="/api/review", tags=["review"])
 users = APIRouter(prefix="/api/users", tags=["review"])

@@ -25,8 +25,8 @@ from dossier.stages import applicants, deadlines
 from workers.routing import yearly
 
 from services.kit.deps import SessionDep, SettingsDep
-from .schemas import Ident, Name
-from .endpoints import content_disposition
+from services.kit.schemas import Ident, Name
+from services.kit.downloads import content_disposition
 
 router = APIRouter(tags=["rules"])
 

@@ -19,7 +19,7 @@ from dossier.campaigns import get_campaign
 from storage import standing as lifecycle
 from dossier.presenters import field_label
 from services.kit.errors import DomainError
-from services.submissions import refuse
+from services.submissions.service import refuse
 from workers.findings_gate import blocking_findings
 from storage.models import FindingRow, StoredFile, utcnow
 from storage.review_models import SubmissionReview, User

@@ -18,7 +18,7 @@ from dossier.campaign_diff import Change, diff
 from dossier.campaign_registry import CampaignRegistry
 from dossier.campaigns import Campaign, CampaignError, load_campaigns, parse_campaign_text
 from services.kit.deps import SessionDep
-from services.api.schemas import LongText, Name, Note
+from services.kit.schemas import LongText, Name, Note
 from services.security.guards import AdminUser
 from services.review import audit
 from services.kit.errors import DomainError

@@ -19,9 +19,9 @@ from dossier import beijing
 from services.kit.render import back, flash_back, local_path, read_form, render
 from services.kit.templates import stage_name, template_global, templates
 from dossier.campaigns import CampaignError, get_campaign, load_campaigns
-from services import submissions as subs
+from services.submissions import service as subs
 from services.kit.deps import SessionDep, SettingsDep, StoreDep
-from services.api.uploads import receive_form, store_uploads
+from services.submissions.uploads import receive_form, store_uploads
 from services.auth import accounts
 from services.auth.accounts import ROLE_LABELS
 from services.auth.middleware import COOKIE, set_session_cookie
@@ -40,13 +40,12 @@ from services.review.access import in_scope, is_staff, record_owner, submissions
 from services.review.audit import ACTION_LABELS
 from services.review import findings as finding_actions
 from services.review.blocking import blocking_items
-from services.review.page_views import media_type as page_media_type
-from services.review.page_views import page_key, page_views
+from services.review.page_views import page_views
 from services.review import page_images
 from services.kit.errors import DomainError, InvalidInput, NotFound
 from storage import versions as versions_store
 from storage.models import StoredFile, Submission
-from storage.objects import ObjectNotFound, submission_prefix
+
 from storage.review_models import ReviewTask, SubmissionReview
 from dossier.stages import engine
 from dossier.stages.calendar import bases as calendar_bases
@@ -538,33 +537,6 @@ def inline_original(submission_id: str, file_id: str, user: CurrentUser, session
     return StreamingResponse(iter(lambda: stream.read(256 * 1024), b""), media_type=media,
                              headers={"X-Content-Type-Options": "nosniff",
                                       "Content-Security-Policy": "sandbox", "Cache-Control": "private"})
-
-
-@router.get("/review/pages/{submission_id}/{file_id}/{page}")
-def page_image(submission_id: str, file_id: str, page: int, user: CurrentUser, session: SessionDep,
-               store: StoreDep, full: bool = False) -> Response:
-    """A page of an original for the desk: a scan's rendered page or a Word file's print, as WebP at
-    display width (`?full=1`: the full image). The key comes from the stored result, never from the
-    request, and lies under the submission's own prefix."""
-    visible_submission(session, user, submission_id)
-    row = session.get(StoredFile, file_id)
-    if row is None or row.submission_id != submission_id:
-        raise NotFound("找不到这一页的图像。", f"no file {file_id} in {submission_id}")
-    key = page_key(row.result, page)
-    if key is not None and not key.startswith(submission_prefix(submission_id) + "/"):
-        key = None
-    if key is None and not page_images.is_word(row):
-        raise NotFound("找不到这一页的图像。", f"no page image {page} of {file_id} in {submission_id}")
-    try:
-        shown = page_images.display_image(store, row, page, key, full=full)
-    except ObjectNotFound:
-        raise NotFound("这一页的图像已不在存储中，请联系管理员。", f"page {page} of {file_id} missing",
-                            status_code=410) from None
-    if shown is None:
-        raise NotFound("找不到这一页的图像。", f"no page {page} of {file_id}")
-    data, media = shown
-    return Response(data, media_type=media or page_media_type(key or ""),
-                    headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"})
 
 
 @router.get("/review/submissions/{submission_id}/history", response_class=HTMLResponse)

@@ -1,46 +1,15 @@
-"""Request and response bodies, for validation and for the OpenAPI page (/docs).
+"""The submission API's request and response bodies, for validation and for the OpenAPI page (/docs).
 
 Responses that mirror the service layer's status JSON allow extra keys: the
 service may add information without the API hiding it.
 """
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-# control characters (NUL included) have no place in any text a person types here; tab and line
-# breaks are allowed in long text only
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_LINE = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _no_control(value: str) -> str:
-    if _CONTROL.search(value):
-        raise ValueError("control characters are not allowed / 不能包含控制字符")
-    return value
-
-
-def _one_line(value: str) -> str:
-    if _CONTROL_LINE.search(value):
-        raise ValueError("control characters are not allowed / 不能包含控制字符")
-    return value
-
-
-# the lengths every text input is held to (documented in the OpenAPI as maxLength)
-NAME_MAX, NOTE_MAX, TEXT_MAX = 200, 2000, 20000
-Ident = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_one_line)]
-Name = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_one_line)]
-Note = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_no_control)]
-LongText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(_no_control)]
-
-
-class ErrorOut(BaseModel):
-    """Every error: code, 中文 message for the unit, English detail."""
-    error: str = Field(description="machine-readable code / 错误代码, e.g. upload.too_large")
-    message: str = Field(description="中文说明，可直接展示给申报单位 / Chinese, for the unit")
-    detail: str = Field("", description="English detail for logs / 英文细节")
+from services.kit.schemas import Ident, Name
 
 
 class CampaignDocumentOut(BaseModel):
@@ -133,13 +102,3 @@ class StatusOut(BaseModel):
 class SubmitIn(BaseModel):
     warnings_read: bool = Field(False, description="申报单位已阅读全部“请注意”提示 / the unit read the warnings")
     site_level: Ident | None = Field(None, description="county | city (jinhua-2015), else from the recommender")
-
-
-class LiveOut(BaseModel):
-    status: str
-
-
-class HealthOut(BaseModel):
-    status: str
-    database: str
-    store: str

@@ -7,39 +7,35 @@ in, htmx-style, so rendering lives in one place: the Jinja templates.
 """
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
-from services.kit.templates import templates
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from dossier.campaigns import load_campaigns
-from storage import standing as lifecycle
-from services import submissions as service
+from dossier.presenters import field_label, present_status
 from services.auth.accounts import ROLE_LABELS
 from services.kit.csrf import csrf_ok, require_csrf
-from services.security.guards import ChangeableSubmission, VisibleSubmission
-from services.review import submitting
+from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
+from services.kit.errors import ApiError, DomainError, NotFound
+from services.kit.templates import templates
+from services.review import page_images, submitting
 from services.review.access import can_change
 from services.review.findings import contest_marks
-from workers.findings_gate import blocking_findings
-from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
-from services.kit.errors import ApiError
-from services.api.uploads import receive_form, store_uploads
-from dossier.presenters import field_label, present_status
-from services.progress import notes as progress_notes
-from services.review import page_images
 from services.review.page_views import PageView, page_key, page_views
 from services.review.page_views import media_type as page_media_type
-from services.kit.errors import DomainError
+from services.security.guards import ChangeableSubmission, VisibleSubmission
+from storage import standing as lifecycle
 from storage.models import StoredFile, Submission
 from storage.objects import ObjectNotFound, submission_prefix
+from workers.findings_gate import blocking_findings
 
-HERE = Path(__file__).resolve().parent
+from . import service
+from .progress import notes as progress_notes
+from .uploads import receive_form, store_uploads
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -190,25 +186,30 @@ async def submit_form(submission_id: str, request: Request, session: SessionDep)
 
 
 @router.get("/submissions/{submission_id}/pages/{file_id}/{page}", dependencies=[VisibleSubmission])
-def submission_page_image(submission_id: str, file_id: str, page: int, session: SessionDep,
-                          store: StoreDep, full: bool = False) -> Response:
-    """A rendered page of one of the submission's scans.  Whoever holds the submission's link
-    may see its originals (as with 下载原件); the object key comes from the file's stored
-    result, never from the URL, and must lie under this submission's own prefix, so no
-    request can reach another submission's objects."""
+@router.get("/review/pages/{submission_id}/{file_id}/{page}", dependencies=[VisibleSubmission])
+def page_image(submission_id: str, file_id: str, page: int, session: SessionDep, store: StoreDep,
+               full: bool = False) -> Response:
+    """A page of one of the submission's originals, for the unit's page and the reviewer's desk alike:
+    a scan's rendered page or a Word file's print, as WebP at display width (`?full=1`: the full
+    image).  Whoever may see the submission may see its pages (as with 下载原件); the object key comes
+    from the file's stored result, never from the URL, and must lie under this submission's own
+    prefix, so no request can reach another submission's objects."""
     row = session.get(StoredFile, file_id)
-    key = page_key(row.result, page) if row is not None and row.submission_id == submission_id else None
-    if key is None or not key.startswith(submission_prefix(submission_id) + "/"):
-        return PlainTextResponse("找不到这一页的图像。", status_code=404)
+    if row is None or row.submission_id != submission_id:
+        raise NotFound("找不到这一页的图像。", f"no file {file_id} in {submission_id}")
+    key = page_key(row.result, page)
+    if key is not None and not key.startswith(submission_prefix(submission_id) + "/"):
+        key = None
+    if key is None and not page_images.is_word(row):
+        raise NotFound("找不到这一页的图像。", f"no page image {page} of {file_id} in {submission_id}")
     try:
         # WebP at display width, the full page on demand (services/review/page_images.py)
-        data, media = page_images.display_image(store, row, page, key, full=full) or (b"", "")
+        shown = page_images.display_image(store, row, page, key, full=full)
     except ObjectNotFound:
-        return PlainTextResponse("这一页的图像已不在存储中，请联系管理员。", status_code=410)
-    return Response(data, media_type=media or page_media_type(key),
+        raise NotFound("这一页的图像已不在存储中，请联系管理员。", f"page {page} of {file_id} missing",
+                       status_code=410) from None
+    if shown is None:
+        raise NotFound("找不到这一页的图像。", f"no page {page} of {file_id}")
+    data, media = shown
+    return Response(data, media_type=media or page_media_type(key or ""),
                     headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=86400"})
-
-
-def install_web(app: FastAPI) -> None:
-    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
-    app.include_router(router)

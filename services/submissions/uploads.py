@@ -19,12 +19,12 @@ from starlette.datastructures import Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from dossier.settings import Settings
-from services import submissions as service
+from services.kit.errors import ApiError
 from services.security.quotas import check_quotas
-from services.submissions import UploadTooLarge
 from storage.objects import ObjectStore
 
-from services.kit.errors import ApiError
+from . import service
+from .service import UploadTooLarge
 
 MAX_FILES_PER_REQUEST = 20
 # the form's text fields are a few bytes; the multipart framing per file is small

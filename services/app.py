@@ -1,14 +1,23 @@
-"""The FastAPI application: `create_app(settings)` builds it, nothing at import time."""
+"""The FastAPI application: `create_app(settings)` builds it, nothing at import time.
+
+Each domain's folder (submissions, review, auth, ops, packets, campaigns, notifications) gives its
+routers; this module only puts them together with the kit's error handlers and the middleware.
+"""
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
+from pathlib import Path
 from typing import AsyncIterator
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from dossier.settings import Settings, get_settings
 from storage.objects import ObjectStore
+
+# the pages' static files stay beside their templates in services/web (shipped as its package data)
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
 DESCRIPTION = """\
 dossier 接收党建示范评选的申报材料，识别表格字段并检查问题。
@@ -26,13 +35,14 @@ Errors are always `{"error": code, "message": 中文, "detail": English}`.
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None,
                store: ObjectStore | None = None) -> FastAPI:
     """The app for `settings`; tests may hand in an engine and a store of their own."""
-    from services.api.docs import install_docs
-    from services.web import install_web
+    from dossier.stages import calendar
+    from services.kit.docs import install_docs
+    from services.kit.errors import install_error_handlers, install_unavailable
+    from services.kit.openapi import document_errors
+    from services.kit.render import render_message
+    from storage.campaign_models import attach_registry
     from storage.db import make_engine, make_sessionmaker
     from storage.objects import open_store
-
-    from .endpoints import health, router
-    from services.kit.errors import install_error_handlers
 
     settings = settings or get_settings()
     own_engine = engine is None
@@ -44,7 +54,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         if own_engine:
             engine.dispose()
 
-    # /docs is served by services/api/docs.py with Swagger UI from the package (no CDN); no ReDoc
+    # /docs is served by services/kit/docs.py with Swagger UI from the package (no CDN); no ReDoc
     app = FastAPI(title="dossier", version="0.1.0", description=DESCRIPTION, lifespan=lifespan,
                   docs_url=None, redoc_url=None,
                   openapi_tags=[
@@ -56,68 +66,58 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     # the campaigns: the configured files (a broken one stops the start) and the admin's versions
-    from storage.campaign_models import attach_registry
     app.state.campaigns = attach_registry(settings, app.state.sessions)
-    from dossier.stages import calendar
     calendar.configure(settings.holidays_dir)
     app.state.store = store or open_store(settings)
-    from services.kit.render import render_message
     install_error_handlers(app, html=render_message)
-    app.include_router(health)
-    app.include_router(router)
-    install_docs(app)      # before install_web: its /static/swagger-ui mount must match before /static
-    install_web(app)
-    install_review(app)
-    from .openapi import document_errors
+    install_docs(app)      # before /static: its /static/swagger-ui mount must match first
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+    install_middleware(app)
+    for router in routers():
+        app.include_router(router)
     document_errors(app)
-    from services.kit.errors import install_unavailable
     install_unavailable(app, settings.unavailable_retry_after)   # last: the outermost middleware
     return app
 
 
-def install_review(app: FastAPI) -> None:
-    """Accounts, access checks on every request, the review API and pages (issue 5)."""
+def install_middleware(app: FastAPI) -> None:
+    """Who is asking on every request (auth), then the headers and input checks around it."""
     from services.auth.middleware import AuthMiddleware
-    from services.web.ops_pages import api as ops_api
-    from services.web.ops_pages import pages as ops_pages
-    from services.web.overview_pages import api as overview_api
-    from services.web.overview_pages import pages as overview_pages
-    from services.web.review_pages import router as pages
-
-    from services.web.packet_pages import router as packet_pages
-    from services.web.campaign_pages import api as campaigns_api
-    from services.web.campaign_pages import router as campaign_pages
-    from services.web.inbox_pages import router as inbox_pages
-
-    from .findings import router as findings_api
-    from .packets import router as packets_api
-    from .review import router as review_api
-    from .review import users as users_api
-    from .rules import router as rules_api
-
-    app.add_middleware(AuthMiddleware)
-    # outside the auth middleware, so its refusals carry the headers too
     from services.auth.passwords import bound_concurrency
     from services.security.headers import SecurityHeaders
     from services.security.inputs import RefuseControlCharacters
     from services.security.throttle import LoginThrottle
+
+    app.add_middleware(AuthMiddleware)
+    # outside the auth middleware, so its refusals carry the headers too
     app.add_middleware(RefuseControlCharacters)
     app.add_middleware(SecurityHeaders)
     app.state.login_throttle = LoginThrottle.from_settings(app.state.settings)
     bound_concurrency(app.state.settings.password_hash_concurrency)
-    app.include_router(review_api)
-    app.include_router(findings_api)
-    app.include_router(users_api)
-    app.include_router(packets_api)
-    app.include_router(rules_api)
-    app.include_router(pages)
-    app.include_router(ops_api)
-    app.include_router(ops_pages)
-    app.include_router(overview_api)
-    app.include_router(overview_pages)
-    app.include_router(packet_pages)
-    app.include_router(campaign_pages)
-    app.include_router(campaigns_api)
-    app.include_router(inbox_pages)
+
+
+def routers() -> list[APIRouter]:
+    """Every domain's endpoints and pages, in the order they are matched."""
+    from services.api.findings import router as findings_api
+    from services.api.packets import router as packets_api
+    from services.api.review import router as review_api
+    from services.api.review import users as users_api
+    from services.api.rules import router as rules_api
+    from services.ops.endpoints import health
     from services.review.lease_pages import router as lease_pages   # the desk's lease widget (htmx)
-    app.include_router(lease_pages)
+    from services.submissions.endpoints import router as submissions_api
+    from services.submissions.pages import router as submission_pages
+    from services.web.campaign_pages import api as campaigns_api
+    from services.web.campaign_pages import router as campaign_pages
+    from services.web.inbox_pages import router as inbox_pages
+    from services.web.ops_pages import api as ops_api
+    from services.web.ops_pages import pages as ops_pages
+    from services.web.overview_pages import api as overview_api
+    from services.web.overview_pages import pages as overview_pages
+    from services.web.packet_pages import router as packet_pages
+    from services.web.review_pages import router as review_pages
+
+    return [health, submissions_api, submission_pages,
+            review_api, findings_api, users_api, packets_api, rules_api, review_pages,
+            ops_api, ops_pages, overview_api, overview_pages, packet_pages, campaign_pages, campaigns_api,
+            inbox_pages, lease_pages]

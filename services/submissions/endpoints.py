@@ -1,31 +1,28 @@
-"""The HTTP API: campaigns, submissions, uploads, status, findings, originals.
+"""The submission API: campaigns, submissions, uploads, status, findings, originals.
 
-Routes only translate HTTP to the service layer (`services.submissions`) and
-back; domain errors raised there are rendered by the one handler in errors.py.
+Routes only translate HTTP to the service layer (`services/submissions/service.py`) and
+back; domain errors raised there are rendered by the one handler in services/kit/errors.py.
 """
 from __future__ import annotations
 
-import re
-from typing import Any, BinaryIO, Iterator
-from urllib.parse import quote
+from typing import Any
 
 from fastapi import APIRouter, Request, status
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import StreamingResponse
 
 from dossier.campaigns import load_campaigns
-from storage import standing as lifecycle
-from services import submissions as service
-from services.kit.deps import CurrentUser
-from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
-from services.review import eligibility, submitting
-from dossier.presenters import present_status
 from dossier.formats import MEDIA_TYPES
+from dossier.presenters import present_status
+from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep, campaign_or_404
+from services.kit.downloads import chunks, content_disposition
+from services.kit.schemas import ErrorOut
+from services.review import eligibility, submitting
+from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
+from storage import standing as lifecycle
 
-from . import readiness
-from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
-from .schemas import (CampaignOut, ErrorOut, FindingsOut, HealthOut, LiveOut, StatusOut, SubmissionCreate,
-                      SubmissionOut, SubmitIn, UploadOut)
+from . import service
+from .schemas import CampaignOut, FindingsOut, StatusOut, SubmissionCreate, SubmissionOut, SubmitIn, UploadOut
 from .uploads import receive_form, store_uploads
 
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -34,28 +31,6 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 router = APIRouter(prefix="/api", responses=ERRORS)
-health = APIRouter()
-
-CHUNK = 256 * 1024
-
-
-@health.get("/healthz", response_model=LiveOut, tags=["health"], summary="Liveness / 存活检查")
-def healthz() -> LiveOut:
-    """The process answers. It never touches the database or the store, so an outage of
-    theirs does not get the API restarted; readiness is `/readyz`. / 进程存活（不访问数据库与存储）。"""
-    return LiveOut(status="ok")
-
-
-@health.get("/readyz", response_model=HealthOut, tags=["health"],
-            summary="Readiness / 就绪检查",
-            responses={503: {"model": HealthOut, "description": "a dependency is down / 依赖服务不可用"}})
-def readyz(request: Request, store: StoreDep, settings: SettingsDep) -> Any:
-    """Whether the database and the object store answer within DOSSIER_READINESS_TIMEOUT
-    seconds. / 数据库与对象存储能否在限定时间内响应。"""
-    out = readiness.check(request.app.state.engine, store, settings.readiness_timeout)
-    return JSONResponse(out, status_code=200 if out["status"] == "ok" else 503,
-                        headers=None if out["status"] == "ok"
-                        else {"Retry-After": str(settings.unavailable_retry_after)})
 
 
 @router.get("/campaigns", response_model=list[CampaignOut], tags=["campaigns"],
@@ -178,28 +153,6 @@ def get_findings(submission_id: str, session: SessionDep, settings: SettingsDep)
                        warnings=sum(1 for f in items if f["severity"] != "error"), findings=items)
 
 
-_UNSAFE = re.compile(r'[^A-Za-z0-9._()\- ]')
-
-
-def content_disposition(name: str) -> str:
-    """`attachment` with an ASCII fallback and the real name RFC 5987-encoded.
-
-    Quotes, backslashes, control characters and path separators never reach the
-    header, so a name cannot break out of it or suggest a directory.
-    """
-    base = re.split(r"[\\/]", name)[-1] or "file"
-    fallback = _UNSAFE.sub("_", base).strip(" .") or "file"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(base, safe='')}"
-
-
-def _chunks(stream: BinaryIO) -> Iterator[bytes]:
-    try:
-        while chunk := stream.read(CHUNK):
-            yield chunk
-    finally:
-        stream.close()
-
-
 @router.get("/submissions/{submission_id}/files/{file_id}/original", tags=["submissions"],
             summary="Download the original / 下载原件",
             response_class=StreamingResponse,
@@ -215,4 +168,4 @@ def download_original(submission_id: str, file_id: str, session: SessionDep,
     media_type = MEDIA_TYPES.get(row.format or "", "application/octet-stream")
     headers = {"Content-Disposition": content_disposition(row.name), "Content-Length": str(row.size),
                "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=0"}
-    return StreamingResponse(_chunks(stream), media_type=media_type, headers=headers)
+    return StreamingResponse(chunks(stream), media_type=media_type, headers=headers)

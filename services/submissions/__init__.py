@@ -1,0 +1,1 @@
+"""Submissions: a unit's files received, stored, checked and shown (service, endpoints, pages)."""
