@@ -34,6 +34,12 @@ PG_URL = os.environ.get("DOSSIER_TEST_PG_URL", "postgresql+psycopg://postgres@12
 AMQP_URL = os.environ.get("DOSSIER_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    # tests/test_golden_models.py rewrites its expected files instead of comparing with them
+    parser.addoption("--regenerate-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/models/*.json from what the readers read now")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from dossier.settings import Settings
 
+from ..model import Document
 from ..pdf_reader import read_pdf
-from ..readers import Measure, ReaderSpec
+from ..readers import Measure, ReadContext, ReaderSpec, ReadError
 
 log = logging.getLogger(__name__)
 
@@ -38,4 +39,23 @@ def measure_pdf(path: Path, settings: Settings) -> Measure:
     return Measure(pages=count_pages(path))
 
 
-READS = ReaderSpec(formats=("pdf",), read=read_pdf, measure=measure_pdf, too_many_pages=MSG_TOO_MANY_PAGES)
+def read_pdf_unmasked(path: Path, ctx: ReadContext) -> Document:
+    """`read_pdf`, with the ReadError it raised inside `with pdfplumber.open(...)` restored
+    when pdfplumber's close() fails on the same broken page tree and hides it (fuzz:
+    a /Kids or /MediaBox damaged gave a TypeError or PdfminerException, not file.unreadable).
+    Any other exception is a bug in the reader and goes on as it is."""
+    try:
+        return read_pdf(path, ctx)
+    except ReadError:
+        raise
+    except Exception as e:
+        hidden = e.__context__
+        while hidden is not None and not isinstance(hidden, ReadError):
+            hidden = hidden.__context__
+        if hidden is None:
+            raise
+        log.info("pdfplumber's close() hid the reader's verdict on %s: %r", ctx.name, e)
+        raise hidden from None
+
+
+READS = ReaderSpec(formats=("pdf",), read=read_pdf_unmasked, measure=measure_pdf, too_many_pages=MSG_TOO_MANY_PAGES)
