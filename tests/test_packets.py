@@ -28,6 +28,7 @@ from services.review import flow
 from services.submissions.service import create_submission
 from tests.packet_scenario import (CORRECTED_MEMBERS, OTHER_UNIT, UNIT, jinhua_with_form, pdf_pages, recommend,
                                    staff, upload, yueyang_passed)
+from tests.pdf_checks import fonts, not_embedded
 from tests.review_helpers import submission
 from workers.packets.build import request_build, run_build
 from workers.packets.dossier_pdf import compile_dossier
@@ -96,6 +97,13 @@ class TestDossier:
         assert y.sid + " 2" in reader.pages[d.generated_pages + 3].extract_text()
         outline = outline_titles(d.pdf)
         assert [t for t in outline if isinstance(t, str)] == SECTIONS
+        # each section's bookmark opens the page its heading is on
+        for item in (i for i in reader.outline if not isinstance(i, list)):
+            page = reader.get_destination_page_number(item)
+            assert page < d.generated_pages
+            assert item.title == "封面" and page == 0 or item.title in reader.pages[page].extract_text(), item.title
+        # the generated pages carry their Chinese font: a viewer without one still shows them
+        assert fonts(d.pdf, range(d.generated_pages)) and not_embedded(d.pdf, range(d.generated_pages)) == []
         assert outline[-1] == ["原件 1：申报表.docx", "原件 2：评分细则.docx", "原件 3：实地照片扫描.pdf",
                                "原件 4：党员活动室.jpg"]
 
@@ -142,6 +150,7 @@ class TestDossier:
         assert len(d.not_converted) == 1
         last = text_of(d.pdf, range(d.generated_pages, d.pages))
         assert "无法转换" in last and "附件.zip" in last and "附件嵌入" in last
+        assert not_embedded(d.pdf) == []
         assert PdfReader(io.BytesIO(d.pdf)).attachments["附件.zip"] == [junk]
 
 
@@ -223,6 +232,7 @@ class TestBuild:
         assert all(k.startswith(f"packets/{YUEYANG}/{build_id}/") for k in
                    [objects["summary_xlsx"], objects["summary_pdf"], *objects["dossiers"].values()])
         assert "未能生成" in text_of(store.get(objects["dossiers"][broken]))
+        assert not_embedded(store.get(objects["dossiers"][broken])) == []
         assert UNIT in text_of(store.get(objects["dossiers"][made.sid]))
 
         xlsx = store.get(objects["summary_xlsx"])
@@ -244,6 +254,7 @@ class TestBuild:
         assert sheet_rows(xlsx, "示范单位名单")[1:] == []
         printed = text_of(store.get(objects["summary_pdf"]))
         assert "基层党建示范单位创建汇总表" in printed and "基层党建创建单位名单" in printed
+        assert UNIT in printed and not_embedded(store.get(objects["summary_pdf"])) == []
         assert PdfReader(io.BytesIO(store.get(objects["summary_pdf"]))).pages[0].mediabox.width > \
             PdfReader(io.BytesIO(store.get(objects["summary_pdf"]))).pages[0].mediabox.height   # landscape
         # a redelivered message finds the build finished and does nothing
