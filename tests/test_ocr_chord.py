@@ -1,5 +1,5 @@
-"""A scan is OCR'd page by page: `ocr.file` stores the pages and starts a chord of
-`ocr.page` tasks joined by `ocr.assemble`.
+"""A scan is OCR'd page by page: `ocr.file` stores the pages and queues one `ocr.page` task
+each; the last page read queues `ocr.assemble` through the outbox (no chord, no result backend).
 
 End to end with a real Celery worker, twice (RabbitMQ + PostgreSQL + S3 on moto,
 and the embedded filesystem broker + SQLite + folder store), on a 3-page
@@ -28,7 +28,7 @@ from workers import steps
 from workers.celery_app import DossierCelery, make_celery
 from workers.relay import Relay
 
-from .conftest import PG_URL, delete_queues, queue_names, unique
+from .conftest import delete_queues, queue_names, unique
 from .image_factory import cjk_font_path
 
 ORG = "中共金华市财政局机关支部委员会"
@@ -112,53 +112,41 @@ def assert_paged(status: dict, store: ObjectStore) -> None:
 
 
 class TestConfig:
-    def test_routes_and_result_backend(self, settings: Settings) -> None:
-        """Pages go to the ocr queue, their join to extract; the default result backend is
-        Celery's database backend on the app's own database, JSON only, expiring."""
+    def test_routes_and_no_result_backend(self, settings: Settings) -> None:
+        """Pages go to the ocr queue, their join to extract; there is no result backend, even
+        where an old setting still names one."""
         named = settings.model_copy(update=queue_names("q"))
         app = make_celery(named)
         route = app.amqp.router.route
         assert (route({}, "ocr.file")["queue"].name, route({}, "ocr.page")["queue"].name,
                 route({}, "ocr.assemble")["queue"].name) == ("q-ocr", "q-ocr", "q-extract")
-        assert app.conf.result_backend == "db+" + settings.resolved_database_url()
-        assert app.conf.result_serializer == "json" and app.conf.result_expires == settings.result_expires
+        assert app.conf.result_backend is None
         assert make_celery(settings.model_copy(update={"result_backend": "redis://127.0.0.1:6379/0"})
-                           ).conf.result_backend == "redis://127.0.0.1:6379/0"
+                           ).conf.result_backend is None
 
-    def test_only_page_results_are_stored(self, settings: Settings) -> None:
-        """The chord reads `ocr.page` results; every other task leaves the backend empty."""
-        import workers.tasks  # noqa: F401 - registers the tasks
-        app = make_celery(settings)
-        assert app.tasks["ocr.page"].ignore_result is False
-        assert app.tasks["ocr.assemble"].ignore_result and app.tasks["extract.file"].ignore_result
+    def test_no_task_stores_a_result_and_pages_have_their_own_limits(self, settings: Settings) -> None:
+        """Every task ignores its result; a page runs under the page's time limits, a file under
+        the file's."""
+        paged = settings.model_copy(update={"ocr_page_time_limit": 77})
+        app = make_celery(paged)
+        app.loader.import_default_modules()
+        ours = [t for name, t in app.tasks.items() if not name.startswith("celery.")]
+        assert ours and all(t.ignore_result for t in ours)
+        page, whole = app.tasks["ocr.page"], app.tasks["ocr.file"]
+        assert (page.soft_time_limit, page.time_limit) == (77, 107)
+        assert (whole.soft_time_limit, whole.time_limit) == (paged.task_soft_time_limit,
+                                                             paged.task_time_limit)
 
 
 @pytest.mark.services
 @pytest.mark.slow
 class TestDistributed:
     @pytest.fixture
-    def results_url(self) -> Iterator[str]:
-        """The result backend in a PostgreSQL schema of its own, dropped afterwards, so that the
-        chord's tables stay out of the migrated schema that other tests compare with the models."""
-        schema = unique("dossier_results_")
-        admin = make_engine(PG_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        sep = "&" if "?" in PG_URL else "?"
-        try:
-            yield f"db+{PG_URL}{sep}options=-csearch_path%3D{schema}"
-        finally:
-            with admin.begin() as conn:
-                conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            admin.dispose()
-
-    @pytest.fixture
-    def app(self, s3_settings: Settings, pg_schema_url: str, pg_engine: Engine, amqp_url: str,
-            results_url: str) -> Iterator[DossierCelery]:
+    def app(self, s3_settings: Settings, pg_schema_url: str, pg_engine: Engine,
+            amqp_url: str) -> Iterator[DossierCelery]:
         names = queue_names(unique("ocr"))
         settings = s3_settings.model_copy(update={
-            "database_url": pg_schema_url, "broker_url": amqp_url, "result_backend": results_url,
-            **names})
+            "database_url": pg_schema_url, "broker_url": amqp_url, **names})
         app = make_celery(settings, broker_heartbeat=0)
         try:
             yield app
@@ -167,29 +155,44 @@ class TestDistributed:
             app.resources.engine.dispose()
 
     def test_scan_pages_fan_out(self, app: DossierCelery) -> None:
-        """GIVEN RabbitMQ, PostgreSQL (with Celery's database result backend) and S3 WHEN a
-        3-page scanned PDF is uploaded THEN each page is OCR'd by its own `ocr.page` task, the
-        chord joins them and the file is done with its fields read."""
+        """GIVEN RabbitMQ, PostgreSQL and S3 WHEN a 3-page scanned PDF is uploaded THEN each page
+        is OCR'd by its own `ocr.page` task, the last one queues the join, and the file is done
+        with its fields read; no result table is made."""
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
             status = run_scan(app, scanned_pdf())
         assert_paged(status, app.resources.store)
+        with app.resources.engine.connect() as conn:      # the app's own schema (search_path)
+            tables = conn.execute(text("SELECT table_name FROM information_schema.tables WHERE "
+                                       "table_schema = current_schema() AND table_name LIKE 'celery%'")
+                                  ).scalars().all()
+        assert tables == []
 
 
 @pytest.mark.slow
 class TestEmbedded:
     def test_scan_pages_fan_out(self, settings: Settings) -> None:
-        """The same in embedded mode: filesystem broker, SQLite (results in it too), folder store."""
+        """The same in embedded mode: filesystem broker, SQLite, folder store."""
         migrate(make_engine(settings))
         app = make_celery(settings)
         app.conf.broker_transport_options = {**app.conf.broker_transport_options,
                                              "polling_interval": 0.1}
-        assert app.conf.result_backend == f"db+{settings.resolved_database_url()}"
         try:
             with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=20):
                 status = run_scan(app, scanned_pdf())
             assert_paged(status, app.resources.store)
         finally:
             app.resources.engine.dispose()
+
+
+def queued(rt: steps.Runtime, topic: str) -> list[list[Any]]:
+    """The arguments of the outbox rows for `topic`, oldest first."""
+    from sqlalchemy import select
+
+    from storage.models import OutboxMessage
+    with rt.session() as s:
+        rows = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == topic)
+                         .order_by(OutboxMessage.id))
+        return [m.payload["args"] for m in rows]
 
 
 @pytest.mark.slow
@@ -207,24 +210,23 @@ class TestPageSteps:
             return ocr_page(image, page, s)
 
         return steps.Runtime(settings=settings, sessions=make_sessionmaker(sqlite_engine),
-                                store=open_store(settings), ocr_page=slow_second_page)
+                             store=open_store(settings), ocr_page=slow_second_page)
 
     def test_a_page_past_its_time_limit_is_a_finding(self, rt: steps.Runtime) -> None:
         """GIVEN a 3-page scan WHEN page 2 runs out of time THEN the file is still done: page 2
         is a Chinese finding, the form on page 1 is read, and the pages done count."""
         sub_id, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
         assert steps.ingest_file(rt, file_id) == "queued"
-        sent: list[tuple[str, list[steps.PageRef]]] = []
-        assert steps.ocr_file(rt, file_id, fan_out=lambda f, p: sent.append((f, p))) == "pages"
-        [(fid, pages)] = sent
-        assert fid == file_id and [p for p, _ in pages] == [1, 2, 3]
-        results = [steps.ocr_page(rt, file_id, p, key) for p, key in pages]
-        assert [r["page"] for r in results] == [1, 2, 3] and all(r["json"] for r in results)
+        assert steps.ocr_file(rt, file_id) == "pages"
+        pages = queued(rt, "ocr.page")
+        assert [(f, p) for f, p, _ in pages] == [(file_id, 1), (file_id, 2), (file_id, 3)]
+        assert [steps.ocr_page(rt, f, p, key) for f, p, key in pages] == ["read"] * 3
         with rt.session() as s:
             assert submission_status(s, sub_id)["files"][0]["progress"] == steps.P_PAGES_DONE
-        assert steps.ocr_assemble(rt, file_id, results) == "done"
-        # a second join (a redelivered chord) finds the file done and leaves it
-        assert steps.ocr_assemble(rt, file_id, results) == "done"
+        assert queued(rt, "ocr.assemble") == [[None, file_id]]
+        assert steps.ocr_assemble(rt, file_id, None) == "done"
+        # a second join (a redelivered message) finds the file done and leaves it
+        assert steps.ocr_assemble(rt, file_id, None) == "done"
         with rt.session() as s:
             [f] = submission_status(s, sub_id)["files"]
         assert (f["state"], f["pages"], f["attempts"]) == ("done", 3, 1)
@@ -233,34 +235,20 @@ class TestPageSteps:
         [doc] = [d for d in f["documents"] if d["kind"] == "recommendation_form"]
         assert doc["fields"]["org_name"]["value"] == ORG
 
-    def test_a_join_lost_to_a_database_outage_is_rescued(self, rt: steps.Runtime) -> None:
-        """GIVEN a scan whose every page is read but whose chord join never came (its bookkeeping
-        met a database outage) WHEN the relay looks for stalled joins THEN it queues the join once,
-        the join reads the pages from the store, and the file is done with its fields."""
-        import datetime as dt
-
-        from sqlalchemy import select, update
-
-        from storage.models import OutboxMessage, StoredFile, utcnow
-        from workers.relay import rescue_joins
-
+    def test_the_last_page_read_queues_the_join_once(self, rt: steps.Runtime) -> None:
+        """GIVEN a 3-page scan whose pages finish out of order WHEN the last one is read THEN it,
+        and only it, queues the join through the outbox, once, even when a page comes again;
+        the join reads the pages from the store and the file is done with its fields."""
         sub_id, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
         steps.ingest_file(rt, file_id)
-        sent: list[list[steps.PageRef]] = []
-        steps.ocr_file(rt, file_id, fan_out=lambda _f, p: sent.append(p))
-        for page, key in sent[0]:
-            steps.ocr_page(rt, file_id, page, key)
-        after = dt.timedelta(seconds=30)
-        assert rescue_joins(rt.sessions, after=after) == 0      # a join may still be on its way
-        with rt.session() as s:
-            s.execute(update(StoredFile).where(StoredFile.id == file_id)
-                      .values(updated_at=utcnow() - dt.timedelta(seconds=31)))
-            s.commit()
-        assert rescue_joins(rt.sessions, after=after) == 1
-        assert rescue_joins(rt.sessions, after=after) == 0      # once, not every pass
-        with rt.session() as s:
-            [msg] = s.scalars(select(OutboxMessage).where(OutboxMessage.topic == "ocr.assemble")).all()
-        assert msg.payload["args"] == [None, file_id]
+        steps.ocr_file(rt, file_id)
+        key = {p: k for _, p, k in queued(rt, "ocr.page")}
+        assert steps.ocr_page(rt, file_id, 3, key[3]).next == ()
+        assert steps.ocr_page(rt, file_id, 1, key[1]).next == ()
+        assert queued(rt, "ocr.assemble") == []
+        assert steps.ocr_page(rt, file_id, 2, key[2]).next == ("ocr.assemble",)
+        assert steps.ocr_page(rt, file_id, 2, key[2]) == "read"      # delivered again
+        assert queued(rt, "ocr.assemble") == [[None, file_id]]
         assert steps.ocr_assemble(rt, file_id, None) == "done"
         with rt.session() as s:
             [f] = submission_status(s, sub_id)["files"]
@@ -279,4 +267,5 @@ class TestPageSteps:
             "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"])
         _, file_id = upload(rt.settings, rt.sessions, pdf)
         steps.ingest_file(rt, file_id)
-        assert steps.ocr_file(rt, file_id, fan_out=lambda *a: pytest.fail("fanned out")) == "done"
+        assert steps.ocr_file(rt, file_id) == "done"
+        assert queued(rt, "ocr.page") == []

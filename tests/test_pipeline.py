@@ -57,7 +57,7 @@ class Harness:
             self.calls += 1
             return (extract or fake_result)(*a, **k)
         return steps.Runtime(self.settings, self.sessions, self.store, publish=self.publish,
-                                extract=counted)
+                             extract=counted)
 
     def publish(self, ids: Any) -> None:
         # published only after commit: a fresh session must already see the rows

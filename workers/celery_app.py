@@ -12,8 +12,8 @@ Reliability choices (see design.md, "learned the hard way"):
 - prefetch 1: a long OCR job does not hold other messages hostage;
 - time limits below RabbitMQ's 30-minute consumer timeout;
 - publisher confirms on AMQP, so "published" means the broker has it;
-- a result backend only for the per-page OCR chord (`ocr.page` results are a
-  page number and an object key, never the page's data), JSON, expiring.
+- no result backend: state lives in the database rows, and a scan's pages are
+  joined by counting them there (workers/steps/ocr.py), not by a chord.
 """
 from __future__ import annotations
 
@@ -142,22 +142,11 @@ def broker_transport_options(settings: Settings, url: str) -> dict[str, Any]:
     return {}
 
 
-def result_backend_options(url: str) -> dict[str, Any]:
-    """Configuration for the result backend at `url`."""
-    opts: dict[str, Any] = {"result_backend": url}
-    if url.startswith("db+"):
-        # tables on first use, not at every worker start: a worker that never joins a
-        # chord (Word files) leaves the database as the migrations made it
-        opts["database_create_tables_at_setup"] = False
-        if url.startswith("db+sqlite"):
-            # the API, relay and workers share the file: wait for its lock, as storage.db does
-            opts["database_engine_options"] = {"connect_args": {"timeout": 30}}
-        else:
-            # a partition must not hang a chord's bookkeeping: the same timeouts as storage.db
-            opts["database_engine_options"] = {"pool_pre_ping": True, "connect_args": {
-                "connect_timeout": 5, "keepalives": 1, "keepalives_idle": 10,
-                "keepalives_interval": 5, "keepalives_count": 2}}
-    return opts
+def page_limits(settings: Settings) -> dict[str, dict[str, float]]:
+    """`ocr.page` runs under the page's time limits, not the file's: the soft one turns a slow
+    page into an error entry, the hard one ends a stuck worker."""
+    limit = settings.ocr_page_time_limit
+    return {OCR_PAGE: {"soft_time_limit": limit, "time_limit": limit + 30}}
 
 
 def make_celery(settings: Settings, **overrides: Any) -> DossierCelery:
@@ -170,10 +159,9 @@ def make_celery(settings: Settings, **overrides: Any) -> DossierCelery:
         broker_connection_retry_on_startup=True,
         task_serializer="json", accept_content=["json"], result_serializer="json",
         event_serializer="json",
-        # state lives in the database: only tasks that a chord joins store a result
-        task_ignore_result=True, task_store_errors_even_if_ignored=False,
-        result_expires=settings.result_expires, result_extended=False,
-        **result_backend_options(settings.resolved_result_backend()),
+        # state lives in the database: no task stores a result, and there is no backend
+        task_ignore_result=True, task_store_errors_even_if_ignored=False, result_backend=None,
+        task_annotations=page_limits(settings),
         task_acks_late=True, task_reject_on_worker_lost=True, worker_prefetch_multiplier=1,
         # with acks_late, a lost connection would otherwise let the task finish
         # while its message is redelivered elsewhere

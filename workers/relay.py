@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import load_campaigns
 from dossier.settings import Settings
-from dossier.task_names import ASSEMBLE, CHECK, INGEST
+from dossier.task_names import CHECK, INGEST
 from storage import outages, outbox
 from storage.objects import open_store
 from storage.sweeper import SweepReport, Sweeper
@@ -41,7 +41,7 @@ from storage.models import (FileState, OutboxMessage, StoredFile, Submission, Su
 from . import notify
 from .celery_app import DossierCelery, make_celery
 from .routing import yearly
-from .steps.files import P_PAGES_DONE, read_topic
+from .steps.files import read_topic
 
 log = logging.getLogger(__name__)
 
@@ -131,27 +131,6 @@ def reconcile(sessions: sessionmaker[Session], settings: Settings, *,
     return n
 
 
-def rescue_joins(sessions: sessionmaker[Session], *, after: dt.timedelta) -> int:
-    """Queue the join of scans whose every page is read (progress at P_PAGES_DONE) but whose
-    join has not come for `after`: the chord's bookkeeping lives in the database, and an outage
-    at the wrong moment loses it.  The join reads the pages from the store and is idempotent
-    (a leased, final-once step), so a join that was merely slow does no harm."""
-    now = utcnow()
-    n = 0
-    with sessions() as s:
-        stalled = s.scalars(select(StoredFile).where(
-            StoredFile.state == FileState.PROCESSING.value, StoredFile.progress >= P_PAGES_DONE,
-            StoredFile.updated_at < now - after).with_for_update(skip_locked=True))
-        for row in stalled:
-            outbox.add(s, ASSEMBLE, None, row.id)
-            row.updated_at = now
-            log.warning("file %s: every page read but no join for %s; join queued from the store",
-                        row.id, after)
-            n += 1
-        s.commit()
-    return n
-
-
 class Relay:
     """One relay: an app to publish with and the database to read the outbox from."""
 
@@ -188,14 +167,6 @@ class Relay:
         with self.sessions() as s:
             return len(yearly.open_due(s, load_campaigns(), now or utcnow()))
 
-    def purge_results(self) -> None:
-        """Delete chord results past `result_expires`: the database backend keeps them until
-        asked (Redis expires its own); no beat runs here to do it."""
-        try:
-            self.app.backend.cleanup()
-        except Exception:   # a failed purge is tried again next hour; the relay goes on
-            log.warning("relay: could not purge expired task results", exc_info=True)
-
     def beat(self) -> None:
         """Touch the heartbeat file: the loop is turning (a database outage included)."""
         try:
@@ -205,9 +176,9 @@ class Relay:
 
     def run(self, stop_event: threading.Event, *, poll_interval: float = 0.5,
             reconcile_every: float = 60.0, purge_every: float = 3600.0,
-            sweep_every: float = 300.0, join_every: float = 10.0) -> None:
+            sweep_every: float = 300.0) -> None:
         log.info("relay started (poll %.1fs, reconcile every %.0fs)", poll_interval, reconcile_every)
-        last_reconcile = last_purge = last_sweep = last_join = time.monotonic()
+        last_reconcile = last_purge = last_sweep = time.monotonic()
         while not stop_event.is_set():
             sent = 0
             self.beat()
@@ -222,10 +193,6 @@ class Relay:
                     with self.sessions() as s:
                         outbox.purge_published(s)
                         s.commit()
-                    self.purge_results()
-                if now - last_join >= join_every:
-                    last_join = now
-                    rescue_joins(self.sessions, after=dt.timedelta(seconds=3 * join_every))
                 if now - last_sweep >= sweep_every:
                     last_sweep = now
                     self.sweep_once()

@@ -7,9 +7,10 @@ counted as the file's attempts; everything else is handled in the step, which re
 file row.
 
 Names come from dossier/task_names.py; routes (workers/celery_app.py) send them to the ingest,
-extract, ocr and packets queues.  A scan fans out: `ocr.file` stores its pages and starts a chord
-of `ocr.page` tasks (ocr queue, one per page, so a 12-page scan uses every OCR worker) joined by
-`ocr.assemble` (extract queue).
+extract, ocr and packets queues.  A scan fans out: `ocr.file` stores its pages and queues one
+`ocr.page` task each (ocr queue, so a 12-page scan uses every OCR worker); the last page read
+queues `ocr.assemble` (extract queue) through the outbox (workers/steps/ocr.py).  No task stores
+a result: there is no result backend.
 """
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import time
 from typing import Any, Callable, TypeVar
 
 import urllib3.exceptions
-from celery import Task, chord, shared_task
+from celery import Task, shared_task
 from kombu.exceptions import OperationalError as BrokerOperationalError
 from minio.error import InvalidResponseError, S3Error, ServerError
 from sqlalchemy.exc import DisconnectionError, OperationalError as DbOperationalError
@@ -30,7 +31,7 @@ from storage import outages
 from . import steps
 from .celery_app import DossierCelery, default_app
 from .leases import Busy
-from .steps import PageRef, PageResult, Runtime
+from .steps import PageResult, Runtime
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -55,7 +56,8 @@ def _app(task: Task) -> DossierCelery:
 def _soft_limit(task: Task) -> float:
     limits = task.request.timelimit or (None, None)
     soft = limits[1] if len(limits) > 1 else None
-    return float(soft or task.app.conf.task_soft_time_limit or 540)
+    # a page's own limit (its task annotation) before the app's
+    return float(soft or task.soft_time_limit or task.app.conf.task_soft_time_limit or 540)
 
 
 def _run(task: Task, step: Callable[[Runtime], T], *, handover: str | None = None,
@@ -110,36 +112,27 @@ def extract_file(self: Task, file_id: str, handover: str | None = None,
                 handover=handover, outage_since=outage_since).status
 
 
-def fan_out_pages(app: DossierCelery, file_id: str, pages: list[PageRef]) -> None:
-    """One `ocr.page` task per page, joined by `ocr.assemble`: a Celery chord."""
-    limit = app.settings.ocr_page_time_limit
-    # the soft limit turns a slow page into an error entry; the hard one ends a stuck worker
-    limits = {"soft_time_limit": limit, "time_limit": limit + 30}
-    header = [app.signature(OCR_PAGE, args=(file_id, page, key), options=limits) for page, key in pages]
-    chord(header, app=app)(app.signature(ASSEMBLE, args=(file_id,)))
-
-
 @shared_task(name=OCR, **RETRY)
 def ocr_file(self: Task, file_id: str, handover: str | None = None,
              outage_since: float | None = None) -> str:
     """Scans and photos, on the ocr queue so they never block Word files: store the pages, fan out."""
-    app = _app(self)
-    return _run(self, lambda rt: steps.ocr_file(rt, file_id, transient=TRANSIENT,
-                                               fan_out=lambda f, p: fan_out_pages(app, f, p)),
+    return _run(self, lambda rt: steps.ocr_file(rt, file_id, transient=TRANSIENT),
                 handover=handover, outage_since=outage_since).status
 
 
-# the chord reads this task's result: the one task here that stores it (small: keys, not data)
-@shared_task(name=OCR_PAGE, ignore_result=False, **RETRY)
+# its time limits are the page's (celery_app's task annotations), not the file's
+@shared_task(name=OCR_PAGE, **RETRY)
 def ocr_page(self: Task, file_id: str, page: int, key: str, handover: str | None = None,
-             outage_since: float | None = None) -> PageResult:
-    """OCR one page of a scan; its JSON goes to the object store."""
+             outage_since: float | None = None) -> str:
+    """OCR one page of a scan; its JSON goes to the object store; the last page queues the join."""
     return _run(self, lambda rt: steps.ocr_page(rt, file_id, page, key, transient=TRANSIENT),
-                handover=handover, outage_since=outage_since)
+                handover=handover, outage_since=outage_since).status
 
 
+# `pages` is None from the outbox (the join reads them from the store); a list only in a
+# message a chord queued before this version
 @shared_task(name=ASSEMBLE, **RETRY)
-def ocr_assemble(self: Task, pages: list[PageResult], file_id: str, handover: str | None = None,
+def ocr_assemble(self: Task, pages: list[PageResult] | None, file_id: str, handover: str | None = None,
                  outage_since: float | None = None) -> str:
     """Join the pages of a scan, check it, store the result (extract queue: light work)."""
     return _run(self, lambda rt: steps.ocr_assemble(rt, file_id, pages, transient=TRANSIENT),

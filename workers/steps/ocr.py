@@ -1,16 +1,24 @@
 """The OCR steps: a scan split into pages, each page read by a task of its own, then joined.
 
-    ocr.file     -> a scan: store its pages, fan them out          (ocr queue)
+    ocr.file     -> a scan: store its pages, queue one ocr.page each  (ocr queue)
                     (a text PDF or a degenerate image: read here, as extract.file)
-    ocr.page     -> OCR one page; its JSON to the store            (ocr queue)
-    ocr.assemble -> join the pages, locate, check; keep the result (extract queue)
+    ocr.page     -> OCR one page; its JSON to the store; the last one
+                    queues the join                                   (ocr queue)
+    ocr.assemble -> join the pages, locate, check; keep the result    (extract queue)
+
+The pages are joined without a Celery chord: each page, once its JSON is stored, counts the
+pages stored and moves the row's progress up with one conditional UPDATE; the page whose UPDATE
+takes the progress to P_PAGES_DONE writes the join's outbox row in that same transaction.  Only
+one UPDATE can do that (the row's lock orders them, and the second finds the progress already
+there), so the join is queued exactly once, through the outbox like every other step, and no
+result backend, result table or `chord_unlock` polling is needed.
 """
 from __future__ import annotations
 
 import io
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +27,7 @@ from sqlalchemy import update
 
 from dossier.campaigns import get_campaign
 from dossier.formats import MEDIA_TYPES
+from dossier.task_names import ASSEMBLE, OCR_PAGE
 from storage.models import FileState, StoredFile
 from storage.objects import ObjectNotFound, derived_key
 from workers.extract.readers import ReadContext, ReadError
@@ -26,7 +35,8 @@ from workers.leases import release, renewing
 from workers.results import ExtractResult, FileInfo
 
 from .extract import local_copy, read_context, read_local, unreadable
-from .files import P_EXTRACTING, P_PAGES_DONE, Claim, attempt, begin, load_file, record
+from .files import (P_EXTRACTING, P_PAGES_DONE, Claim, attempt, begin, load_file, queue,
+                    record)
 from .outcomes import Outcome, PageRef, PageResult
 from .runtime import Runtime
 
@@ -35,10 +45,6 @@ log = logging.getLogger(__name__)
 MSG_PAGE_TIMEOUT = "这一页识别超时，请重新扫描这一页（分辨率不要过高）"
 MSG_PAGE_FAILED = "页面识别出错，请重新扫描这一页"
 MSG_PAGE_TOO_MANY = "这一页多次识别均未成功，请重新扫描这一页"
-
-# fan_out(file_id, pages): one `ocr.page` task per page, joined by `ocr.assemble`
-FanOut = Callable[[str, list[PageRef]], Any]
-
 
 # ------------------------------------------------------------------ split
 
@@ -86,9 +92,9 @@ def _split(rt: Runtime, claim: Claim) -> ExtractResult | list[PageRef]:
             return unreadable(row, campaign, e)
 
 
-def ocr_file(rt: Runtime, file_id: str, *, fan_out: FanOut,
+def ocr_file(rt: Runtime, file_id: str, *,
              transient: tuple[type[BaseException], ...] = ()) -> Outcome:
-    """A scan: store its pages and hand them to `fan_out`.  A PDF with a text layer is
+    """A scan: store its pages and queue one `ocr.page` each.  A PDF with a text layer is
     extracted here in one task, as extract.file."""
     claim = begin(rt, file_id, processing=True)
     if isinstance(claim, Outcome):
@@ -101,16 +107,15 @@ def ocr_file(rt: Runtime, file_id: str, *, fan_out: FanOut,
         current = load_file(s, file_id, lock=True)
         if current is None or current.is_final:
             return Outcome(current.state if current else "gone")
-        current.pages = len(split)      # the page tasks count their progress against it
+        # in the pages' transaction: they count their progress against it, from the start
+        # again (a file split again after a stall must reach P_PAGES_DONE again to be joined)
+        current.pages = len(split)
+        current.progress = P_EXTRACTING
         current.attempts = 0            # the join has attempts of its own
         release(current)
-        s.commit()
-    # after the commit: the pages count their progress against the row's page count.  The
-    # message for this task is still unacknowledged: if publishing fails, it is retried (a
-    # transient broker error) and the pages are stored again under the same keys
-    fan_out(file_id, split)
+        rt.commit(s, [queue(s, OCR_PAGE, file_id, page, key) for page, key in split])
     log.info("file %s: %d page(s) sent to OCR", file_id, len(split))
-    return Outcome("pages")
+    return Outcome("pages", next=(OCR_PAGE,) * len(split))
 
 
 # ------------------------------------------------------------------ one page
@@ -176,49 +181,54 @@ def _read_page(rt: Runtime, row: StoredFile, page: int, key: str,
 
 
 def ocr_page(rt: Runtime, file_id: str, page: int, key: str, *,
-             transient: tuple[type[BaseException], ...] = ()) -> PageResult:
-    """OCR one stored page; its JSON goes to the store (`ocr/{page}.json`).
+             transient: tuple[type[BaseException], ...] = ()) -> Outcome:
+    """OCR one stored page; its JSON goes to the store (`ocr/{page}.json`), and the last page
+    read queues the join.
 
-    Returns only what the join needs: the page number and the object keys.  A page that
-    fails or runs out of time becomes an error entry that the join turns into a finding;
-    the other pages still count."""
+    A page that fails or runs out of time becomes an error entry that the join turns into a
+    finding; the other pages still count."""
     with rt.session() as s:
         row = load_file(s, file_id)
         if row is None:
-            return {"page": page, "json": None, "image": key}
+            return Outcome("gone")
         s.expunge(row)
-    json_key = page_json_key(row, page)
     if row.is_final:          # a redelivery after the file was finished
-        return {"page": page, "json": json_key, "image": key}
+        return Outcome(row.state)
     data = _read_page(rt, row, page, key, transient)
-    rt.store.put_bytes(json_key, json.dumps(data, ensure_ascii=False).encode())
-    _page_progress(rt, row)
-    return {"page": page, "json": json_key, "image": key}
+    rt.store.put_bytes(page_json_key(row, page), json.dumps(data, ensure_ascii=False).encode())
+    if _count_page(rt, row):
+        log.info("file %s: page %d was the last one read; join queued", file_id, page)
+        return Outcome("read", next=(ASSEMBLE,))
+    return Outcome("read")
 
 
-def _page_progress(rt: Runtime, row: StoredFile) -> None:
-    """Progress from the pages done so far (their JSONs in the store), never backwards."""
+def _count_page(rt: Runtime, row: StoredFile) -> bool:
+    """Move the progress up to the pages stored so far, never backwards; True when this call
+    took it to P_PAGES_DONE and so queued the join (exactly one call does)."""
     total = row.pages or 0
     if total <= 0:
-        return
+        return False
     # one existence check per page (a stat, or a HEAD on S3): listing would walk a folder store
     done = sum(1 for n in range(1, total + 1) if rt.store.exists(page_json_key(row, n)))
     progress = P_EXTRACTING + (P_PAGES_DONE - P_EXTRACTING) * min(done, total) // total
     with rt.session() as s:
-        # one conditional UPDATE: pages finishing together must not move it back
-        s.execute(update(StoredFile)
-                  .where(StoredFile.id == row.id,
-                         StoredFile.state == FileState.PROCESSING.value,
-                         StoredFile.progress < progress)
-                  .values(progress=progress, updated_at=rt.clock()))
-        s.commit()
+        # one conditional UPDATE: pages finishing together must not move it back, and only
+        # one of them can be the one that reaches P_PAGES_DONE
+        moved = s.execute(update(StoredFile)
+                          .where(StoredFile.id == row.id,
+                                 StoredFile.state == FileState.PROCESSING.value,
+                                 StoredFile.progress < progress)
+                          .values(progress=progress, updated_at=rt.clock())).rowcount
+        last = bool(moved) and progress >= P_PAGES_DONE
+        # the join reads the pages from the store (no list of results to hand it)
+        rt.commit(s, [queue(s, ASSEMBLE, None, row.id)] if last else [])
+    return last
 
 
 # ------------------------------------------------------------------ join
 
 def stored_pages(rt: Runtime, row: StoredFile) -> list[PageResult]:
-    """The join's input read from the store (each page's JSON that exists), for a join the
-    chord never delivered (its bookkeeping met a database outage): see relay.rescue_joins."""
+    """The join's input read from the store: each page whose JSON is there."""
     return [{"page": n, "json": page_json_key(row, n),
              "image": derived_key(row.submission_id, f"{row.sha256}/pages/{n}.png")}
             for n in range(1, (row.pages or 0) + 1) if rt.store.exists(page_json_key(row, n))]
@@ -243,8 +253,9 @@ def ocr_assemble(rt: Runtime, file_id: str, pages: Sequence[PageResult] | None, 
                  transient: tuple[type[BaseException], ...] = ()) -> Outcome:
     """Join the OCR'd pages: assemble the document, locate, check and record it as the
     one-task path does, then queue the submission check.  `pages` None: read them from the
-    store (a rescued join)."""
-    # a second chord (a redelivered ocr.file) that finished first leaves the file final
+    store (what the last page queues)."""
+    # a second join (a redelivered ocr.file read its pages again) that finished first leaves
+    # the file final
     claim = begin(rt, file_id)
     if isinstance(claim, Outcome):
         return claim
