@@ -8,26 +8,29 @@ own and attaches the original itself to the PDF.  Originals are only read.
 """
 from __future__ import annotations
 
+import base64
 import io
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageOps
 from pypdf import PdfReader
-from reportlab.lib.pagesizes import A4, landscape
-from reportlab.lib.utils import ImageReader
-from reportlab.pdfgen import canvas
 
 from dossier.settings import Settings
 from workers.extract.convert import WORD_FORMATS, ConvertError, convert_to_pdf
+
+from .pdf_style import pdf_bytes, render
 
 log = logging.getLogger(__name__)
 
 IMAGE_FORMATS = frozenset({"jpeg", "png", "tiff", "heic", "bmp", "webp"})
 # an image page is drawn at most this many pixels on its long side: plenty for A4 at 200 dpi
 IMAGE_LONG_SIDE = 2400
+A4_PT = (595.28, 841.89)
+IMAGE_MARGIN_PT = 24
 
 
 @dataclass
@@ -80,23 +83,21 @@ def _image(path: Path, settings: Settings) -> bytes:
             frames = _frames(img)
     except Exception as e:  # noqa: BLE001 - PIL raises many kinds on a damaged or huge image
         raise CannotAppend("这张图片已损坏或过大，无法放入汇编。", f"image unreadable: {e}") from e
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, pagesize=A4)
-    for frame in frames:
-        frame.thumbnail((IMAGE_LONG_SIDE, IMAGE_LONG_SIDE))
-        w, h = frame.size
-        page = landscape(A4) if w > h else A4
-        c.setPageSize(page)
-        margin = 24
-        scale = min((page[0] - 2 * margin) / w, (page[1] - 2 * margin) / h)
-        dw, dh = w * scale, h * scale
-        jpeg = io.BytesIO()
-        frame.save(jpeg, "JPEG", quality=85)
-        jpeg.seek(0)
-        c.drawImage(ImageReader(jpeg), (page[0] - dw) / 2, (page[1] - dh) / 2, dw, dh)
-        c.showPage()
-    c.save()
-    return buf.getvalue()
+    return pdf_bytes(render("images.html", doc_title=path.name, images=[_placed(f) for f in frames]))
+
+
+def _placed(frame: Image.Image) -> dict[str, Any]:
+    """One frame as JPEG, scaled to fit its page inside the margins and centred on it."""
+    frame.thumbnail((IMAGE_LONG_SIDE, IMAGE_LONG_SIDE))
+    w, h = frame.size
+    page_w, page_h = (A4_PT[1], A4_PT[0]) if w > h else A4_PT
+    box_w, box_h = page_w - 2 * IMAGE_MARGIN_PT, page_h - 2 * IMAGE_MARGIN_PT
+    scale = min((box_w - 1) / w, (box_h - 1) / h)     # a point to spare: a rounded-up size never spills onto a blank page
+    jpeg = io.BytesIO()
+    frame.save(jpeg, "JPEG", quality=85)
+    return {"src": "data:image/jpeg;base64," + base64.b64encode(jpeg.getvalue()).decode("ascii"),
+            "wide": w > h, "w": w * scale, "h": h * scale,
+            "left": (box_w - w * scale) / 2, "top": (box_h - h * scale) / 2}
 
 
 WordToPdf = Callable[[Path, Settings, "str | None"], bytes]
