@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -18,9 +19,11 @@ from dossier.settings import Settings
 from services.cli import main as cli_main
 from services.review import flow, queue
 from storage.db import make_sessionmaker
+from tests.pdf_checks import not_embedded
 from tests.review_helpers import person, submission
 from tests.rules_world import LEASE, api, caller, open_tasks, pg_sessions, through_notice, user  # noqa: F401
 from tests.test_stage_deadlines import bureau_pass
+from workers.packets.public_lists import spec
 
 
 C, Y = "jinhua-2015", "yueyang-2017"
@@ -141,5 +144,7 @@ class TestCli:
         out, pdf = tmp_path / "最终名单.xlsx", tmp_path / "最终名单.pdf"
         assert cli_main(["lists", Y, "final_list", "-o", str(out), "--pdf", str(pdf)], settings) == 0
         assert [row[1] for row in rows(out.read_bytes())[1:]] == ["局机关党支部"]
-        assert pdf.read_bytes().startswith(b"%PDF")
+        printed = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
+        assert "局机关党支部" in printed and spec(get_campaign(Y), "final_list").title in printed
+        assert not_embedded(pdf.read_bytes()) == []      # the list carries its Chinese font
         assert cli_main(["lists", Y, "nothing", "-o", str(out)], settings) == 1
