@@ -255,6 +255,22 @@ class TestPageSteps:
         [doc] = [d for d in f["documents"] if d["kind"] == "recommendation_form"]
         assert doc["fields"]["org_name"]["value"] == ORG and f["attempts"] == 1
 
+    def test_a_scan_split_again_waits_for_its_own_pages(self, rt: steps.Runtime) -> None:
+        """GIVEN a scan whose pages were all read once WHEN it is split again (the reconciler
+        after a stall) THEN the pages the first split left do not count: the join comes with
+        the last page of the new split, not the first."""
+        import dataclasses
+        quick = dataclasses.replace(rt, ocr_page=lambda image, page, _s: ({"page": page}, image))
+        _, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
+        steps.ingest_file(quick, file_id)
+        steps.ocr_file(quick, file_id)
+        first = queued(quick, "ocr.page")
+        assert [steps.ocr_page(quick, *args).next for args in first][-1] == ("ocr.assemble",)
+        assert steps.ocr_file(quick.for_execution(), file_id) == "pages"
+        second = queued(quick, "ocr.page")[len(first):]
+        assert [steps.ocr_page(quick, *args).next for args in second] == [(), (), ("ocr.assemble",)]
+        assert len(queued(quick, "ocr.assemble")) == 2
+
     def test_a_text_pdf_is_read_in_one_task(self, rt: steps.Runtime) -> None:
         """GIVEN a PDF with a text layer WHEN ocr.file runs THEN it is extracted there, no fan-out."""
         from .test_pdf_reader import make_pdf

@@ -87,9 +87,14 @@ def _split(rt: Runtime, claim: Claim) -> ExtractResult | list[PageRef]:
         if not _needs_page_ocr(path, ctx) or _degenerate(path, ctx):
             return read_local(rt, path, campaign, row, ctx)
         try:
-            return _store_pages(path, ctx)
+            pages = _store_pages(path, ctx)
         except ReadError as e:          # over the page or pixel limits, damaged
             return unreadable(row, campaign, e)
+    # the join counts this split's pages: what an earlier split of these bytes left (a file an
+    # operator retried, one split again after a stall) must not make it come early
+    for page, _ in pages:
+        rt.store.delete(page_json_key(row, page))
+    return pages
 
 
 def ocr_file(rt: Runtime, file_id: str, *,
