@@ -64,6 +64,9 @@ def test_checking_then_missing_document_without_reload(service: str, page: objec
     assert isinstance(page, Page)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    # htmx runs under the pages' CSP (script-src 'self', no eval): a refusal would be a console error
+    page.on("console", lambda m: errors.append(m.text)
+            if m.type == "error" and "Content Security Policy" in m.text else None)
     page.goto(service + "/login")
     page.fill("input[name=username]", "unit")
     page.fill("input[name=password]", PASSWORD)
@@ -81,13 +84,19 @@ def test_checking_then_missing_document_without_reload(service: str, page: objec
     panel = page.locator("#panel")
     expect(page.locator("#life-state")).to_have_text("检查中")
     expect(panel).to_have_attribute("data-final", "false")
+    expect(panel).to_have_attribute("hx-trigger", re.compile(r"every 2s"))     # htmx re-fetches it
     expect(panel.locator(".summary")).to_contain_text("检查中")
     expect(panel.locator(".summary")).not_to_contain_text("未发现问题")
     page.evaluate("window.__same_page = true")      # gone if the page were reloaded
+    navigations: list[str] = []
+    page.on("framenavigated", lambda f: navigations.append(f.url) if f == page.main_frame else None)
 
     # then, without a reload, the whole-submission finding
     expect(page.locator("#panel")).to_have_attribute("data-final", "true", timeout=90_000)
     assert page.evaluate("window.__same_page === true")
+    assert page.locator("#panel").get_attribute("hx-trigger") is None         # final: the polling stops
+    page.wait_for_timeout(3_500)        # longer than the refresh a page without JavaScript does: none here
+    assert navigations == [] and page.evaluate("window.__same_page === true")
     expect(page.locator("#life-state")).to_have_text("待提交")
     whole = page.locator("#panel section.card", has_text="整份申报")
     expect(whole).to_contain_text("缺少《创建事迹介绍材料》")
