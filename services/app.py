@@ -103,10 +103,15 @@ def routers() -> list[APIRouter]:
     from services.api.review import router as review_api
     from services.api.review import users as users_api
     from services.api.rules import router as rules_api
+    from services.auth.pages import router as auth_pages
     from services.ops.endpoints import health
+    from services.review.desk_pages import router as desk_pages
+    from services.review.history_pages import router as history_pages
     from services.review.lease_pages import router as lease_pages   # the desk's lease widget (htmx)
+    from services.review.queue_pages import router as queue_pages
     from services.submissions.endpoints import router as submissions_api
     from services.submissions.pages import router as submission_pages
+    from services.submissions.unit_pages import router as unit_pages
     from services.web.campaign_pages import api as campaigns_api
     from services.web.campaign_pages import router as campaign_pages
     from services.web.inbox_pages import router as inbox_pages
@@ -115,9 +120,9 @@ def routers() -> list[APIRouter]:
     from services.web.overview_pages import api as overview_api
     from services.web.overview_pages import pages as overview_pages
     from services.web.packet_pages import router as packet_pages
-    from services.web.review_pages import router as review_pages
 
     return [health, submissions_api, submission_pages,
-            review_api, findings_api, users_api, packets_api, rules_api, review_pages,
+            review_api, findings_api, users_api, packets_api, rules_api,
+            auth_pages, unit_pages, queue_pages, desk_pages, history_pages,
             ops_api, ops_pages, overview_api, overview_pages, packet_pages, campaign_pages, campaigns_api,
             inbox_pages, lease_pages]
