@@ -8,7 +8,9 @@ originals as Word files (each printed to PDF by LibreOffice in the build) and on
 as PDF files (appended as they are).  Then times `run_build` on each set, and a
 second build of the Word set (a campaign's packets are built again as it goes on;
 each Word original's print is kept), and prints the seconds per dossier and the
-build's total (the summary workbook and PDF included).
+build's total (the summary workbook and PDF included), the mean dossier PDF's
+size and the summary PDF's size, and the seconds the generated pages alone take
+to render per dossier (`--renders` times each; the originals left out).
 """
 from __future__ import annotations
 
@@ -26,12 +28,15 @@ from dossier.campaigns import get_campaign  # noqa: E402
 from dossier.settings import Settings  # noqa: E402
 from services.submissions.service import accept_upload, create_submission  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, migrate  # noqa: E402
+from storage.models import utcnow  # noqa: E402
 from storage.objects import open_store  # noqa: E402
 from storage.packet_models import PacketBuild  # noqa: E402
+from workers.packets.record import campaign_submissions, gather  # noqa: E402
 from tests import docx_factory as make  # noqa: E402
 from tests.packet_scenario import pdf_pages  # noqa: E402
 from workers import pipeline  # noqa: E402
 from workers.packets.build import request_build, run_build  # noqa: E402
+from workers.packets.pages import render_sections  # noqa: E402
 from workers.packets.prints import print_original  # noqa: E402
 
 CAMPAIGN = "yueyang-2017"
@@ -67,43 +72,70 @@ def populate(settings: Settings, folder: Path, n: int, as_pdf: bool, print_ahead
     return printing
 
 
-def build(settings: Settings) -> tuple[float, int, str]:
+def build(settings: Settings) -> tuple[float, int, str, float, int]:
+    """Seconds, dossiers done, final state, mean dossier PDF bytes, summary PDF bytes."""
     sessions = make_sessionmaker(make_engine(settings))
+    store = open_store(settings)
     with sessions() as s:
         build_id = request_build(s, CAMPAIGN, "bench").id
     t0 = time.perf_counter()
-    state = run_build(sessions, open_store(settings), settings, build_id, budget_s=3600)
+    state = run_build(sessions, store, settings, build_id, budget_s=3600)
     took = time.perf_counter() - t0
     with sessions() as s:
-        done = s.get(PacketBuild, build_id).done  # type: ignore[union-attr]
-    return took, done, state
+        row = s.get(PacketBuild, build_id)
+        assert row is not None
+        done, objects = row.done, dict(row.objects or {})
+    sizes = [len(store.get(key)) for key in (objects.get("dossiers") or {}).values()]
+    summary = len(store.get(objects["summary_pdf"])) if objects.get("summary_pdf") else 0
+    return took, done, state, sum(sizes) / max(len(sizes), 1), summary
+
+
+def render_only(settings: Settings, times: int) -> float:
+    """Seconds per dossier for the generated pages alone (cover … list of originals)."""
+    sessions = make_sessionmaker(make_engine(settings))
+    campaign = get_campaign(CAMPAIGN)
+    with sessions() as s:
+        records = [gather(s, campaign, sid) for sid in campaign_submissions(s, CAMPAIGN)]
+    render_sections(records[0], utcnow())       # fonts loaded once, as in a running worker
+    t0 = time.perf_counter()
+    for _ in range(times):
+        for r in records:
+            render_sections(r, utcnow())
+    return (time.perf_counter() - t0) / max(times * len(records), 1)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--subs", type=int, default=10)
+    ap.add_argument("--renders", type=int, default=3)
+    ap.add_argument("--pdf-only", action="store_true", help="only the PDF originals' set (no LibreOffice)")
     args = ap.parse_args()
     rows = []
-    ahead = 0.0
+    ahead = render = 0.0
     for label, as_pdf, print_ahead in (("Word originals (LibreOffice)", False, False),
                                        ("Word originals, printed when read", False, True),
                                        ("PDF originals", True, False)):
+        if args.pdf_only and not as_pdf:
+            continue
         with tempfile.TemporaryDirectory() as tmp:
             settings = Settings(data_dir=Path(tmp) / "var")
             migrate(make_engine(settings))
             printing = populate(settings, Path(tmp), args.subs, as_pdf, print_ahead)
             ahead = printing or ahead
-            took, done, state = build(settings)
-            rows.append((label, took, done, state))
+            rows.append((label, *build(settings)))
             if not as_pdf and not print_ahead:
-                took, done, state = build(settings)
-                rows.append((label + ", again", took, done, state))
+                rows.append((label + ", again", *build(settings)))
+            if as_pdf:
+                render = render_only(settings, args.renders)
     print(f"packet build of {args.subs} yueyang submissions (form + score sheet each), one process:")
-    for label, took, done, state in rows:
+    for label, took, done, state, size, summary in rows:
         print(f"  {label:37s} {took:7.1f} s total  {took / max(done, 1):6.2f} s/dossier  "
-              f"{done / took:5.2f} dossiers/s  ({state})")
-    print(f"  printing ahead on the packets queue took {ahead:.1f} s ({ahead / (2 * args.subs):.2f} s/file), "
-          "in the background as files are read")
+              f"{done / took:5.2f} dossiers/s  dossier PDF {size / 1024:6.1f} KiB  "
+              f"summary PDF {summary / 1024:6.1f} KiB  ({state})")
+    print(f"  generated pages alone: {render:.3f} s/dossier (mean of {args.renders} x {args.subs})")
+    if ahead:
+        print(f"  printing ahead on the packets queue took {ahead:.1f} s ({ahead / (2 * args.subs):.2f} s/file), "
+              "in the background as files are read")
 
 
 if __name__ == "__main__":
