@@ -131,6 +131,13 @@ def _mark_checks(doc: ExtractedDocument, spec: DocumentSpec) -> list[Finding]:
                 out.append(Finding("seal.uncertain", "warning", m.field,
                                    f"{_label(f)}处无法判断是否盖章（黑白或灰度扫描看不出红色印章），请评审人员核对原件。",
                                    page=m.page, box=m.box, kind=spec.kind))
+        elif m.kind == "date" and not m.certain:
+            # a date line is there but could not be read (a seal over it, a poor scan): the unit
+            # wrote it, so only the reviewer is asked to read it off the original
+            out.append(Finding("date.unreadable", "warning", m.field,
+                               f"{_label(f)}的落款处有日期，但未能识别（可能被印章遮住或扫描不清）。"
+                               f"请评审人员对照原件核对日期。", page=m.page, box=m.box, kind=spec.kind,
+                               extra={"evidence": "weak", "reason": "落款日期无法识别"}))
         elif m.kind == "date":
             out.append(Finding("date.missing", "error", m.field,
                                f"{_label(f)}的落款日期（年 月 日）未填写。请填写日期后重新上传。", page=m.page,

@@ -64,7 +64,14 @@ def form_share(doc: ExtractedDocument, spec: DocumentSpec) -> float:
 
 
 def _low(fv: FieldValue | None, reading: Reading) -> bool:
-    return reading.ocr and fv is not None and fv.confidence < reading.low_confidence
+    # a scan's OCR confidence; a text PDF lowers it only where texts were printed over each other
+    return fv is not None and fv.confidence < reading.low_confidence
+
+
+def _low_reason(fv: FieldValue, reading: Reading) -> str:
+    if reading.ocr:
+        return f"扫描件此处识别可信度较低（{fv.confidence:.0%}）"
+    return "文件此处有文字相互重叠（如文本框压在栏目上），读出的内容不可靠"
 
 
 def _field_keys(f: Finding, spec: DocumentSpec) -> list[str]:
@@ -101,7 +108,7 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         return f"表格版式未能完整识别（只找到约 {share:.0%} 的栏目）"
     low = [fv for fv in fvs if _low(fv, reading)]
     if low:
-        return f"扫描件此处识别可信度较低（{min(fv.confidence for fv in low):.0%}）"
+        return _low_reason(min(low, key=lambda fv: fv.confidence), reading)   # type: ignore[arg-type,return-value]
     if f.code == "field.missing":
         # faint handwriting on an illegible scan reads as nothing
         return _illegible(doc, reading)
@@ -122,11 +129,11 @@ def _mark_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading
     if f.code in ("seal.missing", "signature.missing") and reading.loose_seals:
         return "文件中另有印章或图片，未能确定是否盖在此处"
     if not reading.ocr:
-        return None
+        return _low_reason(fv, reading) if _low(fv, reading) else None   # type: ignore[arg-type]
     if f.code == "date.missing" and any(m.field == f.field and m.kind == "seal" and m.present for m in doc.marks):
         return "印章盖在落款处，可能遮住了日期"
     if _low(fv, reading):
-        return f"扫描件此处识别可信度较低（{fv.confidence:.0%}）"   # type: ignore[union-attr]
+        return _low_reason(fv, reading)   # type: ignore[arg-type]
     share = form_share(doc, spec)
     if share < FORM_CONFIDENT:
         return f"扫描件版式未能完整识别（只找到约 {share:.0%} 的栏目）"

@@ -19,6 +19,8 @@ SNAP = 2.0
 COVER = 0.6
 # edges shorter than this are ticks or glyph parts, not rulings
 MIN_EDGE = 3.0
+# side rules that run on this far below a table's last rule frame a row whose bottom rule is cut
+OPEN_ROW = 12.0
 
 
 @dataclass
@@ -133,6 +135,12 @@ def build_grid(group: list[Edge]) -> Grid | None:
     xs, ys = _cluster([e.pos for e in vs]), _cluster([e.pos for e in hs])
     if len(xs) < 2 or len(ys) < 2:
         return None
+    # a last row whose bottom rule is not drawn (a frame or the page cut the table there): its
+    # side rules run on below the last rule, and the row ends where they end
+    bottoms = [e.end for e in vs if e.end > ys[-1] + OPEN_ROW]
+    if len(bottoms) >= 2 and any(abs(e.pos - xs[0]) <= SNAP for e in vs if e.end > ys[-1] + OPEN_ROW) \
+            and any(abs(e.pos - xs[-1]) <= SNAP for e in vs if e.end > ys[-1] + OPEN_ROW):
+        ys.append(min(bottoms))
     spans = merged_spans(len(ys) - 1, len(xs) - 1,
                          lambda r, c: _covered(vs, xs[c + 1], ys[r], ys[r + 1]),
                          lambda r, c: _covered(hs, ys[r + 1], xs[c], xs[c + 1]))
@@ -185,6 +193,11 @@ def is_wide(ch: str) -> bool:
 
 # a gap wider than this (in font sizes) between two characters is a tab stop, or fields spaced out
 TAB_GAP = 1.5
+# a character this much (share of its width) under its left neighbour is printed over it (kerning
+# and Chinese punctuation squeezed by autospace never take half a glyph)
+OVERPRINT = 0.5
+# the confidence of a text read from overprinted lines: it may not say what was written
+OVERPRINTED_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -208,6 +221,16 @@ class TextLine:
     @property
     def box(self) -> Box:
         return Box(self.x0, self.top, self.x1, self.bottom)
+
+    def overprinted(self) -> int:
+        """How many characters are printed over their left neighbour (two texts laid over each
+        other: a box placed over a label line).  Such a line cannot be read as written."""
+        n = 0
+        for a, b in zip(self.chars, self.chars[1:]):
+            width = min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+            if width > 0 and a["x1"] - b["x0"] > OVERPRINT * width:
+                n += 1
+        return n
 
     def stops(self) -> list[float]:
         """Where the text starts again after a gap of a tab stop (fields spaced out on one line)."""
@@ -275,6 +298,11 @@ class TextPara:
         for ln in self.lines[1:]:
             b = b.union(ln.box)
         return b
+
+    @property
+    def confidence(self) -> float:
+        """1.0, or less where characters were printed over each other."""
+        return OVERPRINTED_CONFIDENCE if any(ln.overprinted() for ln in self.lines) else 1.0
 
     def model_lines(self, page: int) -> list[Line]:
         return [Line(ln.text(), page, ln.box) for ln in self.lines]

@@ -14,6 +14,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from .model import Box, Cell, Document, Paragraph, Picture, ReadProblem, Table
+from .pdf_columns import borderless_table, rows_text
 from .pdf_layout import (Grid, TextLine, dedupe_chars, edges_from_plumber, find_grids, group_lines,
                          overlap, paragraphs)
 from .readers import ReadContext, ReadError
@@ -109,8 +110,12 @@ class _PageBuilder:
             # text sits further left (lines right-aligned or centred do not wrap)
             left = min([ln.x0 for ln in lines] + [gc.box.x0 + CELL_PADDING])
             paras = paragraphs(lines, left, gc.box.x1)
+            # a table nested without borders: its columns' wrapped lines must not interleave
+            inner = borderless_table(lines, self.number, gc.box)
             cells.append(Cell(row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
-                              paragraphs=[p.text() for p in paras], page=self.number, box=gc.box,
+                              paragraphs=rows_text(inner) if inner else [p.text() for p in paras],
+                              page=self.number, box=gc.box, tables=[inner] if inner else [],
+                              confidence=min([p.confidence for p in paras] + [1.0]),
                               lines=[ml for p in paras for ml in p.model_lines(self.number)]))
         return Table(cells=cells, page=self.number, box=grid.box)
 
@@ -122,7 +127,7 @@ class _PageBuilder:
         # pages are laid out with equal margins: a centred title that is the
         # widest line on the page must not count as reaching the right margin
         right = max(max(ln.x1 for ln in lines), float(self.page.width) - left)
-        return [Paragraph(text=p.text(), page=self.number, box=p.box,
+        return [Paragraph(text=p.text(), page=self.number, box=p.box, confidence=p.confidence,
                           lines=p.model_lines(self.number))
                 for p in paragraphs(lines, left, right)]
 

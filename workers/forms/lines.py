@@ -14,8 +14,12 @@ from dossier.campaigns import FieldSpec
 
 from ..extract.model import Cell, Document, Paragraph, Table
 from .labels import APPENDIX_HEADER, EMPTY_DATE, FORM_LINE_LABELS, PAGE_NUMBER, label_key
-from .normalise import find_date
-from .segments import Segment, Segmenter
+from .normalise import find_date, unread_date
+from .segments import GAP, Segment, Segmenter
+
+
+# a value on the line under its label is short (a long text has its own rules)
+_UNDER_MAX = 30
 
 
 @dataclass
@@ -67,6 +71,8 @@ class LineIndex:
         self.hits: list[LineHit] = []
         # (block, line) of every label line in a paragraph: a long value stops at one
         self.label_lines: set[tuple[int, int]] = set()
+        # (block, line) -> the short value that leads a label line (see _after_lead)
+        self.leads: dict[tuple[int, int], str] = {}
         for i, b in enumerate(doc.blocks):
             if isinstance(b, Paragraph):
                 self._add(i, b, b.text.split("\n"))
@@ -76,6 +82,8 @@ class LineIndex:
     def _add(self, block: int, holder: Paragraph | Cell, lines: list[str]) -> None:
         for n, line in enumerate(lines):
             segs = self.segmenter.segments(line)
+            if not segs and isinstance(holder, Paragraph):
+                segs = self._after_lead(block, n, line)
             if not segs:
                 continue
             if isinstance(holder, Paragraph):
@@ -116,6 +124,14 @@ class LineIndex:
                 if not text.strip() or self.segmenter.segments(text):
                     break
                 raw += text
+            if not raw.strip() and isinstance(hit.holder, Paragraph):
+                # a label that ends its line (no colon, or its line wrapped in print) with the
+                # value on the line under it: 评定星级 / 四星级
+                under = self._line_beside(hit) or self._line_under(hit)
+                if under is not None:
+                    raw = under[0]
+                    holders.append(under[1])
+                    blocks.append(under[2])
             return raw, holders, blocks
         lines = self._following(hit, spec)
         for text, holder, block in lines:
@@ -125,6 +141,67 @@ class LineIndex:
             if block not in blocks:
                 blocks.append(block)
         return raw, holders, blocks
+
+    def _after_lead(self, block: int, n: int, line: str) -> list[Segment]:
+        """A label line that a short value leads, the value of the label that ended the line above
+        (a printed tab line wrapped: …上年度党建考核等次 / 优秀　党员人数　31名): its segments, the
+        lead kept for that label."""
+        for gap in GAP.finditer(line.strip()):
+            lead, rest = line.strip()[:gap.start()], line.strip()[gap.end():]
+            if len(label_key(lead)) > _UNDER_MAX:
+                return []
+            segs = self.segmenter.segments(rest)
+            if segs:
+                self.leads[(block, n)] = lead
+                return segs
+        return []
+
+    def _line_beside(self, hit: LineHit) -> tuple[str, Paragraph, int] | None:
+        """Text printed right after the label, a little above or below its line (a value typed in a
+        text box that sits raised on the label's line): the nearest such line of a paragraph
+        next to the label's, when the page gives positions."""
+        p = hit.holder
+        own = p.lines[hit.line].box if len(p.lines) > hit.line else None
+        if own is None:
+            return None
+        height = own.y1 - own.y0
+        best: tuple[float, tuple[str, Paragraph, int]] | None = None
+        for i in range(max(0, hit.block - 2), min(hit.block + 3, len(self.doc.blocks))):
+            b = self.doc.blocks[i]
+            if i == hit.block or not isinstance(b, Paragraph) or b.page != p.page or not b.lines:
+                continue
+            first = b.lines[0]
+            box = first.box
+            if box is None or box.x0 < own.x1 - 1.0 or box.y1 < own.y0 - 0.75 * height \
+                    or box.y0 > own.y1 + 0.75 * height or (i, 0) in self.label_lines \
+                    or len(label_key(first.text)) > _UNDER_MAX:
+                continue
+            if best is None or box.x0 < best[0]:
+                best = (box.x0, (first.text, b, i))
+        return best[1] if best else None
+
+    def _line_under(self, hit: LineHit) -> tuple[str, Paragraph, int] | None:
+        """The next paragraph's line when it is a short value of its own: on the same page, close
+        under the label (where positions are known), not a label line, a page number or a mark."""
+        p = hit.holder
+        if hit.line + 1 < len(p.text.split("\n")):
+            return None            # the paragraph's own next line was looked at already
+        for i in range(hit.block + 1, min(hit.block + 3, len(self.doc.blocks))):
+            b = self.doc.blocks[i]
+            if not isinstance(b, Paragraph) or b.page != p.page:
+                return None
+            line = b.text.split("\n")[0]
+            if not line.strip():
+                continue
+            if (i, 0) in self.leads:
+                return self.leads[(i, 0)], b, i
+            if (i, 0) in self.label_lines or APPENDIX_HEADER.match(line) or PAGE_NUMBER.match(line) \
+                    or len(label_key(line)) > _UNDER_MAX or EMPTY_DATE.search(line):
+                return None
+            if p.box is not None and b.box is not None and b.box.y0 - p.box.y1 > 1.5 * (p.box.y1 - p.box.y0):
+                return None        # far below: the next thing on the page, not this label's value
+            return line, b, i
+        return None
 
     @staticmethod
     def _own_lines(hit: LineHit) -> list[str]:
@@ -164,5 +241,5 @@ class LineIndex:
 
 
 def _closes_opinion(line: str) -> bool:
-    """The date line (filled or blank) that ends an opinion."""
-    return bool(find_date(line) or EMPTY_DATE.search(line))
+    """The date line (filled, blank, or there but unreadable) that ends an opinion."""
+    return bool(find_date(line) or EMPTY_DATE.search(line) or unread_date(line))

@@ -572,15 +572,45 @@ def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
 
     # a file that holds only a narrative (no form): all its text is the narrative
     if not found:
-        for spec in campaign.documents:
-            if spec.appendix_of is None or not spec.fields:
-                continue
-            text, paras = loc.text_between(0, len(doc.blocks))
-            cell_text = "\n".join(c.text for _i, _t, c in loc.cells)
-            if len(label_key(text)) >= 100 and len(label_key(text)) > len(label_key(cell_text)):
-                key = spec.fields[0].key
-                found.append(LocatedDocument(spec=spec, values={key: Found(
-                    raw=text, page=paras[0].page if paras else 1,
-                    confidence=min([p.confidence for p in paras] or [1.0]), label=spec.fields[0].label)}))
-                break
+        text, paras = loc.text_between(0, len(doc.blocks))
+        cell_text = "\n".join(c.text for _i, _t, c in loc.cells)
+        spec = _text_kind(campaign, text) \
+            if len(label_key(text)) >= 100 and len(label_key(text)) > len(label_key(cell_text)) else None
+        if spec is not None:
+            key = spec.fields[0].key
+            found.append(LocatedDocument(spec=spec, values={key: Found(
+                raw=text, page=paras[0].page if paras else 1,
+                confidence=min([p.confidence for p in paras] or [1.0]), label=spec.fields[0].label)}))
     return found
+
+
+# a material's title and opening lines: where it says what it is (创建事迹介绍材料, 简介材料)
+_HEAD_CHARS = 120
+
+
+def _text_kind(campaign: Campaign, text: str) -> DocumentSpec | None:
+    """The kind a file of free text is: the text kind whose markers its opening names.
+
+    A kind's markers are the words its material is titled with; a text that names none of them
+    is that kind only when the campaign requires it and has no other text kind (Jinhua's
+    创建事迹介绍材料 may be titled by its theme alone).  An optional kind (Yueyang's 简介材料)
+    takes no text that does not name it: a letter, a notice or another material sent beside
+    the form is not a 简介."""
+    kinds = [s for s in campaign.documents if s.appendix_of is not None and s.fields]
+    head = label_key(text)[:_HEAD_CHARS]
+    named = [s for s in kinds if any(label_key(m) in head for m in _names_of(campaign, s))]
+    if named:
+        return named[0]
+    if len(kinds) == 1 and (kinds[0].required or not kinds[0].markers):
+        return kinds[0]
+    return None
+
+
+def _names_of(campaign: Campaign, spec: DocumentSpec) -> list[str]:
+    """What a text of this kind is titled: its markers, its title, and the label of the long
+    text on its form that it stands for (申报创建材料 sent as a file of its own)."""
+    names = list(spec.markers) + [spec.title]
+    parent = next((d for d in campaign.documents if d.kind == spec.appendix_of), None)
+    if parent is not None:
+        names += [lbl for f in parent.fields if f.type == "longtext" for lbl in f.labels]
+    return [n for n in names if len(label_key(n)) >= 2]

@@ -289,3 +289,26 @@ def score_value(raw: str) -> float | int | str:
     except ValueError:
         return s
     return int(f) if f.is_integer() else f
+
+
+# a date line a seal or a poor scan has damaged: numerals beside 年/月/日 (2O15年 月5日, 二〇一七年四■二十日,
+# 2015.1) that read as no date.  The date is there; only the reading failed
+_NUMERAL = r"0-9０-９〇○零一二三四五六七八九十元"
+_DATE_WORD = re.compile(f"[{_NUMERAL}][^{_NUMERAL}年月日]{{0,2}}[年月日]|[年月日][^{_NUMERAL}年月日]{{0,2}}[{_NUMERAL}]"
+                        r"|\d{4}\s*[./\-]\s*\d")
+_DATE_STUFF = re.compile(f"[{_NUMERAL}年月日./\\-]")
+# two Han characters that are neither numerals nor 年月日 are words (2014年度先进), not a smudge
+_WORDS = re.compile(f"[^{_NUMERAL}年月日\\W\\d_a-zA-Z]{{2}}")
+# such a line is short: a sentence that names a year (2014年以来…) is the opinion's text
+_DATE_LINE_MAX = 16
+NUMERALS = re.compile(f"[{_NUMERAL}]+")
+
+
+def unread_date(line: str) -> bool:
+    """Whether `line` is a date line the reader could not read: short, mostly numerals and
+    年/月/日, with a numeral beside one of them (a seal over 2015年11月5日 leaves 2O15年 月5日)."""
+    flat = squeeze(nfkc(line))
+    if not flat or len(flat) > _DATE_LINE_MAX or find_date(flat):
+        return False
+    return bool(_DATE_WORD.search(flat)) and len(_DATE_STUFF.findall(flat)) * 2 >= len(flat) \
+        and not _WORDS.search(flat)

@@ -17,7 +17,7 @@ from .labels import FORM_LINE_LABELS
 
 # what a blank to write on looks like: ＿＿, ____, ……, and the space around it
 _BLANK = re.compile(r"[_＿\uff3f…]+")
-_GAP = re.compile(r"[\s\u3000\u00a0]+")
+GAP = _GAP = re.compile(r"[\s\u3000\u00a0]+")
 _COLON = "[:：]"
 # a bracketed note after a label: 党组织设置（支部、党小组数）：
 _NOTE = r"(?:[ \t\u3000]*[（(][^（()）\n]{0,24}[)）])?"

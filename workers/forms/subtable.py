@@ -7,7 +7,7 @@ compound's parts come out as written and the printed 姓名 is never a value.
 """
 from __future__ import annotations
 
-from ..extract.model import Table
+from ..extract.model import Cell, Table
 from .labels import PART_WORDS, label_key
 
 _ORDER = ("name", "title", "phone")
@@ -29,11 +29,25 @@ def parts_text(t: Table) -> str | None:
     for r, row in enumerate(rows):
         heads = [(c, _part_of(c.text)) for c in row]
         if any(p for _c, p in heads) and all(p or not c.text.strip() for c, p in heads) and r + 1 < len(rows):
-            # a row of words heads the row below
+            # a row of words heads the rows below it, down to the next row of words: a printed
+            # table without borders comes as one row per line, its narrow cells wrapped
+            below = []
+            for row_below in rows[r + 1:]:
+                if any(_part_of(c.text) for c in row_below):
+                    break
+                below.append(row_below)
             for c, part in heads:
-                under = t.at(r + 1, c.col)
-                if part and under is not None and part not in found:
-                    found[part] = under.text.strip()
+                if not part or part in found:
+                    continue
+                texts: list[str] = []
+                seen: list[Cell] = []
+                for b in below:
+                    u = t.at(b[0].row, c.col) if b else None
+                    if u is not None and not any(u is o for o in seen) and u.text.strip():
+                        seen.append(u)
+                        texts.append(u.text.strip())
+                if texts:
+                    found[part] = "".join(texts)
             continue
         for c, part in heads:
             right = t.at(c.row, c.col + c.colspan)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
 from dossier.campaigns import FieldSpec
 
@@ -9,8 +10,8 @@ from ..checks.counting import count_chars
 from ..results import ExtractedDocument, FieldValue, Mark
 from .labels import EMPTY_DATE, SEAL_MARK, SIGN_MARK
 from .locate import Found, LocatedDocument
-from .normalise import (count_value, date_value, enum_value, find_date, find_phones, nfkc, phone_value,
-                        score_value, squeeze, star_value, strip_footnote_mark, text_value)
+from .normalise import (NUMERALS, count_value, date_value, enum_value, find_date, find_phones, nfkc, phone_value,
+                        score_value, squeeze, star_value, strip_footnote_mark, text_value, unread_date)
 
 _SEP = re.compile(r"[\s,，、;；/|｜()（）]+")
 _PHONE_LABEL = re.compile(r"(联系)?(电话|手机|座机|tel|Tel|TEL)[:：]?")
@@ -66,12 +67,26 @@ def split_parts(raw: str) -> dict[str, str]:
             "phone": phone}
 
 
+class OpinionParts(NamedTuple):
+    text: str
+    date: str | None                 # the date read, normalised
+    blank: bool                      # a blank 年 月 日 line
+    unread: str | None               # a date line that is there but could not be read
+
+
 def split_opinion(raw: str, *, year: int | None = None) -> tuple[str, str | None, bool]:
     """An opinion cell → (opinion text, date or None, has a blank 年 月 日 line)."""
+    return read_opinion(raw, year=year)[:3]
+
+
+def read_opinion(raw: str, *, year: int | None = None) -> OpinionParts:
+    """An opinion cell → its text, its date, whether its date line is blank, and a date line
+    that is there but unreadable (not part of the text)."""
     lines = raw.split("\n")
     text_lines: list[str] = []
     date: str | None = None
     blank_date = False
+    unread: str | None = None
     for line in lines:
         flat = squeeze(line)
         if not flat:
@@ -94,15 +109,21 @@ def split_opinion(raw: str, *, year: int | None = None) -> tuple[str, str | None
             blank_date = True
             rest = "" if _DATE_SKELETON.fullmatch(flat) else \
                 squeeze(EMPTY_DATE.sub("", SIGN_MARK.sub("", SEAL_MARK.sub("", flat))))
-            if rest:
+            if rest and text_lines and unread is None and NUMERALS.fullmatch(nfkc(rest)):
+                unread = flat        # 二〇一五年 月 日: a year written, the rest hidden or unread
+            elif rest:
                 text_lines.append(rest)
             continue
         if is_mark:
             continue
         cleaned = squeeze(SIGN_MARK.sub("", SEAL_MARK.sub("", line)))
+        if cleaned and date is None and unread is None and text_lines and unread_date(cleaned):
+            # under the opinion's text, where its date stands: a damaged date, not words of the opinion
+            unread = cleaned
+            continue
         if cleaned:
             text_lines.append(cleaned)
-    return "".join(text_lines), date, blank_date
+    return OpinionParts("".join(text_lines), date, blank_date, unread)
 
 
 def _seal_mark(key: str, found: Found, kind: str = "seal") -> Mark:
@@ -139,13 +160,17 @@ def build_document(located: LocatedDocument, *, year: int | None = None) -> Extr
                 out.fields[p.key] = _fv(normalise(p, parts.get(p.part or "name", ""), year=year), found, p.label)
             continue
         if f.type == "opinion":
-            text, date, blank = split_opinion(found.raw, year=year)
+            text, date, _blank, unread = read_opinion(found.raw, year=year)
             out.fields[f.key] = _fv(text, found, f.label)
             # a date line is looked for where the field is; where its label was not found at all
-            # the field's own (weak) field.missing says so, not a date.missing
+            # the field's own (weak) field.missing says so, not a date.missing.  A date line that is
+            # there but unreadable is not certain to be missing: the reviewer looks, the unit is not told
             if f.date and found.located:
                 out.marks.append(Mark(field=f.key, kind="date", present=date is not None,
-                                      value=date or "", page=found.page, box=found.box))
+                                      value=date or "", page=found.page, box=found.box,
+                                      certain=date is not None or unread is None))
+                if unread:
+                    out.fields[f.key].extra["date_unread"] = unread
         else:
             out.fields[f.key] = _fv(normalise(f, found.raw, year=year), found, f.label)
         if f.seal and found.located:

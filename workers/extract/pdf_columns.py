@@ -1,0 +1,93 @@
+"""Tables drawn without borders inside a ruled cell: a nested table, printed.
+
+Word draws a table nested in a cell (the 党组织书记 block, 联络人 as 姓名|职务|电话)
+without rulings unless its author adds them, so a text PDF shows only text in
+columns.  Read line by line, narrow columns interleave: 入党时间 1995年7 担任书记
+二〇一二 over 月 时间 年三月.  A person sees columns: every line leaves the same
+gutters empty.  `borderless_table` finds those gutters and gives the cell's text as a
+table, one row per line that starts a row; a line whose first column is empty goes
+on with the row above (its other columns wrapped).  Which lines below a row of
+printed words are its values is left to the locator, which knows the words.
+"""
+from __future__ import annotations
+
+import statistics
+
+from .model import Box, Cell, Table
+from .pdf_layout import TextLine, is_wide
+
+# an empty strip this wide (in font sizes) through every line parts two columns: Word puts
+# 5.4 pt of padding on each side of an inner cell's text, so a gutter is at least 10.8 pt
+GUTTER = 0.8
+
+
+def gutters(lines: list[TextLine]) -> list[float]:
+    """x positions that part the lines into columns: gaps no character of any line crosses."""
+    spans = sorted((c["x0"], c["x1"]) for ln in lines for c in ln.chars)
+    if not spans:
+        return []
+    size = statistics.median(ln.size for ln in lines)
+    cuts, end = [], spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 - end >= GUTTER * size:
+            cuts.append((end + x0) / 2)
+        end = max(end, x1)
+    return cuts
+
+
+def _split(line: TextLine, cuts: list[float]) -> list[TextLine]:
+    """The line's characters per column (an empty TextLine where the column is blank)."""
+    parts = [TextLine([], line.top, line.bottom) for _ in range(len(cuts) + 1)]
+    for c in line.chars:
+        mid = (c["x0"] + c["x1"]) / 2
+        parts[sum(1 for x in cuts if mid > x)].chars.append(c)
+    return parts
+
+
+def _join(a: str, b: str) -> str:
+    """A wrapped cell's lines joined: CJK and digits without a space, Latin words with one."""
+    if not a or not b:
+        return a or b
+    return a + b if is_wide(a[-1]) or is_wide(b[0]) or a[-1].isdigit() or b[0].isdigit() or a[-1] in "-—" \
+        else f"{a} {b}"
+
+
+def borderless_table(lines: list[TextLine], page: int, box: Box | None) -> Table | None:
+    """The cell's lines as a table when they stand in columns (at least two lines with words in
+    two columns or more), else None."""
+    if len(lines) < 2:
+        return None
+    cuts = gutters(lines)
+    if not cuts:
+        return None
+    split = [_split(ln, cuts) for ln in lines]
+    # rows of words in columns; a spaced-out line (签　　字, 年　　月　　日) leaves gutters too, but
+    # between single characters
+    if sum(1 for parts in split if sum(1 for p in parts if len(p.chars) >= 2) >= 2) < 2:
+        return None
+    rows: list[list[list[TextLine]]] = []
+    for parts in split:
+        if rows and not parts[0].chars:
+            for k, p in enumerate(parts):
+                if p.chars:
+                    rows[-1][k].append(p)
+            continue
+        rows.append([[p] if p.chars else [] for p in parts])
+    edges = [box.x0 if box else min(ln.x0 for ln in lines)] + cuts + [box.x1 if box else max(ln.x1 for ln in lines)]
+    cells = []
+    for r, row in enumerate(rows):
+        for k, frags in enumerate(row):
+            text = ""
+            for f in frags:
+                text = _join(text, f.text())
+            top = min((f.top for f in frags), default=None)
+            bottom = max((f.bottom for f in frags), default=None)
+            cbox = Box(edges[k], top, edges[k + 1], bottom) if top is not None else None
+            cells.append(Cell(row=r, col=k, paragraphs=[text] if text else [], page=page, box=cbox))
+    return Table(cells=cells, page=page, box=box)
+
+
+def rows_text(t: Table) -> list[str]:
+    """The table's rows as lines of their cells' text, two spaces apart (as the Word reader
+    writes a nested table into its cell's paragraphs)."""
+    return ["  ".join(c.text for c in row if c.text.strip()) for row in t.rows()]
