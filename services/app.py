@@ -98,16 +98,18 @@ def install_middleware(app: FastAPI) -> None:
 
 def routers() -> list[APIRouter]:
     """Every domain's endpoints and pages, in the order they are matched."""
-    from services.api.findings import router as findings_api
     from services.api.packets import router as packets_api
-    from services.api.review import router as review_api
-    from services.api.review import users as users_api
     from services.api.rules import router as rules_api
+    from services.auth.endpoints import users as users_api
     from services.auth.pages import router as auth_pages
     from services.ops.endpoints import health
     from services.review.desk_pages import router as desk_pages
+    from services.review.endpoints import findings_router as findings_api
+    from services.review.endpoints import router as review_api
     from services.review.history_pages import router as history_pages
     from services.review.lease_pages import router as lease_pages   # the desk's lease widget (htmx)
+    from services.review.overview_pages import api as overview_api
+    from services.review.overview_pages import pages as overview_pages
     from services.review.queue_pages import router as queue_pages
     from services.submissions.endpoints import router as submissions_api
     from services.submissions.pages import router as submission_pages
@@ -117,8 +119,6 @@ def routers() -> list[APIRouter]:
     from services.web.inbox_pages import router as inbox_pages
     from services.web.ops_pages import api as ops_api
     from services.web.ops_pages import pages as ops_pages
-    from services.web.overview_pages import api as overview_api
-    from services.web.overview_pages import pages as overview_pages
     from services.web.packet_pages import router as packet_pages
 
     return [health, submissions_api, submission_pages,

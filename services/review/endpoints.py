@@ -1,4 +1,5 @@
-"""The review API: queues, claims, desk actions, decisions, objections, history, users.
+"""The review API: queues, claims, desk actions, decisions, objections, history; the findings people
+contest (识别有误) and override.
 
 For scripts with an API token (`Authorization: Bearer dsr_…`) as much as for
 the desk page; every route acts as the person who asks, and the service layer
@@ -10,25 +11,29 @@ import datetime as dt
 from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
+from sqlalchemy import select
 
 from dossier.campaigns import get_campaign
-from services.auth import accounts
-from services.kit.deps import CurrentUser
-from services.security.guards import AdminUser, ChangeableSubmission, Decider, StaffUser, VisibleTask
-from services.review.blocking import blocking_items
-from storage import standing as lifecycle
 from dossier.presenters import present_lifecycle
-from services.review import audit, flow, queue, submitting
-from services.review.access import visible_submission
-from storage.review_models import ReviewTask
 from dossier.stages import calendar
+from services.auth import accounts
+from services.kit.deps import CurrentUser, SessionDep, SettingsDep
+from services.kit.errors import NotFound
+from services.kit.schemas import ErrorOut
+from services.security.guards import AdminUser, ChangeableSubmission, Decider, VisibleTask
+from storage import standing as lifecycle
+from storage.finding_models import FindingContest, FindingOverride
+from storage.review_models import ReviewTask
 
-from services.kit.deps import SessionDep, SettingsDep
-from services.kit.schemas import Ident, LongText, Name, Note
+from . import audit, findings, flow, queue, submitting
+from .access import task_scope, visible_submission
+from .blocking import blocking_items
+from .schemas import (ClaimIn, ContestIn, CorrectionIn, DecisionIn, NoticeIn, OverrideIn, ReassignIn, ScoresIn,
+                      StartIn, TextIn, VerdictIn)
 
 router = APIRouter(prefix="/api/review", tags=["review"])
-users = APIRouter(prefix="/api/users", tags=["review"])
+# 识别有误 and overrides: under /api/submissions (the unit's) and /api/review (the reviewer's)
+findings_router = APIRouter(tags=["review"])
 
 
 def task_json(t: ReviewTask) -> dict[str, Any]:
@@ -38,52 +43,6 @@ def task_json(t: ReviewTask) -> dict[str, Any]:
             "lease_expires_at": t.lease_expires_at.isoformat() if t.lease_expires_at else None,
             "due_at": t.due_at.isoformat() if t.due_at else None, "overdue": queue.is_overdue(t),
             "data": t.data or {}}
-
-
-class ClaimIn(BaseModel):
-    stage_id: Ident | None = None
-    department: Name | None = None
-
-
-class CorrectionIn(BaseModel):
-    field: Ident
-    value: LongText
-    machine_value: LongText | None = None
-
-
-class ScoresIn(BaseModel):
-    scores: dict[str, Any]
-
-
-class NoticeIn(BaseModel):
-    start: dt.date
-
-
-class DecisionIn(BaseModel):
-    decision: Ident = Field(description="pass | return | reject | withdraw")
-    opinion: LongText | None = None
-    reasons: LongText | None = None
-    sealed: bool | None = None
-    signed_by: Name | None = Field(None, description="who signed the opinion, where the form asks for 签字 "
-                                                  "/ 签字人（表上要求签字的意见）")
-    opinion_date: Ident | None = None
-    scores: dict[str, Any] | None = None
-    inspection: dict[str, Any] | None = None
-    field_reasons: dict[Ident, Note] | None = Field(None, description="on a return: the reason per field key "
-                                                                   "/ 退回时逐项说明的理由")
-
-
-class TextIn(BaseModel):
-    text: Note
-
-
-class StartIn(BaseModel):
-    site_level: Ident | None = None
-    warnings_read: bool = False
-
-
-class ReassignIn(BaseModel):
-    username: Name
 
 
 @router.get("/tasks", summary="My queues / 我的审核任务")
@@ -226,7 +185,75 @@ def history(submission_id: str, user: CurrentUser, session: SessionDep) -> list[
              "detail": e.detail} for e in audit.history(session, submission_id)]
 
 
-@users.get("", summary="List accounts / 账号列表")
-def list_users(user: StaffUser, session: SessionDep) -> list[dict[str, Any]]:
-    return [{"username": u.username, "role": u.role, "organisation": u.organisation, "stage_id": u.stage_id,
-             "department": u.department, "active": u.active} for u in accounts.list_users(session)]
+# ------------------------------------------------ findings people contest and override
+
+def _errors(conflict: str) -> dict[int | str, dict[str, Any]]:
+    return {404: {"model": ErrorOut, "description": "not found, or not yours / 找不到或无权查看"},
+            409: {"model": ErrorOut, "description": conflict},
+            422: {"model": ErrorOut, "description": "note or reason missing or over 200 characters / "
+                                                    "未填写说明或超过 200 字"}}
+
+
+def contest_json(c: FindingContest) -> dict[str, Any]:
+    return {"finding_id": c.finding_id, "code": c.code, "field": c.field, "note": c.note,
+            "contested_by": c.contested_by, "contested_at": c.contested_at.isoformat(),
+            "outcome": c.outcome, "decision_note": c.decision_note, "decided_by": c.decided_by,
+            "decided_at": c.decided_at.isoformat() if c.decided_at else None}
+
+
+def override_json(o: FindingOverride) -> dict[str, Any]:
+    return {"finding_id": o.finding_id, "code": o.code, "field": o.field, "message": o.message,
+            "reason": o.reason, "stage_id": o.stage_id, "by": o.username, "at": o.created_at.isoformat()}
+
+
+@findings_router.post("/api/submissions/{submission_id}/findings/{finding_id}/contest",
+             summary="Mark a finding 识别有误 / 标记识别有误",
+             responses=_errors("already marked, a warning, a replaced file's finding, or the submission "
+                               "is under review / 已标记、仅为提醒、文件已替换或申报审核中"))
+def contest(submission_id: str, finding_id: int, body: ContestIn, user: CurrentUser,
+            session: SessionDep) -> dict[str, Any]:
+    """The unit, on its own submission (a draft, or one returned to it), says an error finding is a
+    misreading (the value is on the form, the seal is there). The finding no longer blocks 提交审核;
+    the reviewer sees it first and confirms or upholds it. Another unit's submission answers 404."""
+    return contest_json(findings.contest(session, user, submission_id, finding_id, body.note))
+
+
+@findings_router.get("/api/submissions/{submission_id}/contests", summary="识别有误 and verdicts / 识别有误及审核结论")
+def list_contests(submission_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    visible_submission(session, user, submission_id)
+    rows = session.scalars(select(FindingContest).where(FindingContest.submission_id == submission_id)
+                           .order_by(FindingContest.id))
+    return [contest_json(c) for c in rows]
+
+
+@findings_router.post("/api/review/tasks/{task_id}/findings/{finding_id}/contest",
+             summary="Confirm or uphold a 识别有误 / 确认识别有误或维持问题",
+             responses=_errors("task not held, the finding not contested, or already judged / "
+                               "未领取任务、未标记识别有误或已有结论"), dependencies=[VisibleTask])
+def judge(task_id: str, finding_id: int, body: VerdictIn, user: Decider, session: SessionDep) -> dict[str, Any]:
+    """On a task the reviewer holds. `upheld: false` confirms the finding was wrong: it no longer
+    blocks the pass. `upheld: true` keeps it, and the submission is returned to the unit with `note`
+    as the reason (where the stage may return)."""
+    return contest_json(findings.judge_contest(session, user, task_id, finding_id, upheld=body.upheld,
+                                               note=body.note))
+
+
+@findings_router.post("/api/review/tasks/{task_id}/overrides", summary="Override an error finding / 放行",
+             responses=_errors("`override.forbidden`: a rule the notice makes absolute (the notice's words "
+                               "in the message); or already overridden, or the task not held / "
+                               "通知规定的硬性条件不能放行"), dependencies=[VisibleTask])
+def override(task_id: str, body: OverrideIn, user: Decider, session: SessionDep) -> dict[str, Any]:
+    """Pass over an error finding with a reason, kept in the audit history and the dossier PDF.
+    Rules the notice makes absolute (the campaign file's `findings: {code: {overridable: false}}`,
+    e.g. 四星级以上, 不超过1500字) answer 409 `override.forbidden` with the notice's words."""
+    return override_json(findings.override(session, user, task_id, body.finding_id, body.reason))
+
+
+@findings_router.get("/api/review/tasks/{task_id}/blocking", summary="What stops a pass / 通过前须处理的问题", dependencies=[VisibleTask])
+def blocking(task_id: str, user: CurrentUser, session: SessionDep) -> list[dict[str, Any]]:
+    """Open error findings of the task's submission (contested ones first), each with its label and
+    what to do: correct the value, override with a reason, or (absolute rules) return or reject."""
+    task = session.scalar(select(ReviewTask).where(ReviewTask.id == task_id, task_scope(user)))
+    if task is None:
+        raise NotFound("找不到这个审核任务。", f"task {task_id}")
+    return blocking_items(session, get_campaign(task.campaign_id), task.submission_id)

@@ -7,15 +7,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from dossier.campaigns import load_campaigns
-from services.kit.deps import SessionDep
-from services.review.access import on_campaign
-from services.security.guards import OverviewReader
-from services.kit.errors import NotFound
-from services.review.overview import overview
-from services.kit.deps import campaign_or_404
-
 from dossier.presenters import REVIEW_STATUS_LABELS as STATUS_LABELS
+from services.kit.deps import SessionDep, campaign_or_404
+from services.kit.errors import NotFound
 from services.kit.render import render
+from services.security.guards import OverviewReader
+
+from .access import on_campaign
+from .overview import overview
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["review"])
