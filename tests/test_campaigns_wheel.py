@@ -47,7 +47,8 @@ def test_wheel_carries_campaigns_and_runs_outside_the_checkout(tmp_path: Path) -
         names = set(z.namelist())
         z.extractall(site)
     assert {"dossier/seed_campaigns/jinhua-2015.yaml", "dossier/seed_campaigns/yueyang-2017.yaml",
-            "dossier/seed_holidays/2026.yaml", "services/web/templates/admin/campaigns.html"} <= names
+            "dossier/seed_holidays/2026.yaml", "services/web/templates/admin/campaigns.html",
+            "workers/packets/templates/dossier.html", "workers/packets/templates/packet.css"} <= names
     run = subprocess.run([sys.executable, "-c", PROBE], cwd=tmp_path, capture_output=True, text=True, timeout=300,
                          env={"PYTHONPATH": str(site), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
     assert run.returncode == 0, run.stderr[-2000:]
