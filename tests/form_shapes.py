@@ -155,7 +155,7 @@ class Shape:
     nested: bool = False              # 书记 block and 联络人 as tables inside their cells
     in_cell: bool = False            # 姓名：王建国 in one cell
     spacers: bool = False             # a narrow empty column after every label
-    sep: str = "colon"                # lines: colon | underscore | tab | ideographic
+    sep: str = "colon"                # lines: colon | underscore | tab | ideographic | newline (value under)
     per_line: int = 1                 # lines: fields on one line (1, or a whole row)
     furniture: bool = False           # header/footer with page numbers, 联系人 line under the form
     rubric_heads: tuple[str, str] = ("考评分值", "自评分")
@@ -187,6 +187,7 @@ SHAPES = [
     Shape(body="lines", sep="underscore", per_line=3),
     Shape(body="lines", sep="tab", per_line=3),
     Shape(body="lines", sep="ideographic", per_line=1),
+    Shape(body="lines", sep="newline", per_line=1),
     Shape(body="boxes", per_line=3),
     Shape(body="boxes", per_line=1, furniture=True),
     Shape(body="drawn", per_line=2),
@@ -209,6 +210,23 @@ def shapes():
     return st.builds(build, st.sampled_from(["table", "frame", "lines", "boxes", "drawn", "placed"]), st.booleans(),
                      st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans(),
                      st.sampled_from(["colon", "underscore", "tab", "ideographic"]), st.sampled_from([1, 2, 3]))
+
+
+def random_shapes(n: int, seed: int = 0) -> list[Shape]:
+    """`n` shapes drawn as `shapes()` draws them, from a seeded generator (for the bench: the same
+    draw every run, no hypothesis database)."""
+    import random
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(n):
+        body = rnd.choice(["table", "frame", "lines", "boxes", "drawn", "placed"])
+        split, stacked, nested, in_cell, spacers, furniture = (rnd.random() < 0.5 for _ in range(6))
+        table = body in ("table", "frame")
+        out.append(Shape(body=body, split_labels=table and split, stacked_labels=table and stacked and not split,
+                         nested=nested, in_cell=table and in_cell and not (split or stacked), spacers=spacers,
+                         furniture=furniture, sep=rnd.choice(["colon", "underscore", "tab", "ideographic"]),
+                         per_line=rnd.choice([1, 2, 3])))
+    return out
 
 
 def _sep_value(shape: Shape, label: str, value: str) -> str:
@@ -415,6 +433,14 @@ def _write_lines(doc, form: Form, shape: Shape, pairs: bool = True) -> None:
     boxes = shape.body == "boxes"
     n = 0
     for line in _lines(form, shape) if pairs else []:
+        if shape.sep == "newline":
+            # no colon: the label alone on its line, the value on the line under it
+            for item in line:
+                if form.group and item is form.group[1][0][0]:
+                    doc.add_paragraph(form.group[0])
+                doc.add_paragraph(item.label)
+                doc.add_paragraph(item.value)
+            continue
         p = doc.add_paragraph()
         x = 0.0
         for k, item in enumerate(line):
@@ -580,6 +606,9 @@ def write_html(path: Path, form: Form, shape: Shape) -> Path:
                                f'width:{120 if dx == 0 else 180}px"><p>{_h(text)}</p></div>')
     if shape.body in ("lines", "boxes", "drawn", "placed"):
         for line in _lines(form, shape) if shape.body in ("lines", "boxes") else []:
+            if shape.sep == "newline":
+                out.append("".join(f"<p>{_h(p.label)}</p><p>{_h(p.value)}</p>" for p in line))
+                continue
             out.append("<p>" + "&#12288;&#12288;".join(_h(_sep_value(shape, p.label, p.value)) for p in line) + "</p>")
         for lg in form.longs:
             out.append(f"<p>{_h(lg.label)}：</p>" + "".join(f"<p>{_h(t)}</p>" for t in lg.value.split("\n")))

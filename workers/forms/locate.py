@@ -19,10 +19,11 @@ from dataclasses import dataclass, field, replace
 from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
 
 from ..extract.model import Box, Cell, Document, Paragraph, Picture, Table
+from . import fuzzy
 from .labels import APPENDIX_HEADER, APPENDIX_REF, PAGE_NUMBER, key_score, label_key
 from .lines import LineIndex, line_labels
 from .notice import is_notice
-from .reshape import join_split_labels
+from .reshape import join_split_labels, own_text
 from .rubric_header import header_roles
 from .segments import Segmenter
 from .subtable import parts_text
@@ -121,6 +122,13 @@ class Locator:
         # a label is short: only these cells are asked whether they are one
         self.short_cells = [(i, t, c, self.cell_keys[id(c)]) for i, t, c in self.cells
                             if len(self.cell_keys[id(c)]) <= 40]
+        # a cell that holds a nested table and, under it, a label of its own (an RTF round trip
+        # moves the next row's label there): the label is judged by the cell's own text
+        for i, t, c in self.cells:
+            if c.tables and len(self.cell_keys[id(c)]) > 40:
+                own = label_key(own_text(c))
+                if own and len(own) <= 40:
+                    self.short_cells.append((i, t, c, own))
         self._is_label: dict[int, bool] = {}
 
     def at(self, t: Table, row: int, col: int) -> Cell | None:
@@ -155,11 +163,13 @@ class Locator:
             if score and (best is None or score > best.score):
                 best = _LabelHit(i, t, c, score, rest)
         if best is None:
-            # a label with words in front of it that no other label claims (党组织书记姓名)
+            # a label with words in front of it that no other label claims (党组织书记姓名), or its
+            # group's title (党组织书记情况姓名: the title's cell joined to the first label's)
+            group = label_key(spec.group) if spec.group else None
             for i, t, c in self.cells:
                 ck = self.key_of(c)
-                if any(ck.endswith(k) and 0 < len(ck) - len(k) <= 5 for k in keys if len(k) >= 2) \
-                        and not self.is_label(c):
+                if any(ck.endswith(k) and (0 < len(ck) - len(k) <= 5 or ck[:-len(k)] == group)
+                       for k in keys if len(k) >= 2) and not self.is_label(c):
                     return _LabelHit(i, t, c, 2, "")
         return best
 
@@ -220,8 +230,8 @@ class Locator:
             break
         return out
 
-    def cell_value(self, spec: FieldSpec) -> Found | None:
-        hit = self.find_label(spec)
+    def cell_value(self, spec: FieldSpec, hit: _LabelHit | None = None) -> Found | None:
+        hit = hit or self.find_label(spec)
         if hit is None:
             return None
         label_text = label_key(hit.cell.text)
@@ -377,7 +387,38 @@ class Locator:
         # a form is there when a good share of its labels are
         if hits < max(3, len(spec.fields) // 3):
             return None
+        if self.doc.method == "ocr":
+            # the form is recognised: a label still missing may be there with one glyph misread
+            for f in spec.fields:
+                if located.values[f.key].located or f.layout == "inline":
+                    continue
+                found = self.fuzzy_value(f)
+                if found is not None:
+                    located.values[f.key] = found
+                    located.blocks.extend(i for i in found.blocks if i not in located.blocks)
         return located
+
+    def fuzzy_value(self, spec: FieldSpec) -> Found | None:
+        """The field's value where its label was read with one wrong glyph (fuzzy.py)."""
+        hit = fuzzy.find_cell(spec, self.short_cells, self.is_label,
+                              lambda t, c: self.at(t, c.row, c.col - 1) if c.col else None)
+        if hit is not None:
+            if hit.rest:
+                c = hit.cell
+                return Found(raw=hit.rest, page=c.page, box=c.box, confidence=c.confidence,
+                             pictures=list(c.pictures), label=spec.label, cell=c, blocks=[hit.block])
+            found = self.cell_value(spec, _LabelHit(hit.block, hit.table, hit.cell, 3, ""))
+            if found is not None:
+                found.blocks = found.blocks or [hit.block]
+            return found
+        line = fuzzy.find_line(spec, _paragraph_lines(self.doc))
+        if line is None:
+            return None
+        i, p, key, repaired = line
+        seg = next((s for s in self.segmenter.segments(repaired) if label_key(s.label) == key), None)
+        raw = seg.value if seg is not None else repaired[len(key) + 1:]
+        return Found(raw=raw, page=p.page, box=p.box, confidence=p.confidence, pictures=list(p.pictures),
+                     label=key, blocks=[i])
 
     def locate_rubric(self, spec: DocumentSpec) -> LocatedDocument | None:
         rubric = spec.rubric
