@@ -98,11 +98,12 @@ def install_middleware(app: FastAPI) -> None:
 
 def routers() -> list[APIRouter]:
     """Every domain's endpoints and pages, in the order they are matched."""
-    from services.api.packets import router as packets_api
     from services.api.rules import router as rules_api
     from services.auth.endpoints import users as users_api
     from services.auth.pages import router as auth_pages
     from services.ops.endpoints import health
+    from services.packets.endpoints import router as packets_api
+    from services.packets.pages import router as packet_pages
     from services.review.desk_pages import router as desk_pages
     from services.review.endpoints import findings_router as findings_api
     from services.review.endpoints import router as review_api
@@ -119,7 +120,6 @@ def routers() -> list[APIRouter]:
     from services.web.inbox_pages import router as inbox_pages
     from services.web.ops_pages import api as ops_api
     from services.web.ops_pages import pages as ops_pages
-    from services.web.packet_pages import router as packet_pages
 
     return [health, submissions_api, submission_pages,
             review_api, findings_api, users_api, packets_api, rules_api,

@@ -287,7 +287,7 @@ class TestJinhuaLists:
         """GIVEN three jinhua points of one recommender, two recommended after their 公示 and one not WHEN
         the summary is built THEN 推荐名单 lists the two, 示范点名单 none, and the 汇总表 shows each
         point's 党组织名称 from its form."""
-        from services.packets import campaign_summary
+        from services.packets.service import campaign_summary
 
         when = dt.datetime(2015, 11, 12, 2, 0, tzinfo=dt.timezone.utc)
         rec_org = "金华市某局机关党委"

@@ -23,7 +23,7 @@ def packet(ctx: typer.Context,
            submission_id: Annotated[str, typer.Argument(metavar="SUBMISSION_ID")],
            output: Annotated[str, typer.Option("--output", "-o", help="the PDF to write / 输出的 PDF 文件")]) -> int:
     """One submission's dossier PDF, compiled now."""
-    from services.packets import submission_dossier
+    from services.packets.service import submission_dossier
     from storage.objects import open_store
 
     with db_session(ctx) as (settings, session):
@@ -46,7 +46,7 @@ def summary(ctx: typer.Context,
             pdf: Annotated[str | None, typer.Option(
                 metavar="FILE", help="also write it as PDF (landscape A4) / 同时输出 PDF")] = None) -> int:
     """The campaign's 汇总表 as XLSX (and, with --pdf, as PDF), compiled now."""
-    from services.packets import campaign_summary
+    from services.packets.service import campaign_summary
 
     with db_session(ctx) as (settings, session):
         with Steps(f"gathering the submissions of {campaign_id} / 正在汇总申报") as steps:

@@ -8,14 +8,14 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from dossier.campaigns import load_campaigns
-from services import packets as service
 from services.kit.deps import SessionDep, SettingsDep
-from services.security.guards import StaffUser
 from services.kit.errors import DomainError
+from services.kit.render import back, read_form, render
+from services.security.guards import StaffUser
 from storage.models import Submission
 from workers.packets import public_lists
 
-from services.kit.render import back, read_form, render
+from . import service
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,11 +12,10 @@ from fastapi import APIRouter, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response, StreamingResponse
 
-from services import packets as service
-from services.kit.deps import CurrentUser
-
-from services.kit.deps import SessionDep, SettingsDep, StoreDep
+from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 from services.kit.downloads import content_disposition
+
+from . import service
 
 router = APIRouter(prefix="/api", tags=["packets"])
 
