@@ -101,7 +101,9 @@ def routers() -> list[APIRouter]:
     from services.api.rules import router as rules_api
     from services.auth.endpoints import users as users_api
     from services.auth.pages import router as auth_pages
+    from services.ops.endpoints import api as ops_api
     from services.ops.endpoints import health
+    from services.ops.pages import pages as ops_pages
     from services.packets.endpoints import router as packets_api
     from services.packets.pages import router as packet_pages
     from services.review.desk_pages import router as desk_pages
@@ -118,8 +120,6 @@ def routers() -> list[APIRouter]:
     from services.web.campaign_pages import api as campaigns_api
     from services.web.campaign_pages import router as campaign_pages
     from services.web.inbox_pages import router as inbox_pages
-    from services.web.ops_pages import api as ops_api
-    from services.web.ops_pages import pages as ops_pages
 
     return [health, submissions_api, submission_pages,
             review_api, findings_api, users_api, packets_api, rules_api,

@@ -1,31 +1,31 @@
-"""The operator's page and API: throughput, queue depths, failures, reviewer load; retry a parked file.
+"""The operator's page: throughput, queue depths, failures, reviewer load; retry a parked file.
 
-`/ops` (page, refreshes itself), `/api/ops` (the same figures as JSON),
-`/metrics` (Prometheus text) and the retry action, for operators and admins.
+`/ops` (page, refreshes itself) and the retry action, for operators and admins; the same figures as
+JSON and Prometheus text in services/ops/endpoints.py.
 """
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
 from dossier import beijing
+from dossier.presenters import FILE_STATES
+from dossier.presenters import METHODS as presenter_methods
 from services.kit.deps import SessionDep, SettingsDep
-from services.security.guards import StaffUser
-from services.ops import actions, metrics, prometheus
 from services.kit.errors import DomainError
-
 from services.kit.render import back, read_form, render
+from services.security.guards import StaffUser
+
+from . import actions, metrics
 
 pages = APIRouter(include_in_schema=False)
-api = APIRouter(tags=["operations"])
 
-FILE_STATES = {"stored": "已保存", "queued": "排队中", "processing": "处理中", "done": "已完成", "failed": "处理失败"}
-METHODS = {"docx": "Word", "pdf-text": "文字版 PDF", "ocr": "扫描件/照片识别", "converted": "旧版 Word/WPS 转换",
-           "unknown": "无法识别"}
+# the same words for a file's state and method as the unit's page (dossier/presenters.py); a file
+# not read yet has no method
+METHODS = {**presenter_methods, "unknown": "无法识别"}
 
 
 def _beijing(iso: str | None) -> str:
@@ -65,22 +65,3 @@ async def ops_retry(file_id: str, request: Request, user: StaffUser, session: Se
     except DomainError as e:
         return back("/ops", e.message)
     return back("/ops", f"已重新排队处理：{row.name}")
-
-
-@api.get("/api/ops", summary="Operator figures / 运行监控数据")
-def ops_json(user: StaffUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """Files by state, throughput per hour, seconds per method, failures, outbox, Celery queue depths,
-    workers, reviewer tasks. / 文件状态、吞吐量、失败、待发消息、队列长度、工作进程、审核任务。"""
-    return metrics.snapshot(session, settings).to_json()
-
-
-@api.post("/api/ops/files/{file_id}/retry", summary="Retry a failed file / 重新处理失败的文件")
-def ops_retry_api(file_id: str, user: StaffUser, session: SessionDep) -> dict[str, Any]:
-    row = actions.retry_file(session, user, file_id)
-    return {"file_id": row.id, "state": row.state}
-
-
-@api.get("/metrics", include_in_schema=False)
-def prometheus_metrics(user: StaffUser, session: SessionDep, settings: SettingsDep) -> Response:
-    return Response(prometheus.exposition(metrics.snapshot(session, settings)),
-                    media_type=prometheus.CONTENT_TYPE)
