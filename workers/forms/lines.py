@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from dossier.campaigns import FieldSpec
 
 from ..extract.model import Cell, Document, Paragraph, Table
-from .labels import APPENDIX_HEADER, EMPTY_DATE, FORM_LINE_LABELS, PAGE_NUMBER, label_key
+from .labels import APPENDIX_HEADER, EMPTY_DATE, FORM_LINE_LABELS, PAGE_NUMBER, SEAL_MARK, SIGN_MARK, label_key
 from .normalise import find_date, unread_date
 from .segments import GAP, Segment, Segmenter
 
@@ -225,7 +225,8 @@ class LineIndex:
         for i in range(hit.block, len(self.doc.blocks)):
             b = self.doc.blocks[i]
             # a long text runs on over a page break (a PDF's page); an opinion ends on its page
-            if not isinstance(b, Paragraph) or (b.page != page and spec.type != "longtext"):
+            if not isinstance(b, Paragraph) or (b.page != page and spec.type != "longtext"
+                                                and not _opinion_tail(b.text.split("\n")[0])):
                 break
             lines = b.text.split("\n")
             for n, line in enumerate(lines):
@@ -238,6 +239,13 @@ class LineIndex:
                     return out
             first = False
         return out
+
+
+def _opinion_tail(line: str) -> bool:
+    """A line that ends an opinion, its seal mark or its date: printed at the top of the next
+    page, it still belongs to the opinion above it."""
+    flat = line.strip()
+    return bool(SEAL_MARK.fullmatch(flat) or SIGN_MARK.fullmatch(flat) or _closes_opinion(flat))
 
 
 def _closes_opinion(line: str) -> bool:

@@ -41,6 +41,8 @@ class Found:
     cell: Cell | None = None
     located: bool = True          # False: the label itself was not found
     blocks: list[int] = field(default_factory=list)   # blocks a value read from lines came from
+    # (page, box) of each line a value read from lines came from: a seal beside any of them is its
+    spots: list[tuple[int, Box]] = field(default_factory=list)
 
 
 @dataclass
@@ -313,7 +315,8 @@ class Locator:
             pictures += [p for p in self.floating_over(h) if p not in pictures]
         return Found(raw=raw, page=hit.holder.page, box=hit.holder.box,
                      confidence=min(h.confidence for h in holders), pictures=pictures,
-                     label=label_key(hit.segment.label), blocks=blocks)
+                     label=label_key(hit.segment.label), blocks=blocks,
+                     spots=[(h.page, h.box) for h in holders if h.box is not None])
 
     def inline_value(self, spec: FieldSpec, siblings: list[FieldSpec]) -> Found | None:
         found = self.line_value(spec)

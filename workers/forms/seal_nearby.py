@@ -62,8 +62,10 @@ def adopt_nearby_seals(doc: Document, located: list[LocatedDocument]) -> int:
             found = d.values.get(spec.key)
             if not (spec.seal or spec.signature) or found is None or not _wants_seal(found):
                 continue
-            near = [(dist, p) for p in free if p.page == found.page
-                    and (dist := _distance(p.box, found.box)) is not None]   # type: ignore[arg-type]
+            # its line, or any line it went on over (an opinion whose （盖章） is on the next page)
+            spots = [(found.page, found.box)] + found.spots
+            near = [(dist, p) for p in free for page, box in spots if p.page == page
+                    and (dist := _distance(p.box, box)) is not None]   # type: ignore[arg-type]
             if not near:
                 continue
             _, best = min(near, key=lambda t: t[0])

@@ -1,0 +1,229 @@
+"""The reading gaps left by issue 10, on generated forms (tests/form_shapes.py).
+
+GIVEN the same filled form printed to PDF, read by OCR with a misread label, with its date
+under a seal, or sent as a free text, WHEN it is extracted for its campaign, THEN the fields
+are what the unit wrote, and where the evidence is weak the reviewer is asked, not the unit.
+"""
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from docx import Document as NewDocx
+
+from dossier.campaigns import get_campaign
+from tests import form_shapes as fs
+from tests.docx_factory import narrative
+from workers.extract.model import Cell, Document, Table
+from workers.extract.pdf_columns import borderless_table
+from workers.extract.pdf_layout import group_lines
+from workers.extract.readers import ReadContext
+from workers.extraction import analyse, extract_file, read_document
+
+needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+FORMS = {"jinhua": fs.jinhua, "yueyang": fs.yueyang}
+
+
+def _fields(documents: list) -> dict[str, dict[str, object]]:
+    return {d.kind: {k: v.value for k, v in d.fields.items()} for d in documents}
+
+
+def _wrong(got: dict[str, dict[str, object]], want: dict[str, dict[str, object]]) -> dict[str, tuple]:
+    return {f"{kind}.{key}": (got.get(kind, {}).get(key), value)
+            for kind, fields in want.items() for key, value in fields.items() if got.get(kind, {}).get(key) != value}
+
+
+def _model(tmp_path: Path, form: fs.Form, shape: fs.Shape = fs.Shape()) -> Document:
+    path = fs.write_docx(tmp_path / "form.docx", form, shape)
+    return read_document(path, ReadContext(name=path.name, format="docx"))
+
+
+def _cells(doc: Document) -> list[Cell]:
+    out: list[Cell] = []
+
+    def walk(t: Table) -> None:
+        for c in t.cells:
+            out.append(c)
+            for inner in c.tables:
+                walk(inner)
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            walk(b)
+    return out
+
+
+def _retext(doc: Document, old: str, new: str) -> None:
+    """Every cell whose text is `old` made to read `new` (as OCR would give it)."""
+    for c in _cells(doc):
+        if c.text == old:
+            c.paragraphs = [new]
+
+
+# ---------------------------------------------------------------- printed to PDF
+
+@pytest.mark.slow
+@needs_soffice
+class TestPrintedShapes:
+    @pytest.fixture(scope="class")
+    def printed(self, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[fs.Form, Path]]:
+        """The shapes the printed reading lost fields on, both campaigns, printed in one LibreOffice run."""
+        folder = tmp_path_factory.mktemp("printed")
+        made = {}
+        for shape in (fs.Shape(nested=True), fs.Shape(body="lines", sep="tab", per_line=3),
+                      fs.Shape(body="lines", sep="newline", per_line=1)):
+            for name, make in FORMS.items():
+                form = make()
+                made[(shape.name, name)] = (form, fs.write_docx(folder / f"{shape.name}-{name}.docx", form, shape))
+        pdfs = fs.convert_all([p for _f, p in made.values()], folder / "pdf", "pdf")
+        return {k: (form, pdf) for (k, (form, _p)), pdf in zip(made.items(), pdfs)}
+
+    @pytest.mark.parametrize("shape", ["table-nested", "lines-tabx3", "lines-newlinex1"])
+    @pytest.mark.parametrize("campaign", sorted(FORMS))
+    def test_printed_form_reads_whole(self, printed: dict, shape: str, campaign: str) -> None:
+        """A nested table printed without borders (its narrow cells wrapped), tab-separated label
+        lines whose print wraps a value under its label, and labels with the value on the next line
+        read as the Word file does, with no finding."""
+        form, pdf = printed[(shape, campaign)]
+        r = extract_file(pdf, get_campaign(form.campaign))
+        assert r.file.method == "pdf-text"
+        assert _wrong(_fields(r.documents), fs.expected(form)) == {}
+        assert [(f.code, f.field) for f in r.findings] == []
+
+
+def _chars(rows: list[list[tuple[float, str]]], size: float = 10.5, top: float = 100.0) -> list[dict]:
+    """Characters as pdfplumber gives them: each row a list of (x where a word starts, the word)."""
+    out = []
+    for r, words in enumerate(rows):
+        y = top + r * 1.3 * size
+        for x, word in words:
+            for k, ch in enumerate(word):
+                x0 = x + k * size
+                out.append({"text": ch, "x0": x0, "x1": x0 + size, "top": y, "bottom": y + size,
+                            "size": size, "doctop": y, "upright": True, "fontname": "F"})
+    return out
+
+
+class TestBorderlessTable:
+    def test_wrapped_columns_do_not_interleave(self) -> None:
+        """GIVEN a borderless 3-row table whose narrow cells wrap (入党时间 | 1995年7 / 月 | 担任书记 /
+        时间) THEN its rows read cell by cell: 1995年7月 and 担任书记时间 whole."""
+        lines = group_lines(_chars([
+            [(0, "姓名"), (80, "王建国"), (160, "性别"), (240, "男")],
+            [(0, "民族"), (80, "汉族"), (160, "学历"), (240, "大学")],
+            [(0, "入党时间"), (80, "1995年7"), (160, "担任书记"), (240, "二〇一二")],
+            [(80, "月"), (160, "时间"), (240, "年三月")],
+        ], size=10.0))
+        t = borderless_table(lines, 1, None)
+        assert t is not None
+        assert [[c.text for c in row] for row in t.rows()][2] == ["入党时间", "1995年7月", "担任书记时间", "二〇一二年三月"]
+
+    def test_spaced_out_marks_are_not_a_table(self) -> None:
+        """签　　字 over 年　　月　　日 (single characters spaced out) is not a table."""
+        lines = group_lines(_chars([[(200, "签"), (260, "字")], [(150, "年"), (200, "月"), (250, "日")]]))
+        assert borderless_table(lines, 1, None) is None
+
+    def test_prose_is_not_a_table(self) -> None:
+        """Lines of running text leave no gutter."""
+        lines = group_lines(_chars([[(0, "我们坚持党建引领围绕中心")], [(0, "服务大局扎实开展示范创建")]]))
+        assert borderless_table(lines, 1, None) is None
+
+
+# ---------------------------------------------------------------- OCR: one wrong glyph in a label
+
+class TestMisreadLabels:
+    @pytest.mark.parametrize("label,misread", [("担任书记时间", "担任书讫时间"), ("党组织名称", "党组织名祢"),
+                                               ("所在单位类别", "所在单位类刖")])
+    def test_one_wrong_glyph_in_a_scanned_label(self, tmp_path: Path, label: str, misread: str) -> None:
+        """GIVEN a scan whose form is recognised but one label came back with one glyph wrong
+        THEN its value is still read, and no field is missing."""
+        form = fs.jinhua()
+        doc = _model(tmp_path, form)
+        _retext(doc, label, misread)
+        documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
+        assert _wrong(_fields(documents), fs.expected(form)) == {}
+        assert not [f for f in findings if f.code == "field.missing"]
+
+    def test_a_value_one_glyph_from_a_label_is_not_taken(self, tmp_path: Path) -> None:
+        """GIVEN the 担任书记时间 label lost, and a value elsewhere that is one glyph from it (right of
+        its own label) THEN that value is not read as the lost label: the field is missing, and only
+        as weak evidence for the reviewer."""
+        form = fs.jinhua()
+        doc = _model(tmp_path, form)
+        _retext(doc, "担任书记时间", "")
+        _retext(doc, "服务民生关爱群众", "担任书讫时间")
+        documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
+        assert _fields(documents)["recommendation_form"]["secretary.since"] == ""
+        missing = [f for f in findings if (f.code, f.field) == ("field.missing", "secretary.since")]
+        assert missing and missing[0].severity == "warning" and missing[0].extra.get("evidence") == "weak"
+
+    def test_word_files_are_read_as_written(self, tmp_path: Path) -> None:
+        """A typed file is not guessed at: a misspelt label in a .docx is not taken for the campaign's."""
+        form = fs.jinhua()
+        doc = _model(tmp_path, form)
+        _retext(doc, "担任书记时间", "担任书讫时间")
+        documents, _ = analyse(doc, get_campaign(form.campaign))
+        assert _fields(documents)["recommendation_form"]["secretary.since"] == ""
+
+
+# ---------------------------------------------------------------- a seal over the date
+
+class TestDateUnderSeal:
+    @pytest.mark.parametrize("damaged", ["2O15年 月5日", "二〇一五年十■月五日", "2015年11■"])
+    def test_an_unreadable_date_is_for_the_reviewer(self, tmp_path: Path, damaged: str) -> None:
+        """GIVEN the opinion's date line damaged by a seal (a 1-bit scan: digits and 年/月/日 with
+        gaps) THEN it is date.unreadable, a weak warning for the reviewer; no date.missing, and the
+        opinion's text does not take the fragment."""
+        form = fs.jinhua()
+        doc = _model(tmp_path, form)
+        for c in _cells(doc):
+            if "2015年11月5日" in c.text:
+                c.paragraphs = [p.replace("2015年11月5日", damaged) for p in c.paragraphs]
+        documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
+        codes = {(f.code, f.field): f for f in findings}
+        assert ("date.missing", "opinion.submitting_org") not in codes
+        weak = codes[("date.unreadable", "opinion.submitting_org")]
+        assert weak.severity == "warning" and weak.extra["evidence"] == "weak"
+        assert _fields(documents)["recommendation_form"]["opinion.submitting_org"] == "情况属实，同意推荐。"
+
+    def test_a_blank_date_line_is_still_missing(self, tmp_path: Path) -> None:
+        """GIVEN the date line left blank (年　月　日) THEN date.missing stays an error for the unit."""
+        form = fs.jinhua()
+        form.opinions[0].date = None
+        documents, findings = analyse(_model(tmp_path, form), get_campaign(form.campaign))
+        assert [(f.code, f.severity) for f in findings if f.field == "opinion.submitting_org"] == \
+            [("date.missing", "error")]
+
+
+# ---------------------------------------------------------------- free text and its kind
+
+class TestFreeTextKind:
+    def _text_file(self, tmp_path: Path, title: str, chars: int = 1200) -> Path:
+        d = NewDocx()
+        if title:
+            d.add_paragraph(title)
+        d.add_paragraph(narrative(chars, seed=7))
+        path = tmp_path / "text.docx"
+        d.save(path)
+        return path
+
+    @pytest.mark.parametrize("title", ["关于召开党建工作会议的说明", ""])
+    def test_yueyang_text_that_names_no_brief_is_not_one(self, tmp_path: Path, title: str) -> None:
+        """GIVEN a Yueyang file of free text that does not say it is the 简介材料 (an optional kind)
+        THEN it is not taken as the brief: the file is unrecognised, not counted against its limit."""
+        r = extract_file(self._text_file(tmp_path, title, 1600), get_campaign("yueyang-2017"))
+        assert r.documents == []
+        assert [f.code for f in r.findings] == ["form.unrecognised"]
+
+    @pytest.mark.parametrize("title", ["简介材料", "中共某局机关支部申报创建材料"])
+    def test_yueyang_text_named_as_the_brief_or_its_material(self, tmp_path: Path, title: str) -> None:
+        """A text titled 简介材料 (its marker), or 申报创建材料 (the form's long text it stands for), is the brief."""
+        r = extract_file(self._text_file(tmp_path, title), get_campaign("yueyang-2017"))
+        assert [d.kind for d in r.documents] == ["brief"]
+
+    def test_jinhua_narrative_titled_by_its_theme(self, tmp_path: Path) -> None:
+        """Jinhua's narrative is required and the campaign's only text kind: titled by its theme
+        alone (no 事迹), it is still the narrative."""
+        r = extract_file(self._text_file(tmp_path, "凝心聚力促发展　服务群众树品牌", 1000), get_campaign("jinhua-2015"))
+        assert [d.kind for d in r.documents] == ["narrative"]
