@@ -98,31 +98,25 @@ def install_middleware(app: FastAPI) -> None:
 
 def routers() -> list[APIRouter]:
     """Every domain's endpoints and pages, in the order they are matched."""
-    from services.api.rules import router as rules_api
-    from services.auth.endpoints import users as users_api
-    from services.auth.pages import router as auth_pages
-    from services.ops.endpoints import api as ops_api
-    from services.ops.endpoints import health
-    from services.ops.pages import pages as ops_pages
-    from services.packets.endpoints import router as packets_api
-    from services.packets.pages import router as packet_pages
-    from services.review.desk_pages import router as desk_pages
-    from services.review.endpoints import findings_router as findings_api
-    from services.review.endpoints import router as review_api
-    from services.review.history_pages import router as history_pages
-    from services.review.lease_pages import router as lease_pages   # the desk's lease widget (htmx)
-    from services.review.overview_pages import api as overview_api
-    from services.review.overview_pages import pages as overview_pages
-    from services.review.queue_pages import router as queue_pages
-    from services.submissions.endpoints import router as submissions_api
-    from services.submissions.pages import router as submission_pages
-    from services.submissions.unit_pages import router as unit_pages
-    from services.web.campaign_pages import api as campaigns_api
-    from services.web.campaign_pages import router as campaign_pages
-    from services.web.inbox_pages import router as inbox_pages
+    from services.auth import endpoints as auth_api
+    from services.auth import pages as auth_pages
+    from services.campaigns import endpoints as campaigns_api
+    from services.campaigns import pages as campaign_pages
+    from services.notifications import pages as inbox_pages
+    from services.ops import endpoints as ops_api
+    from services.ops import pages as ops_pages
+    from services.packets import endpoints as packets_api
+    from services.packets import pages as packet_pages
+    from services.review import desk_pages, history_pages, overview_pages, queue_pages
+    from services.review import endpoints as review_api
+    from services.review import lease_pages   # the desk's lease widget (htmx)
+    from services.submissions import endpoints as submissions_api
+    from services.submissions import pages as submission_pages
+    from services.submissions import unit_pages
 
-    return [health, submissions_api, submission_pages,
-            review_api, findings_api, users_api, packets_api, rules_api,
-            auth_pages, unit_pages, queue_pages, desk_pages, history_pages,
-            ops_api, ops_pages, overview_api, overview_pages, packet_pages, campaign_pages, campaigns_api,
-            inbox_pages, lease_pages]
+    return [ops_api.health, submissions_api.router, submission_pages.router,
+            review_api.router, review_api.findings_router, auth_api.users, packets_api.router,
+            campaigns_api.router, auth_pages.router, unit_pages.router, queue_pages.router, desk_pages.router,
+            history_pages.router, ops_api.api, ops_pages.pages, overview_pages.api, overview_pages.pages,
+            packet_pages.router, campaign_pages.router, campaigns_api.files_api, inbox_pages.router,
+            lease_pages.router]

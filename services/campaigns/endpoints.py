@@ -1,34 +1,38 @@
 """The campaign's rules through the API: who may apply and recommend, the deadlines per stage, the
-yearly 复查 outcomes, accounts' bindings, and the lists the notices publish (XLSX and PDF).
+yearly 复查 outcomes, accounts' bindings, and the lists the notices publish (XLSX and PDF); and the
+admin's campaign files (list, validate, load).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field
 
 from dossier import beijing
+from dossier.campaigns import Campaign, load_campaigns
+from dossier.campaign_diff import Change
+from dossier.stages import applicants, deadlines, engine
 from services.auth import accounts
-from services.kit.deps import CurrentUser
-from services.security.guards import AdminUser, OverviewReader
+from services.kit.deps import CurrentUser, SessionDep, SettingsDep, campaign_or_404
+from services.kit.downloads import content_disposition
+from services.kit.errors import DomainError, NotFound
+from services.kit.schemas import Ident, LongText, Name, Note
 from services.review import eligibility
 from services.review import schedule as schedule_of
 from services.review.access import is_staff, visible_submission
-from services.kit.errors import DomainError, NotFound
-from services.kit.deps import campaign_or_404
+from services.security.guards import AdminUser, OverviewReader
 from storage.models import utcnow
 from storage.review_models import Role
 from workers.packets import public_lists
-from dossier.stages import applicants, deadlines
 from workers.routing import yearly
 
-from services.kit.deps import SessionDep, SettingsDep
-from services.kit.schemas import Ident, Name
-from services.kit.downloads import content_disposition
+from .service import changes, load, validate
 
 router = APIRouter(tags=["rules"])
+# the admin's campaign files, for scripts (the page is services/campaigns/pages.py)
+files_api = APIRouter(tags=["campaigns"])
 
 MEDIA = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "pdf": "application/pdf"}
 
@@ -142,3 +146,43 @@ async def list_file(campaign_id: str, list_id: str, fmt: str, user: CurrentUser,
     name = f"{(recommender or '')}{s.title}.{fmt}"
     return Response(data, media_type=MEDIA[fmt], headers={"Content-Disposition": content_disposition(name),
                                                           "X-Content-Type-Options": "nosniff"})
+
+
+# ------------------------------------------------------------------ the campaign files
+
+class CampaignFileIn(BaseModel):
+    text: Annotated[LongText, Field(max_length=200_000)] = Field(description="the campaign file's YAML text / 活动文件全文")
+    file_name: Name = "campaign.yaml"
+    note: Note = ""
+    dry_run: bool = Field(False, description="validate and diff only / 只校验、比较，不载入")
+
+
+def campaign_json(c: Campaign) -> dict[str, Any]:
+    return {"id": c.id, "title": c.title, "version": c.version, "source": c.source.split("/")[-1],
+            "deadline": c.deadline.isoformat() if c.deadline else None, "award_count": c.award_count,
+            "stages": [s.id for s in engine.stages(c)],
+            "assumptions": [{"path": a.path, "value": a.value, "reason": a.reason} for a in c.assumptions]}
+
+
+def change_json(ch: Change) -> dict[str, Any]:
+    return {"path": ch.path, "kind": ch.kind, "old": ch.old, "new": ch.new}
+
+
+@files_api.get("/api/admin/campaigns", summary="Campaigns and their assumptions / 评选活动及其假定")
+def list_campaigns(user: AdminUser) -> list[dict[str, Any]]:
+    return [campaign_json(c) for c in sorted(load_campaigns().values(), key=lambda c: c.id)]
+
+
+@files_api.post("/api/admin/campaigns", summary="Load a campaign file / 载入评选活动文件",
+          responses={422: {"description": "`campaign.invalid`: the file does not validate (path and line)"},
+                     409: {"description": "`campaign.unchanged`: the same as the current version"}})
+def load_campaign(body: CampaignFileIn, request: Request, user: AdminUser, session: SessionDep) -> dict[str, Any]:
+    """Validated, compared with the current version, and (unless `dry_run`) stored as the next version,
+    audited and in force without a restart. / 校验、比较，并保存为新版本，即时生效。"""
+    if body.dry_run:
+        campaign = validate(body.text, body.file_name)
+        return {"campaign": campaign_json(campaign), "changes": [change_json(c) for c in
+                                                                 changes(session, campaign, body.text)]}
+    campaign, version, found = load(session, request.app.state.campaigns, user, body.text, body.file_name, body.note)
+    return {"campaign": {**campaign_json(campaign), "version": version},
+            "changes": [change_json(c) for c in found]}

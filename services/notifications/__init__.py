@@ -1,0 +1,1 @@
+"""Notifications: a person's inbox and whether it is also emailed."""
