@@ -92,7 +92,7 @@ def _context(request: Request, session: Any, settings: Any, submission_id: str) 
         if row is not None and row.submission_id == submission_id:
             pages[f["id"]] = page_views(f["id"], row.result, label=lambda k: field_label(campaign, k),
                                         low_confidence=settings.ocr_low_confidence)
-    # scans take minutes: the page being read, the queue ahead and an estimate (services/progress.py)
+    # scans take minutes: the page being read, the queue ahead and an estimate (services/submissions/progress.py)
     return {"st": st, "pages": pages, "progress": progress_notes(session, st.get("files", [])),
             **_actions(request, session, st, campaign)}
 
