@@ -9,8 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from services.kit.deps import SessionDep, SettingsDep
-from services.kit.deps import CurrentUser
+from services.kit.deps import CurrentUser, SessionDep, SettingsDep
 from services.kit.errors import InvalidInput
 from storage import notifications
 from storage.review_models import User

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dossier import beijing
 from dossier.campaigns import Campaign, get_campaign
 from dossier.presenters import field_label
-from services.kit.errors import DomainError, InvalidInput, NotFound
+from services.kit.errors import DomainError, Forbidden, InvalidInput, NotFound
 from storage.finding_models import ContestOutcome, FindingContest, FindingOverride
 from workers.findings_gate import contests_of, current_errors, overrides_of
 from storage.models import FindingRow, StoredFile, Submission, utcnow
@@ -28,7 +28,6 @@ from storage.review_models import ReviewStatus, ReviewTask, Role, SubmissionRevi
 from dossier.stages import engine
 
 from . import audit, flow
-from services.kit.errors import Forbidden
 from .access import visible_submission
 from .blocking import absolute_refusal, finding_label
 from .queue import held_task

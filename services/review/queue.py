@@ -16,13 +16,12 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
 from dossier import beijing
-from services.kit.errors import DomainError, NotFound
+from services.kit.errors import DomainError, Forbidden, NotFound
 from storage import notifications
 from storage.models import utcnow
 from storage.review_models import ReviewTask, TaskState, User
 
 from . import audit
-from services.kit.errors import Forbidden
 from .access import is_staff, task_scope
 
 

@@ -15,8 +15,7 @@ from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from services.kit.deps import CurrentUser, current_user
-from services.kit.errors import LoginRequired
-from services.kit.errors import Forbidden
+from services.kit.errors import Forbidden, LoginRequired
 from services.review.access import can_change, can_view
 from storage.models import Submission
 from storage.review_models import Role, SubmissionOwner, User
