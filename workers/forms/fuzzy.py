@@ -12,11 +12,17 @@ material) is not a label: it is never asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from dossier.campaigns import FieldSpec
 
 from ..extract.model import Cell, Paragraph, Table
+from .found import Found, LabelHit
 from .labels import label_key
+from .lines import paragraph_lines
+
+if TYPE_CHECKING:
+    from .locate import Locator
 
 # shorter labels (姓名, 学历) are one glyph from too many words
 MIN_LABEL = 3
@@ -77,3 +83,26 @@ def find_line(spec: FieldSpec, paragraphs: list[tuple[int, Paragraph, str]]) -> 
             if len(flat) > len(k) and flat[len(k)] == ":" and one_off(flat[:len(k)], k):
                 return i, p, k, k + flat[len(k):]
     return None
+
+
+def fuzzy_value(loc: "Locator", spec: FieldSpec) -> Found | None:
+    """The field's value where its label was read with one wrong glyph (fuzzy.py)."""
+    hit = find_cell(spec, loc.short_cells, loc.is_label,
+                          lambda t, c: loc.at(t, c.row, c.col - 1) if c.col else None)
+    if hit is not None:
+        if hit.rest:
+            c = hit.cell
+            return Found(raw=hit.rest, page=c.page, box=c.box, confidence=c.confidence,
+                         pictures=list(c.pictures), label=spec.label, cell=c, blocks=[hit.block])
+        found = loc.cell_value(spec, LabelHit(hit.block, hit.table, hit.cell, 3, ""))
+        if found is not None:
+            found.blocks = found.blocks or [hit.block]
+        return found
+    line = find_line(spec, paragraph_lines(loc.doc))
+    if line is None:
+        return None
+    i, p, key, repaired = line
+    seg = next((s for s in loc.segmenter.segments(repaired) if label_key(s.label) == key), None)
+    raw = seg.value if seg is not None else repaired[len(key) + 1:]
+    return Found(raw=raw, page=p.page, box=p.box, confidence=p.confidence, pictures=list(p.pictures),
+                 label=key, blocks=[i])

@@ -32,6 +32,11 @@ class LineHit:
     siblings: list[Segment]          # every segment of that line, in order
 
 
+def paragraph_lines(doc: Document) -> list[tuple[int, Paragraph, str]]:
+    """Every line of every paragraph, with its block's index."""
+    return [(i, b, line) for i, b in enumerate(doc.blocks) if isinstance(b, Paragraph) for line in b.text.split("\n")]
+
+
 def field_keys(spec: FieldSpec) -> set[str]:
     """The label keys that name this field on a line; a compound field (联络人姓名及职务、电话)
     is also named by what its parts' labels share (联络人)."""

@@ -9,72 +9,30 @@ values by their printed words (subtable.py); where no cell holds the label, the
 text after it on a label line or in a label-and-value cell (lines.py).  Text
 after the form (a 附页 after a page break), less the form's own lines under it
 (联系人, 填表人), is the narrative or the material when the form says 见附页.  A
-notice is not a submission (notice.py).
+notice is not a submission (notice.py).  A score sheet is found by its columns
+(rubric.py), free text after a form or alone by free_text.py, and a label OCR misread by
+one glyph by fuzzy.py.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 
 from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
 
-from ..extract.model import Box, Cell, Document, Paragraph, Picture, Table
+from ..extract.model import Cell, Document, Paragraph, Picture, Table
 from . import fuzzy
-from .labels import APPENDIX_HEADER, APPENDIX_REF, PAGE_NUMBER, key_score, label_key
-from .lines import LineIndex, line_labels
+from .found import Found, LabelHit, LocatedDocument
+from .free_text import attach_free_text
+from .labels import key_score, label_key
+from .lines import LineIndex, line_labels, paragraph_lines
 from .notice import is_notice
 from .reshape import join_split_labels, own_text
-from .rubric_header import header_roles
+from .rubric import locate_rubric
 from .segments import Segmenter
 from .subtable import parts_text
 
-
-@dataclass
-class Found:
-    """A value located on the page, before normalising."""
-    raw: str
-    page: int = 1
-    box: Box | None = None
-    confidence: float = 1.0
-    pictures: list[Picture] = field(default_factory=list)
-    label: str = ""
-    cell: Cell | None = None
-    located: bool = True          # False: the label itself was not found
-    blocks: list[int] = field(default_factory=list)   # blocks a value read from lines came from
-    # (page, box) of each line a value read from lines came from: a seal beside any of them is its
-    spots: list[tuple[int, Box]] = field(default_factory=list)
-
-
-@dataclass
-class LocatedDocument:
-    spec: DocumentSpec
-    values: dict[str, Found] = field(default_factory=dict)
-    # rubric: item key -> (max cell text, self cell text, page, box, confidence)
-    rubric_rows: dict[str, Found] = field(default_factory=dict)
-    rubric_total: Found | None = None
-    blocks: list[int] = field(default_factory=list)   # indexes of the blocks it occupies
-
-
-@dataclass
-class _LabelHit:
-    block: int
-    table: Table
-    cell: Cell
-    score: int
-    rest: str
-
-
-def _cell_box(cell: Cell) -> Box | None:
-    return cell.box
-
-
-def _paragraph_lines(doc: Document) -> list[tuple[int, Paragraph, str]]:
-    out = []
-    for i, b in enumerate(doc.blocks):
-        if isinstance(b, Paragraph):
-            for line in b.text.split("\n"):
-                out.append((i, b, line))
-    return out
+__all__ = ["Found", "LocatedDocument", "Locator", "locate"]
 
 
 def _nested(i: int, t: Table) -> list[tuple[int, Table, Cell]]:
@@ -84,15 +42,6 @@ def _nested(i: int, t: Table) -> list[tuple[int, Table, Cell]]:
         out.append((i, t, c))
         for inner in c.tables:
             out.extend(_nested(i, inner))
-    return out
-
-
-def _tables_in(t: Table) -> list[Table]:
-    """`t` and the tables nested in its cells, in reading order."""
-    out = [t]
-    for c in sorted(t.cells, key=lambda c: (c.row, c.col)):
-        for inner in c.tables:
-            out.extend(_tables_in(inner))
     return out
 
 
@@ -157,13 +106,13 @@ class Locator:
             hit = self._is_label[id(cell)] = key_score(self.key_of(cell), self.all_label_keys)[0] >= 2
         return hit
 
-    def find_label(self, spec: FieldSpec) -> _LabelHit | None:
-        best: _LabelHit | None = None
+    def find_label(self, spec: FieldSpec) -> LabelHit | None:
+        best: LabelHit | None = None
         keys = tuple(label_key(lbl) for lbl in spec.labels)
         for i, t, c, ck in self.short_cells:
             score, rest = key_score(ck, keys)
             if score and (best is None or score > best.score):
-                best = _LabelHit(i, t, c, score, rest)
+                best = LabelHit(i, t, c, score, rest)
         if best is None:
             # a label with words in front of it that no other label claims (党组织书记姓名), or its
             # group's title (党组织书记情况姓名: the title's cell joined to the first label's)
@@ -172,7 +121,7 @@ class Locator:
                 ck = self.key_of(c)
                 if any(ck.endswith(k) and (0 < len(ck) - len(k) <= 5 or ck[:-len(k)] == group)
                        for k in keys if len(k) >= 2) and not self.is_label(c):
-                    return _LabelHit(i, t, c, 2, "")
+                    return LabelHit(i, t, c, 2, "")
         return best
 
     # -- values in tables -----------------------------------------------
@@ -232,7 +181,7 @@ class Locator:
             break
         return out
 
-    def cell_value(self, spec: FieldSpec, hit: _LabelHit | None = None) -> Found | None:
+    def cell_value(self, spec: FieldSpec, hit: LabelHit | None = None) -> Found | None:
         hit = hit or self.find_label(spec)
         if hit is None:
             return None
@@ -325,7 +274,7 @@ class Locator:
         keys = [label_key(lbl) for lbl in spec.labels]
         stops = [label_key(lbl) for s in siblings if s is not spec for lbl in s.labels]
         sources: list[tuple[str, Paragraph | Cell, int]] = []
-        for i, p, line in _paragraph_lines(self.doc):
+        for i, p, line in paragraph_lines(self.doc):
             sources.append((line, p, i))
         for i, _t, c in self.cells:
             sources.append((c.text, c, i))
@@ -395,159 +344,11 @@ class Locator:
             for f in spec.fields:
                 if located.values[f.key].located or f.layout == "inline":
                     continue
-                found = self.fuzzy_value(f)
+                found = fuzzy.fuzzy_value(self, f)
                 if found is not None:
                     located.values[f.key] = found
                     located.blocks.extend(i for i in found.blocks if i not in located.blocks)
         return located
-
-    def fuzzy_value(self, spec: FieldSpec) -> Found | None:
-        """The field's value where its label was read with one wrong glyph (fuzzy.py)."""
-        hit = fuzzy.find_cell(spec, self.short_cells, self.is_label,
-                              lambda t, c: self.at(t, c.row, c.col - 1) if c.col else None)
-        if hit is not None:
-            if hit.rest:
-                c = hit.cell
-                return Found(raw=hit.rest, page=c.page, box=c.box, confidence=c.confidence,
-                             pictures=list(c.pictures), label=spec.label, cell=c, blocks=[hit.block])
-            found = self.cell_value(spec, _LabelHit(hit.block, hit.table, hit.cell, 3, ""))
-            if found is not None:
-                found.blocks = found.blocks or [hit.block]
-            return found
-        line = fuzzy.find_line(spec, _paragraph_lines(self.doc))
-        if line is None:
-            return None
-        i, p, key, repaired = line
-        seg = next((s for s in self.segmenter.segments(repaired) if label_key(s.label) == key), None)
-        raw = seg.value if seg is not None else repaired[len(key) + 1:]
-        return Found(raw=raw, page=p.page, box=p.box, confidence=p.confidence, pictures=list(p.pictures),
-                     label=key, blocks=[i])
-
-    def locate_rubric(self, spec: DocumentSpec) -> LocatedDocument | None:
-        rubric = spec.rubric
-        assert rubric is not None
-        cols = rubric.columns
-        located = LocatedDocument(spec=spec)
-        item_col = max_col = self_col = None
-        # a sheet may sit in a layout table around it: nested tables are read in their place
-        tables = [(i, t) for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for t in _tables_in(b)]
-        rows: list[tuple[int, Table, int]] = []
-        for i, t in tables:
-            header = header_roles(t, cols)
-            if "self_score" in header and "max" in header:
-                item_col, max_col, self_col = header.get("item", max(0, header["max"] - 1)), header["max"], header["self_score"]
-                ncols = t.ncols
-                located.blocks.append(i)
-                rows.extend((i, t, r) for r in range(t.nrows))
-            elif located.blocks and max_col is not None:
-                # a continuation on the next page: same columns, or the last ones
-                if t.ncols != ncols:
-                    shift = t.ncols - ncols
-                    if shift < 0 and t.ncols < 3:
-                        continue
-                located.blocks.append(i)
-                rows.extend((i, t, r) for r in range(t.nrows))
-        if item_col is None:
-            return None
-
-        widths = {id(t): t.ncols for _i, t, _r in rows}
-
-        def cell_at(t: Table, r: int, col: int) -> Cell | None:
-            width = widths[id(t)]
-            shift = width - ncols
-            return self.at(t, r, col + shift) if 0 <= col + shift < width else None
-
-        item_rows: list[tuple[str, Cell, Cell | None]] = []
-        for _i, t, r in rows:
-            first = self.at(t, r, 0)
-            if first is not None and label_key(first.text).startswith(label_key(rubric.total_label)[:2]) \
-                    and first.row == r:
-                total_cell = cell_at(t, r, self_col)
-                if total_cell is not None:
-                    located.rubric_total = Found(raw=total_cell.text, page=total_cell.page,
-                                                 box=total_cell.box, confidence=total_cell.confidence,
-                                                 label=rubric.total_label, cell=total_cell)
-                continue
-            mc, sc, ic = cell_at(t, r, max_col), cell_at(t, r, self_col), cell_at(t, r, item_col)
-            if mc is None or ic is None or mc.row != r:
-                continue
-            try:
-                float(label_key(mc.text).rstrip("分"))
-            except ValueError:
-                continue
-            if len(label_key(ic.text)) < 2 or ic is mc:
-                continue
-            item_rows.append((ic.text, mc, sc if sc is not None and sc is not mc else None))
-        if len(item_rows) < len(rubric.items) // 3:
-            return None
-        for item, (text, mc, sc) in zip(self._match_items(rubric.items, [r[0] for r in item_rows]),
-                                        item_rows):
-            if item is None:
-                continue
-            raw = sc.text if sc is not None else ""
-            ref = sc or mc
-            located.rubric_rows[item.key] = Found(raw=raw, page=ref.page, box=ref.box,
-                                                  confidence=ref.confidence, label=item.text, cell=sc)
-        return located
-
-    @staticmethod
-    def _match_items(items: tuple, texts: list[str]) -> list:
-        """Pair table rows with rubric items: in order when the count agrees,
-        otherwise by the closest criterion text (rows may be missing or split)."""
-        import difflib
-        if len(texts) == len(items):
-            return list(items)
-        out: list = []
-        used: set[str] = set()
-        for text in texts:
-            k = label_key(text)
-            best, best_r = None, 0.0
-            for it in items:
-                if it.key in used:
-                    continue
-                r = difflib.SequenceMatcher(None, k, label_key(it.text), autojunk=False).ratio()
-                if r > best_r:
-                    best, best_r = it, r
-            if best is not None and best_r >= 0.5:
-                used.add(best.key)
-                out.append(best)
-            else:
-                out.append(None)
-        return out
-
-    # -- free text after a form (附页) ------------------------------------
-    def text_between(self, start: int, end: int, after_form: bool = False) -> tuple[str, list[Paragraph]]:
-        paras = [b for b in self.doc.blocks[start:end] if isinstance(b, Paragraph)]
-        if after_form:
-            paras = self._past_form_lines(paras)
-        lines: list[str] = []
-        kept: list[Paragraph] = []
-        for p in paras:
-            t = p.text.strip()
-            if not t or APPENDIX_HEADER.match(t) or PAGE_NUMBER.match(t):
-                continue
-            lines.append(p.text)
-            kept.append(p)
-        return "\n".join(lines), kept
-
-    def _past_form_lines(self, paras: list[Paragraph]) -> list[Paragraph]:
-        """`paras` from where the material starts: the form's own lines under its table
-        (联系人：… 联系电话：…, 填表人：…, 备注 and its notes) are left out, up to the page break."""
-        later = {p.page for p in paras if p.text.strip()}
-        k, form_page = 0, None
-        while k < len(paras):
-            p = paras[k]
-            lines = [ln for ln in p.text.split("\n") if ln.strip()]
-            if not lines:
-                k += 1
-                continue
-            if any(self.segmenter.is_form_line(ln) for ln in lines):
-                form_page = p.page
-            elif form_page is None or p.page != form_page or not any(pg > form_page for pg in later):
-                break
-            k += 1
-        return paras[k:]
-
 
 def _cut_at_labels(raw: str, others: list[FieldSpec]) -> str:
     """`raw` up to the first of the other inline labels that is followed by a colon
@@ -569,7 +370,7 @@ def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
     found: list[LocatedDocument] = []
     for spec in campaign.documents:
         if spec.rubric is not None:
-            d = loc.locate_rubric(spec)
+            d = locate_rubric(loc, spec)
         elif spec.fields and spec.appendix_of is None:
             d = loc.locate_form(spec)
         else:
@@ -577,84 +378,5 @@ def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
         if d is not None:
             found.append(d)
 
-    # where each found document starts, so that a 附页 stops at the next one
-    def start_of(d: LocatedDocument) -> int:
-        first = min(d.blocks) if d.blocks else len(doc.blocks)
-        # its title and “附件N：” header just before its first table belong to it
-        i = first
-        title = label_key(d.spec.title)
-        for j in range(first - 1, max(-1, first - 4), -1):
-            b = doc.blocks[j]
-            if isinstance(b, Paragraph) and (title and title in label_key(b.text) or APPENDIX_HEADER.match(b.text)):
-                i = j
-        return i
-
-    starts = sorted(start_of(d) for d in found)
-    for d in found:
-        if not d.blocks:
-            continue
-        end_of_form = max(d.blocks) + 1
-        nxt = min([s for s in starts if s >= end_of_form] + [len(doc.blocks)])
-        for f in d.spec.fields:
-            v = d.values.get(f.key)
-            if v is None or not APPENDIX_REF.search(v.raw) or len(label_key(v.raw)) > 20:
-                continue
-            text, paras = loc.text_between(end_of_form, nxt, after_form=True)
-            if not label_key(text):
-                continue
-            appendix = Found(raw=text, page=paras[0].page if paras else v.page,
-                             box=paras[0].box if paras else None,
-                             confidence=min([p.confidence for p in paras] or [1.0]), label=f.label)
-            if f.continued_in:
-                kind, _, key = f.continued_in.partition(".")
-                spec = campaign.document(kind)
-                nd = LocatedDocument(spec=spec, values={key: appendix})
-                found.append(nd)
-            elif f.appendix_in_file:
-                v.extra_raw = v.raw            # type: ignore[attr-defined]
-                d.values[f.key] = appendix
-
-    # a file that holds only a narrative (no form): all its text is the narrative
-    if not found:
-        text, paras = loc.text_between(0, len(doc.blocks))
-        cell_text = "\n".join(c.text for _i, _t, c in loc.cells)
-        spec = _text_kind(campaign, text) \
-            if len(label_key(text)) >= 100 and len(label_key(text)) > len(label_key(cell_text)) else None
-        if spec is not None:
-            key = spec.fields[0].key
-            found.append(LocatedDocument(spec=spec, values={key: Found(
-                raw=text, page=paras[0].page if paras else 1,
-                confidence=min([p.confidence for p in paras] or [1.0]), label=spec.fields[0].label)}))
+    attach_free_text(loc, doc, campaign, found)
     return found
-
-
-# a material's title and opening lines: where it says what it is (创建事迹介绍材料, 简介材料)
-_HEAD_CHARS = 120
-
-
-def _text_kind(campaign: Campaign, text: str) -> DocumentSpec | None:
-    """The kind a file of free text is: the text kind whose markers its opening names.
-
-    A kind's markers are the words its material is titled with; a text that names none of them
-    is that kind only when the campaign requires it and has no other text kind (Jinhua's
-    创建事迹介绍材料 may be titled by its theme alone).  An optional kind (Yueyang's 简介材料)
-    takes no text that does not name it: a letter, a notice or another material sent beside
-    the form is not a 简介."""
-    kinds = [s for s in campaign.documents if s.appendix_of is not None and s.fields]
-    head = label_key(text)[:_HEAD_CHARS]
-    named = [s for s in kinds if any(label_key(m) in head for m in _names_of(campaign, s))]
-    if named:
-        return named[0]
-    if len(kinds) == 1 and (kinds[0].required or not kinds[0].markers):
-        return kinds[0]
-    return None
-
-
-def _names_of(campaign: Campaign, spec: DocumentSpec) -> list[str]:
-    """What a text of this kind is titled: its markers, its title, and the label of the long
-    text on its form that it stands for (申报创建材料 sent as a file of its own)."""
-    names = list(spec.markers) + [spec.title]
-    parent = next((d for d in campaign.documents if d.kind == spec.appendix_of), None)
-    if parent is not None:
-        names += [lbl for f in parent.fields if f.type == "longtext" for lbl in f.labels]
-    return [n for n in names if len(label_key(n)) >= 2]

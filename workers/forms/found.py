@@ -1,0 +1,44 @@
+"""What the locator finds: a value on the page before normalising, and a located document."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from dossier.campaigns import DocumentSpec
+
+from ..extract.model import Box, Cell, Picture, Table
+
+
+@dataclass
+class Found:
+    """A value located on the page, before normalising."""
+    raw: str
+    page: int = 1
+    box: Box | None = None
+    confidence: float = 1.0
+    pictures: list[Picture] = field(default_factory=list)
+    label: str = ""
+    cell: Cell | None = None
+    located: bool = True          # False: the label itself was not found
+    blocks: list[int] = field(default_factory=list)   # blocks a value read from lines came from
+    # (page, box) of each line a value read from lines came from: a seal beside any of them is its
+    spots: list[tuple[int, Box]] = field(default_factory=list)
+
+
+@dataclass
+class LocatedDocument:
+    spec: DocumentSpec
+    values: dict[str, Found] = field(default_factory=dict)
+    # rubric: item key -> (max cell text, self cell text, page, box, confidence)
+    rubric_rows: dict[str, Found] = field(default_factory=dict)
+    rubric_total: Found | None = None
+    blocks: list[int] = field(default_factory=list)   # indexes of the blocks it occupies
+
+
+@dataclass
+class LabelHit:
+    """A field's label found in a table cell (score: 3 exact, 2 up to a note, 1 with a value after it)."""
+    block: int
+    table: Table
+    cell: Cell
+    score: int
+    rest: str
