@@ -11,7 +11,8 @@ from __future__ import annotations
 import os
 import signal
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from unittest import mock
@@ -23,10 +24,13 @@ from dossier.settings import Settings
 from tests.strategies import mutated
 from workers.extract.convert import ConvertError
 from workers.extract.model import Document
+from workers.extract.pdf import needs_ocr
 from workers.extract.readers import ReadContext, ReadError
 from workers.extraction import read_document
 
 SOURCES = Path(__file__).resolve().parent / "golden" / "sources"
+# damaged files the fuzz found a bug with, kept so that the bug stays fixed
+REGRESSIONS = Path(__file__).resolve().parent / "fuzz_regressions"
 EXAMPLES = int(os.environ.get("DOSSIER_TEST_FUZZ_EXAMPLES", "0") or 0)
 # one example's bound: a reader that takes longer on a damaged file is hanging
 EXAMPLE_SECONDS = 30
@@ -39,15 +43,21 @@ class Hung(BaseException):
 
 
 @contextmanager
-def time_limit(seconds: int) -> Iterator[None]:
+def time_limit(seconds: int) -> Iterator[list[float]]:
+    """Interrupt the block after `seconds`; the list it gives holds the times it had to."""
+    fired: list[float] = []
+
     def hung(signum: int, frame: object) -> None:
+        fired.append(time.monotonic())
         raise Hung(f"reader still running after {seconds}s")
     old = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(seconds)
+    # then again every second: a library that swallows BaseException (olefile's property
+    # parser did) must not turn a hang into a test that never ends
+    signal.setitimer(signal.ITIMER_REAL, seconds, 1.0)
     try:
-        yield
+        yield fired
     finally:
-        signal.alarm(0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
 
 
@@ -74,19 +84,21 @@ def small_ruled_pdf() -> bytes:
     return bytes(out)
 
 
-def read_mutated(data: bytes, fmt: str) -> None:
-    """Read `data` as `fmt` through the registry: a Document or a ReadError, within the bound."""
+def read_mutated(data: bytes, fmt: str, read: Callable[[Path, ReadContext], object] = read_document) -> None:
+    """Read `data` as `fmt` (through the registry, unless told): an answer or a ReadError, within the bound."""
     with tempfile.TemporaryDirectory(prefix="dossier-fuzz-") as tmp:
         path = Path(tmp) / f"fuzzed.{fmt}"
         path.write_bytes(data)
         ctx = ReadContext(name=path.name, format=fmt, settings=SETTINGS)
-        with time_limit(EXAMPLE_SECONDS):
+        with time_limit(EXAMPLE_SECONDS) as fired:
             try:
-                doc = read_document(path, ctx)
+                answer: object = read(path, ctx)
             except ReadError as e:
                 assert e.code in ("file.unreadable", "file.unsupported") and e.message
-                return
-        assert isinstance(doc, Document)
+                answer = e
+        # an interrupt swallowed on the way (and the read finished after it) is a hang all the same
+        assert not fired, f"the reader ran past {EXAMPLE_SECONDS}s"
+        assert isinstance(answer, (Document, bool, ReadError))
 
 
 def _no_libreoffice(*args: object, **kwargs: object) -> bytes:
@@ -145,8 +157,28 @@ class TestPdf:
         """A damaged small text PDF reads, or is refused as unreadable."""
         read_mutated(data, "pdf")
 
+    @hsettings(max_examples=EXAMPLES or 40, **FUZZ)
+    @given(data=mutated(RULED_PDF))
+    def test_damaged_pdf_asked_for_ocr(self, data: bytes) -> None:
+        """The OCR split's first question (is it a scan?) has an answer or a ReadError."""
+        read_mutated(data, "pdf", needs_ocr)
+
     @hsettings(max_examples=EXAMPLES or 8, **FUZZ)
     @given(data=mutated(NARRATIVE_PDF))
     def test_damaged_sample_pdf(self, data: bytes) -> None:
         """A damaged real sample (embedded CJK fonts, two pages) reads, or is refused as unreadable."""
         read_mutated(data, "pdf")
+
+
+class TestFoundByFuzzing:
+    def test_summary_vector_count(self) -> None:
+        """A .wps whose summary property set claims a vector of billions of items reads at once
+        (it kept olefile's get_metadata looping for hours)."""
+        read_mutated((REGRESSIONS / "summary_vector_count.doc").read_bytes(), "doc")
+
+    def test_broken_page_tree(self) -> None:
+        """A PDF whose /Kids is not an array is file.unreadable, both when read and when asked
+        whether it is a scan (pdfplumber's close() raised over the reader's ReadError)."""
+        data = RULED_PDF.replace(b"/Kids [3 0 R]", b"/Kids Z3 0 R]")
+        read_mutated(data, "pdf")
+        read_mutated(data, "pdf", needs_ocr)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib
 import io
+import struct
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from docx import Document as WordDocument
@@ -16,9 +18,10 @@ from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from tests import docx_factory as make
 from tests.edges import SAMPLES
-from workers.extract.limits import check_input
+from workers.extract.limits import check_file, check_input
 from workers.extract.readers import READER_MODULES, ReadContext, ReadError, registry, spec_for
 from workers.extract.sniff import MEDIA_TYPES
+from workers.extract.word.word97_binary import summary_page_count
 from workers.extraction import extract_file, read_document
 
 def _pdf(pages: int) -> bytes:
@@ -77,8 +80,21 @@ class TestLimitsBeforeReading:
         frames = [Image.new("L", (80, 80), 255) for _ in range(3)]
         frames[0].save(path, save_all=True, append_images=frames[1:])
         with pytest.raises(ReadError) as e:
-            check_input(path, spec_for("tiff"), Settings(max_pages=2))
+            check_file(path, ReadContext(name=path.name, format="tiff", settings=Settings(max_pages=2)))
         assert e.value.code == "file.unreadable" and "超过 2 页" in e.value.message
+
+    def test_word97_page_count_in_its_summary(self) -> None:
+        """The page count Word writes in a .doc's SummaryInformation (PIDSI_PAGECOUNT) is read alone."""
+        props = [(2, b"\x1e\x00\x00\x00" + struct.pack("<I", 4) + b"abc\x00"), (14, struct.pack("<Ii", 3, 7))]
+        table, body = b"", b""
+        for pid, value in props:
+            table += struct.pack("<II", pid, 8 + 8 * len(props) + len(body))
+            body += value
+        section = struct.pack("<II", 8 + len(table) + len(body), len(props)) + table + body
+        stream = b"\xfe\xff\x00\x00" + b"\x00" * 20 + struct.pack("<I", 1) + b"\x00" * 16 + struct.pack("<I", 48)
+        ole = mock.Mock(exists=lambda name: True, openstream=lambda name: io.BytesIO(stream + section))
+        assert summary_page_count(ole) == 7
+
 
 class TestLimitsAfterReading:
     def test_docx_pages_checked_once_read(self, tmp_path: Path) -> None:

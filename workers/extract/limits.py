@@ -15,11 +15,17 @@ from pathlib import Path
 from dossier.settings import Settings
 
 from .model import Document
-from .readers import Measure, ReaderSpec, ReadError
+from .readers import Measure, ReadContext, ReaderSpec, ReadError, spec_for
 
 MSG_TOO_BIG = "文件过大（超过 {mb:g} MB 的大小限制），无法处理。请压缩图片或拆分文件后重新上传。"
 MSG_TOO_LARGE = "图片尺寸过大（像素数超过系统上限），请缩小后重新上传。"
 MSG_BOMB = "文件解压后过大（疑似压缩炸弹），无法处理。请另存为普通的 Word 文件后重新上传。"
+
+
+def check_file(path: Path, ctx: ReadContext) -> Measure:
+    """`check_input` for the reader of `ctx.format`: for a caller that reads the file its own
+    way (the OCR split renders a scan's pages before any reader runs)."""
+    return check_input(path, spec_for(ctx.format), ctx.settings)
 
 
 def check_input(path: Path, spec: ReaderSpec, settings: Settings) -> Measure:

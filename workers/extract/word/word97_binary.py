@@ -244,12 +244,30 @@ class _PapxIndex:
         return b""
 
 
-def _summary_pages(ole: olefile.OleFileIO) -> int | None:
+def summary_page_count(ole: olefile.OleFileIO) -> int | None:
+    """PIDSI_PAGECOUNT of the SummaryInformation property set, read alone.  Not olefile's
+    get_metadata: it parses every property, a damaged vector count there loops for hours
+    (fuzz: one flipped bit), and its `except BaseException` swallows any interrupt."""
     try:
-        meta = ole.get_metadata()
-        return meta.num_pages if isinstance(meta.num_pages, int) and meta.num_pages > 0 else None
-    except Exception:  # noqa: BLE001 - summary info is optional and often odd
+        if not ole.exists(_SUMMARY):
+            return None
+        s = ole.openstream(_SUMMARY).read()
+        # header (28 bytes), then the first section's FMTID (16) and its offset
+        (section,) = struct.unpack_from("<I", s, 44)
+        _, count = struct.unpack_from("<II", s, section)
+        for i in range(min(count, max(0, len(s) - section - 8) // 8)):
+            pid, offset = struct.unpack_from("<II", s, section + 8 + 8 * i)
+            if pid == _PIDSI_PAGECOUNT:
+                vt, pages = struct.unpack_from("<Ii", s, section + offset)
+                return pages if vt == _VT_I4 and pages > 0 else None
+    except Exception:  # noqa: BLE001 - summary info is optional and often odd; olefile raises many kinds
         return None
+    return None
+
+
+_SUMMARY = "\x05SummaryInformation"
+_PIDSI_PAGECOUNT = 14
+_VT_I4 = 3
 
 
 def summary_pages(path: str) -> int | None:
@@ -260,7 +278,7 @@ def summary_pages(path: str) -> int | None:
     except (OSError, ValueError, struct.error):
         return None
     with ole:
-        return _summary_pages(ole)
+        return summary_page_count(ole)
 
 
 def read_word97_text(path: str) -> Word97Text:
@@ -291,7 +309,7 @@ def read_word97_text(path: str) -> Word97Text:
             raise Word97Error(f"no {tname} stream")
         table = ole.openstream(tname).read()
         data = ole.openstream("Data").read() if ole.exists("Data") else b""
-        num_pages = _summary_pages(ole)
+        num_pages = summary_page_count(ole)
         try:
             pieces = _pieces(wd, table)
             papx = _PapxIndex(wd, table)
