@@ -53,7 +53,7 @@ def _needs_page_ocr(path: Path, ctx: ReadContext) -> bool:
     (the text-PDF reader decides, so that both paths agree)."""
     if ctx.format != "pdf":
         return True
-    from workers.extract.pdf_reader import needs_ocr
+    from workers.extract.pdf import needs_ocr   # its ReadError never hidden by pdfplumber (fuzz)
     try:
         return needs_ocr(path, ctx)
     except ReadError:
