@@ -3,7 +3,7 @@
     .venv/bin/python bench/bench_packets.py [--subs 10]
 
 Makes `--subs` yueyang submissions in a temp folder on embedded defaults, each a
-申报表 and a 评分细则 read by the pipeline's functions, twice over: once with the
+申报表 and a 评分细则 read by the pipeline's functions and submitted, twice over: once with the
 originals as Word files (each printed to PDF by LibreOffice in the build) and once
 as PDF files (appended as they are).  Then times `run_build` on each set, and a
 second build of the Word set (a campaign's packets are built again as it goes on;
@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from dossier.campaigns import get_campaign  # noqa: E402
 from dossier.settings import Settings  # noqa: E402
+from services.review import flow  # noqa: E402
 from services.submissions.service import accept_upload, create_submission  # noqa: E402
 from storage.db import make_engine, make_sessionmaker, migrate  # noqa: E402
 from storage.models import utcnow  # noqa: E402
@@ -64,6 +65,8 @@ def populate(settings: Settings, folder: Path, n: int, as_pdf: bool, print_ahead
             pipeline.ingest_file(rt, fid)
             pipeline.extract_file(rt, fid)
         pipeline.check_submission(rt, sid)
+        with sessions() as s:
+            flow.start_review(s, None, sid)     # submitted: drafts are no part of a packet
         if print_ahead:
             t0 = time.perf_counter()
             for fid in ids:
