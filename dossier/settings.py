@@ -26,10 +26,6 @@ class Settings(BaseSettings):
     database_url: str = ""
     # Celery broker; default: kombu's filesystem transport under data_dir (no server)
     broker_url: str = ""
-    # Celery result backend, needed only to join per-page OCR (a chord); default:
-    # Celery's database backend on the database above (db+sqlite:///… / db+postgresql+psycopg://…)
-    result_backend: str = ""
-    result_expires: int = 24 * 3600   # seconds; the relay purges older results hourly
     # file:///path or s3://bucket/prefix
     storage_url: str = ""
     s3_endpoint: str = ""           # host:port of MinIO / S3
@@ -49,6 +45,11 @@ class Settings(BaseSettings):
     queue_extract: str = "extract"
     queue_ocr: str = "ocr"
     queue_packets: str = "packets"
+    # RabbitMQ only (workers/queues.py): the task queues are quorum queues; a message delivered
+    # this often without an ack (a worker killed each time) goes to the dead-letter queue.  Above
+    # task_max_attempts, so that the files row's counter parks the file with a finding first
+    delivery_limit: int = 20
+    queue_dead: str = "dossier.dead"
 
     # limits
     max_upload_bytes: int = 50 * 1024 * 1024
@@ -144,7 +145,6 @@ class Settings(BaseSettings):
         found = [name for name, value in (
             ("DOSSIER_DATABASE_URL", urlsplit(self.database_url).password),
             ("DOSSIER_BROKER_URL", urlsplit(self.broker_url).password),
-            ("DOSSIER_RESULT_BACKEND", urlsplit(self.result_backend).password),
             ("DOSSIER_S3_SECRET_KEY", self.s3_secret_key),
             ("DOSSIER_SMTP_PASSWORD", self.smtp_password)) if value in PLACEHOLDER_SECRETS]
         if found:
@@ -152,15 +152,21 @@ class Settings(BaseSettings):
                              f"secrets / {', '.join(found)} 仍是示例密码，请改为真实的密钥后再启动")
         return self
 
+    @model_validator(mode="after")
+    def _delivery_limit_above_attempts(self) -> "Settings":
+        """The broker's delivery limit is a backstop: reached before the application's attempts, it
+        would dead-letter a message whose file the unit never hears about."""
+        if self.delivery_limit <= self.task_max_attempts:
+            raise ValueError(
+                f"DOSSIER_DELIVERY_LIMIT ({self.delivery_limit}) must be above DOSSIER_TASK_MAX_ATTEMPTS "
+                f"({self.task_max_attempts}) / 投递上限必须大于任务尝试次数")
+        return self
+
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'dossier.db').resolve()}"
 
     def resolved_broker_url(self) -> str:
         return self.broker_url or "filesystem://"
-
-    def resolved_result_backend(self) -> str:
-        # the chord's bookkeeping sits beside the rows it serves: no other server to run
-        return self.result_backend or f"db+{self.resolved_database_url()}"
 
     def resolved_storage_url(self) -> str:
         return self.storage_url or f"file://{(self.data_dir / 'objects').resolve()}"

@@ -168,7 +168,7 @@ class TestBrokerOutage:
             assert relay.drain_once() == 2
             assert pending(sessions) == []
             with app.connection_for_read() as conn:
-                q = conn.SimpleQueue(names["queue_ingest"], no_ack=True)
+                q = conn.SimpleQueue(app.amqp.queues[names["queue_ingest"]], no_ack=True)
                 bodies = [q.get(timeout=5) for _ in range(2)]
                 assert [b.headers["task"] for b in bodies] == ["ingest.file", "ingest.file"]
                 assert sorted(b.payload[0][0] for b in bodies) == ["file-0", "file-1"]

@@ -13,7 +13,9 @@ Reliability choices (see design.md, "learned the hard way"):
 - time limits below RabbitMQ's 30-minute consumer timeout;
 - publisher confirms on AMQP, so "published" means the broker has it;
 - no result backend: state lives in the database rows, and a scan's pages are
-  joined by counting them there (workers/steps/ocr.py), not by a chord.
+  joined by counting them there (workers/steps/ocr.py), not by a chord;
+- on RabbitMQ, quorum queues with a delivery limit and a dead-letter queue
+  (workers/queues.py): the broker's backstop behind the attempts counter.
 """
 from __future__ import annotations
 
@@ -24,7 +26,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from celery import Celery
-from kombu import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -33,6 +34,8 @@ from dossier.task_names import (ASSEMBLE, CHECK, EXTRACT, INGEST, NOTIFY_EMAIL, 
                                 PACKET_BUILD, PACKET_PRINT)
 from storage.db import make_engine, make_sessionmaker
 from storage.objects import ObjectStore, open_store
+
+from .queues import celery_options, is_amqp, queues, task_queues
 
 if TYPE_CHECKING:
     from workers.steps.runtime import Runtime
@@ -103,12 +106,6 @@ def _attach_campaigns(settings: Settings, sessions: sessionmaker[Session]) -> No
     attach_registry(settings, sessions)
 
 
-def queues(settings: Settings) -> dict[str, str]:
-    """Role -> queue name."""
-    return {"ingest": settings.queue_ingest, "extract": settings.queue_extract,
-            "ocr": settings.queue_ocr, "packets": settings.queue_packets}
-
-
 def task_routes(settings: Settings) -> dict[str, dict[str, str]]:
     """Task name -> its queue, for every task (dossier/task_names.py)."""
     q = queues(settings)
@@ -137,7 +134,7 @@ def broker_transport_options(settings: Settings, url: str) -> dict[str, Any]:
         return {"data_folder_in": str(folder / "queue"), "data_folder_out": str(folder / "queue"),
                 "control_folder": str(folder / "control"),
                 "processed_folder": str(folder / "processed"), "store_processed": False}
-    if url.startswith(("amqp:", "amqps:", "pyamqp:")):
+    if is_amqp(url):
         return {"confirm_publish": True}
     return {}
 
@@ -168,11 +165,12 @@ def make_celery(settings: Settings, **overrides: Any) -> DossierCelery:
         worker_cancel_long_running_tasks_on_connection_loss=True,
         task_time_limit=settings.task_time_limit, task_soft_time_limit=settings.task_soft_time_limit,
         task_default_queue=q["ingest"],
-        task_queues=[Queue(name, routing_key=name, durable=True) for name in dict.fromkeys(q.values())],
+        task_queues=task_queues(settings),
         task_routes=task_routes(settings),
         task_create_missing_queues=True,
         worker_hijack_root_logger=False,
         enable_utc=True, timezone="UTC",
+        **celery_options(settings),
     )
     if overrides:
         app.conf.update(overrides)

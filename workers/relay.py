@@ -40,6 +40,7 @@ from storage.models import (FileState, OutboxMessage, StoredFile, Submission, Su
 
 from . import notify
 from .celery_app import DossierCelery, make_celery
+from .queues import QueueMismatch, declare_queues
 from .routing import yearly
 from .steps.files import read_topic
 
@@ -59,7 +60,8 @@ def _send(app: Celery, msg: OutboxMessage) -> None:
     if payload.get("queue"):
         options["queue"] = payload["queue"]
     if payload.get("countdown"):
-        options["countdown"] = payload["countdown"]
+        # whole seconds on RabbitMQ's quorum queues (see workers/tasks.MIN_COUNTDOWN_S)
+        options["countdown"] = max(1.0, float(payload["countdown"]))
     app.send_task(msg.topic, args=payload.get("args", []), kwargs=payload.get("kwargs", {}),
                   retry=True, retry_policy=PUBLISH_RETRY, **options)
 
@@ -140,6 +142,15 @@ class Relay:
         self.app = app or make_celery(settings)
         self.sessions = sessions or self.app.resources.sessions
         self._sweeper: Sweeper | None = None
+        self._queues_declared = False
+
+    def declare_queues(self) -> None:
+        """On RabbitMQ, declare the queues (quorum, delivery limit, dead-letter queue) once the
+        broker answers, before the first publish; a queue an earlier version left with other
+        arguments raises `QueueMismatch`, which names it and the fix."""
+        if not self._queues_declared:
+            declare_queues(self.app)
+            self._queues_declared = True
 
     def sweep_once(self) -> SweepReport:
         """Reconcile the store with the database (storage/sweeper.py)."""
@@ -182,6 +193,12 @@ class Relay:
         while not stop_event.is_set():
             sent = 0
             self.beat()
+            try:
+                self.declare_queues()
+            except QueueMismatch:
+                raise
+            except BROKER_DOWN as e:   # publishing fails the same way; the outbox keeps the rows
+                log.debug("relay: cannot declare the queues yet (%s)", e)
             try:
                 sent = self.drain_once()
                 now = time.monotonic()
@@ -234,4 +251,8 @@ def run_forever(settings: Settings) -> None:
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    run_relay(settings, stop)
+    try:
+        run_relay(settings, stop)
+    except QueueMismatch as e:
+        log.critical("%s", e)
+        raise SystemExit(f"dossier relay: {e}") from None

@@ -142,11 +142,14 @@ def write_node_name(settings: Settings, nodename: str) -> Path:
 
 def start_worker(settings: Settings) -> None:
     """What `dossier worker` sets up before Celery starts: logs, task metrics, their endpoint,
-    and the node-name file for the liveness probe."""
+    the node-name file for the liveness probe, and the queues declared before it consumes (a
+    queue an earlier version declared otherwise stops it with the fix: workers/queues.py)."""
     from dossier.logging_setup import configure_logging
+    from workers.queues import check_at_worker_start
 
     configure_logging(settings)
     install(settings)
     serve_metrics(settings)
     signals.celeryd_after_setup.connect(lambda sender, **_: write_node_name(settings, str(sender)),
                                         weak=False)
+    check_at_worker_start()

@@ -47,6 +47,9 @@ TRANSIENT: tuple[type[BaseException], ...] = (
 RETRY: dict[str, Any] = {"bind": True, "max_retries": None}
 # left for the time limit's own handling (soft limit: the step parks the file as too slow)
 MARGIN_S = 30.0
+# RabbitMQ holds a retry's countdown in whole seconds (native delayed delivery on quorum queues,
+# workers/queues.py), and Celery refuses a countdown that rounds down to 0 there
+MIN_COUNTDOWN_S = 1.0
 
 
 def _app(task: Task) -> DossierCelery:
@@ -74,8 +77,8 @@ def _run(task: Task, step: Callable[[Runtime], T], *, handover: str | None = Non
             return step(rt)
         except Busy as e:
             # another execution holds the file: look again when its lease ends
-            raise task.retry(countdown=min(e.seconds, settings.file_lease_seconds) + outages.backoff(1),
-                             max_retries=None) from None
+            wait = min(e.seconds, settings.file_lease_seconds) + outages.backoff(1)
+            raise task.retry(countdown=max(MIN_COUNTDOWN_S, wait), max_retries=None) from None
         except Exception as e:
             kind = outages.unavailable(e)
             if kind is None:
@@ -92,7 +95,8 @@ def _run(task: Task, step: Callable[[Runtime], T], *, handover: str | None = Non
             if time.monotonic() - started + delay > _soft_limit(task) - MARGIN_S:
                 kwargs = {**(task.request.kwargs or {}), "handover": rt.execution,
                           "outage_since": since}
-                raise task.retry(kwargs=kwargs, countdown=delay, max_retries=None) from e
+                raise task.retry(kwargs=kwargs, countdown=max(MIN_COUNTDOWN_S, delay),
+                                 max_retries=None) from e
             time.sleep(delay)
 
 

@@ -148,10 +148,12 @@ def broker_queues(settings: Settings, app: Any = None) -> tuple[list[QueueDepth]
 
     Each queue is asked on its own channel: on AMQP a queue not declared yet
     (no worker ever started for it) closes the channel it was asked on."""
-    from workers.celery_app import make_celery, queues
+    from workers.celery_app import make_celery
+    from workers.queues import watched_queues
 
     app = app or make_celery(settings)
-    depths = [QueueDepth(role, name) for role, name in queues(settings).items()]
+    # on RabbitMQ the dead-letter queue too: a message there went past the delivery limit
+    depths = [QueueDepth(role, name) for role, name in watched_queues(settings).items()]
     try:
         with app.connection_for_read() as conn:
             conn.ensure_connection(max_retries=1, timeout=settings.ops_broker_timeout)
