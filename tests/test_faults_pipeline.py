@@ -347,7 +347,7 @@ JOIN_OUTAGE_S = float(os.environ.get("DOSSIER_FAULT_JOIN_OUTAGE_S", "20"))
 class TestOcrJoin:
     def test_database_cut_while_a_scans_pages_are_joined(self, stack: Stack) -> None:
         """GIVEN a three-page scan whose pages are being read WHEN the database is cut as the last
-        page finishes (the chord's join polls the database) THEN after its return the scan is done
+        page finishes (its progress UPDATE queues the join) THEN after its return the scan is done
         once, its form read, within 60 s, not left at 90 % for the reconciler."""
         from .test_ocr_chord import ORG, scanned_pdf
 

@@ -121,7 +121,7 @@ def extract_file(path: Path, campaign: Campaign, *, name: str | None = None,
 
 def result_of(doc: Document, campaign: Campaign, info: FileInfo, ctx: ReadContext) -> ExtractResult:
     """The contract's result of a read document: located, checked, with its page images
-    and seals.  Shared by the one-task path and the OCR chord's join."""
+    and seals.  Shared by the one-task path and the OCR join (`ocr.assemble`)."""
     info.pages, info.method = doc.pages, doc.method
     documents, findings = analyse(doc, campaign, low_confidence=ctx.settings.ocr_low_confidence)
     page_images = [{"page": p.page, "width": p.width, "height": p.height, "key": p.key}

@@ -10,12 +10,6 @@ config = context.config
 target_metadata = load_models()
 
 
-def include_name(name: str | None, type_: str, _parents: dict) -> bool:
-    # Celery's result backend keeps its own tables in this database (celery_taskmeta,
-    # celery_tasksetmeta): autogenerate must neither drop nor adopt them
-    return not (type_ == "table" and name is not None and name.startswith("celery_"))
-
-
 def run_migrations_online() -> None:
     engine = config.attributes.get("engine") or create_engine(config.get_main_option("sqlalchemy.url"))
     with engine.connect() as connection:
@@ -25,7 +19,6 @@ def run_migrations_online() -> None:
             # SQLite cannot ALTER most things in place; batch mode copies the table
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
-            include_name=include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

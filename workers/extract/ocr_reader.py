@@ -1,7 +1,7 @@
 """Scans and photos → the common model, by OCR (`method: ocr`).
 
 Three steps, so that Celery can fan pages out (one `ocr.page` task each) and
-join them (a chord), while `dossier extract` runs them in one process:
+join them (the last page queues `ocr.assemble`), while `dossier extract` runs them in one process:
 
 1. `prepare_pages(path, ctx)`: render / load every page (cheap; limits checked);
 2. `ocr_page(image, page_no, settings)`: turn the page upright, straighten it,

@@ -44,7 +44,7 @@ class ReadContext:
     # store a derived file (converted .docx, page image) beside the original;
     # returns its object key.  None when run from the CLI with nowhere to keep it.
     save_derived: Callable[[str, bytes], str] | None = None
-    # run one page's OCR somewhere else (a Celery chord on the `ocr` queue);
+    # run the pages' OCR somewhere else (a hook; the Celery pipeline fans pages out itself);
     # None: run in this process.
     ocr_pages: Callable[..., list] | None = None
 
