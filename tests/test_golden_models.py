@@ -14,6 +14,7 @@ are read from the shared samples beside the project and skipped where it is abse
 """
 from __future__ import annotations
 
+import difflib
 import json
 import re
 from pathlib import Path
@@ -121,7 +122,11 @@ def test_reader_model_matches_golden(name: str, pytestconfig: pytest.Config) -> 
         golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(dump(got), encoding="utf-8")
     assert golden.is_file(), f"no golden file {golden.name}: run with --regenerate-golden"
-    assert got == json.loads(golden.read_text(encoding="utf-8"))
+    expected, now = golden.read_text(encoding="utf-8"), dump(got)
+    if now != expected:
+        diff = difflib.unified_diff(expected.splitlines(), now.splitlines(), "golden", "read now", lineterm="", n=2)
+        pytest.fail(f"{name} reads differently from tests/golden/models/{golden.name} (after a reader change: "
+                    f"--regenerate-golden, then review the diff):\n" + "\n".join(list(diff)[:120]))
 
 
 def test_every_golden_file_has_its_case() -> None:
