@@ -10,7 +10,7 @@ from sqlalchemy import Engine, select
 
 from dossier.campaigns import get_campaign
 from services.auth import accounts
-from services.review import flow
+from services.review import flow, standings
 from storage.db import make_sessionmaker
 from storage.models import Submission, utcnow
 from storage.review_models import ReviewTask
@@ -66,4 +66,4 @@ def test_the_desk_shows_the_places_and_a_third_is_refused(make_client: Any, sqli
             assert "名额已满" in quota.group(1) and 'class="quota error"' in page
             assert "推荐名额已满" in r.text          # back on the desk with the refusal
     with make_sessionmaker(sqlite_engine)() as s:
-        assert flow.passed_count(s, C, "recommender_opinion", recommender=REC) == 2
+        assert standings.passed_count(s, C, "recommender_opinion", recommender=REC) == 2

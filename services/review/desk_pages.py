@@ -32,7 +32,7 @@ from storage.models import StoredFile
 from storage.review_models import ReviewTask, SubmissionReview
 
 from . import findings as finding_actions
-from . import flow, page_images
+from . import flow, page_images, standings
 from .access import task_scope, visible_submission
 from .blocking import blocking_items
 from .outcome_messages import decision_outcome
@@ -131,8 +131,8 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
                   total=(task.data or {}).get("total"), held=held, msg=msg, kinds=KIND_LABELS,
                   decisions=[(d, DECISION_LABELS[d]) for d in stage.decisions],
                   objections=flow.open_objections(session, task.submission_id),
-                  quota=flow.quota_standing(session, campaign, task),
-                  award=flow.award_standing(session, campaign, task.stage_id),
+                  quota=standings.quota_standing(session, campaign, task),
+                  award=standings.award_standing(session, campaign, task.stage_id),
                   campaign=campaign,     # its standards beside the scoring (the notice's words)
                   # what stops a pass, contested first, beside the decision buttons
                   blocking=blocking_items(session, campaign, task.submission_id),

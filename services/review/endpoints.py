@@ -25,7 +25,7 @@ from storage import standing as lifecycle
 from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
-from . import audit, findings, flow, queue, submitting
+from . import audit, findings, flow, queue, standings, submitting
 from .access import task_scope, visible_submission
 from .blocking import blocking_items
 from .schemas import (ClaimIn, ContestIn, CorrectionIn, DecisionIn, NoticeIn, OverrideIn, ReassignIn, ScoresIn,
@@ -57,7 +57,7 @@ def list_tasks(user: CurrentUser, session: SessionDep, stage_id: str | None = No
     for t in queue.list_tasks(session, user, f):
         # a recommender deciding whom to put forward sees its count against the notice's 1–2
         campaign = get_campaign(t.campaign_id)
-        quota, award = flow.quota_standing(session, campaign, t), flow.award_standing(session, campaign, t.stage_id)
+        quota, award = standings.quota_standing(session, campaign, t), standings.award_standing(session, campaign, t.stage_id)
         out.append({**task_json(t), **({"quota": quota} if quota else {}), **({"award": award} if award else {})})
     return out
 

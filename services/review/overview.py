@@ -22,7 +22,7 @@ from storage.models import FindingRow, Submission, utcnow
 from storage.review_models import ReviewStatus, ReviewTask, SubmissionReview, TaskState
 from dossier.stages import engine
 
-from . import flow
+from . import standings
 
 ACTIVE = (TaskState.OPEN.value, TaskState.CLAIMED.value)
 ORDER = list(rules.State)
@@ -100,10 +100,10 @@ def overview(session: Session, campaign: Campaign, now: dt.datetime | None = Non
     stage_rows = {s.id: StageRow(s.id, s.name) for s in engine.stages(campaign)}
     for s in engine.stages(campaign):
         row = stage_rows[s.id]
-        row.passed = flow.passed_count(session, campaign.id, s.id)
+        row.passed = standings.passed_count(session, campaign.id, s.id)
         # the same limit the decision checks (services/review/flow.py)
-        row.limit = engine.pass_limit(s, flow.stage_candidates(session, campaign.id, s.id))
-        award = flow.award_standing(session, campaign, s.id)
+        row.limit = engine.pass_limit(s, standings.stage_candidates(session, campaign.id, s.id))
+        award = standings.award_standing(session, campaign, s.id)
         if award is not None:
             row.target, row.target_message = award["target"], award["message"]
     statuses: Counter[str] = Counter()
@@ -135,7 +135,7 @@ def overview(session: Session, campaign: Campaign, now: dt.datetime | None = Non
     per_recommender = Counter(s.recommender for s in subs if s.recommender and s.submitted_at is not None)
     states = Counter(lifecycle.standing(session, s).state for s in subs)
     quota_stage = next((s.id for s in engine.stages(campaign) if s.quota), None)
-    recommenders = [RecommenderRow(name, n, flow.passed_count(session, campaign.id, quota_stage, recommender=name)
+    recommenders = [RecommenderRow(name, n, standings.passed_count(session, campaign.id, quota_stage, recommender=name)
                                    if quota_stage else 0, campaign.quota_max, campaign.quota_min)
                     for name, n in sorted(per_recommender.items(), key=lambda kv: (-kv[1], kv[0]))]
     targets = [s.award_count for s in engine.stages(campaign) if s.award_count is not None]
