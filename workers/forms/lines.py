@@ -8,6 +8,7 @@ line, a table, a new page, or (an opinion) the date that closes it.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from dossier.campaigns import FieldSpec
@@ -18,8 +19,10 @@ from .normalise import find_date, unread_date
 from .segments import GAP, Segment, Segmenter
 
 
-# a value on the line under its label is short (a long text has its own rules)
+# a value on the line under its label is short (a long text has its own rules), and one: a line of
+# several values spaced apart is a row of values of other labels
 _UNDER_MAX = 30
+_SEVERAL = re.compile(r"[ \t\u3000]{2,}")
 
 
 @dataclass
@@ -179,7 +182,7 @@ class LineIndex:
             box = first.box
             if box is None or box.x0 < own.x1 - 1.0 or box.y1 < own.y0 - 0.75 * height \
                     or box.y0 > own.y1 + 0.75 * height or (i, 0) in self.label_lines \
-                    or len(label_key(first.text)) > _UNDER_MAX:
+                    or len(label_key(first.text)) > _UNDER_MAX or _SEVERAL.search(first.text.strip()):
                 continue
             if best is None or box.x0 < best[0]:
                 best = (box.x0, (first.text, b, i))
@@ -201,7 +204,7 @@ class LineIndex:
             if (i, 0) in self.leads:
                 return self.leads[(i, 0)], b, i
             if (i, 0) in self.label_lines or APPENDIX_HEADER.match(line) or PAGE_NUMBER.match(line) \
-                    or len(label_key(line)) > _UNDER_MAX or EMPTY_DATE.search(line):
+                    or len(label_key(line)) > _UNDER_MAX or EMPTY_DATE.search(line) or _SEVERAL.search(line.strip()):
                 return None
             if p.box is not None and b.box is not None and b.box.y0 - p.box.y1 > 1.5 * (p.box.y1 - p.box.y0):
                 return None        # far below: the next thing on the page, not this label's value

@@ -34,6 +34,9 @@ from .subtable import parts_text
 
 __all__ = ["Found", "LocatedDocument", "Locator", "locate"]
 
+# the confidence of a blank read beside text no label took (see Locator._loose_text_near)
+LOOSE_TEXT_CONFIDENCE = 0.5
+
 
 def _nested(i: int, t: Table) -> list[tuple[int, Table, Cell]]:
     """The cells of `t` and of the tables nested in them, each with the outer block's index."""
@@ -262,10 +265,28 @@ class Locator:
         pictures = [p for h in holders for p in h.pictures]
         for h in holders:
             pictures += [p for p in self.floating_over(h) if p not in pictures]
+        confidence = min(h.confidence for h in holders)
+        if not raw.strip() and isinstance(hit.holder, Paragraph) and self._loose_text_near(hit.block):
+            confidence = min(confidence, LOOSE_TEXT_CONFIDENCE)
         return Found(raw=raw, page=hit.holder.page, box=hit.holder.box,
-                     confidence=min(h.confidence for h in holders), pictures=pictures,
+                     confidence=confidence, pictures=pictures,
                      label=label_key(hit.segment.label), blocks=blocks,
                      spots=[(h.page, h.box) for h in holders if h.box is not None])
+
+    def _loose_text_near(self, block: int) -> bool:
+        """Whether a blank on a printed or scanned label line has text near it that no label took:
+        a short line of values, or text printed over other text.  Where it has, the value may be
+        there (a box printed off its line), and a finding that it is missing rests on weak evidence."""
+        if self.doc.method not in ("pdf-text", "ocr"):
+            return False
+        page = self.doc.blocks[block].page
+        for i in range(max(0, block - 2), min(block + 3, len(self.doc.blocks))):
+            b = self.doc.blocks[i]
+            if i == block or not isinstance(b, Paragraph) or b.page != page or not b.text.strip():
+                continue
+            if b.confidence < 1.0 or ((i, 0) not in self.lines.label_lines and len(label_key(b.text)) <= 60):
+                return True
+        return False
 
     def inline_value(self, spec: FieldSpec, siblings: list[FieldSpec]) -> Found | None:
         found = self.line_value(spec)
