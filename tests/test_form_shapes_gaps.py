@@ -227,3 +227,31 @@ class TestFreeTextKind:
         alone (no 事迹), it is still the narrative."""
         r = extract_file(self._text_file(tmp_path, "凝心聚力促发展　服务群众树品牌", 1000), get_campaign("jinhua-2015"))
         assert [d.kind for d in r.documents] == ["narrative"]
+
+
+# ---------------------------------------------------------------- blanks beside text no label took
+
+class TestBlankBesideLooseText:
+    def _printed_lines(self, tmp_path: Path, loose: str | None) -> tuple[list, list]:
+        """The label-line form as a print reads (method pdf-text), 党员人数 blank, and `loose` (a row of
+        values printed off their lines) just under it."""
+        form = fs.jinhua()
+        doc = _model(tmp_path, form, fs.Shape(body="lines", sep="colon", per_line=1))
+        k = next(i for i, b in enumerate(doc.blocks) if getattr(b, "text", "").startswith("党员人数"))
+        doc.blocks[k] = replace(doc.blocks[k], text="党员人数：")
+        if loose is not None:
+            doc.blocks.insert(k + 1, replace(doc.blocks[k], text=loose))
+        return analyse(replace(doc, method="pdf-text"), get_campaign(form.campaign))
+
+    def test_blank_beside_a_row_of_values_is_for_the_reviewer(self, tmp_path: Path) -> None:
+        """GIVEN a printed blank with a row of values beside it that no label took THEN 党员人数 missing
+        is a weak warning (the value may be in that row), and the row is not read as its value."""
+        documents, findings = self._printed_lines(tmp_path, "45人    王建国")
+        assert _fields(documents)["recommendation_form"]["member_count"] == ""
+        [f] = [f for f in findings if f.field == "member_count"]
+        assert (f.code, f.severity, f.extra.get("evidence")) == ("field.missing", "warning", "weak")
+
+    def test_a_plain_blank_is_the_units_error(self, tmp_path: Path) -> None:
+        """GIVEN the same blank among label lines only THEN field.missing is an error for the unit."""
+        _, findings = self._printed_lines(tmp_path, None)
+        assert [(f.code, f.severity) for f in findings if f.field == "member_count"] == [("field.missing", "error")]
