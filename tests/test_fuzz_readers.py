@@ -34,7 +34,6 @@ REGRESSIONS = Path(__file__).resolve().parent / "fuzz_regressions"
 EXAMPLES = int(os.environ.get("DOSSIER_TEST_FUZZ_EXAMPLES", "0") or 0)
 # one example's bound: a reader that takes longer on a damaged file is hanging
 EXAMPLE_SECONDS = 30
-SETTINGS = Settings()
 
 
 class Hung(BaseException):
@@ -89,7 +88,7 @@ def read_mutated(data: bytes, fmt: str, read: Callable[[Path, ReadContext], obje
     with tempfile.TemporaryDirectory(prefix="dossier-fuzz-") as tmp:
         path = Path(tmp) / f"fuzzed.{fmt}"
         path.write_bytes(data)
-        ctx = ReadContext(name=path.name, format=fmt, settings=SETTINGS)
+        ctx = ReadContext(name=path.name, format=fmt, settings=Settings())
         with time_limit(EXAMPLE_SECONDS) as fired:
             try:
                 answer: object = read(path, ctx)
@@ -147,7 +146,7 @@ class TestPdf:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "ruled.pdf"
             path.write_bytes(RULED_PDF)
-            doc = read_document(path, ReadContext(name="ruled.pdf", format="pdf", settings=SETTINGS))
+            doc = read_document(path, ReadContext(name="ruled.pdf", format="pdf", settings=Settings()))
         cells = [c.text for t in doc.tables() for c in t.cells]
         assert doc.method == "pdf-text" and "Members" in cells and "48" in cells
 
