@@ -107,14 +107,21 @@ def render_only(settings: Settings, times: int) -> float:
     return (time.perf_counter() - t0) / max(times * len(records), 1)
 
 
+def report(label: str, took: float, done: int, state: str, size: float, summary: int) -> None:
+    # each set as soon as it is timed: a long run cut short still says what it measured
+    print(f"  {label:37s} {took:7.1f} s total  {took / max(done, 1):6.2f} s/dossier  "
+          f"{done / took:5.2f} dossiers/s  dossier PDF {size / 1024:6.1f} KiB  "
+          f"summary PDF {summary / 1024:6.1f} KiB  ({state})", flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--subs", type=int, default=10)
     ap.add_argument("--renders", type=int, default=3)
     ap.add_argument("--pdf-only", action="store_true", help="only the PDF originals' set (no LibreOffice)")
     args = ap.parse_args()
-    rows = []
     ahead = render = 0.0
+    print(f"packet build of {args.subs} yueyang submissions (form + score sheet each), one process:", flush=True)
     for label, as_pdf, print_ahead in (("Word originals (LibreOffice)", False, False),
                                        ("Word originals, printed when read", False, True),
                                        ("PDF originals", True, False)):
@@ -125,16 +132,11 @@ def main() -> None:
             migrate(make_engine(settings))
             printing = populate(settings, Path(tmp), args.subs, as_pdf, print_ahead)
             ahead = printing or ahead
-            rows.append((label, *build(settings)))
+            report(label, *build(settings))
             if not as_pdf and not print_ahead:
-                rows.append((label + ", again", *build(settings)))
+                report(label + ", again", *build(settings))
             if as_pdf:
                 render = render_only(settings, args.renders)
-    print(f"packet build of {args.subs} yueyang submissions (form + score sheet each), one process:")
-    for label, took, done, state, size, summary in rows:
-        print(f"  {label:37s} {took:7.1f} s total  {took / max(done, 1):6.2f} s/dossier  "
-              f"{done / took:5.2f} dossiers/s  dossier PDF {size / 1024:6.1f} KiB  "
-              f"summary PDF {summary / 1024:6.1f} KiB  ({state})")
     print(f"  generated pages alone: {render:.3f} s/dossier (mean of {args.renders} x {args.subs})")
     if ahead:
         print(f"  printing ahead on the packets queue took {ahead:.1f} s ({ahead / (2 * args.subs):.2f} s/file), "
