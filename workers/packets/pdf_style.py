@@ -12,10 +12,10 @@ never stops a build.
 What it costs: WeasyPrint lays pages out in Python and keeps a CID font's glyph ids,
 so each PDF carries about 140 KB of Noto, and a dossier's own seven pages took 3.8 to
 4.1 s and 240 KB where reportlab's took 0.65 s and 15 KB (one process, a loaded
-two-core machine; bench/bench_packets.py measures the build).  A copy of Noto Serif CJK SC cut to GB2312 (fontTools,
-once, at image build) named by DOSSIER_PACKET_FONT brings a one-page PDF from
-about 140 KB to 34 KB and halves its time; rarer characters then fall back to
-the full Noto, still embedded.
+two-core machine; bench/bench_packets.py measures the build).  A copy of Noto
+Serif CJK SC cut to GB2312 (fontTools, once, at image build) named by
+DOSSIER_PACKET_FONT brings a one-page PDF from about 140 KB to 34 KB and halves
+its time; rarer characters then fall back to the full Noto, still embedded.
 
 Only `data:` and `file:` URLs are fetched (the font file): the pages show what
 units and reviewers typed, always escaped, and nothing in them reaches the network.
