@@ -55,9 +55,10 @@ class Person:
 
     # ---- a unit
     def draft(self, campaign: str, organisation: str, recommender: str | None = None,
-              self_check: bool = False) -> str:
+              self_check: bool = False, applicant_kind: str | None = None) -> str:
         r = self.post("/api/submissions", json={"campaign": campaign, "organisation": organisation,
-                                                "recommender": recommender, "self_check": self_check})
+                                                "recommender": recommender, "self_check": self_check,
+                                                "applicant_kind": applicant_kind})
         assert r.status_code == 201, r.text
         return str(r.json()["id"])
 

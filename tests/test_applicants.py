@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.campaigns import get_campaign
@@ -19,6 +19,7 @@ from tests.docx_factory import narrative
 from tests.review_helpers import PASSWORD
 from tests.rules_world import api, caller, pg_sessions  # noqa: F401  (fixtures)
 from storage.db import make_sessionmaker
+from storage.models import Submission
 from tests.packet_scenario import read, upload
 from tests.review_helpers import submission
 from workers.extraction import extract_file
@@ -27,6 +28,23 @@ from dossier.stages import applicants, engine
 
 C, Y = "jinhua-2015", "yueyang-2017"
 JINHUA_NOTICE = "市直各机关党委、有关党委，党群系统各机关党组织，各县（市、区）直机关工委、金华经济技术开发区直属机关党委"
+
+
+YUEYANG_KINDS = "创建的对象为：局机关党支部，局直单位党组织，市律师协会党总支部"
+
+
+def select_of(page: str, name: str) -> str:
+    found = re.search(rf'<select name="{name}".*?</select>', page, re.S)
+    assert found, f"no select {name}"
+    return found.group(0)
+
+
+def optgroup(select: str, label_end: str) -> tuple[str, list[str]]:
+    """The campaign and the option values of the optgroup whose label ends with `label_end`."""
+    found = re.search(rf'<optgroup label="[^"]* · {re.escape(label_end)}" data-campaign="([^"]+)">(.*?)</optgroup>',
+                      select, re.S)
+    assert found, f"no optgroup {label_end} in {select}"
+    return found.group(1), re.findall(r'<option value="([^"]+)">', found.group(2))
 
 
 def login(c: TestClient, username: str, **kw: object) -> object:
@@ -110,6 +128,58 @@ class TestThroughTheApi:
 
 
 @pytest.mark.services
+class TestApplicantKind:
+    def test_an_unbound_unit_picks_a_listed_kind_through_the_api(self, api: TestClient,
+                                                                pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN an unbound unit WHEN it creates a Yueyang draft with no 创建对象, or one the notice does not
+        name THEN 422 quoting 创建的对象 and nothing is created; a listed one is accepted and binds the
+        account, after which another kind is refused; Jinhua (no such list) refuses a kind."""
+        unit = caller(api, pg_sessions, "u", "unit", organisation="岳阳市某局机关党支部")
+        body = {"campaign": Y, "organisation": "岳阳市某局机关党支部"}
+        for kind in (None, "市强戒所党委"):
+            r = unit.post("/api/submissions", json={**body, "applicant_kind": kind})
+            assert r.status_code == 422 and r.json()["error"] == "applicant.not_eligible", r.text
+            assert YUEYANG_KINDS in r.json()["message"]
+        with pg_sessions() as s:
+            assert s.scalar(select(func.count()).select_from(Submission)) == 0
+        r = unit.post("/api/submissions", json={**body, "applicant_kind": "局直单位党组织"})
+        assert r.status_code == 201, r.text
+        assert unit.post("/api/submissions", json=body).status_code == 201     # bound now: no need to repeat
+        r = unit.post("/api/submissions", json={**body, "applicant_kind": "局机关党支部"})
+        assert r.status_code == 422 and "本账号的创建对象是“局直单位党组织”" in r.json()["message"]
+        r = unit.post("/api/submissions", json={"campaign": C, "organisation": "岳阳市某局机关党支部",
+                                                "recommender": "武义县直机关工委", "applicant_kind": "局机关党支部"})
+        assert r.status_code == 422 and "没有“创建对象”类别" in r.json()["message"]
+
+    def test_the_openapi_document_names_the_field(self, api: TestClient) -> None:
+        spec = api.get("/openapi.json").json()["components"]["schemas"]["SubmissionCreate"]["properties"]
+        assert "创建对象" in spec["applicant_kind"]["description"]
+
+    def test_the_unit_page_offers_the_kinds_and_refuses_others(self, api: TestClient,
+                                                             pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN an unbound unit on /unit THEN it picks its 创建对象 from a select of Yueyang's list; a draft
+        with none, or with a kind off the list, is refused with the notice's words; a Jinhua recommender
+        sent with a Yueyang draft (all options show without JavaScript) is refused; a listed kind makes the
+        draft and the page then shows the binding and no control."""
+        caller(api, pg_sessions, "u", "unit", organisation="岳阳市某局机关党支部")
+        login(api, "u")
+        page = api.get("/unit").text
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+        assert optgroup(select_of(page, "applicant_kind"), "创建的对象") == (
+            Y, ["局机关党支部", "局直单位党组织", "市律师协会党总支部"])
+        files = [("files", ("申报表.docx", b"x", "application/octet-stream"))]
+        for extra, says in (({}, YUEYANG_KINDS), ({"applicant_kind": "市强戒所党委"}, YUEYANG_KINDS),
+                            ({"applicant_kind": "局机关党支部", "recommender": "武义县直机关工委"}, "不须选择推荐单位")):
+            r = api.post("/unit/submit", data={"csrf_token": csrf, "campaign": Y, **extra}, files=files)
+            assert says in r.text and 'data-id="' not in r.text, r.text
+        r = api.post("/unit/submit", data={"csrf_token": csrf, "campaign": Y, "applicant_kind": "局机关党支部"},
+                     files=files, follow_redirects=True)
+        assert "草稿已建立" in r.text
+        page = api.get("/unit").text
+        assert "创建对象：局机关党支部（“" in page and 'name="applicant_kind"' not in page
+
+
+@pytest.mark.services
 class TestPages:
     def test_the_admin_binds_a_unit_to_a_recommender_picked_from_the_list(
             self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
@@ -134,21 +204,31 @@ class TestPages:
 
     def test_the_unit_page_offers_the_list_and_refuses_a_name_off_it(
             self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
-        """GIVEN an unbound unit on /unit THEN the recommenders of the file are offered; a draft naming the
-        市直机关工委 is refused with the notice's words and nothing is created.  A bound unit sees its own."""
+        """GIVEN an unbound unit on /unit THEN it picks its recommender from a select of the file's list
+        grouped by kind and level, the accounts the admin registered for an open kind among them, never
+        types one; a draft naming the 市直机关工委 is refused with the notice's words and nothing is created.
+        A bound unit sees its own and no control."""
         caller(api, pg_sessions, "u", "unit", organisation="金华市某局机关支部")
+        caller(api, pg_sessions, "rec", "recommender", organisation="金华市总工会党组")
         login(api, "u")
         page = api.get("/unit").text
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
-        assert '<option value="武义县直机关工委">' in page and 'list="recommender-list"' in page
+        assert '<input name="recommender"' not in page and "<datalist" not in page
+        rec = select_of(page, "recommender")
+        county = optgroup(rec, "各县（市、区）直机关工委（县级）")
+        assert county[0] == C and "武义县直机关工委" in county[1] and len(county[1]) == 9
+        # the registered account is under the kind its name fits (党群系统各机关党组织), not the first one
+        assert optgroup(rec, "党群系统各机关党组织（市级）") == (C, ["金华市总工会党组"])
         r = api.post("/unit/submit", data={"csrf_token": csrf, "campaign": C, "recommender": "市直机关工委"},
                      files=[("files", ("推荐表.docx", b"x", "application/octet-stream"))], follow_redirects=True)
         assert JINHUA_NOTICE in r.text and "/submissions/" not in str(r.url)
+        assert 'data-id="' not in api.get("/unit").text
         caller(api, pg_sessions, "b", "unit", organisation="兰溪市某局机关支部", campaign_id=C,
                recommender="兰溪市直机关工委")
         api.cookies.clear()                                  # another person on the same browser
         login(api, "b")
-        assert "推荐单位：兰溪市直机关工委（账号已绑定" in api.get("/unit").text
+        page = api.get("/unit").text
+        assert "推荐单位：兰溪市直机关工委（“" in page and "账号已绑定" in page and 'name="recommender"' not in page
         # its draft says by when its recommender needs the materials (a county point: 2015-10-29)
         csrf = re.search(r'name="csrf_token" value="([^"]+)"', api.get("/unit").text).group(1)  # type: ignore[union-attr]
         api.post("/unit/submit", data={"csrf_token": csrf, "campaign": C},

@@ -64,7 +64,8 @@ def upload_as(c: TestClient, csrf: str, campaign: str = "yueyang-2017",
     """A unit's draft with one file, read (as `result` says) and checked as the worker would,
     then put forward with 提交审核 on its page (`submit`)."""
     r = c.post("/unit/submit",
-               data={"campaign": campaign, "csrf_token": csrf, **({"recommender": recommender} if recommender else {})},
+               data={"campaign": campaign, "csrf_token": csrf, **({"recommender": recommender} if recommender else {}),
+                     **({"applicant_kind": "局机关党支部"} if campaign == "yueyang-2017" else {})},   # 创建的对象
                files=[("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))],
                follow_redirects=False)
     assert r.status_code == 303, r.text
@@ -261,7 +262,8 @@ class TestUnitIsolation:
                    headers={"X-CSRF-Token": csrf_b})
         assert r.status_code == 403 and "本单位" in r.json()["message"]
         assert 'data-id="' not in a.get("/unit").text
-        r = b.post("/api/submissions", json={"campaign": "yueyang-2017", "organisation": "乙局机关党支部"},
+        r = b.post("/api/submissions", json={"campaign": "yueyang-2017", "organisation": "乙局机关党支部",
+                                             "applicant_kind": "局机关党支部"},
                    headers={"X-CSRF-Token": csrf_b})
         assert r.status_code == 201
         sid = r.json()["id"]

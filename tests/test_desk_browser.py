@@ -120,6 +120,7 @@ def test_claim_correct_score_return_resubmit(service: tuple[str, str], browser: 
     # the campaign is chosen, never defaulted: a Yueyang form sent as a Jinhua submission went to the
     # Jinhua recommender's 公示, and the bureau's queue was empty (its "暂无任务" row was counted as a task)
     unit.select_option("#new-submission select[name=campaign]", "yueyang-2017")
+    unit.select_option("#new-submission select[name=applicant_kind]", "局机关党支部")   # 创建的对象
     unit.set_input_files("#new-submission input[type=file]", str(form))
     unit.click("#new-submission button[type=submit]")
     expect(unit.locator(".flash")).to_contain_text("草稿已建立")
@@ -237,6 +238,7 @@ def test_overdue_marking_and_keyboard_shortcuts(service: tuple[str, str], browse
     base, _ = service
     unit = _page(browser, base, "unit")
     unit.select_option("#new-submission select[name=campaign]", "yueyang-2017")
+    unit.select_option("#new-submission select[name=applicant_kind]", "局机关党支部")   # 创建的对象
     unit.set_input_files("#new-submission input[type=file]", str(_complete_form(tmp_path / "申报表.docx")))
     unit.click("#new-submission button[type=submit]")
     expect(unit.locator(".flash")).to_contain_text("草稿已建立")

@@ -108,7 +108,8 @@ class TestQuotas:
         c, h = quota_client, bearer(sqlite_engine, "unit-a")
 
         def new() -> str:
-            r = c.post("/api/submissions", json={"campaign": "yueyang-2017", "organisation": "甲局机关党支部"},
+            r = c.post("/api/submissions", json={"campaign": "yueyang-2017", "organisation": "甲局机关党支部",
+                                                 "applicant_kind": "局机关党支部"},
                        headers=h)
             assert r.status_code == 201, r.text
             return str(r.json()["id"])

@@ -92,6 +92,7 @@ def yueyang_task(service: dict[str, str], browser: Any) -> str:
     second = _complete_form(tmp / "申报表.docx")
     unit = _login(browser, service["base"], "unit")
     unit.select_option("#new-submission select[name=campaign]", "yueyang-2017")
+    unit.select_option("#new-submission select[name=applicant_kind]", "局机关党支部")   # 创建的对象
     unit.set_input_files("#new-submission input[type=file]", [str(first), str(second)])
     unit.click("#new-submission button[type=submit]")
     expect(unit.locator("#submit-form")).to_be_visible(timeout=120_000)

@@ -53,7 +53,7 @@ def test_yueyang_from_draft_to_title_and_packets(settings: Settings, pg_schema_u
         anon = w.anonymous.draft(C, "某支部自查", R1)
         w.anonymous.upload(anon, ("申报表.docx", form(tmp_path, "自查", words=1600)))
 
-        sid = {n: unit[n].draft(C, f"岳阳市第{n}支部", r) for n, r in UNITS.items()}
+        sid = {n: unit[n].draft(C, f"岳阳市第{n}支部", r, applicant_kind="局机关党支部") for n, r in UNITS.items()}
         for n in UNITS:
             long_one = n in ("三", "六")
             unit[n].upload(sid[n], ("申报表.docx", form(tmp_path, n, words=1600 if long_one else 1200,

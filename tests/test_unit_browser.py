@@ -1,4 +1,5 @@
-"""The unit's own page in headless Chromium against a running `dossier up`: a draft whose form says
+"""The unit's own page in headless Chromium against a running `dossier up`: the recommender picked from
+the campaign's list (a select the campaign switches, never typed); a draft whose form says
 详见附页 with no narrative is 检查中 while it is read, then shows the `document.missing` finding and
 why it cannot be submitted yet, without a reload; the narrative uploaded after it lifts that."""
 from __future__ import annotations
@@ -11,11 +12,12 @@ from typing import Iterator
 import pytest
 from docx import Document
 
+from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.auth import accounts
 from storage.db import make_engine, make_sessionmaker, migrate
 from tests.docx_factory import jinhua_form, narrative
-from tests.page_checks import chromium_page
+from tests.page_checks import check_page, chromium_page
 from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
 from tests.review_helpers import PASSWORD
 
@@ -31,6 +33,8 @@ def service(tmp_path: Path) -> Iterator[str]:
     migrate(engine)
     with make_sessionmaker(engine)() as s:
         accounts.create_user(s, username="unit", password=PASSWORD, role="unit", organisation="金华市某局机关支部")
+        # a recommender of a kind the notice lists no names for (党群系统各机关党组织): its account is the list
+        accounts.create_user(s, username="rec", password=PASSWORD, role="recommender", organisation="金华市总工会党组")
     engine.dispose()
     log = ARTIFACTS / "logs" / f"unit-dossier-up-{port}.log"
     with running(["up"], dossier_env(settings), log) as proc:
@@ -55,6 +59,69 @@ def _narrative(path: Path) -> Path:
     return path
 
 
+def _offered(select: object) -> list[str]:
+    return select.locator("option:not([value=''])").evaluate_all("os => os.map(o => o.value)")  # type: ignore[attr-defined, no-any-return]
+
+
+def _pick_from_lists(page: object) -> None:
+    """The new draft's recommender and 创建对象 are selects of the chosen campaign's lists: Jinhua's
+    recommenders (the registered account among them, under its kind), Yueyang's 创建的对象; switching the
+    campaign switches what is offered.  The page passes axe.  Leaves Jinhua chosen with the account picked."""
+    from playwright.sync_api import Page, expect
+
+    assert isinstance(page, Page)
+    form = page.locator("#new-submission")
+    recommender, kind = form.locator("select[name=recommender]"), form.locator("select[name=applicant_kind]")
+    expect(form.locator("input[name=recommender]")).to_have_count(0)        # never typed
+    page.select_option("#new-submission select[name=campaign]", "jinhua-2015")
+    expect(recommender).to_be_visible()
+    expect(kind).to_be_hidden()
+    jinhua = _offered(recommender)
+    assert "武义县直机关工委" in jinhua and "金华市总工会党组" in jinhua and "局机关党支部" not in _offered(kind)
+    expect(recommender.locator("optgroup[label$='党群系统各机关党组织（市级）'] option")).to_have_text(["金华市总工会党组"])
+    assert recommender.evaluate("s => s.required")                             # the flow needs one
+    page.select_option("#new-submission select[name=campaign]", "yueyang-2017")
+    expect(recommender).to_be_hidden()
+    expect(kind).to_be_visible()
+    assert _offered(kind) == ["局机关党支部", "局直单位党组织", "市律师协会党总支部"] and _offered(recommender) == []
+    page.select_option("#new-submission select[name=campaign]", "jinhua-2015")
+    assert _offered(recommender) == jinhua and _offered(kind) == []
+    page.select_option("#new-submission select[name=recommender]", "金华市总工会党组")
+
+
+def _login(page: object, base: str) -> None:
+    page.goto(base + "/login")  # type: ignore[attr-defined]
+    page.fill("input[name=username]", "unit")  # type: ignore[attr-defined]
+    page.fill("input[name=password]", PASSWORD)  # type: ignore[attr-defined]
+    page.click("button[type=submit]")  # type: ignore[attr-defined]
+
+
+def test_the_new_draft_form_passes_axe(service: str) -> None:
+    """The unit's page with the lists switched and a recommender picked: no code on screen, no serious
+    axe violation (axe goes in as an inline script: this context bypasses the page's CSP)."""
+    from tests.page_checks import chromium_browser
+
+    with chromium_browser() as browser:
+        page = browser.new_context(locale="zh-CN", bypass_csp=True).new_page()
+        _login(page, service)
+        _pick_from_lists(page)
+        check_page(page, "unit-new-draft")
+
+
+def test_without_javascript_every_campaigns_choices_show(service: str) -> None:
+    """GIVEN a browser without JavaScript THEN the selects hold every campaign's choices in optgroups
+    labelled by campaign (the server refuses another campaign's: tests/test_applicants.py)."""
+    from tests.page_checks import chromium_browser
+
+    with chromium_browser() as browser:
+        page = browser.new_context(locale="zh-CN", java_script_enabled=False).new_page()
+        _login(page, service)
+        groups = page.locator("#new-submission optgroup").evaluate_all("gs => gs.map(g => g.label)")
+        assert f"{get_campaign('jinhua-2015').title} · 各县（市、区）直机关工委（县级）" in groups, groups
+        assert f"{get_campaign('yueyang-2017').title} · 创建的对象" in groups, groups
+        assert page.locator("#new-submission select[name=applicant_kind]").is_visible()
+
+
 def test_checking_then_missing_document_without_reload(service: str, page: object, tmp_path: Path) -> None:
     """GIVEN a logged-in unit WHEN it starts a draft with a 推荐表 whose 主要创建事迹 says 详见附页 THEN its
     page says 检查中 and then, by itself, lists 缺少《创建事迹介绍材料》 and offers no 提交审核; once the
@@ -74,8 +141,7 @@ def test_checking_then_missing_document_without_reload(service: str, page: objec
     expect(page.locator("h1")).to_contain_text("我的申报")
 
     form = jinhua_form(tmp_path / "推荐表.docx", {"deeds": "详见附页"})
-    page.select_option("#new-submission select[name=campaign]", "jinhua-2015")
-    page.fill("#new-submission input[name=recommender]", "金华市某局机关党委")
+    _pick_from_lists(page)
     page.set_input_files("#new-submission input[type=file]", str(form))
     page.click("#new-submission button[type=submit]")
 

@@ -91,11 +91,36 @@ def find_recommender(campaign: Campaign, name: str | None, registered: Iterable[
     for r in recommenders(campaign):
         if r.name == name:
             return r
-    registered = set(registered)
-    for k in open_kinds(campaign):
-        if k.matches(name) or name in registered:
-            return Recommender(name=name, level=k.level, kind=k.kind)
-    return None
+    kinds = open_kinds(campaign)
+    # the kind whose pattern the name fits, before the first kind for an account that fits none:
+    # a registered 金华市总工会党组 is of 党群系统各机关党组织, not of the first kind listed
+    kind = next((k for k in kinds if k.matches(name)), None)
+    if kind is None and kinds and name in set(registered):
+        kind = kinds[0]
+    return Recommender(name=name, level=kind.level, kind=kind.kind) if kind else None
+
+
+LEVELS = {"city": "市级", "county": "县级"}
+
+
+def recommender_groups(campaign: Campaign, registered: Iterable[str] = ()) -> list[tuple[str, list[str]]]:
+    """What a unit picks its recommender from, grouped by kind and level in the file's order: the
+    listed recommenders, then the registered accounts of each open kind (the notice lists no names
+    there, so the accounts the admin registered are the list).  Each group: (label, names)."""
+    groups: dict[str, list[str]] = {}
+    listed = recommenders(campaign)
+    for r in listed:
+        groups.setdefault(_group_label(r), []).append(r.name)
+    taken = {r.name for r in listed}
+    for name in sorted(set(registered) - taken):
+        found = find_recommender(campaign, name, [name])
+        if found is not None:
+            groups.setdefault(_group_label(found), []).append(name)
+    return list(groups.items())
+
+
+def _group_label(r: Recommender) -> str:
+    return f"{r.kind or '推荐单位'}（{LEVELS.get(r.level, r.level)}）"
 
 
 def _notice_words(campaign: Campaign, key: str) -> str:
@@ -113,13 +138,18 @@ def check_recommender(campaign: Campaign, name: str | None, registered: Iterable
     return found
 
 
-def check_applicant_kind(campaign: Campaign, kind: str | None) -> str | None:
-    """The applicant kind, or NotEligible with the notice's words (创建的对象)."""
+def check_applicant_kind(campaign: Campaign, kind: str | None, *, required: bool = False) -> str | None:
+    """The applicant kind, or NotEligible with the notice's words (创建的对象); `required`: an
+    unbound unit's draft, where none picked is refused too (the campaign lists kinds)."""
     kinds = applicant_kinds(campaign)
+    kind = (kind or "").strip() or None
     if kind is None:
+        if required and kinds:
+            raise NotEligible(f"请选择创建对象。通知规定创建的对象为：{_notice_words(campaign, 'applicants')}。",
+                              f"no applicant kind picked for {campaign.id}")
         return kind
     if not kinds:      # a campaign whose notice names no 创建的对象: binding one would mean nothing
-        raise NotEligible(f"本次评选没有“创建对象”类别，不能绑定“{kind}”。", f"{campaign.id} has no applicant kinds")
+        raise NotEligible(f"本次评选没有“创建对象”类别，“{kind}”不适用。", f"{campaign.id} has no applicant kinds")
     if kind not in kinds:
         raise NotEligible(f"“{kind}”不在创建的对象之列。通知规定创建的对象为：{_notice_words(campaign, 'applicants')}。",
                           f"{kind!r} is not an applicant kind of {campaign.id}")

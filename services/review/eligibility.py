@@ -31,12 +31,26 @@ def registered_recommenders(session: Session | None, campaign: Campaign) -> list
     return sorted({r for r in rows if r})
 
 
+def choice_groups(session: Session | None, campaign: Campaign) -> list[tuple[str, list[str]]]:
+    """What a unit picks its recommender from, by kind and level: the file's list, then the
+    registered accounts of the kinds the notice leaves open."""
+    return applicants.recommender_groups(campaign, registered_recommenders(session, campaign))
+
+
 def choices(session: Session | None, campaign: Campaign) -> list[str]:
-    """What a unit picks its recommender from: the file's list, then registered accounts of the
-    kinds the notice leaves open."""
-    named = [r.name for r in applicants.recommenders(campaign)]
-    return named + [n for n in registered_recommenders(session, campaign)
-                    if n not in named and applicants.find_recommender(campaign, n, [n])]
+    return [name for _, names in choice_groups(session, campaign) for name in names]
+
+
+def check_choice(session: Session | None, campaign: Campaign, name: str | None) -> None:
+    """A recommender picked on the unit's page: one of this campaign's choices.  Without JavaScript
+    the page shows every campaign's choices, so a name of another campaign's list can come back."""
+    name = (name or "").strip()
+    if not name or name in choices(session, campaign):
+        return
+    if applicants.has_recommender_list(campaign):
+        check_recommender(session, campaign, name)        # the notice's words for a name off the list
+    raise NotEligible(f"“{name}”不是“{campaign.title}”的推荐单位，本次评选不须选择推荐单位。",
+                      f"{name!r} picked for {campaign.id}, which lists no recommenders")
 
 
 def check_recommender(session: Session | None, campaign: Campaign, name: str | None) -> None:
@@ -50,17 +64,16 @@ def binding(session: Session, user: User) -> UserBinding | None:
     return session.get(UserBinding, user.id)
 
 
-def applicant_recommender(session: Session, user: User | None, campaign: Campaign, given: str | None) -> str | None:
+def applicant_recommender(session: Session, user: User | None, campaign: Campaign, given: str | None,
+                          applicant_kind: str | None = None) -> str | None:
     """The recommender a unit's new submission is under: its bound one (a different one named is
-    refused), else the one named, checked against the list; and its applicant kind, checked."""
-    bound = binding(session, user) if user is not None and user.role == Role.UNIT.value else None
-    if bound is not None and bound.campaign_id not in (None, campaign.id):
-        bound = None
-    if bound is not None:
-        try:
-            applicants.check_applicant_kind(campaign, bound.applicant_kind)
-        except applicants.NotEligible as e:
-            raise NotEligible(e.message, e.detail) from e
+    refused), else the one named, checked against the list; and its applicant kind (创建的对象):
+    the bound one, else the one named, which an unbound unit must pick where the campaign lists
+    kinds.  The kind picked binds the account (the admin may change it on the people page)."""
+    unit = user is not None and user.role == Role.UNIT.value
+    row = binding(session, user) if unit and user is not None else None
+    bound = row if row is not None and row.campaign_id in (None, campaign.id) else None
+    _check_kind(session, user, campaign, row, bound, applicant_kind, unit)
     recommender = (given or "").strip() or None
     if bound is not None and bound.recommender:
         if recommender and recommender != bound.recommender:
@@ -70,6 +83,25 @@ def applicant_recommender(session: Session, user: User | None, campaign: Campaig
         recommender = bound.recommender
     check_recommender(session, campaign, recommender)
     return recommender
+
+
+def _check_kind(session: Session, user: User | None, campaign: Campaign, row: UserBinding | None,
+                bound: UserBinding | None, given: str | None, unit: bool) -> None:
+    given = (given or "").strip() or None
+    try:
+        if bound is not None and bound.applicant_kind:
+            applicants.check_applicant_kind(campaign, bound.applicant_kind)
+            if given and given != bound.applicant_kind:
+                raise NotEligible(f"本账号的创建对象是“{bound.applicant_kind}”，不能以“{given}”申报；"
+                                  "如有误，请联系管理员。", f"bound to {bound.applicant_kind!r}, not {given!r}")
+            return
+        kind = applicants.check_applicant_kind(campaign, given, required=unit)
+    except applicants.NotEligible as e:
+        raise NotEligible(e.message, e.detail) from e
+    if kind and unit and user is not None and row is None:
+        # the account had no binding: the kind it picked is its own from now on (one row per account;
+        # an admin's binding for another campaign is never overwritten)
+        session.add(UserBinding(user_id=user.id, campaign_id=campaign.id, applicant_kind=kind))
 
 
 def bind(session: Session, user: User, *, campaign: Campaign | None, recommender: str | None = None,

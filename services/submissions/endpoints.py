@@ -65,9 +65,10 @@ def create_submission(body: SubmissionCreate, request: Request, session: Session
     recommender = body.recommender
     check_creator(None if anonymous else request.state.user, body.organisation, body.self_check)
     if not (anonymous or body.self_check):
-        # a unit applies under its bound recommender, one on the campaign file's list (422 otherwise)
+        # a unit applies under its bound recommender and 创建对象, or ones on the campaign file's lists (422 otherwise)
         recommender = eligibility.applicant_recommender(session, request.state.user,
-                                                        campaign_or_404(body.campaign), recommender)
+                                                        campaign_or_404(body.campaign), recommender,
+                                                        body.applicant_kind)
     sub = service.create_submission(session, campaign_id=body.campaign, organisation=body.organisation,
                                     recommender=recommender, self_check=body.self_check or anonymous)
     return _submission_out(request, sub, session)

@@ -31,6 +31,10 @@ class SubmissionCreate(BaseModel):
     campaign: Ident = Field(description="campaign id / 评选活动编号")
     organisation: Name = Field(min_length=1, description="申报（推荐）单位 / the submitting unit")
     recommender: Name | None = Field(None, description="推荐单位（可选）/ recommender, optional")
+    applicant_kind: Name | None = Field(None, description="创建对象：从评选活动的名单中选择（GET /api/review/campaigns/"
+                                    "{id}/recommenders 的 applicant_kinds）；活动列有名单而账号未绑定时必填，名单外的被拒绝"
+                                    " / applicant kind from the campaign's list; required of an unbound unit where the"
+                                    " campaign lists kinds, refused off the list (422)")
     self_check: bool = Field(False, description="自查：只检查，不是申报，不能提交审核（未登录时总是自查）"
                                                 " / a self-check, never a submission (always so without a login)")
 

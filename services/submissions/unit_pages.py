@@ -6,12 +6,16 @@ action's query string, checked by the auth middleware; the others' hidden field,
 """
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, Response
 
-from dossier.campaigns import CampaignError, get_campaign, load_campaigns
-from dossier.stages import engine
+from sqlalchemy.orm import Session
+
+from dossier.campaigns import Campaign, CampaignError, get_campaign, load_campaigns
+from dossier.stages import applicants, engine
 from services.kit.csrf import csrf_ok, require_csrf
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 from services.kit.errors import DomainError, InvalidInput
@@ -22,6 +26,7 @@ from services.review.access import record_owner, submissions_of, visible_submiss
 from services.review.rows import review_row
 from services.security.guards import UnitUser
 from storage import standing as lifecycle
+from storage.rules_models import UserBinding
 
 from . import service as subs
 from .uploads import receive_form, store_uploads
@@ -34,12 +39,27 @@ def unit_home(request: Request, user: CurrentUser, session: SessionDep,
               msg: str = "") -> HTMLResponse:
     rows = [review_row(session, s) for s in submissions_of(session, user)]
     campaigns = list(load_campaigns().values())
+    bound = eligibility.binding(session, user)
     return render(request, "review/unit.html", rows=rows, msg=msg, campaigns=campaigns,
                   campaign_titles={c.id: c.title for c in campaigns},
-                  recommender_choices={c.id: eligibility.choices(session, c) for c in campaigns},
-                  deadline_note=lambda sub: schedule.note(session, sub),
-                  bound=eligibility.binding(session, user),
+                  deadline_note=lambda sub: schedule.note(session, sub), bound=bound,
+                  **pick_lists(session, campaigns, bound),
                   needs_recommender={c.id for c in campaigns if engine.needs_recommender(c)})
+
+
+def pick_lists(session: Session, campaigns: list[Campaign], bound: UserBinding | None) -> dict[str, Any]:
+    """What an unbound unit picks from, per campaign: its recommenders grouped by kind and level, and
+    its applicant kinds (创建的对象).  A campaign the account is bound for offers no choice of what
+    the binding already says."""
+    def covers(c: Campaign, what: str | None) -> bool:
+        return bound is not None and bool(what) and bound.campaign_id in (None, c.id)
+
+    return {"recommender_groups": {c.id: groups for c in campaigns if not covers(c, bound and bound.recommender)
+                                   for groups in [eligibility.choice_groups(session, c)] if groups},
+            "kind_choices": {c.id: kinds for c in campaigns if not covers(c, bound and bound.applicant_kind)
+                             for kinds in [applicants.applicant_kinds(c)] if kinds},
+            "open_kinds": {c.id: [k.kind for k in applicants.open_kinds(c)] for c in campaigns},
+            "bound_title": next((c.title for c in campaigns if bound and bound.campaign_id == c.id), "")}
 
 
 @router.post("/unit/submit")
@@ -56,11 +76,15 @@ async def unit_submit(request: Request, user: UnitUser, session: SessionDep, sto
             raise InvalidInput("请选择评选活动。", "campaign not chosen")
         campaign = get_campaign(fields["campaign"])
         # the unit's bound recommender, or one from the campaign file's list (the notice's words otherwise)
-        recommender = eligibility.applicant_recommender(session, user, campaign, fields.get("recommender"))
+        # picked from the page's lists: one of this campaign's (the page without JavaScript shows all)
+        eligibility.check_choice(session, campaign, fields.get("recommender"))
+        recommender = eligibility.applicant_recommender(session, user, campaign, fields.get("recommender"),
+                                                        fields.get("applicant_kind"))
         flow.check_recommender(campaign, recommender, listed=False)
         sub = await run_in_threadpool(subs.create_submission, session, campaign_id=campaign.id,
                                       organisation=user.organisation or "", recommender=recommender)
     except (DomainError, CampaignError) as e:
+        session.rollback()          # an applicant kind bound on the way stays unbound
         for up in uploads:
             await up.close()
         return back("/unit", getattr(e, "message", None) or "请选择评选活动。")

@@ -132,8 +132,7 @@
       fetch("/api/submissions", {
         method: "POST", headers: csrfHeaders({ "Content-Type": "application/json" }),
         // the home page is a 自查: read and checked, never submitted (logged-in units submit from /unit)
-        body: JSON.stringify({ campaign: campaign.value, organisation: org, self_check: true,
-                               recommender: form.querySelector("#recommender").value.trim() || null })
+        body: JSON.stringify({ campaign: campaign.value, organisation: org, self_check: true })
       }).then(function (r) {
         return r.json().then(function (body) { if (!r.ok) throw new Error(body.message || "新建申报失败"); return body; });
       }).then(function (sub) {
@@ -167,8 +166,40 @@
     });
   }
 
+  // ---- the unit's new draft: the recommender and 创建对象 selects hold every campaign's choices in
+  // optgroups (data-campaign); the chosen campaign's alone are offered, and a pick is required where
+  // that campaign needs one. Without JavaScript all show and the server refuses another campaign's.
+  function setupUnitForm(form) {
+    var campaign = form.querySelector("select[name=campaign]");
+    var selects = Array.prototype.map.call(form.querySelectorAll("select[data-by-campaign]"), function (sel) {
+      return { sel: sel, field: sel.closest("label"), groups: Array.prototype.slice.call(sel.querySelectorAll("optgroup")) };
+    });
+    var helps = form.querySelectorAll("#recommender-help [data-campaign]");
+    function offer() {
+      var chosen = campaign.value;
+      var option = campaign.options[campaign.selectedIndex];
+      selects.forEach(function (s) {
+        var keep = s.groups.filter(function (g) { return g.dataset.campaign === chosen; });
+        var picked = s.sel.value;
+        // removed rather than hidden: a hidden option can still be reached with the keyboard
+        s.groups.forEach(function (g) { if (g.parentNode) g.remove(); });
+        keep.forEach(function (g) { s.sel.appendChild(g); });
+        s.sel.value = keep.some(function (g) { return g.querySelector('option[value="' + CSS.escape(picked) + '"]'); }) ? picked : "";
+        s.field.hidden = !keep.length;
+        s.field.style.display = keep.length ? "" : "none";     // .field's own display outranks [hidden]
+        s.sel.required = keep.length > 0 && (s.sel.name !== "recommender" || (option && option.dataset.needsRecommender === "1"));
+      });
+      // the recommender's help: the chosen campaign's sentence alone
+      Array.prototype.forEach.call(helps, function (h) { h.hidden = h.dataset.campaign !== chosen; });
+    }
+    campaign.addEventListener("change", offer);
+    offer();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("upload-form");
     if (form) setupForm(form);
+    var unitForm = document.getElementById("new-submission");
+    if (unitForm) setupUnitForm(unitForm);
   });
 })();
