@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
 from services.app import create_app
-from services.api.endpoints import content_disposition
+from services.kit.downloads import content_disposition
 from storage.models import OutboxMessage, StoredFile
 from storage.objects import ObjectStore, open_store
 from tests.edges import EXE_BYTES, jinhua_form_docx

@@ -102,7 +102,7 @@ def test_notice_into_a_year_without_data_through_the_api(settings: Settings, pg_
     from services.app import create_app
     from services.auth import accounts
     from services.review import flow
-    from services.submissions import create_submission
+    from services.submissions.service import create_submission
     from storage.db import make_sessionmaker
     from storage.models import utcnow
     from tests.review_helpers import PASSWORD

@@ -16,7 +16,7 @@ from dossier.settings import Settings
 from services.app import create_app
 from services.auth import accounts
 from services.review import flow
-from services.submissions import create_submission
+from services.submissions.service import create_submission
 from storage.db import make_sessionmaker
 from storage.objects import ObjectStore
 from storage.review_models import ReviewTask
