@@ -210,7 +210,7 @@ class TestErrorPages:
         csrf2 = login(second, "bureau2")
         page = second.post(f"/review/tasks/{task['id']}/claim", data={"csrf_token": csrf2}, headers=HTML)
         assert page.status_code == 409 and page.headers["content-type"].startswith("text/html")
-        assert "已被领取" in page.text and "<h1>操作未完成</h1>" in page.text and '"error"' not in page.text
+        assert "已被领取" in page.text and "<h1>操作未完成</h1>" in page.text and '"task.conflict"' not in page.text
         api = second.post(f"/api/review/tasks/{task['id']}/claim", json={}, headers={**HTML, "X-CSRF-Token": csrf2})
         assert api.status_code == 409 and api.json()["error"] == "task.conflict"
         plain = second.post(f"/review/tasks/{task['id']}/claim", data={"csrf_token": csrf2})
