@@ -8,7 +8,7 @@ that may be seen twice (a redelivered check, a periodic sweep) land once per per
 
 The tables are in storage/notification_models.py (every `*models.py` is part of the schema the
 migrations are checked against).  The event functions below are what the places where things happen call, one line each
-(services/review/flow.py and queue.py, workers/pipeline.py, the relay's sweep); they only
+(services/review/flow.py and queue.py, workers/steps/, the relay's sweep); they only
 read and write rows, so workers and services may both call them.
 """
 from __future__ import annotations

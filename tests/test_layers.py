@@ -25,6 +25,6 @@ def test_the_contract_catches_an_import_upwards(tmp_path: Path) -> None:
     import grimp
 
     graph = grimp.build_graph("dossier", "storage", "workers", "services", cache_dir=None)
-    graph.add_import(importer="storage.models", imported="workers.pipeline")
+    graph.add_import(importer="storage.models", imported="workers.steps")
     chains = graph.find_illegal_dependencies_for_layers(layers=("services", "workers", "storage", "dossier"))
     assert any(d.importer == "storage" and d.imported == "workers" for d in chains)

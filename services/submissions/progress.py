@@ -2,7 +2,7 @@
 of it in the queue, and about how long is left (from the last day's scans on this service).
 
 The page count comes from the file row (`pages`, set when the scan is split), the pages done from
-its progress (the OCR pages fill workers.pipeline's P_EXTRACTING..P_PAGES_DONE), the queue position
+its progress (the OCR pages fill workers.steps' P_EXTRACTING..P_PAGES_DONE), the queue position
 from the unfinished files uploaded before it, and the estimate from the seconds per page the
 service took for recent scans; with no recent scan no estimate is made up.
 """
@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from storage.models import StoredFile
-from workers.pipeline import P_EXTRACTING, P_PAGES_DONE
+from workers.steps import P_EXTRACTING, P_PAGES_DONE
 
 WAITING = ("stored", "queued")
 UNFINISHED = ("stored", "queued", "processing")
