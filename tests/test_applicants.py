@@ -113,6 +113,15 @@ class TestThroughTheApi:
         caller(api, pg_sessions, "rec", "recommender", organisation="金华市教育局机关党委")
         assert "金华市教育局机关党委" in unit.get(f"/api/review/campaigns/{C}/recommenders").json()["choices"]
 
+    def test_a_self_check_names_no_recommender(self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
+        """GIVEN an anonymous 自查 sent naming 武义县直机关工委 WHEN that recommender looks THEN it neither
+        lists nor opens it: a 自查 never reaches review, so it is under no recommender."""
+        rec = caller(api, pg_sessions, "rec", "recommender", organisation="武义县直机关工委")
+        r = api.post("/api/submissions", json={"campaign": C, "organisation": "某局自查", "recommender": "武义县直机关工委"})
+        assert r.status_code == 201 and r.json()["kind"] == "self_check" and r.json()["recommender"] is None, r.text
+        assert rec.get(f"/api/submissions/{r.json()['id']}").status_code == 404
+        assert r.json()["id"] not in rec.get("/unit").text
+
     def test_yueyang_applicant_kind(self, api: TestClient, pg_sessions: sessionmaker[Session]) -> None:
         """GIVEN a unit bound to 局机关党支部 THEN it applies; binding a unit to a kind the notice does not
         name (市强戒所党委) is refused with 创建的对象's words."""

@@ -78,7 +78,8 @@ def create_submission(session: Session, *, campaign_id: str, organisation: str,
     if not org:
         raise InvalidInput("请填写申报（推荐）单位名称。", "organisation is empty")
     sub = Submission(campaign_id=campaign_id, organisation=org,
-                     recommender=_clean_text(recommender, 200) or None,
+                     # a 自查 never reaches review: one naming a recommender would show in that recommender's list
+                     recommender=None if self_check else _clean_text(recommender, 200) or None,
                      state=SubmissionState.OPEN.value,
                      kind=lifecycle.SELF_CHECK if self_check else lifecycle.SUBMISSION)
     session.add(sub)

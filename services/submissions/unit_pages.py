@@ -51,13 +51,17 @@ def pick_lists(session: Session, campaigns: list[Campaign], bound: UserBinding |
     """What an unbound unit picks from, per campaign: its recommenders grouped by kind and level, and
     its applicant kinds (创建的对象).  A campaign the account is bound for offers no choice of what
     the binding already says."""
-    def covers(c: Campaign, what: str | None) -> bool:
-        return bound is not None and bool(what) and bound.campaign_id in (None, c.id)
+    def covers(c: Campaign, value: str | None) -> bool:
+        return bound is not None and bool(value) and bound.campaign_id in (None, c.id)
 
-    return {"recommender_groups": {c.id: groups for c in campaigns if not covers(c, bound and bound.recommender)
-                                   for groups in [eligibility.choice_groups(session, c)] if groups},
-            "kind_choices": {c.id: kinds for c in campaigns if not covers(c, bound and bound.applicant_kind)
-                             for kinds in [applicants.applicant_kinds(c)] if kinds},
+    groups: dict[str, list[tuple[str, list[str]]]] = {}
+    kinds: dict[str, list[str]] = {}
+    for c in campaigns:
+        if not covers(c, bound.recommender if bound else None) and (g := eligibility.choice_groups(session, c)):
+            groups[c.id] = g
+        if not covers(c, bound.applicant_kind if bound else None) and (k := applicants.applicant_kinds(c)):
+            kinds[c.id] = k
+    return {"recommender_groups": groups, "kind_choices": kinds,
             "open_kinds": {c.id: [k.kind for k in applicants.open_kinds(c)] for c in campaigns},
             "bound_title": next((c.title for c in campaigns if bound and bound.campaign_id == c.id), "")}
 
