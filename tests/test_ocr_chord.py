@@ -271,6 +271,21 @@ class TestPageSteps:
         assert [steps.ocr_page(quick, *args).next for args in second] == [(), (), ("ocr.assemble",)]
         assert len(queued(quick, "ocr.assemble")) == 2
 
+    def test_a_scan_over_the_size_limit_is_refused_before_its_pages_are_drawn(
+            self, rt: steps.Runtime) -> None:
+        """GIVEN a scan stored under one size limit WHEN it is split under a smaller one THEN it is
+        file.unreadable in Chinese with the limit, and no page is rendered or queued."""
+        import dataclasses
+        sub_id, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
+        steps.ingest_file(rt, file_id)
+        small = dataclasses.replace(rt, settings=rt.settings.model_copy(update={"max_upload_bytes": 2048}))
+        assert steps.ocr_file(small, file_id) == "done"
+        assert queued(rt, "ocr.page") == []
+        with rt.session() as s:
+            [f] = submission_status(s, sub_id)["files"]
+        [finding] = f["findings"]
+        assert finding["code"] == "file.unreadable" and "MB" in finding["message"], finding
+
     def test_a_text_pdf_is_read_in_one_task(self, rt: steps.Runtime) -> None:
         """GIVEN a PDF with a text layer WHEN ocr.file runs THEN it is extracted there, no fan-out."""
         from .test_pdf_reader import make_pdf

@@ -30,6 +30,7 @@ from dossier.formats import MEDIA_TYPES
 from dossier.task_names import ASSEMBLE, OCR_PAGE
 from storage.models import FileState, StoredFile
 from storage.objects import ObjectNotFound, derived_key
+from workers.extract.limits import check_file
 from workers.extract.readers import ReadContext, ReadError
 from workers.leases import release, renewing
 from workers.results import ExtractResult, FileInfo
@@ -87,8 +88,10 @@ def _split(rt: Runtime, claim: Claim) -> ExtractResult | list[PageRef]:
         if not _needs_page_ocr(path, ctx) or _degenerate(path, ctx):
             return read_local(rt, path, campaign, row, ctx)
         try:
+            # the same limits as the one-task path, checked before any page is rendered
+            check_file(path, ctx)
             pages = _store_pages(path, ctx)
-        except ReadError as e:          # over the page or pixel limits, damaged
+        except ReadError as e:          # over the size, page or pixel limits, damaged
             return unreadable(row, campaign, e)
     # the join counts this split's pages: what an earlier split of these bytes left (a file an
     # operator retried, one split again after a stall) must not make it come early
