@@ -113,16 +113,13 @@ def assert_paged(status: dict, store: ObjectStore) -> None:
 
 class TestConfig:
     def test_routes_and_no_result_backend(self, settings: Settings) -> None:
-        """Pages go to the ocr queue, their join to extract; there is no result backend, even
-        where an old setting still names one."""
+        """Pages go to the ocr queue, their join to extract; there is no result backend."""
         named = settings.model_copy(update=queue_names("q"))
         app = make_celery(named)
         route = app.amqp.router.route
         assert (route({}, "ocr.file")["queue"].name, route({}, "ocr.page")["queue"].name,
                 route({}, "ocr.assemble")["queue"].name) == ("q-ocr", "q-ocr", "q-extract")
         assert app.conf.result_backend is None
-        assert make_celery(settings.model_copy(update={"result_backend": "redis://127.0.0.1:6379/0"})
-                           ).conf.result_backend is None
 
     def test_no_task_stores_a_result_and_pages_have_their_own_limits(self, settings: Settings) -> None:
         """Every task ignores its result; a page runs under the page's time limits, a file under

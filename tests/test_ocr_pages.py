@@ -159,7 +159,7 @@ class TestInProcessRunner:
         assert doc.blocks == []
 
     def test_pages_handed_to_ctx_ocr_pages(self, tmp_path: Path) -> None:
-        """With ctx.ocr_pages set (the Celery chord), the prepared pages go there."""
+        """With ctx.ocr_pages set (pages read elsewhere, one task each), the prepared pages go there."""
         seen: list[int] = []
 
         def fan_out(pages: list[Any], ctx: ReadContext) -> Any:
