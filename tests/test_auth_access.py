@@ -154,7 +154,7 @@ class TestUnitSubmit:
         csrf = login(c, "unit-a")
         assert '<option value="">请选择评选活动</option>' in c.get("/unit").text
         files = [("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))]
-        for data, says in (({}, "请选择评选活动"), ({"campaign": "jinhua-2015"}, "请填写推荐单位")):
+        for data, says in (({}, "请选择评选活动"), ({"campaign": "jinhua-2015"}, "公示并推荐，请选择推荐单位。")):
             r = c.post("/unit/submit", data={**data, "csrf_token": csrf}, files=files)
             assert r.status_code == 200 and says in r.text, r.text
             assert "data-id=" not in r.text

@@ -130,7 +130,7 @@ class TestJinhua:
         assert engine.needs_recommender(get_campaign("jinhua-2015"))
         assert not engine.needs_recommender(get_campaign("yueyang-2017"))
         sid = submission(session, "jinhua-2015", "某局党支部")
-        with refused("请填写推荐单位"):
+        with refused("请选择推荐单位"):
             flow.start_review(session, None, sid)
         session.rollback()
         assert flow.review_of(session, sid) is None and _open(session, sid) == []

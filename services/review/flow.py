@@ -98,7 +98,7 @@ def check_recommender(campaign: Campaign, recommender: str | None, *, listed: bo
     or (`listed`) one that names a recommender off the campaign file's list (the notice's words)."""
     if engine.needs_recommender(campaign) and not (recommender or "").strip():
         raise InvalidInput(f"“{campaign.title}”须由推荐单位（机关党委或县（市、区）直机关工委）公示并推荐，"
-                           "请填写推荐单位。", f"{campaign.id} needs a recommender", code="recommender.missing")
+                           "请选择推荐单位。", f"{campaign.id} needs a recommender", code="recommender.missing")
     if listed:
         eligibility.check_recommender(session, campaign, recommender)
 
