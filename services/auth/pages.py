@@ -15,7 +15,7 @@ from dossier.campaigns import load_campaigns
 from dossier.stages import engine
 from services.kit.deps import SessionDep, SettingsDep
 from services.kit.errors import DomainError
-from services.kit.render import back, read_form, render
+from services.kit.render import flash_back, read_form, render
 from services.kit.templates import template_global, templates
 from services.review import eligibility
 from services.review.access import is_staff
@@ -93,13 +93,12 @@ async def logout(request: Request, session: SessionDep) -> Response:
 # -------------------------------------------------------------- admin
 
 @router.get("/admin/users", response_class=HTMLResponse)
-def admin_users(request: Request, user: AdminUser, session: SessionDep,
-                msg: str = "") -> HTMLResponse:
+def admin_users(request: Request, user: AdminUser, session: SessionDep) -> HTMLResponse:
     campaigns = list(load_campaigns().values())
     stages = [(c.id, s.id, s.name, s.departments or ((s.department,) if s.department else ()))
               for c in campaigns for s in engine.stages(c)]
     # units pick their recommender (or 创建对象) and reviewers their county from the campaign file's lists
-    return render(request, "review/admin_users.html", people=accounts.list_users(session), stages=stages, msg=msg,
+    return render(request, "review/admin_users.html", people=accounts.list_users(session), stages=stages,
                   campaigns=campaigns, lists=eligibility.admin_lists(session, campaigns),
                   bindings=eligibility.bindings(session))
 
@@ -114,8 +113,8 @@ async def admin_add(request: Request, user: AdminUser, session: SessionDep) -> R
             stage_id=f.get("stage_id"), department=f.get("department"), campaign_id=f.get("campaign_id"),
             recommender=f.get("recommender"), applicant_kind=f.get("applicant_kind"), county=f.get("county")))
     except DomainError as e:
-        return back("/admin/users", e.message)
-    return back("/admin/users", "账号已创建。")
+        return flash_back("/admin/users", e.message)
+    return flash_back("/admin/users", "账号已创建。")
 
 
 @router.post("/admin/users/{user_id}/bind")
@@ -127,8 +126,8 @@ async def admin_bind(user_id: str, request: Request, user: AdminUser, session: S
             campaign_id=f.get("campaign_id"), stage_id=f.get("stage_id"), department=f.get("department"),
             recommender=f.get("recommender"), applicant_kind=f.get("applicant_kind"), county=f.get("county")))
     except DomainError as e:
-        return back("/admin/users", e.message)
-    return back("/admin/users", "绑定已保存。")
+        return flash_back("/admin/users", e.message)
+    return flash_back("/admin/users", "绑定已保存。")
 
 
 @router.post("/admin/users/{user_id}/active")
@@ -136,4 +135,4 @@ async def admin_active(user_id: str, request: Request, user: AdminUser, session:
     f = await read_form(request)
     target = accounts.get_user(session, user_id)
     await run_in_threadpool(accounts.set_active, session, target.username, f.get("active") == "1")
-    return back("/admin/users", "已更新。")
+    return flash_back("/admin/users", "已更新。")

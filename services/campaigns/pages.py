@@ -16,7 +16,7 @@ from dossier.campaigns import Campaign, load_campaigns
 from dossier.stages import engine
 from dossier.stages.engine import KIND_LABELS
 from services.kit.deps import SessionDep, campaign_or_404
-from services.kit.render import back, read_form, render
+from services.kit.render import flash_back, read_form, render
 from services.security.guards import AdminUser
 from storage.campaign_models import versions_of
 
@@ -31,17 +31,16 @@ def _rows(c: Campaign) -> dict[str, Any]:
 
 
 @router.get("/admin/campaigns", response_class=HTMLResponse)
-def campaigns_page(request: Request, user: AdminUser, session: SessionDep, msg: str = "") -> HTMLResponse:
+def campaigns_page(request: Request, user: AdminUser, session: SessionDep) -> HTMLResponse:
     views = [_rows(c) for c in sorted(load_campaigns().values(), key=lambda c: c.id)]
-    return render(request, "admin/campaigns.html", views=views, msg=msg, kind_labels=KIND_LABELS,
+    return render(request, "admin/campaigns.html", views=views, kind_labels=KIND_LABELS,
                   history={v["c"].id: versions_of(session, v["c"].id) for v in views})
 
 
 @router.get("/admin/campaigns/{campaign_id}", response_class=HTMLResponse)
-def campaign_page(campaign_id: str, request: Request, user: AdminUser, session: SessionDep,
-                  msg: str = "") -> HTMLResponse:
+def campaign_page(campaign_id: str, request: Request, user: AdminUser, session: SessionDep) -> HTMLResponse:
     c = campaign_or_404(campaign_id)
-    return render(request, "admin/campaigns.html", views=[_rows(c)], msg=msg, kind_labels=KIND_LABELS,
+    return render(request, "admin/campaigns.html", views=[_rows(c)], kind_labels=KIND_LABELS,
                   history={c.id: versions_of(session, c.id)}, one=True)
 
 
@@ -82,11 +81,11 @@ async def load_file(request: Request, user: AdminUser, session: SessionDep) -> R
     fields, text, name = await _upload(request)
     previewed = fields.get("sha256")
     if previewed and previewed != hashlib.sha256(text.encode("utf-8")).hexdigest():
-        return back("/admin/campaigns", "载入的内容与校验时不同，请重新上传并校验。")
+        return flash_back("/admin/campaigns", "载入的内容与校验时不同，请重新上传并校验。")
     try:
         campaign, version, found = await run_in_threadpool(
             load, session, request.app.state.campaigns, user, text, name, fields.get("note", ""))
     except CampaignFileInvalid as e:
-        return back("/admin/campaigns", e.message)
-    return back(f"/admin/campaigns/{campaign.id}",
-                 f"已载入“{campaign.title}”第 {version} 版（{len(found)} 处变化），即时生效。")
+        return flash_back("/admin/campaigns", e.message)
+    return flash_back(f"/admin/campaigns/{campaign.id}",
+                       f"已载入“{campaign.title}”第 {version} 版（{len(found)} 处变化），即时生效。")

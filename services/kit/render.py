@@ -1,9 +1,9 @@
 """Rendering a page and answering a form, the same way on every page.
 
 `render` fills in what every page's header needs (who is logged in, the CSRF token, what the last
-save said); `read_form` reads a posted form and refuses it without the session's CSRF token; `back` and
-`flash_back` redirect after a post, the second with the message in a one-time cookie rather than
-in the address (so a reload or a shared link does not repeat it).
+save said); `read_form` reads a posted form and refuses it without the session's CSRF token;
+`flash_back` redirects after a post with the message in a one-time cookie, never in the address (so a
+reload or a shared link does not repeat it, and a crafted link cannot put words on our page).
 """
 from __future__ import annotations
 
@@ -30,10 +30,16 @@ def page_context(request: Request, **kw: Any) -> dict[str, Any]:
 
 
 def render(request: Request, name: str, status_code: int = 200, **kw: Any) -> HTMLResponse:
+    """The page `name`; the one-time message cookie, read into it, is deleted with this answer."""
     response = templates.TemplateResponse(request, name, page_context(request, **kw), status_code=status_code)
     if FLASH in request.cookies:
         response.delete_cookie(FLASH, path="/")
     return response
+
+
+def back(url: str, msg: str = "") -> RedirectResponse:
+    """The old name of `flash_back`, kept while services/packets/pages.py still calls it."""
+    return flash_back(url, msg)
 
 
 def render_message(request: Request, status_code: int, message: str) -> HTMLResponse:
@@ -55,11 +61,6 @@ def local_path(url: str, default: str = "/review") -> str:
     return url if url.startswith("/") and not url.startswith("//") and "\\" not in url else default
 
 
-def back(url: str, msg: str = "") -> RedirectResponse:
-    """To `url` after a post, with what happened in its `msg` query parameter."""
-    return RedirectResponse(url + (f"?msg={quote(msg)}" if msg else ""), status_code=303)
-
-
 def flash_back(url: str, msg: str = "", anchor: str = "") -> RedirectResponse:
     """To `url` after a post, at the place the form was (`anchor`), with what happened in a one-time
     cookie rather than the address."""
@@ -67,3 +68,8 @@ def flash_back(url: str, msg: str = "", anchor: str = "") -> RedirectResponse:
     if msg:
         response.set_cookie(FLASH, quote(msg), max_age=60, path="/", httponly=True, samesite="lax")
     return response
+
+
+def back(url: str, msg: str = "") -> RedirectResponse:
+    """The old name of `flash_back`, kept while services/packets/pages.py still calls it."""
+    return flash_back(url, msg)

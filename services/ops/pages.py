@@ -16,7 +16,7 @@ from dossier.presenters import FILE_STATES
 from dossier.presenters import METHODS as presenter_methods
 from services.kit.deps import SessionDep, SettingsDep
 from services.kit.errors import DomainError
-from services.kit.render import back, read_form, render
+from services.kit.render import flash_back, read_form, render
 from services.security.guards import StaffUser
 
 from . import actions, metrics
@@ -49,11 +49,10 @@ def _pct(rate: float | None) -> str:
 
 
 @pages.get("/ops", response_class=HTMLResponse)
-def ops_page(request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep,
-             msg: str = "") -> HTMLResponse:
+def ops_page(request: Request, user: StaffUser, session: SessionDep, settings: SettingsDep) -> HTMLResponse:
     snap = metrics.snapshot(session, settings)
     peak = max([h["done"] + h["failed"] for h in snap.finished_per_hour] + [1])
-    return render(request, "review/ops.html", snap=snap, peak=peak, msg=msg, file_states=FILE_STATES,
+    return render(request, "review/ops.html", snap=snap, peak=peak, file_states=FILE_STATES,
                   methods=METHODS, duration=_duration, beijing=_beijing, pct=_pct)
 
 
@@ -63,5 +62,5 @@ async def ops_retry(file_id: str, request: Request, user: StaffUser, session: Se
     try:
         row = await run_in_threadpool(actions.retry_file, session, user, file_id)
     except DomainError as e:
-        return back("/ops", e.message)
-    return back("/ops", f"已重新排队处理：{row.name}")
+        return flash_back("/ops", e.message)
+    return flash_back("/ops", f"已重新排队处理：{row.name}")

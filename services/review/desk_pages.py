@@ -77,8 +77,8 @@ def _rubric_rows(campaign: Any, fields: dict[str, Any], saved: dict[str, Any]) -
 
 @router.get("/review/tasks/{task_id}", response_class=HTMLResponse, dependencies=[VisibleTask])
 def desk(task_id: str, request: Request, user: CurrentUser, session: SessionDep, settings: SettingsDep,
-         store: StoreDep, msg: str = "") -> HTMLResponse:
-    return _desk_page(task_id, request, user, session, settings, store, msg)
+         store: StoreDep) -> HTMLResponse:
+    return _desk_page(task_id, request, user, session, settings, store)
 
 
 def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings: Any, store: Any,

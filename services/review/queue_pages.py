@@ -18,7 +18,7 @@ from dossier.stages import engine
 from services.auth import accounts
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep
 from services.kit.errors import DomainError
-from services.kit.render import back, local_path, read_form, render
+from services.kit.render import flash_back, local_path, read_form, render
 from services.kit.templates import stage_name
 from services.security.guards import AdminUser, Decider, VisibleTask
 from storage.models import Submission
@@ -36,11 +36,12 @@ TASK_STATES = {"open": "待领取", "claimed": "处理中", "done": "已办结",
 
 @router.get("/review", response_class=HTMLResponse)
 def review_home(request: Request, user: CurrentUser, session: SessionDep, stage_id: str = "",
-                department: str = "", state: str = "", due_by: str = "", msg: str = "") -> HTMLResponse:
+                department: str = "", state: str = "", due_by: str = "") -> HTMLResponse:
+    msg = ""
     try:
         due = queue.due_by(dt.date.fromisoformat(due_by)) if due_by else None
     except ValueError:        # a hand-typed date the browser did not check: ignore it, say so
-        due, msg = None, msg or "期限日期格式不对，请按 年-月-日 填写。"
+        due, msg = None, "期限日期格式不对，请按 年-月-日 填写。"
     f = queue.TaskFilter(stage_id=stage_id or None, department=department or None, state=state or None,
                          due_before=due)
     tasks = queue.list_tasks(session, user, f)
@@ -105,7 +106,7 @@ async def claim_next(request: Request, user: Decider, session: SessionDep, setti
     await read_form(request)
     task = await run_in_threadpool(queue.claim_next, session, user, lease_seconds=settings.review_lease_seconds)
     if task is None:
-        return back("/review", "队列中暂无可领取的任务。")
+        return flash_back("/review", "队列中暂无可领取的任务。")
     return RedirectResponse(f"/review/tasks/{task.id}", status_code=303)
 
 
@@ -121,7 +122,7 @@ async def claim(task_id: str, request: Request, user: Decider, session: SessionD
 async def release(task_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     await read_form(request)
     await run_in_threadpool(queue.release, session, user, task_id)
-    return back("/review", "任务已退回任务池。")
+    return flash_back("/review", "任务已退回任务池。")
 
 
 @router.post("/review/tasks/{task_id}/reassign")
@@ -130,24 +131,24 @@ async def reassign(task_id: str, request: Request, user: AdminUser, session: Ses
     f = await read_form(request)
     to = accounts.find_user(session, f.get("to", ""))
     if to is None or not to.active:
-        return back("/review", "请选择要改派的人员。")
+        return flash_back("/review", "请选择要改派的人员。")
     try:
         await run_in_threadpool(queue.reassign, session, user, task_id, to,
                                 lease_seconds=settings.review_lease_seconds)
     except DomainError as e:
-        return back("/review", e.message)
-    return back("/review", f"已改派给 {to.display_name}。")
+        return flash_back("/review", e.message)
+    return flash_back("/review", f"已改派给 {to.display_name}。")
 
 
 @router.post("/review/submissions/{submission_id}/objections")
 async def objection(submission_id: str, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await read_form(request)
     await run_in_threadpool(flow.raise_objection, session, user, submission_id, f.get("text", ""))
-    return back(local_path(f.get("back", "")), "异议已登记。")
+    return flash_back(local_path(f.get("back", "")), "异议已登记。")
 
 
 @router.post("/review/objections/{objection_id}/resolve")
 async def resolve(objection_id: int, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await read_form(request)
     await run_in_threadpool(flow.resolve_objection, session, user, objection_id, f.get("text", ""))
-    return back(local_path(f.get("back", "")), "异议已处理。")
+    return flash_back(local_path(f.get("back", "")), "异议已处理。")

@@ -8,7 +8,6 @@ in, htmx-style, so rendering lives in one place: the Jinja templates.
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,6 +19,7 @@ from services.auth.accounts import ROLE_LABELS
 from services.kit.csrf import csrf_ok, require_csrf
 from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
 from services.kit.errors import ApiError, DomainError, NotFound
+from services.kit.render import flash_back, render
 from services.kit.templates import templates
 from services.review import page_images, submitting
 from services.review.access import can_change
@@ -111,8 +111,7 @@ def _actions(request: Request, session: Any, st: dict[str, Any], campaign: Any) 
             "csrf": getattr(request.state, "csrf", "") or "", "blockers": blockers,
             "versioned": lifecycle.versioned_file_ids(session, sub.id) if owner and sub else set(),
             # 识别有误 marks beside the findings (templates/_contest.html)
-            "contests": contest_marks(session, sub.id) if owner and sub else {},
-            "msg": request.query_params.get("msg", "")}
+            "contests": contest_marks(session, sub.id) if owner and sub else {}}
 
 
 @router.get("/submissions/{submission_id}", response_class=HTMLResponse, dependencies=[VisibleSubmission])
@@ -123,7 +122,8 @@ def submission_page(submission_id: str, request: Request, session: SessionDep,
     except DomainError as e:
         return templates.TemplateResponse(request, "missing.html", {"message": e.message},
                                           status_code=e.status_code)
-    return templates.TemplateResponse(request, "submission.html", ctx)
+    # render: what the last post said comes from the one-time cookie, which this answer deletes
+    return render(request, "submission.html", **ctx)
 
 
 @router.get("/submissions/{submission_id}/panel", response_class=HTMLResponse, dependencies=[VisibleSubmission])
@@ -135,7 +135,7 @@ def submission_panel(submission_id: str, request: Request, session: SessionDep,
 
 
 def _to_page(submission_id: str, msg: str) -> RedirectResponse:
-    return RedirectResponse(f"/submissions/{submission_id}?msg={quote(msg)}", status_code=303)
+    return flash_back(f"/submissions/{submission_id}", msg)
 
 
 @router.post("/submissions/{submission_id}/files", dependencies=[ChangeableSubmission])

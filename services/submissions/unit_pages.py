@@ -19,7 +19,7 @@ from dossier.stages import applicants, engine
 from services.kit.csrf import csrf_ok, require_csrf
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 from services.kit.errors import DomainError, InvalidInput
-from services.kit.render import back, read_form, render
+from services.kit.render import flash_back, read_form, render
 from services.review import eligibility, flow, schedule
 from services.review import findings as finding_actions
 from services.review.access import record_owner, submissions_of, visible_submission
@@ -35,12 +35,11 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/unit", response_class=HTMLResponse)
-def unit_home(request: Request, user: CurrentUser, session: SessionDep,
-              msg: str = "") -> HTMLResponse:
+def unit_home(request: Request, user: CurrentUser, session: SessionDep) -> HTMLResponse:
     rows = [review_row(session, s) for s in submissions_of(session, user)]
     campaigns = list(load_campaigns().values())
     bound = eligibility.binding(session, user)
-    return render(request, "review/unit.html", rows=rows, msg=msg, campaigns=campaigns,
+    return render(request, "review/unit.html", rows=rows, campaigns=campaigns,
                   campaign_titles={c.id: c.title for c in campaigns},
                   deadline_note=lambda sub: schedule.note(session, sub), bound=bound,
                   **pick_lists(session, campaigns, bound),
@@ -91,10 +90,10 @@ async def unit_submit(request: Request, user: UnitUser, session: SessionDep, sto
         session.rollback()          # an applicant kind bound on the way stays unbound
         for up in uploads:
             await up.close()
-        return back("/unit", getattr(e, "message", None) or "请选择评选活动。")
+        return flash_back("/unit", getattr(e, "message", None) or "请选择评选活动。")
     await run_in_threadpool(record_owner, session, user, sub.id)
     await store_uploads(session, store, settings, sub.id, uploads)
-    return back(f"/submissions/{sub.id}", "草稿已建立，材料正在检查；检查完成后请在本页提交审核。")
+    return flash_back(f"/submissions/{sub.id}", "草稿已建立，材料正在检查；检查完成后请在本页提交审核。")
 
 
 @router.post("/unit/submissions/{submission_id}/resubmit")
@@ -111,9 +110,9 @@ async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser,
     if not csrf_ok(request, fields.get("csrf_token")):
         for up in uploads:
             await up.close()
-        return back("/unit", "页面已过期，请刷新后重试。")
+        return flash_back("/unit", "页面已过期，请刷新后重试。")
     await store_uploads(session, store, settings, submission_id, uploads)
-    return back(f"/submissions/{submission_id}", "修改后的材料已上传，正在检查；检查完成后请点“重新提交”。")
+    return flash_back(f"/submissions/{submission_id}", "修改后的材料已上传，正在检查；检查完成后请点“重新提交”。")
 
 
 @router.post("/submissions/{submission_id}/findings/{finding_id}/contest")
@@ -126,5 +125,5 @@ async def unit_contest(submission_id: str, finding_id: int, request: Request, us
         await run_in_threadpool(finding_actions.contest, session, user, submission_id, finding_id,
                                 f.get("note", ""))
     except DomainError as e:
-        return back(page, e.message)
-    return back(page, "已标记识别有误，此问题不再阻止提交，审核人员将对照原件核实。")
+        return flash_back(page, e.message)
+    return flash_back(page, "已标记识别有误，此问题不再阻止提交，审核人员将对照原件核实。")
