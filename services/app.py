@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        from services.ops import broker_cache
+        # /ops's broker figures asked for now, in the background: the first load need not wait for
+        # them, and a broker that is down neither delays nor fails the start
+        broker_cache.warm(settings)
         yield
         if own_engine:
             engine.dispose()

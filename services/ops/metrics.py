@@ -51,6 +51,7 @@ class Snapshot:
     queues: list[QueueDepth] = field(default_factory=list)
     workers: list[str] | None = None
     broker_error: str | None = None
+    broker_age_s: float | None = None       # how old the broker's figures are; None: none yet
 
     def to_json(self) -> dict[str, Any]:
         out = asdict(self)
@@ -143,17 +144,23 @@ def review_load(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
     return [out[k] for k in sorted(out)]
 
 
+def watched(settings: Settings) -> list[QueueDepth]:
+    """The Celery queues /ops shows, not asked yet (their names come from the settings)."""
+    from workers.queues import watched_queues
+
+    # on RabbitMQ the dead-letter queue too: a message there went past the delivery limit
+    return [QueueDepth(role, name) for role, name in watched_queues(settings).items()]
+
+
 def broker_queues(settings: Settings, app: Any = None) -> tuple[list[QueueDepth], list[str] | None, str | None]:
     """Messages waiting in each Celery queue and the workers that answer a ping.
 
     Each queue is asked on its own channel: on AMQP a queue not declared yet
     (no worker ever started for it) closes the channel it was asked on."""
     from workers.celery_app import make_celery
-    from workers.queues import watched_queues
 
     app = app or make_celery(settings)
-    # on RabbitMQ the dead-letter queue too: a message there went past the delivery limit
-    depths = [QueueDepth(role, name) for role, name in watched_queues(settings).items()]
+    depths = watched(settings)
     try:
         with app.connection_for_read() as conn:
             conn.ensure_connection(max_retries=1, timeout=settings.ops_broker_timeout)
@@ -189,6 +196,10 @@ def snapshot(session: Session, settings: Settings, *, now: dt.datetime | None = 
     if broker:
         # the page's and the scrape's broker figures come from a brief cache (services/ops/broker_cache)
         from services.ops import broker_cache
-        snap.queues, snap.workers, snap.broker_error = (broker_queues(settings, app) if app is not None
-                                                        else broker_cache.latest(settings))
+        if app is not None:
+            snap.queues, snap.workers, snap.broker_error = broker_queues(settings, app)
+            snap.broker_age_s = 0.0
+        else:
+            f = broker_cache.latest(settings)
+            snap.queues, snap.workers, snap.broker_error, snap.broker_age_s = f.queues, f.workers, f.error, f.age_s
     return snap

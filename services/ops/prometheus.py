@@ -48,8 +48,11 @@ class SnapshotCollector(Collector):
                                 value=s.outbox["oldest_s"] or 0.0)
         yield GaugeMetricFamily("dossier_outbox_failing", "Unsent messages the broker refused at least once",
                                 value=s.outbox["failing"])
-        yield GaugeMetricFamily("dossier_broker_up", "1 when the broker answered this scrape",
-                                value=0 if s.broker_error else 1)
+        if s.broker_age_s is not None:      # not asked yet (just started): neither up nor down
+            yield GaugeMetricFamily("dossier_broker_up", "1 when the broker answered its last ask",
+                                    value=0 if s.broker_error else 1)
+            yield GaugeMetricFamily("dossier_broker_figures_age_seconds", "Age of the broker's figures",
+                                    value=s.broker_age_s)
         depth = GaugeMetricFamily("dossier_queue_messages", "Messages waiting in a Celery queue", labels=["queue"])
         consumers = GaugeMetricFamily("dossier_queue_consumers", "Workers consuming a Celery queue",
                                       labels=["queue"])
