@@ -39,7 +39,8 @@ class PacketBuild(Base):
     requested_by: Mapped[str | None] = mapped_column(String(64))  # username; None from the CLI
     error: Mapped[str | None] = mapped_column(Text())             # Chinese, when the build failed
     # {"summary_xlsx": key, "summary_pdf": key, "dossiers": {submission id: key},
-    #  "failed": {submission id: Chinese reason}}
+    #  "failed": {submission id: Chinese reason},
+    #  "lists": [{"id", "title", "per", "files": [{"recommender", "title", "rows", "xlsx": key, "pdf": key}]}]}
     objects: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime())

@@ -93,6 +93,7 @@ TABLE: dict[tuple[str, str], tuple[set[str], dict[str, Any] | None]] = {
     ("GET", "/api/packets/{build_id}/summary.xlsx"): (STAFF, None),
     ("GET", "/api/packets/{build_id}/summary.pdf"): (STAFF, None),
     ("GET", "/api/packets/{build_id}/dossiers/{submission_id}.pdf"): (STAFF, None),
+    ("GET", "/api/packets/{build_id}/lists/{list_id}.{fmt}"): (STAFF, None),
     ("GET", "/api/review/campaigns/{campaign_id}/recommenders"): (LOGGED_IN, None),
     ("GET", "/api/review/campaigns/{campaign_id}/schedule"): (LOGGED_IN, None),
     ("GET", "/api/review/submissions/{submission_id}/schedule"): (VIEW, None),

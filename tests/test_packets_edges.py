@@ -130,8 +130,12 @@ class TestPage:
         page = client.get("/admin/packets").text
         assert "材料汇编" in page and "生成“基层党建示范单位创建”汇编" in page
         assert client.post("/admin/packets", data={"campaign": YUEYANG}).status_code == 403   # no token
-        r = client.post("/admin/packets", data={"campaign": YUEYANG, "csrf_token": csrf}, follow_redirects=True)
+        r = client.post("/admin/packets", data={"campaign": YUEYANG, "csrf_token": csrf}, follow_redirects=False)
+        # what happened comes back once, in a cookie: never in the address (a reload does not repeat it)
+        assert r.status_code == 303 and "msg=" not in r.headers["location"]
+        r = client.get(r.headers["location"])
         assert "已开始生成汇编" in r.text and 'data-state="queued"' in r.text and "排队中" in r.text
+        assert "已开始生成汇编" not in client.get("/admin/packets").text
         unit = TestClient(client.app)
         login(unit, "unit-b", "/unit")
         assert unit.get("/admin/packets").status_code == 403

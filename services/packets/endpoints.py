@@ -25,7 +25,8 @@ PDF_RESPONSE: dict[int | str, dict[str, Any]] = {200: {"content": {"application/
 @router.post("/campaigns/{campaign_id}/packets", status_code=status.HTTP_202_ACCEPTED,
              summary="Build the campaign's packets / 生成评选活动的汇编")
 def start(campaign_id: str, user: CurrentUser, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
-    """Queues a build: every submission's dossier PDF, the 汇总表 XLSX and its PDF. Poll
+    """Queues a build: every submission's dossier PDF, the 汇总表 XLSX and its PDF, and each list of
+    the campaign file's `public_lists` (XLSX and PDF). Poll
     `GET /api/packets/{id}` until `state` is `done` or `failed`."""
     build = service.start_build(session, settings, user, campaign_id)
     return {**service.build_json(build), "status_url": f"/api/packets/{build.id}"}
@@ -64,6 +65,15 @@ def summary_pdf(build_id: str, user: CurrentUser, session: SessionDep, store: St
 def dossier_of_build(build_id: str, submission_id: str, user: CurrentUser, session: SessionDep,
                      store: StoreDep) -> StreamingResponse:
     return _stream(store, service.build_download(session, user, build_id, "dossier", submission_id))
+
+
+@router.get("/packets/{build_id}/lists/{list_id}.{fmt}", summary="A list as the build made it / 汇编中的名单",
+            response_class=StreamingResponse, responses=PDF_RESPONSE)
+def list_of_build(build_id: str, list_id: str, fmt: str, user: CurrentUser, session: SessionDep, store: StoreDep,
+                  recommender: str | None = None) -> StreamingResponse:
+    """One of the campaign file's `public_lists` as this build stored it, `xlsx` or `pdf`; a list made
+    per recommender takes `recommender` (its own 公示名单)."""
+    return _stream(store, service.list_download(session, user, build_id, list_id, fmt, recommender))
 
 
 @router.get("/submissions/{submission_id}/packet.pdf", tags=["submissions"], response_class=Response,

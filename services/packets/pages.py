@@ -1,5 +1,7 @@
-"""The admin page for packets: the builds with their progress and downloads, and a button per
-campaign that starts one.  Server-rendered Chinese HTML; the form carries the CSRF token."""
+"""The admin page for packets: the builds with their progress and downloads (each build's lists as
+it stored them), and a button per campaign that starts one.  Server-rendered Chinese HTML; the form
+carries the CSRF token, and what a post did comes back in the one-time cookie (flash_back), never in
+the address."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
@@ -10,10 +12,9 @@ from sqlalchemy import select
 from dossier.campaigns import load_campaigns
 from services.kit.deps import SessionDep, SettingsDep
 from services.kit.errors import DomainError
-from services.kit.render import back, read_form, render
+from services.kit.render import flash_back, read_form, render
 from services.security.guards import StaffUser
 from storage.models import Submission
-from workers.packets import public_lists
 
 from . import service
 
@@ -21,8 +22,7 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/admin/packets", response_class=HTMLResponse)
-def packets_page(request: Request, user: StaffUser, session: SessionDep,
-                 msg: str = "") -> HTMLResponse:
+def packets_page(request: Request, user: StaffUser, session: SessionDep) -> HTMLResponse:
     campaigns = load_campaigns()
     builds = [service.build_json(b) for b in service.list_builds(session, user)]
     ids = {sid for b in builds for sid in b["downloads"]["dossiers"]}
@@ -30,8 +30,7 @@ def packets_page(request: Request, user: StaffUser, session: SessionDep,
                                  .where(Submission.id.in_(ids))).tuples().all()) if ids else {}
     running = any(b["state"] in ("queued", "running") for b in builds)
     return render(request, "review/packets.html", campaigns=list(campaigns.values()), builds=builds,
-                  names=names, titles={c.id: c.title for c in campaigns.values()}, running=running, msg=msg,
-                  lists={c.id: public_lists.index(session, c) for c in campaigns.values()})
+                  names=names, titles={c.id: c.title for c in campaigns.values()}, running=running)
 
 
 @router.post("/admin/packets")
@@ -40,5 +39,5 @@ async def packets_start(request: Request, user: StaffUser, session: SessionDep, 
     try:
         await run_in_threadpool(service.start_build, session, settings, user, f.get("campaign", ""))
     except DomainError as e:
-        return back("/admin/packets", e.message)
-    return back("/admin/packets", "已开始生成汇编，完成后可在下方下载。")
+        return flash_back("/admin/packets", e.message)
+    return flash_back("/admin/packets", "已开始生成汇编，完成后可在下方下载。", anchor="builds-live")

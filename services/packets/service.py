@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -98,8 +99,19 @@ def build_json(b: PacketBuild) -> dict[str, Any]:
             **({"summary_xlsx": f"{base}/summary.xlsx"} if objects.get("summary_xlsx") else {}),
             **({"summary_pdf": f"{base}/summary.pdf"} if objects.get("summary_pdf") else {}),
             "dossiers": {sid: f"{base}/dossiers/{sid}.pdf" for sid in (objects.get("dossiers") or {})},
+            "lists": [_list_links(base, entry) for entry in objects.get("lists") or ()],
         },
     }
+
+
+def _list_links(base: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """A built list with a link per file: `?recommender=` names a recommender's own part."""
+    def url(f: dict[str, Any], fmt: str) -> str:
+        query = f"?{urlencode({'recommender': f['recommender']})}" if f.get("recommender") else ""
+        return f"{base}/lists/{entry['id']}.{fmt}{query}"
+    return {"id": entry["id"], "title": entry["title"], "per": entry.get("per"),
+            "files": [{"recommender": f.get("recommender"), "title": f["title"], "rows": f.get("rows"),
+                       "xlsx": url(f, "xlsx"), "pdf": url(f, "pdf")} for f in entry.get("files") or ()]}
 
 
 @dataclass
@@ -109,12 +121,17 @@ class Download:
     filename: str
 
 
+def _stamp(build: PacketBuild) -> str:
+    """The build's date in its files' names: when it finished (the files stand as of then)."""
+    return (build.finished_at or build.created_at or utcnow()).strftime("%Y%m%d")
+
+
 def build_download(session: Session, user: User, build_id: str, what: str,
                    submission_id: str | None = None) -> Download:
     """The object key of one of a build's files: summary.xlsx, summary.pdf or a dossier."""
     build = get_build(session, user, build_id)
     objects = build.objects or {}
-    stamp = (build.finished_at or build.created_at or utcnow()).strftime("%Y%m%d")
+    stamp = _stamp(build)
     if what == "summary.xlsx" and objects.get("summary_xlsx"):
         return Download(objects["summary_xlsx"], builder.XLSX, f"{build.campaign_id}-汇总表-{stamp}.xlsx")
     if what == "summary.pdf" and objects.get("summary_pdf"):
@@ -124,6 +141,20 @@ def build_download(session: Session, user: User, build_id: str, what: str,
         sub = session.get(Submission, submission_id)
         return Download(key, builder.PDF, f"{sub.organisation if sub else submission_id}-申报材料汇编.pdf")
     raise NotFound("这次汇编还没有生成这个文件。", f"build {build_id} has no {what} {submission_id or ''}")
+
+
+def list_download(session: Session, user: User, build_id: str, list_id: str, fmt: str,
+                  recommender: str | None = None) -> Download:
+    """A list as this build stored it (`recommender`: that recommender's own part), named in Chinese
+    with the build's date: what was built then, not the list as it stands now."""
+    build = get_build(session, user, build_id)
+    entry = next((e for e in (build.objects or {}).get("lists") or () if e.get("id") == list_id), None)
+    files = (entry or {}).get("files") or ()
+    part = next((f for f in files if (f.get("recommender") or None) == (recommender or None)), None)
+    if part is None or fmt not in ("xlsx", "pdf"):
+        raise NotFound("这次汇编没有生成这份名单。", f"build {build_id} has no list {list_id}.{fmt} {recommender or ''}")
+    stamp = _stamp(build)
+    return Download(part[fmt], builder.XLSX if fmt == "xlsx" else builder.PDF, f"{part['title']}-{stamp}.{fmt}")
 
 
 def open_download(store: ObjectStore, d: Download) -> Any:

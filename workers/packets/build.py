@@ -1,4 +1,5 @@
-"""A campaign's packets: every submission's dossier PDF, the summary XLSX and the summary PDF.
+"""A campaign's packets: every submission's dossier PDF, the summary XLSX and the summary PDF, and
+each list the campaign file's `public_lists:` defines (XLSX and PDF, per recommender where it says so).
 
 `run_build(rt, build_id)` is the plain function the `packets.build` task wraps.
 It reads the build row by id, compiles one submission at a time and records the
@@ -31,6 +32,7 @@ from storage.objects import ObjectStore, check_key
 from storage.packet_models import BuildState, PacketBuild
 from workers.extract.convert import convert_to_pdf
 
+from . import public_lists
 from .dossier_pdf import compile_dossier, failure_pdf
 from .originals import WordToPdf
 from .record import SubmissionRecord, campaign_submissions, gather
@@ -156,16 +158,38 @@ def _run(s: Session, store: ObjectStore, settings: Settings, campaign: Campaign,
         build.objects = {**objects, "dossiers": dict(dossiers), "failed": dict(failed)}
         s.commit()
     compiled = now or utcnow()
-    sheets = summary_sheets(campaign, _records(s, campaign, ids, failed, transient), failed)
+    records = _records(s, campaign, ids, failed, transient)
+    sheets = summary_sheets(campaign, records, failed)
     prefix = build_prefix(campaign.id, build.id)
     xlsx_key, pdf_key = f"{prefix}/summary.xlsx", f"{prefix}/summary.pdf"
     store.put_bytes(xlsx_key, write_xlsx(sheets, compiled=compiled), XLSX)
     store.put_bytes(pdf_key, write_pdf(sheets, compiled=compiled, font_path=settings.packet_font), PDF)
+    lists = _store_lists(s, store, settings, campaign, prefix, records, compiled)
     build = s.get(PacketBuild, build.id)  # type: ignore[assignment]
-    build.objects = {"summary_xlsx": xlsx_key, "summary_pdf": pdf_key, "dossiers": dossiers, "failed": failed}
+    build.objects = {"summary_xlsx": xlsx_key, "summary_pdf": pdf_key, "dossiers": dossiers, "failed": failed,
+                     "lists": lists}
     _finish(s, build, BuildState.DONE)
     log.info("packet build %s done: %d dossiers, %d failed", build.id, len(dossiers), len(failed))
     return build.state
+
+
+def _store_lists(s: Session, store: ObjectStore, settings: Settings, campaign: Campaign, prefix: str,
+                 records: list[SubmissionRecord], compiled: dt.datetime) -> list[dict[str, Any]]:
+    """Each list the campaign file defines, as XLSX and PDF under `lists/`: what staff download
+    later is what stood at this build, not what stands when they click.  A recommender's part is
+    keyed by its place among the list's recommenders (object keys take no Chinese)."""
+    out = []
+    for spec, made in public_lists.parts(s, campaign, records):
+        files = []
+        for n, part in enumerate(made, start=1):
+            stem = f"{prefix}/lists/{spec.id}" + (f"-{n}" if spec.per == "recommender" else "")
+            xlsx_key, pdf_key = check_key(f"{stem}.xlsx"), check_key(f"{stem}.pdf")
+            store.put_bytes(xlsx_key, write_xlsx([part.sheet], compiled=compiled), XLSX)
+            store.put_bytes(pdf_key, write_pdf([part.sheet], compiled=compiled, font_path=settings.packet_font), PDF)
+            files.append({"recommender": part.recommender, "title": part.sheet.title, "rows": len(part.sheet.rows),
+                          "xlsx": xlsx_key, "pdf": pdf_key})
+        out.append({"id": spec.id, "title": spec.title, "per": spec.per, "files": files})
+    return out
 
 
 def _finish(s: Session, build: PacketBuild, state: BuildState, *, error: str | None = None) -> None:

@@ -74,15 +74,19 @@ def _qualifies(session: Session, s: ListSpec, r: SubmissionRecord) -> bool:
     return r.qualifies(PacketList(sheet=s.id, title=s.title, passed=s.passed, titles=s.titles))
 
 
-def records(session: Session, campaign: Campaign, s: ListSpec) -> list[SubmissionRecord]:
-    rows = [gather(session, campaign, sid) for sid in campaign_submissions(session, campaign.id)]
+def records(session: Session, campaign: Campaign, s: ListSpec,
+            rows: list[SubmissionRecord] | None = None) -> list[SubmissionRecord]:
+    """The submissions on the list, out of `rows` (a build's, gathered once) or the campaign's now."""
+    if rows is None:
+        rows = [gather(session, campaign, sid) for sid in campaign_submissions(session, campaign.id)]
     return [r for r in rows if _qualifies(session, s, r)]
 
 
-def groups(session: Session, campaign: Campaign, s: ListSpec) -> dict[str, list[SubmissionRecord]]:
+def groups(session: Session, campaign: Campaign, s: ListSpec,
+           rows: list[SubmissionRecord] | None = None) -> dict[str, list[SubmissionRecord]]:
     """The list's submissions, by recommender for a `per: recommender` list (else one group, "")."""
     out: dict[str, list[SubmissionRecord]] = {}
-    for r in records(session, campaign, s):
+    for r in records(session, campaign, s, rows):
         out.setdefault(r.recommender if s.per == "recommender" else "", []).append(r)
     return out
 
@@ -131,15 +135,41 @@ def sheet(session: Session, campaign: Campaign, list_id: str, recommender: str |
     s = spec(campaign, list_id)
     if s.reinspection:
         return _reinspection_sheet(session, campaign, s)
-    title = s.title
     if s.per == "recommender":
         if not recommender:
             raise ListError(f"{list_id} is one list per recommender: name one")
-        chosen = groups(session, campaign, s).get(recommender, [])
-        title = f"{recommender}{s.title}"
-    else:
-        chosen = records(session, campaign, s)
+        return _titled(s, recommender, groups(session, campaign, s).get(recommender, []))
+    return _titled(s, None, records(session, campaign, s))
+
+
+def _titled(s: ListSpec, recommender: str | None, chosen: list[SubmissionRecord]) -> Sheet:
+    title = f"{recommender}{s.title}" if recommender else s.title
     return _sheet(title[:31], title, s.columns, chosen)
+
+
+@dataclass(frozen=True)
+class Part:
+    """One file pair of a list in a build: the whole list, or one recommender's own."""
+    spec: ListSpec
+    recommender: str | None
+    sheet: Sheet
+
+
+def parts(session: Session, campaign: Campaign, rows: list[SubmissionRecord]) -> list[tuple[ListSpec, list[Part]]]:
+    """Every list the campaign file defines, each with its parts as a packet build stores them: one
+    per recommender on a `per: recommender` list (none while no recommender has a unit on it), else
+    the one list.  `rows` are the build's records, so every list is of the same moment as its 汇总表."""
+    out: list[tuple[ListSpec, list[Part]]] = []
+    for s in specs(campaign):
+        if s.reinspection:
+            made = [Part(s, None, _reinspection_sheet(session, campaign, s))]
+        elif s.per == "recommender":
+            by = groups(session, campaign, s, rows)
+            made = [Part(s, rec, _titled(s, rec, by[rec])) for rec in sorted(by) if rec]
+        else:
+            made = [Part(s, None, _titled(s, None, records(session, campaign, s, rows)))]
+        out.append((s, made))
+    return out
 
 
 def render(session: Session, campaign: Campaign, list_id: str, fmt: str, *, recommender: str | None = None,
