@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from dossier.campaigns import FieldSpec
+
 from .normalise import nfkc
 
 _SPACE = re.compile(r"[\s\u3000\u00a0\u200b\ufeff]+")
@@ -99,3 +101,15 @@ NOTICE_TITLE = re.compile(r"(通知|通告|公告|启事|会议纪要)$")
 # a covering notice that sends a document on: 现将《…》印发给你们
 FORWARDING = re.compile(r"现将.{0,80}(印发|下发|转发|发)给你们")
 REPLY_SLIP = re.compile(r"^(附件\d*:?)?(参会|报名|会议)?回\s*执(表|单)?$")
+
+
+def cut_at_labels(raw: str, others: list[FieldSpec]) -> str:
+    """`raw` up to the first of the other inline labels that is followed by a colon
+    (申报单位 … 申报日期：… 编号：), or whole."""
+    end = len(raw)
+    for spec in others:
+        for lbl in spec.labels:
+            for m in re.finditer(r"\s*".join(map(re.escape, lbl)) + r"\s*[:：]", raw):
+                end = min(end, m.start())
+                break
+    return raw[:end].rstrip()

@@ -24,7 +24,7 @@ from ..extract.model import Cell, Document, Paragraph, Picture, Table
 from . import fuzzy
 from .found import Found, LabelHit, LocatedDocument
 from .free_text import attach_free_text
-from .labels import key_score, label_key
+from .labels import cut_at_labels, key_score, label_key
 from .lines import LineIndex, line_labels, paragraph_lines
 from .notice import is_notice
 from .reshape import join_split_labels, own_text
@@ -337,7 +337,7 @@ class Locator:
                     # line above it): the value cell runs on into the next inline label
                     found = self.cell_value(f)
                     if found is not None and found.raw:
-                        found.raw = _cut_at_labels(found.raw, [s for s in inline_specs if s is not f])
+                        found.raw = cut_at_labels(found.raw, [s for s in inline_specs if s is not f])
                     if found is None or (not found.raw.strip() and blank is not None):
                         found = blank
             else:
@@ -370,17 +370,6 @@ class Locator:
                     located.values[f.key] = found
                     located.blocks.extend(i for i in found.blocks if i not in located.blocks)
         return located
-
-def _cut_at_labels(raw: str, others: list[FieldSpec]) -> str:
-    """`raw` up to the first of the other inline labels that is followed by a colon
-    (申报单位 … 申报日期：… 编号：), or whole."""
-    end = len(raw)
-    for spec in others:
-        for lbl in spec.labels:
-            for m in re.finditer(r"\s*".join(map(re.escape, lbl)) + r"\s*[:：]", raw):
-                end = min(end, m.start())
-                break
-    return raw[:end].rstrip()
 
 
 def locate(doc: Document, campaign: Campaign) -> list[LocatedDocument]:
