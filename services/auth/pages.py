@@ -21,7 +21,7 @@ from services.review import eligibility
 from services.review.access import is_staff
 from services.security.guards import AdminUser
 
-from . import accounts
+from . import accounts, emails
 from .accounts import ROLE_LABELS
 from .login_csrf import login_token, login_token_ok, set_login_cookie
 from .middleware import COOKIE, set_session_cookie
@@ -107,13 +107,17 @@ def admin_users(request: Request, user: AdminUser, session: SessionDep) -> HTMLR
 async def admin_add(request: Request, user: AdminUser, session: SessionDep) -> Response:
     f = await read_form(request)
     try:
-        await run_in_threadpool(lambda: accounts.create_user(
+        emails.checked(f.get("email", ""))        # a malformed address makes no account
+        new = await run_in_threadpool(lambda: accounts.create_user(
             session, username=f.get("username", ""), password=f.get("password", ""), role=f.get("role", ""),
             display_name=f.get("display_name", ""), organisation=f.get("organisation"),
             stage_id=f.get("stage_id"), department=f.get("department"), campaign_id=f.get("campaign_id"),
             recommender=f.get("recommender"), applicant_kind=f.get("applicant_kind"), county=f.get("county")))
     except DomainError as e:
         return flash_back("/admin/users", e.message)
+    if f.get("email", "").strip():
+        emails.set_email(session, user, new, f["email"])
+        session.commit()
     return flash_back("/admin/users", "账号已创建。")
 
 
@@ -136,3 +140,16 @@ async def admin_active(user_id: str, request: Request, user: AdminUser, session:
     target = accounts.get_user(session, user_id)
     await run_in_threadpool(accounts.set_active, session, target.username, f.get("active") == "1")
     return flash_back("/admin/users", "已更新。")
+
+
+@router.post("/admin/users/{user_id}/email")
+async def admin_email(user_id: str, request: Request, user: AdminUser, session: SessionDep) -> Response:
+    """Set, change or clear (empty) where a person's notifications are emailed; audited."""
+    f = await read_form(request)
+    target = accounts.get_user(session, user_id)
+    try:
+        emails.set_email(session, user, target, f.get("email", ""))
+    except DomainError as e:
+        return flash_back("/admin/users", f"{target.username}：{e.message}")
+    session.commit()
+    return flash_back("/admin/users", f"{target.username} 的邮箱已{'保存' if target.email else '清除'}。")

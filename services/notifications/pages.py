@@ -10,7 +10,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep
-from services.kit.errors import InvalidInput
+from services.auth import emails
+from services.kit.errors import DomainError, InvalidInput
 from storage import notifications
 from storage.review_models import User
 
@@ -60,13 +61,12 @@ async def mark_read(request: Request, session: SessionDep, user: CurrentUser) ->
 async def save_settings(request: Request, session: SessionDep, user: CurrentUser) -> RedirectResponse:
     """The person's email address and whether notifications are also emailed."""
     form = await read_form(request)
-    try:
-        email = notifications.checked_email(form.get("email", ""))
-    except ValueError as e:
-        return _back(str(e))
     row = session.get(User, user.id)
     assert row is not None
-    row.email = email
+    try:
+        emails.set_email(session, row, row, form.get("email", ""))
+    except DomainError as e:
+        return _back(e.message)
     notifications.set_email_enabled(session, user.id, form.get("email_enabled") == "on")
     session.commit()
     return _back("邮件提醒设置已保存。")
