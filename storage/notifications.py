@@ -79,9 +79,12 @@ def checked_email(address: str) -> str | None:
     return address
 
 
-def inbox(session: Session, user_id: str, *, limit: int = 200) -> list[Notification]:
-    return list(session.scalars(select(Notification).where(Notification.user_id == user_id)
-                                .order_by(Notification.id.desc()).limit(limit)))
+def inbox(session: Session, user_id: str, *, limit: int = 200, before: int | None = None) -> list[Notification]:
+    """The person's notifications, newest first; `before`: only those older than that id (the next page)."""
+    q = select(Notification).where(Notification.user_id == user_id)
+    if before is not None:
+        q = q.where(Notification.id < before)
+    return list(session.scalars(q.order_by(Notification.id.desc()).limit(limit)))
 
 
 def unread_count(session: Session, user_id: str) -> int:
