@@ -16,7 +16,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dossier.campaigns import Campaign, PacketList, SummaryColumn, _column
+from dossier.campaign_packets import summary_column
+from dossier.campaigns import Campaign, PacketList, SummaryColumn
 from storage.models import Submission
 from storage.review_models import ReviewTask
 from workers.routing import yearly
@@ -52,7 +53,7 @@ def specs(campaign: Campaign) -> list[ListSpec]:
             id=str(d["id"]), title=str(d.get("title") or d["id"]), reached=d.get("reached"), passed=d.get("passed"),
             titles=(titles,) if isinstance(titles, str) else tuple(titles), per=d.get("per"),
             reinspection=bool(d.get("reinspection", False)),
-            columns=tuple(_column(c, docs) for c in d.get("columns") or ("seq", "organisation", "recommender"))))
+            columns=tuple(summary_column(c, docs) for c in d.get("columns") or ("seq", "organisation", "recommender"))))
     return out
 
 
