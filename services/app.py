@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
                       {"name": "submissions", "description": "申报、上传、状态与问题 / submissions"},
                       {"name": "campaigns", "description": "评选活动 / campaigns"},
                       {"name": "packets", "description": "汇编：申报材料PDF、汇总表 / packets"},
+                      {"name": "notifications", "description": "站内消息与邮件提醒 / the inbox"},
                       {"name": "health", "description": "健康检查 / health"}])
     app.state.settings = settings
     app.state.engine = engine
@@ -106,6 +107,7 @@ def routers() -> list[APIRouter]:
     from services.auth import pages as auth_pages
     from services.campaigns import endpoints as campaigns_api
     from services.campaigns import pages as campaign_pages
+    from services.notifications import endpoints as inbox_api
     from services.notifications import pages as inbox_pages
     from services.ops import endpoints as ops_api
     from services.ops import pages as ops_pages
@@ -122,5 +124,5 @@ def routers() -> list[APIRouter]:
             review_api.router, review_api.findings_router, auth_api.users, packets_api.router,
             campaigns_api.router, auth_pages.router, unit_pages.router, queue_pages.router, desk_pages.router,
             history_pages.router, ops_api.api, ops_pages.pages, overview_pages.api, overview_pages.pages,
-            packet_pages.router, campaign_pages.router, campaigns_api.files_api, inbox_pages.router,
+            packet_pages.router, campaign_pages.router, campaigns_api.files_api, inbox_api.router, inbox_pages.router,
             lease_pages.router]

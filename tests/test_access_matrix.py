@@ -147,6 +147,9 @@ TABLE: dict[tuple[str, str], tuple[set[str], dict[str, Any] | None]] = {
     ("GET", "/inbox"): (LOGGED_IN, None),
     ("POST", "/inbox/read"): (LOGGED_IN, {}),
     ("POST", "/inbox/settings"): (LOGGED_IN, {}),
+    ("GET", "/api/inbox"): (LOGGED_IN, None),
+    ("POST", "/api/inbox/read"): (LOGGED_IN, {"all": True}),
+    ("PUT", "/api/inbox/settings"): (LOGGED_IN, {"email_enabled": False}),
     ("GET", "/api/admin/campaigns"): (ADMINS, None),
     ("POST", "/api/admin/campaigns"): (ADMINS, {}),
 }
