@@ -15,7 +15,7 @@ from storage.db import make_sessionmaker
 from storage.review_models import AuditEntry, User
 from tests.review_helpers import PASSWORD
 from tests.test_auth_access import app_settings, login, make_client, people  # noqa: F401 (fixtures)
-from tests.test_flash_messages import _flash
+from tests.test_flash_messages import flash_text
 
 
 def _user(engine: Engine, username: str) -> User:
@@ -50,10 +50,10 @@ class TestEmailOnThePeoplePage:
             return c.get(r.headers["location"]).text
 
         page = post(" jia@example.cn ")
-        assert "unit-a 的邮箱已保存" in _flash(page) and 'value="jia@example.cn"' in page
+        assert "unit-a 的邮箱已保存" in flash_text(page) and 'value="jia@example.cn"' in page
         assert _user(sqlite_engine, "unit-a").email == "jia@example.cn"
         page = post("jia@@example")
-        assert "邮箱地址格式不正确" in _flash(page)
+        assert "邮箱地址格式不正确" in flash_text(page)
         assert _user(sqlite_engine, "unit-a").email == "jia@example.cn"
         post("office@example.cn")
         post("")
@@ -69,11 +69,11 @@ class TestEmailOnThePeoplePage:
         csrf = login(c, "admin")
         form = {"csrf_token": csrf, "password": PASSWORD, "role": "operator"}
         r = c.post("/admin/users", data={**form, "username": "bad-mail", "email": "no-at-sign"})
-        assert "邮箱地址格式不正确" in _flash(r.text)
+        assert "邮箱地址格式不正确" in flash_text(r.text)
         with make_sessionmaker(sqlite_engine)() as s:
             assert accounts.find_user(s, "bad-mail") is None
         r = c.post("/admin/users", data={**form, "username": "ops2", "email": "ops2@example.cn"})
-        assert "账号已创建" in _flash(r.text)
+        assert "账号已创建" in flash_text(r.text)
         assert _user(sqlite_engine, "ops2").email == "ops2@example.cn"
 
     def test_the_api(self, make_client: Any, sqlite_engine: Engine) -> None:
@@ -121,7 +121,7 @@ def test_the_inbox_page_checks_the_same_way(make_client: Any, sqlite_engine: Eng
     c = make_client()
     csrf = login(c, "rev")
     page = c.post("/inbox/settings", data={"csrf_token": csrf, "email": "rev\x01@example.cn"}).text
-    assert "邮箱地址格式不正确" in _flash(page)
+    assert "邮箱地址格式不正确" in flash_text(page)
     page = c.post("/inbox/settings", data={"csrf_token": csrf, "email": "rev@example.cn", "email_enabled": "on"}).text
-    assert "邮件提醒设置已保存" in _flash(page) and re.search(r'value="rev@example.cn"', page)
+    assert "邮件提醒设置已保存" in flash_text(page) and re.search(r'value="rev@example.cn"', page)
     assert _audits(sqlite_engine) == [{"actor": "rev", "user": "rev", "before": None, "after": "rev@example.cn"}]

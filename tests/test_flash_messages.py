@@ -18,7 +18,7 @@ from tests.test_auth_access import app_settings, login, make_client, people, upl
 FLASH = re.compile(r'<p class="[^"]*\bflash\b[^"]*"[^>]*>(.*?)</p>', re.S)
 
 
-def _flash(page: str) -> str:
+def flash_text(page: str) -> str:
     """The text of the page's message line ('' when there is none)."""
     m = FLASH.search(page)
     return m.group(1) if m else ""
@@ -30,8 +30,8 @@ def _said_once(c: Any, r: Any, words: str) -> None:
     assert r.status_code == 303, r.text
     where = r.headers["location"]
     assert "msg=" not in where
-    assert words in _flash(c.get(where).text)
-    assert words not in _flash(c.get(where).text)
+    assert words in flash_text(c.get(where).text)
+    assert words not in flash_text(c.get(where).text)
 
 
 @pytest.fixture
