@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.app import create_app
-from services.review.access import record_owner
+from services.security.access import record_owner
 from storage.db import make_sessionmaker
 from workers.findings_gate import blocking_findings
 from storage.models import FindingRow

@@ -195,7 +195,7 @@ def _contested(s: Session) -> None:
     other."""
     from services.review import findings as contests
     from services.review import queue
-    from services.review.access import record_owner
+    from services.security.access import record_owner
     from storage.models import FindingRow
 
     unit = person(s, "unit-c", "unit", organisation="丙局机关党支部")

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier.campaigns import get_campaign
 from dossier.settings import Settings
 from services.review import flow
-from services.review.access import record_owner
+from services.security.access import record_owner
 from storage.models import FindingRow, utcnow
 from storage.review_models import User
 from tests.docx_factory import narrative

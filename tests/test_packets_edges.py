@@ -18,7 +18,7 @@ from services.app import create_app
 from services.auth import accounts
 from services.cli import main
 from services.review import flow
-from services.review.access import record_owner
+from services.security.access import record_owner
 from storage.db import make_sessionmaker
 from storage.models import OutboxMessage
 from storage.objects import open_store

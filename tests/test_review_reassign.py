@@ -8,7 +8,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from services.review import audit, flow
-from services.review.access import in_scope, task_scope
+from services.security.access import in_scope, task_scope
 from storage.db import make_sessionmaker
 from storage.review_models import ReviewTask, User
 from tests.review_helpers import person, submission

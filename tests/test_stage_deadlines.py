@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier import beijing
 from dossier.campaigns import get_campaign
 from services.review import flow, queue
-from services.review.access import record_owner
+from services.security.access import record_owner
 from tests.review_helpers import person, submission
 from tests.rules_world import (LEASE, api, caller, open_tasks, pg_sessions, through_notice,  # noqa: F401
                                user)

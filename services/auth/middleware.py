@@ -109,7 +109,7 @@ class AuthMiddleware(BaseHTTPMiddleware):
         """A unit that creates a submission owns it, whatever organisation name it typed."""
         from fastapi.concurrency import run_in_threadpool
 
-        from services.review.access import record_owner
+        from services.security.access import record_owner
 
         submission_id = None
         if response.status_code == 303:

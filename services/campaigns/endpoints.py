@@ -21,7 +21,7 @@ from services.kit.errors import DomainError, NotFound
 from services.kit.schemas import Ident, LongText, Name, Note
 from services.review import eligibility
 from services.review import schedule as schedule_of
-from services.review.access import is_staff, visible_submission
+from services.security.access import is_staff, visible_submission
 from services.security.guards import AdminUser, OverviewReader
 from storage.models import utcnow
 from storage.review_models import Role

@@ -33,7 +33,7 @@ from storage.review_models import ReviewTask, SubmissionReview
 
 from . import findings as finding_actions
 from . import flow, page_images, standings
-from .access import task_scope, visible_submission
+from services.security.access import task_scope, visible_submission
 from .blocking import blocking_items
 from .outcome_messages import decision_outcome
 from .page_views import page_views

@@ -26,7 +26,7 @@ from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
 from . import audit, findings, flow, queue, standings, submitting
-from .access import task_scope, visible_submission
+from services.security.access import task_scope, visible_submission
 from .blocking import blocking_items
 from .schemas import (ClaimIn, ContestIn, CorrectionIn, DecisionIn, NoticeIn, OverrideIn, ReassignIn, ScoresIn,
                       StartIn, TextIn, VerdictIn)

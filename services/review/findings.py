@@ -28,7 +28,7 @@ from storage.review_models import ReviewStatus, ReviewTask, Role, SubmissionRevi
 from dossier.stages import engine
 
 from . import audit, flow
-from .access import visible_submission
+from services.security.access import visible_submission
 from .blocking import absolute_refusal, finding_label
 from .queue import held_task
 

@@ -11,7 +11,7 @@ from services.kit.deps import CurrentUser, SessionDep
 from services.kit.render import render
 
 from . import audit, flow
-from .access import visible_submission
+from services.security.access import visible_submission
 from .audit import ACTION_LABELS
 
 router = APIRouter(include_in_schema=False)

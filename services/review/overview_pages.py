@@ -13,7 +13,7 @@ from services.kit.errors import NotFound
 from services.kit.render import render
 from services.security.guards import OverviewReader
 
-from .access import on_campaign
+from services.security.access import on_campaign
 from .overview import overview
 
 pages = APIRouter(include_in_schema=False)

@@ -22,7 +22,7 @@ from storage.models import utcnow
 from storage.review_models import ReviewTask, TaskState, User
 
 from . import audit
-from .access import is_staff, task_scope
+from services.security.access import is_staff, task_scope
 
 
 class Conflict(DomainError):

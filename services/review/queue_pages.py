@@ -26,7 +26,7 @@ from workers.packets import public_lists
 
 from . import findings as finding_actions
 from . import flow, queue
-from .access import in_scope, is_staff, submissions_of
+from services.security.access import in_scope, is_staff, submissions_of
 from .rows import review_row
 
 router = APIRouter(include_in_schema=False)

@@ -25,7 +25,7 @@ from storage.models import FindingRow, StoredFile, utcnow
 from storage.review_models import SubmissionReview, User
 
 from . import audit, flow
-from .access import visible_submission
+from services.security.access import visible_submission
 
 
 class SubmitBlocked(DomainError):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from services.kit.deps import CurrentUser, current_user
 from services.kit.errors import Forbidden, LoginRequired
-from services.review.access import can_change, can_view
+from services.security.access import can_change, can_view, task_scope
 from storage.models import Submission
 from storage.review_models import Role, SubmissionOwner, User
 
@@ -121,7 +121,6 @@ def visible_task(task_id: str, request: Request, user: CurrentUser) -> None:
     see all); any other id answers the 404 of a missing one."""
     from sqlalchemy import select
 
-    from services.review.access import task_scope
     from services.kit.errors import NotFound
     from storage.review_models import ReviewTask
 

@@ -22,7 +22,7 @@ from services.kit.errors import ApiError, DomainError, NotFound
 from services.kit.render import flash_back, render
 from services.kit.templates import templates
 from services.review import page_images, submitting
-from services.review.access import can_change
+from services.security.access import can_change
 from services.review.findings import contest_marks
 from services.review.page_views import PageView, page_key, page_views
 from services.review.page_views import media_type as page_media_type

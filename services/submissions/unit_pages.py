@@ -22,7 +22,7 @@ from services.kit.errors import DomainError, InvalidInput
 from services.kit.render import flash_back, read_form, render
 from services.review import eligibility, flow, schedule
 from services.review import findings as finding_actions
-from services.review.access import record_owner, submissions_of, visible_submission
+from services.security.access import record_owner, submissions_of, visible_submission
 from services.review.rows import review_row
 from services.security.guards import UnitUser
 from storage import standing as lifecycle
