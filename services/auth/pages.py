@@ -18,7 +18,7 @@ from services.kit.errors import DomainError
 from services.kit.render import flash_back, read_form, render
 from services.kit.templates import template_global, templates
 from services.review import eligibility
-from services.review.access import is_staff
+from services.security.access import is_staff
 from services.security.guards import AdminUser
 
 from . import accounts, emails
