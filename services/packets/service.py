@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from dossier.settings import Settings
 from services.kit.deps import campaign_or_404
 from services.kit.errors import DomainError, Forbidden, NotFound
-from services.review.access import is_staff, visible_submission
+from services.security.access import is_staff, visible_submission
 from storage.models import Submission, utcnow
 from storage.objects import ObjectNotFound, ObjectStore
 from storage.packet_models import PacketBuild
