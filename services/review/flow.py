@@ -27,7 +27,7 @@ from dossier.stages.calendar import notice_end
 from dossier.stages.engine import Stage
 
 from . import audit, eligibility
-from .access import visible_submission
+from services.security.access import visible_submission
 from .blocking import ensure_passable
 from .queue import held_task
 from .standings import passed_count, stage_candidates
