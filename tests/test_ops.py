@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from dossier.settings import Settings
 from services.auth import accounts
 from services.ops import actions, metrics
-from services.review import audit, flow
+from services.review import flow
+from services.security import audit
 from services.kit.errors import DomainError
 from services.submissions.service import create_submission
 from storage.db import make_sessionmaker

@@ -11,7 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dossier.campaigns import get_campaign, load_campaigns
-from services.review import audit, flow, queue
+from services.review import flow, queue
+from services.security import audit
 from services.kit.errors import DomainError
 from storage.models import utcnow
 from storage.review_models import ReviewStatus, ReviewTask, TaskState

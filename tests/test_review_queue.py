@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
-from services.review import audit, flow, queue
+from services.review import flow, queue
+from services.security import audit
 from services.kit.errors import DomainError
 from storage.db import make_engine, make_sessionmaker
 from storage.models import utcnow

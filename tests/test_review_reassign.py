@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from services.review import audit, flow
+from services.review import flow
+from services.security import audit
 from services.security.access import in_scope, task_scope
 from storage.db import make_sessionmaker
 from storage.review_models import ReviewTask, User

@@ -8,7 +8,7 @@ import re
 from sqlalchemy.orm import Session
 
 from services.kit.errors import InvalidInput
-from services.review import audit
+from services.security import audit
 from storage.notifications import checked_email
 from storage.review_models import User
 

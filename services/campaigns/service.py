@@ -11,7 +11,7 @@ from dossier.campaign_registry import CampaignRegistry
 from dossier.campaigns import Campaign, CampaignError, load_campaigns, parse_campaign_text
 from dossier.stages import engine
 from services.kit.errors import DomainError
-from services.review import audit
+from services.security import audit
 from storage.campaign_models import add_version, current_versions
 from storage.review_models import User
 

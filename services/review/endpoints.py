@@ -25,7 +25,8 @@ from storage import standing as lifecycle
 from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
-from . import audit, findings, flow, queue, standings, submitting
+from . import findings, flow, queue, standings, submitting
+from services.security import audit
 from services.security.access import task_scope, visible_submission
 from .blocking import blocking_items
 from .schemas import (ClaimIn, ContestIn, CorrectionIn, DecisionIn, NoticeIn, OverrideIn, ReassignIn, ScoresIn,

@@ -27,7 +27,8 @@ from storage.models import FindingRow, StoredFile, Submission, utcnow
 from storage.review_models import ReviewStatus, ReviewTask, Role, SubmissionReview, User
 from dossier.stages import engine
 
-from . import audit, flow
+from . import flow
+from services.security import audit
 from services.security.access import visible_submission
 from .blocking import absolute_refusal, finding_label
 from .queue import held_task

@@ -10,9 +10,10 @@ from dossier.presenters import history_detail
 from services.kit.deps import CurrentUser, SessionDep
 from services.kit.render import render
 
-from . import audit, flow
+from . import flow
+from services.security import audit
 from services.security.access import visible_submission
-from .audit import ACTION_LABELS
+from services.security.audit import ACTION_LABELS
 
 router = APIRouter(include_in_schema=False)
 

@@ -21,7 +21,7 @@ from storage import notifications
 from storage.models import utcnow
 from storage.review_models import ReviewTask, TaskState, User
 
-from . import audit
+from services.security import audit
 from services.security.access import is_staff, task_scope
 
 

@@ -24,7 +24,8 @@ from workers.findings_gate import blocking_findings
 from storage.models import FindingRow, StoredFile, utcnow
 from storage.review_models import SubmissionReview, User
 
-from . import audit, flow
+from . import flow
+from services.security import audit
 from services.security.access import visible_submission
 
 
