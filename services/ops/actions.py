@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.review import audit
+from services.security import audit
 from services.kit.errors import DomainError, NotFound
 from storage import outbox
 from storage.models import FileState, StoredFile, Submission, SubmissionState
