@@ -26,7 +26,8 @@ from dossier.stages.calendar import bases as calendar_bases
 from dossier.stages.calendar import notice_end
 from dossier.stages.engine import Stage
 
-from . import audit, eligibility
+from . import eligibility
+from services.security import audit
 from services.security.access import visible_submission
 from .blocking import ensure_passable
 from .queue import held_task
