@@ -19,6 +19,7 @@ from services.kit.errors import DomainError, InvalidInput, NotFound
 from storage.models import utcnow
 from storage.review_models import ApiToken, Role, User, UserSession
 
+from . import eligibility
 from .passwords import DUMMY_HASH, hash_password, needs_rehash, verify_password
 
 ROLE_LABELS = {"unit": "申报单位", "recommender": "推荐单位", "reviewer": "审核人员",
@@ -108,7 +109,6 @@ def bind_user(session: Session, user_id: str, *, role: str | None = None, organi
 
 def _bind_rules(session: Session, user: User, recommender: str | None, applicant_kind: str | None,
                 county: str | None) -> None:
-    from services.review import eligibility
     from services.kit.deps import campaign_or_404
 
     if (recommender or applicant_kind) and user.role != "unit":

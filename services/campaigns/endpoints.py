@@ -19,7 +19,7 @@ from services.kit.deps import CurrentUser, SessionDep, SettingsDep, campaign_or_
 from services.kit.downloads import content_disposition
 from services.kit.errors import DomainError, NotFound
 from services.kit.schemas import Ident, LongText, Name, Note
-from services.review import eligibility
+from services.auth import eligibility
 from services.review import schedule as schedule_of
 from services.security.access import is_staff, visible_submission
 from services.security.guards import AdminUser, OverviewReader

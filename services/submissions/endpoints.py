@@ -17,7 +17,8 @@ from dossier.presenters import present_status
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep, campaign_or_404
 from services.kit.downloads import chunks, content_disposition
 from services.kit.schemas import ErrorOut
-from services.review import eligibility, submitting
+from services.review import submitting
+from services.auth import eligibility
 from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
 from storage import standing as lifecycle
 

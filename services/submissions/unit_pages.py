@@ -20,7 +20,8 @@ from services.kit.csrf import csrf_ok, require_csrf
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 from services.kit.errors import DomainError, InvalidInput
 from services.kit.render import flash_back, read_form, render
-from services.review import eligibility, flow, schedule
+from services.review import flow, schedule
+from services.auth import eligibility
 from services.review import findings as finding_actions
 from services.security.access import record_owner, submissions_of, visible_submission
 from services.review.rows import review_row
