@@ -17,7 +17,7 @@ from services.kit.deps import SessionDep, SettingsDep
 from services.kit.errors import DomainError
 from services.kit.render import flash_back, read_form, render
 from services.kit.templates import template_global, templates
-from services.review import eligibility
+from services.auth import eligibility
 from services.security.access import is_staff
 from services.security.guards import AdminUser
 
