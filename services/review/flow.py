@@ -26,7 +26,7 @@ from dossier.stages.calendar import bases as calendar_bases
 from dossier.stages.calendar import notice_end
 from dossier.stages.engine import Stage
 
-from . import eligibility
+from services.auth import eligibility
 from services.security import audit
 from services.security.access import visible_submission
 from .blocking import ensure_passable
