@@ -6,12 +6,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from dossier.campaign_source import CampaignError
 
-if TYPE_CHECKING:      # campaigns.py imports this module; the type is only named here
-    from dossier.campaigns import DocumentSpec
+
+class DocumentSpec(Protocol):
+    """What a column needs of a campaign's document (dossier.campaign_model.DocumentSpec, which
+    imports this module): its kind and its fields."""
+    kind: str
+
+    def leaf_fields(self) -> list[Any]: ...
 
 
 @dataclass(frozen=True)

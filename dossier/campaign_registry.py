@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Callable, Mapping
 
-from dossier.campaigns import Campaign, CampaignError, default_dir, load_folder, parse_campaign_text, pick
+from dossier.campaign_model import Campaign, CampaignError, default_dir, load_folder, parse_campaign_text, pick
 
 log = logging.getLogger(__name__)
 

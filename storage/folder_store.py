@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
-from .objects import CHUNK, HashingReader, ObjectNotFound, PutResult, StoreError, check_key
+from .object_store import CHUNK, HashingReader, ObjectNotFound, PutResult, StoreError, check_key
 
 log = logging.getLogger(__name__)
 

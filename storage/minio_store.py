@@ -17,7 +17,7 @@ from minio.error import S3Error
 
 from dossier.settings import Settings
 
-from .objects import HashingReader, ObjectNotFound, PutResult, check_key
+from .object_store import HashingReader, ObjectNotFound, PutResult, check_key
 
 log = logging.getLogger(__name__)
 

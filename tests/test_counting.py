@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.strategies import narrow_runs, spaces, wide_chars
-from workers.checks.counting import count_chars, is_wide
+from dossier.counting import count_chars, is_wide
 
 
 class TestContractExamples:

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from dossier.campaigns import get_campaign
 from tests import form_shapes as fs
 from tests.docx_factory import narrative
-from workers.checks.counting import count_chars
+from dossier.counting import count_chars
 from workers.extraction import extract_file
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")

@@ -87,8 +87,8 @@ class DossierCelery(Celery):
         (`Runtime.for_execution`)."""
         res = self.resources
         if res.runtime is None:
-            # imported here: the relay and the steps import this module
-            from workers.relay import publish_rows
+            # imported here: the steps import this module
+            from workers.publish import publish_rows
             from workers.steps.runtime import Runtime
             res.runtime = Runtime(self.settings, res.sessions, res.store,
                                   publish=functools.partial(publish_rows, self, res.sessions))

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from dossier.campaigns import DocumentSpec
+from dossier.counting import count_chars
 
-from .checks.counting import count_chars
 from .checks.document import check_document
 from .extract.model import Box
 from .forms.values import normalise

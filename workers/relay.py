@@ -19,12 +19,8 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
-from celery import Celery
-from kombu.exceptions import OperationalError as BrokerOperationalError
 from sqlalchemy import exists, select
 from sqlalchemy.exc import OperationalError as DbOperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -35,63 +31,20 @@ from dossier.task_names import CHECK, INGEST
 from storage import outages, outbox
 from storage.objects import open_store
 from storage.sweeper import SweepReport, Sweeper
-from storage.models import (FileState, OutboxMessage, StoredFile, Submission, SubmissionState,
+from storage.models import (FileState, StoredFile, Submission, SubmissionState,
                             utcnow)
 
 from . import notify
 from .celery_app import DossierCelery, make_celery
+from .publish import BROKER_DOWN, publish_rows
 from .queues import QueueMismatch, declare_queues
 from .routing import yearly
 from .steps.files import read_topic
 
 log = logging.getLogger(__name__)
 
-# the broker is unreachable: stop this pass, the rest wait for the next one
-BROKER_DOWN = (BrokerOperationalError, ConnectionError, OSError, TimeoutError)
 # touched on every pass of the loop: a probe reads its age (deploy/k8s/base/relay.yaml)
 HEARTBEAT_FILE = "relay.heartbeat"
-# fail fast: the row stays in the outbox, so there is nothing to gain by waiting here
-PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
-
-
-def _send(app: Celery, msg: OutboxMessage) -> None:
-    payload: dict[str, Any] = msg.payload or {}
-    options: dict[str, Any] = {}
-    if payload.get("queue"):
-        options["queue"] = payload["queue"]
-    if payload.get("countdown"):
-        # whole seconds on RabbitMQ's quorum queues (see workers/tasks.MIN_COUNTDOWN_S)
-        options["countdown"] = max(1.0, float(payload["countdown"]))
-    app.send_task(msg.topic, args=payload.get("args", []), kwargs=payload.get("kwargs", {}),
-                  retry=True, retry_policy=PUBLISH_RETRY, **options)
-
-
-def publish_rows(app: Celery, sessions: sessionmaker[Session], ids: Sequence[int] | None = None,
-                 *, limit: int = 100) -> int:
-    """Publish due unpublished rows (only `ids` when given); returns how many went out."""
-    sent = 0
-    with sessions() as s:
-        rows = outbox.claim_pending(s, limit=limit, ids=ids)
-        for msg in rows:
-            try:
-                _send(app, msg)
-            except BROKER_DOWN as e:
-                outbox.mark_failed(msg, f"{type(e).__name__}: {e}")
-                log.warning("broker unreachable (%s); %d outbox row(s) wait for the next pass",
-                            e, len(rows) - sent)
-                break
-            except Exception as e:   # a bad row must not stop the others
-                outbox.mark_failed(msg, f"{type(e).__name__}: {e}")
-                log.exception("publishing outbox row %s (%s) failed", msg.id, msg.topic)
-                continue
-            outbox.mark_published(msg)
-            sent += 1
-        s.commit()
-    if sent:
-        log.info("published %d outbox row(s)", sent)
-    return sent
-
-
 def reconcile(sessions: sessionmaker[Session], settings: Settings, *,
               processing_after: dt.timedelta | None = None,
               waiting_after: dt.timedelta | None = None) -> int:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dossier.settings import Settings
 
+from .convert_error import ConvertError
 from .model import Document
 from .readers import ReadContext, ReaderSpec, ReadError
 
@@ -31,10 +32,6 @@ _EXT = {"doc": ".doc", "wps": ".doc", "rtf": ".rtf"}
 WORD_FORMATS = frozenset({"docx", "doc", "wps", "rtf"})
 
 _MSG_CANNOT_OPEN = "无法打开这个文件，文件可能已损坏或格式不受支持。请用 Word 另存为 .docx 后重新上传。"
-
-
-class ConvertError(Exception):
-    """LibreOffice could not convert the file (English detail)."""
 
 
 def soffice_binary() -> str | None:

@@ -38,7 +38,7 @@ from pathlib import Path
 
 from dossier.settings import Settings
 
-from .convert import ConvertError
+from .convert_error import ConvertError
 
 log = logging.getLogger(__name__)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from dossier.campaigns import DocumentSpec
 
@@ -42,3 +43,20 @@ class LabelHit:
     cell: Cell
     score: int
     rest: str
+
+
+class LocatorView(Protocol):
+    """What the score sheet, free-text and one-wrong-glyph readers use of the `Locator`
+    (workers/forms/locate.py), which imports them: the flattened document, its cells and the
+    label segmenter, and three lookups."""
+    doc: Any                                    # the Document with split labels joined
+    cells: list[tuple[int, Table, Cell]]        # every cell, nested ones too, with its block
+    short_cells: list[tuple[int, Table, Cell, Any]]
+    segmenter: Any
+
+    def at(self, t: Table, row: int, col: int) -> Cell | None: ...
+
+    def is_label(self, cell: Cell) -> bool: ...
+
+    def cell_value(self, spec: Any, hit: LabelHit | None = None) -> Found | None: ...
+

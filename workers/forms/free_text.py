@@ -7,19 +7,14 @@ for); only a required kind that is the campaign's one text kind takes a text tha
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from dossier.campaigns import Campaign, DocumentSpec
 
 from ..extract.model import Document, Paragraph
-from .found import Found, LocatedDocument
+from .found import Found, LocatedDocument, LocatorView
 from .labels import APPENDIX_HEADER, APPENDIX_REF, PAGE_NUMBER, label_key
 
-if TYPE_CHECKING:
-    from .locate import Locator
 
-
-def text_between(loc: "Locator", start: int, end: int, after_form: bool = False) -> tuple[str, list[Paragraph]]:
+def text_between(loc: LocatorView, start: int, end: int, after_form: bool = False) -> tuple[str, list[Paragraph]]:
     paras = [b for b in loc.doc.blocks[start:end] if isinstance(b, Paragraph)]
     if after_form:
         paras = _past_form_lines(loc, paras)
@@ -33,7 +28,7 @@ def text_between(loc: "Locator", start: int, end: int, after_form: bool = False)
         kept.append(p)
     return "\n".join(lines), kept
 
-def _past_form_lines(loc: "Locator", paras: list[Paragraph]) -> list[Paragraph]:
+def _past_form_lines(loc: LocatorView, paras: list[Paragraph]) -> list[Paragraph]:
     """`paras` from where the material starts: the form's own lines under its table
     (联系人：… 联系电话：…, 填表人：…, 备注 and its notes) are left out, up to the page break."""
     later = {p.page for p in paras if p.text.strip()}
@@ -52,7 +47,7 @@ def _past_form_lines(loc: "Locator", paras: list[Paragraph]) -> list[Paragraph]:
     return paras[k:]
 
 
-def attach_free_text(loc: "Locator", doc: Document, campaign: Campaign, found: list[LocatedDocument]) -> None:
+def attach_free_text(loc: LocatorView, doc: Document, campaign: Campaign, found: list[LocatedDocument]) -> None:
     """Add to `found` the 附页 texts its forms refer to, or, where no form was found, the file's
     text as the text kind it names."""
     # where each found document starts, so that a 附页 stops at the next one

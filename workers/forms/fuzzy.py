@@ -12,17 +12,14 @@ material) is not a label: it is never asked for.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from dossier.campaigns import FieldSpec
 
 from ..extract.model import Cell, Paragraph, Table
-from .found import Found, LabelHit
+from .found import Found, LabelHit, LocatorView
 from .labels import label_key
 from .lines import paragraph_lines
 
-if TYPE_CHECKING:
-    from .locate import Locator
 
 # shorter labels (姓名, 学历) are one glyph from too many words
 MIN_LABEL = 3
@@ -85,7 +82,7 @@ def find_line(spec: FieldSpec, paragraphs: list[tuple[int, Paragraph, str]]) -> 
     return None
 
 
-def fuzzy_value(loc: "Locator", spec: FieldSpec) -> Found | None:
+def fuzzy_value(loc: LocatorView, spec: FieldSpec) -> Found | None:
     """The field's value where its label was read with one wrong glyph (fuzzy.py)."""
     hit = find_cell(spec, loc.short_cells, loc.is_label,
                           lambda t, c: loc.at(t, c.row, c.col - 1) if c.col else None)

@@ -7,17 +7,13 @@ campaign's items in order when the count agrees, otherwise by the closest criter
 from __future__ import annotations
 
 import difflib
-from typing import TYPE_CHECKING
 
 from dossier.campaigns import DocumentSpec
 
 from ..extract.model import Cell, Table
-from .found import Found, LocatedDocument
+from .found import Found, LocatedDocument, LocatorView
 from .labels import label_key
 from .rubric_header import header_roles
-
-if TYPE_CHECKING:
-    from .locate import Locator
 
 
 def tables_in(t: Table) -> list[Table]:
@@ -29,7 +25,7 @@ def tables_in(t: Table) -> list[Table]:
     return out
 
 
-def locate_rubric(loc: "Locator", spec: DocumentSpec) -> LocatedDocument | None:
+def locate_rubric(loc: LocatorView, spec: DocumentSpec) -> LocatedDocument | None:
     rubric = spec.rubric
     assert rubric is not None
     cols = rubric.columns

@@ -5,8 +5,8 @@ import re
 from typing import NamedTuple
 
 from dossier.campaigns import FieldSpec
+from dossier.counting import count_chars
 
-from ..checks.counting import count_chars
 from ..results import ExtractedDocument, FieldValue, Mark
 from .labels import EMPTY_DATE, SEAL_MARK, SIGN_MARK
 from .locate import Found, LocatedDocument
