@@ -20,17 +20,17 @@ from services.auth import accounts
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep
 from services.kit.errors import NotFound
 from services.kit.schemas import ErrorOut
-from services.security.guards import AdminUser, ChangeableSubmission, Decider, VisibleTask
+from services.security.guards import AdminUser, Decider, VisibleTask
 from storage import standing as lifecycle
 from storage.finding_models import FindingContest, FindingOverride
 from storage.review_models import ReviewTask
 
-from . import findings, flow, queue, standings, submitting
+from . import findings, flow, queue, standings
 from services.security import audit
 from services.security.access import task_scope, visible_submission
 from .blocking import blocking_items
 from .schemas import (ClaimIn, ContestIn, CorrectionIn, DecisionIn, NoticeIn, OverrideIn, ReassignIn, ScoresIn,
-                      StartIn, TextIn, VerdictIn)
+                      TextIn, VerdictIn, review_json)
 
 router = APIRouter(prefix="/api/review", tags=["review"])
 # 识别有误 and overrides: under /api/submissions (the unit's) and /api/review (the reviewer's)
@@ -123,13 +123,6 @@ def notice(task_id: str, body: NoticeIn, user: Decider, session: SessionDep) -> 
             "calendar": [b.to_json() for b in calendar.bases(start, end)] if start and end else []}
 
 
-def review_json(r: Any) -> dict[str, Any]:
-    return {"submission_id": r.submission_id, "stage_id": r.stage_id, "status": r.status,
-            "version": r.version, "title": r.title, "return_reasons": r.return_reasons,
-            "site_level": r.site_level, "data": r.data,
-            "notice_end": r.notice_end.isoformat() if r.notice_end else None}
-
-
 @router.post("/tasks/{task_id}/decision", summary="Decide / 作出决定",
              responses={409: {"description": "`findings.blocking`: a pass while error findings are open "
                               "(not corrected, overridden or confirmed 识别有误); the message lists them with "
@@ -142,13 +135,6 @@ def decide(task_id: str, body: DecisionIn, user: Decider, session: SessionDep) -
     return review_json(flow.decide(session, user, task_id, body.decision, payload))
 
 
-@router.post("/submissions/{submission_id}/start", summary="Start the review / 提交审核", dependencies=[ChangeableSubmission])
-def start(submission_id: str, body: StartIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
-    # the same gate as POST /api/submissions/{id}/submit: checks done, no open errors, warnings read
-    return review_json(submitting.submit(session, user, submission_id, warnings_read=body.warnings_read,
-                                         site_level=body.site_level))
-
-
 @router.get("/submissions/{submission_id}", summary="Review state / 审核状态")
 def get_review(submission_id: str, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
     sub = visible_submission(session, user, submission_id)
@@ -158,13 +144,6 @@ def get_review(submission_id: str, user: CurrentUser, session: SessionDep) -> di
     life = lifecycle.standing(session, sub).to_json()
     out["lifecycle"] = present_lifecycle(get_campaign(sub.campaign_id), life)
     return out
-
-
-@router.post("/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交", dependencies=[ChangeableSubmission])
-def resubmit(submission_id: str, user: CurrentUser, session: SessionDep,
-             body: StartIn | None = None) -> dict[str, Any]:
-    return review_json(submitting.submit(session, user, submission_id,
-                                         warnings_read=bool(body and body.warnings_read)))
 
 
 @router.post("/submissions/{submission_id}/objections", summary="Record an objection / 登记异议")

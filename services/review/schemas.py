@@ -71,3 +71,10 @@ class VerdictIn(BaseModel):
 class OverrideIn(BaseModel):
     finding_id: int
     reason: Note = Field(description="放行理由，记入办理记录和申报材料汇编 / kept in the history and the dossier")
+
+
+def review_json(r: Any) -> dict[str, Any]:
+    return {"submission_id": r.submission_id, "stage_id": r.stage_id, "status": r.status,
+            "version": r.version, "title": r.title, "return_reasons": r.return_reasons,
+            "site_level": r.site_level, "data": r.data,
+            "notice_end": r.notice_end.isoformat() if r.notice_end else None}

@@ -17,8 +17,9 @@ from dossier.presenters import present_status
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep, campaign_or_404
 from services.kit.downloads import chunks, content_disposition
 from services.kit.schemas import ErrorOut
-from services.review import submitting
+from services.submissions import submitting
 from services.auth import eligibility
+from services.review.schemas import StartIn, review_json
 from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
 from storage import standing as lifecycle
 
@@ -171,3 +172,19 @@ def download_original(submission_id: str, file_id: str, session: SessionDep,
     headers = {"Content-Disposition": content_disposition(row.name), "Content-Length": str(row.size),
                "X-Content-Type-Options": "nosniff", "Cache-Control": "private, max-age=0"}
     return StreamingResponse(chunks(stream), media_type=media_type, headers=headers)
+
+
+# 提交审核 and 重新提交 under /api/review (the contract's paths): the unit's own acts, through the
+# same gate as POST /api/submissions/{id}/submit
+@router.post("/review/submissions/{submission_id}/start", summary="Start the review / 提交审核", tags=["review"], dependencies=[ChangeableSubmission])
+def start(submission_id: str, body: StartIn, user: CurrentUser, session: SessionDep) -> dict[str, Any]:
+    # the same gate as POST /api/submissions/{id}/submit: checks done, no open errors, warnings read
+    return review_json(submitting.submit(session, user, submission_id, warnings_read=body.warnings_read,
+                                         site_level=body.site_level))
+
+
+@router.post("/review/submissions/{submission_id}/resubmit", summary="Resubmit after a return / 重新提交", tags=["review"], dependencies=[ChangeableSubmission])
+def resubmit(submission_id: str, user: CurrentUser, session: SessionDep,
+             body: StartIn | None = None) -> dict[str, Any]:
+    return review_json(submitting.submit(session, user, submission_id,
+                                         warnings_read=bool(body and body.warnings_read)))

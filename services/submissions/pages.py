@@ -21,7 +21,8 @@ from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
 from services.kit.errors import ApiError, DomainError, NotFound
 from services.kit.render import flash_back, render
 from services.kit.templates import templates
-from services.review import page_images, submitting
+from services.review import page_images
+from services.submissions import submitting
 from services.security.access import can_change
 from services.review.findings import contest_marks
 from services.review.page_views import PageView, page_key, page_views
@@ -170,7 +171,7 @@ async def remove_file(submission_id: str, file_id: str, request: Request, sessio
 
 @router.post("/submissions/{submission_id}/submit", dependencies=[ChangeableSubmission])
 async def submit_form(submission_id: str, request: Request, session: SessionDep) -> Response:
-    """提交审核 from the page: the same gate as the API (services.review.submitting)."""
+    """提交审核 from the page: the same gate as the API (services.submissions.submitting)."""
     form = await request.form()
     user = getattr(request.state, "user", None)
     if user is None:

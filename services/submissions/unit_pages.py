@@ -70,7 +70,7 @@ def pick_lists(session: Session, campaigns: list[Campaign], bound: UserBinding |
 async def unit_submit(request: Request, user: UnitUser, session: SessionDep, store: StoreDep,
                       settings: SettingsDep) -> Response:
     """A unit's new draft: created under its own organisation, its files stored and checked; the unit
-    submits it from its page once the checks are done (services.review.submitting)."""
+    submits it from its page once the checks are done (services.submissions.submitting)."""
     fields, uploads = await receive_form(request.headers, request.stream(), max_file_bytes=settings.max_upload_bytes)
     try:
         require_csrf(request, fields.get("csrf_token"))

@@ -24,7 +24,7 @@ from workers.findings_gate import blocking_findings
 from storage.models import FindingRow, StoredFile, utcnow
 from storage.review_models import SubmissionReview, User
 
-from . import flow
+from services.review import flow
 from services.security import audit
 from services.security.access import visible_submission
 
