@@ -19,7 +19,8 @@ CODE_LABELS = {
     "signature.missing": "未签字", "date.missing": "落款日期未填", "eligibility.star_rating": "星级不符合条件",
     "rubric.over_max": "自评分超过分值", "rubric.total_mismatch": "合计与各项之和不符",
     "document.missing": "缺少材料", "deadline.passed": "超过截止日期", "quota.exceeded": "超过推荐名额",
-    "ocr.low_confidence": "识别可信度低",
+    "ocr.low_confidence": "识别可信度低", "date.unreadable": "落款日期无法辨认（请人工核对）",
+    "processing.failed": "处理失败，已转人工",
 }
 
 
