@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import logging
+import threading
 from pathlib import Path
 from typing import Callable
 
@@ -46,7 +47,9 @@ def test_finding_without_traceback(case: str, tmp_path: Path, caplog: pytest.Log
     assert codes == [code]
     assert result.documents == []
     assert any("\u4e00" <= ch <= "\u9fff" for ch in result.findings[0].message)
-    tracebacks = [r for r in caplog.records if r.exc_info or "Traceback" in r.getMessage()]
+    # this extraction's records only: a thread another test left behind may log meanwhile
+    mine = [r for r in caplog.records if r.thread == threading.get_ident()]
+    tracebacks = [r for r in mine if r.exc_info or "Traceback" in r.getMessage()]
     assert tracebacks == []
 
 
@@ -78,7 +81,8 @@ def test_pipeline_answers_without_fanning_out(settings, sqlite_engine, caplog: p
     form.unrecognised (no page sent to OCR) and no traceback is logged."""
     import io as _io
 
-    from services.submissions.service import accept_upload, create_submission, submission_status
+    from services.files.service import submission_status
+    from services.submissions.service import accept_upload, create_submission
     from storage.db import make_sessionmaker
     from storage.objects import open_store
     from workers import steps
