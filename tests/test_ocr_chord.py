@@ -21,7 +21,8 @@ from PIL import Image, ImageDraw, ImageFont
 from sqlalchemy import Engine, text
 
 from dossier.settings import Settings
-from services.submissions.service import accept_upload, create_submission, submission_status
+from services.files.service import submission_status
+from services.submissions.service import accept_upload, create_submission
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.objects import ObjectStore, derived_key, open_store
 from workers import steps

@@ -14,7 +14,8 @@ from celery.contrib.testing.worker import start_worker
 from sqlalchemy import Engine
 
 from dossier.settings import Settings
-from services.submissions.service import accept_upload, create_submission, submission_status
+from services.files.service import submission_status
+from services.submissions.service import accept_upload, create_submission
 from storage.db import make_engine, make_sessionmaker, migrate
 from storage.objects import open_store
 from workers.celery_app import DossierCelery, make_celery

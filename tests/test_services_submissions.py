@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
 from services.kit.errors import InvalidInput, NotFound, UnknownCampaign
-from services.submissions.service import UploadTooLarge, accept_upload, create_submission, display_name, open_original, submission_status
+from services.files.service import open_original, submission_status
+from services.submissions.service import UploadTooLarge, accept_upload, create_submission, display_name
 from storage.models import FileState, FindingRow, OutboxMessage, StoredFile, Submission
 from storage.objects import ObjectStore, open_store
 

@@ -25,7 +25,7 @@ from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 from services.kit.errors import DomainError, NotFound
 from services.kit.render import flash_back, read_form, render
 from services.security.guards import Decider, VisibleTask
-from services.submissions import service as subs
+from services.files import service as files
 from storage import settled_findings
 from storage import versions as versions_store
 from storage.models import StoredFile
@@ -87,7 +87,7 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
     task = _task(session, user, task_id)
     campaign = get_campaign(task.campaign_id)
     stage = engine.stage(campaign, task.stage_id)
-    st = present_status(campaign, subs.submission_status(session, task.submission_id))
+    st = present_status(campaign, files.submission_status(session, task.submission_id))
     review: SubmissionReview | None = flow.review_of(session, task.submission_id)
     chain = flow.versions(session, task.submission_id)
     # the documents the current version holds: a resubmitted form replaces the old form only
@@ -248,7 +248,7 @@ def inline_original(submission_id: str, file_id: str, user: CurrentUser, session
                     store: StoreDep) -> Response:
     """PDF and images shown inline on the desk (other formats: the download link)."""
     visible_submission(session, user, submission_id)
-    row, stream = subs.open_original(session, store, submission_id, file_id)
+    row, stream = files.open_original(session, store, submission_id, file_id)
     media = INLINE.get(row.format or "")
     if media is None:
         stream.close()

@@ -19,6 +19,7 @@ from services.kit.downloads import chunks, content_disposition
 from services.kit.schemas import ErrorOut
 from services.submissions import submitting
 from services.auth import eligibility
+from services.files.service import open_original, submission_status
 from services.review.schemas import StartIn, review_json
 from services.security.guards import ChangeableSubmission, VisibleSubmission, check_creator
 from storage import standing as lifecycle
@@ -127,7 +128,7 @@ def submit(submission_id: str, body: SubmitIn, user: CurrentUser, session: Sessi
 
 
 def _status(session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
-    raw = service.submission_status(session, submission_id)
+    raw = submission_status(session, submission_id)
     campaign = campaign_or_404(raw["submission"]["campaign_id"])
     return present_status(campaign, raw)
 
@@ -166,7 +167,7 @@ def download_original(submission_id: str, file_id: str, session: SessionDep,
                       store: StoreDep) -> StreamingResponse:
     """The original bytes, never changed, with the type read from its content.
     / 原件下载（内容未经任何修改）。"""
-    row, stream = service.open_original(session, store, submission_id, file_id)
+    row, stream = open_original(session, store, submission_id, file_id)
     # the type sniffed from the bytes, not the one the name claims (a .exe named .docx)
     media_type = MEDIA_TYPES.get(row.format or "", "application/octet-stream")
     headers = {"Content-Disposition": content_disposition(row.name), "Content-Length": str(row.size),

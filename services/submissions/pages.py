@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dossier.campaigns import load_campaigns
 from dossier.presenters import field_label, present_status
 from services.auth.accounts import ROLE_LABELS
+from services.files.service import submission_status
 from services.kit.csrf import csrf_ok, require_csrf
 from services.kit.deps import SessionDep, SettingsDep, StoreDep, campaign_or_404
 from services.kit.errors import ApiError, DomainError, NotFound
@@ -83,7 +84,7 @@ async def submit(request: Request, session: SessionDep, store: StoreDep,
 
 
 def _context(request: Request, session: Any, settings: Any, submission_id: str) -> dict[str, Any]:
-    raw = service.submission_status(session, submission_id)
+    raw = submission_status(session, submission_id)
     campaign = campaign_or_404(raw["submission"]["campaign_id"])
     st = present_status(campaign, raw)
     # the unit sees where each value came from: its scan's pages with the boxes read
