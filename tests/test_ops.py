@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dossier.settings import Settings
 from services.auth import accounts
-from services.ops import actions, metrics
+from services.ops import actions, broker, metrics
 from services.review import flow
 from services.security import audit
 from services.kit.errors import DomainError
@@ -92,7 +92,7 @@ class TestBroker:
                 producer = conn.Producer()
                 for i in range(3):
                     producer.publish({"n": i}, routing_key=q.routing_key, declare=[q], serializer="json")
-            depths, workers, error = metrics.broker_queues(settings, app)
+            depths, workers, error = broker.broker_queues(settings, app)
             by_role = {d.role: d for d in depths}
             assert error is None and workers == []
             assert (by_role["extract"].messages, by_role["extract"].consumers) == (3, 0)
@@ -108,7 +108,7 @@ class TestBroker:
             port = sock.getsockname()[1]
         settings = Settings(data_dir=tmp_path, broker_url=f"amqp://guest:guest@127.0.0.1:{port}//",
                             ops_broker_timeout=0.5)
-        depths, workers, error = metrics.broker_queues(settings)
+        depths, workers, error = broker.broker_queues(settings)
         assert error and workers is None and all(d.messages is None for d in depths)
 
 

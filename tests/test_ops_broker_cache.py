@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from dossier.settings import Settings
 from services.auth import accounts
-from services.ops import broker_cache, metrics
+from services.ops import broker, broker_cache
 from storage.db import make_sessionmaker
 from tests.review_helpers import PASSWORD
 from tests.test_auth_access import login
@@ -42,7 +42,7 @@ def test_the_broker_is_asked_in_the_background_then_served_from_the_cache(
             slow.wait(5)        # a broker that takes its time: the caller must not wait for it
         return [], [f"worker-{len(asked)}"], None
 
-    monkeypatch.setattr(metrics, "broker_queues", fake)
+    monkeypatch.setattr(broker, "broker_queues", fake)
     settings = Settings(data_dir=tmp_path / "var")
     first = broker_cache.latest(settings)
     assert first.age_s is None and first.workers is None          # not answered yet: nothing shown

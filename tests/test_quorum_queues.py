@@ -119,7 +119,7 @@ class TestOnRabbitMQ:
             assert deliveries == s.delivery_limit + 1
             assert channel.queue_declare(queue=s.queue_ingest, passive=True).message_count == 0
             # the operator's figure: the dead-letter queue among the queue depths (/ops, /metrics)
-            from services.ops.metrics import broker_queues
+            from services.ops.broker import broker_queues
             depths, _, error = broker_queues(s, app)
             assert error is None
             assert {q.role: q.messages for q in depths} == {"ingest": 0, "extract": 0, "ocr": 0,

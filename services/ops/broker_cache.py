@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dossier.settings import Settings
+from services.ops import broker
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,8 @@ def _key(settings: Settings) -> tuple[str, str]:
 
 
 def _ask(settings: Settings, entry: _Entry) -> None:
-    from services.ops.metrics import broker_queues
-
     try:
-        answer = broker_queues(settings, entry.app)    # reports a broker that is down, never raises it
+        answer = broker.broker_queues(settings, entry.app)    # reports a broker that is down, never raises it
     except Exception as e:      # anything else (a bad URL): the page says so rather than nothing
         log.warning("asking the broker for /ops failed: %s", e)
         answer = [], None, f"{type(e).__name__}: {e}"[:300]
@@ -81,8 +80,7 @@ def latest(settings: Settings, *, max_age: float = MAX_AGE) -> Figures:
     if start:
         threading.Thread(target=_ask, args=(settings, entry), name="ops-broker", daemon=True).start()
     if answer is None:          # the queues by name, their figures not there yet
-        from services.ops.metrics import watched
-        return Figures(watched(settings), None, None, None)
+        return Figures(broker.watched(settings), None, None, None)
     return Figures(*answer, age_s=age)
 
 

@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dossier.settings import Settings
+from services.ops import broker_cache
+from services.ops.broker import QueueDepth, broker_queues
 from services.ops.contests import contest_stats
 from storage.models import FileState, OutboxMessage, StoredFile, utcnow
 from storage.review_models import ReviewTask, TaskState
@@ -26,15 +28,6 @@ from storage.review_models import ReviewTask, TaskState
 log = logging.getLogger(__name__)
 
 ACTIVE_TASKS = (TaskState.OPEN.value, TaskState.CLAIMED.value)
-
-
-@dataclass
-class QueueDepth:
-    role: str                       # ingest | extract | ocr | packets
-    name: str                       # the Celery queue's name (settings)
-    messages: int | None = None     # waiting, not yet taken by a worker
-    consumers: int | None = None    # workers reading it (AMQP only; None where the broker cannot tell)
-    error: str | None = None
 
 
 @dataclass
@@ -144,47 +137,6 @@ def review_load(session: Session, now: dt.datetime) -> list[dict[str, Any]]:
     return [out[k] for k in sorted(out)]
 
 
-def watched(settings: Settings) -> list[QueueDepth]:
-    """The Celery queues /ops shows, not asked yet (their names come from the settings)."""
-    from workers.queues import watched_queues
-
-    # on RabbitMQ the dead-letter queue too: a message there went past the delivery limit
-    return [QueueDepth(role, name) for role, name in watched_queues(settings).items()]
-
-
-def broker_queues(settings: Settings, app: Any = None) -> tuple[list[QueueDepth], list[str] | None, str | None]:
-    """Messages waiting in each Celery queue and the workers that answer a ping.
-
-    Each queue is asked on its own channel: on AMQP a queue not declared yet
-    (no worker ever started for it) closes the channel it was asked on."""
-    from workers.celery_app import make_celery
-
-    app = app or make_celery(settings)
-    depths = watched(settings)
-    try:
-        with app.connection_for_read() as conn:
-            conn.ensure_connection(max_retries=1, timeout=settings.ops_broker_timeout)
-            for q in depths:
-                ch = conn.channel()
-                try:
-                    ok = ch.queue_declare(queue=q.name, passive=True)
-                    q.messages = int(ok.message_count)
-                    q.consumers = int(ok.consumer_count) if conn.transport_cls in ("amqp", "pyamqp") else None
-                except Exception as e:      # the broker's own "no such queue": not declared yet
-                    q.error = "not declared" if "NOT_FOUND" in str(e) or "404" in str(e) else type(e).__name__
-                finally:
-                    try:
-                        ch.close()
-                    except Exception:       # a channel the broker already closed
-                        pass
-        replies = app.control.ping(timeout=settings.ops_broker_timeout) or []
-        workers = sorted(name for reply in replies for name in reply)
-        return depths, workers, None
-    except Exception as e:                  # broker down or unreachable: the page says so
-        log.warning("broker did not answer the operator's page: %s", e)
-        return depths, None, f"{type(e).__name__}: {e}"[:300]
-
-
 def snapshot(session: Session, settings: Settings, *, now: dt.datetime | None = None,
              broker: bool = True, app: Any = None) -> Snapshot:
     now = now or utcnow()
@@ -195,7 +147,6 @@ def snapshot(session: Session, settings: Settings, *, now: dt.datetime | None = 
                     contests=contest_stats(session))
     if broker:
         # the page's and the scrape's broker figures come from a brief cache (services/ops/broker_cache)
-        from services.ops import broker_cache
         if app is not None:
             snap.queues, snap.workers, snap.broker_error = broker_queues(settings, app)
             snap.broker_age_s = 0.0
