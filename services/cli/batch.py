@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .extract import EXIT_OK, EXIT_SOME_UNREAD, EXIT_UNREADABLE, EXIT_USAGE, Outcome, extract_one, fail
 from .progress import Steps
+from .reading import EXIT_OK, EXIT_SOME_UNREAD, EXIT_UNREADABLE, EXIT_USAGE, Outcome, extract_one, fail
 
 
 @dataclass

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from .common import Command, say
-
-EXIT_OK, EXIT_SOME_UNREAD, EXIT_UNREADABLE, EXIT_USAGE = 0, 1, 2, 64
+from .batch import run_batch
+from .common import Command
+from .reading import EXIT_OK, EXIT_USAGE, extract_one, fail
 
 HELP = """Read one submission file, locate the campaign's fields, check them and print the result.
 读取一个申报文件，定位评选活动的字段，检查并输出结果。
@@ -49,8 +48,6 @@ def extract(path: Annotated[Path, typer.Argument(
             recursive: Annotated[bool, typer.Option(
                 "--recursive", "-r", help="a folder's subfolders too / 包括子文件夹")] = False) -> int:
     if path.is_dir():
-        from .batch import run_batch
-
         campaigns = _campaigns(campaigns_dir, campaign)
         return campaigns if isinstance(campaigns, int) else run_batch(path, campaigns, campaign, as_json, recursive)
     if not path.is_file():
@@ -69,11 +66,6 @@ def extract(path: Annotated[Path, typer.Argument(
     return EXIT_OK
 
 
-def fail(code: int, zh: str, en: str) -> int:
-    say(f"dossier extract: {zh}\ndossier extract: {en}")
-    return code
-
-
 def _campaigns(folder: Path | None, wanted: str | None) -> dict[str, Any] | int:
     """The campaigns, or the exit code of a usage error already said on stderr."""
     from dossier.campaigns import CampaignError, load_campaigns
@@ -87,55 +79,6 @@ def _campaigns(folder: Path | None, wanted: str | None) -> dict[str, Any] | int:
         return fail(EXIT_USAGE, f"未知的评选活动：{wanted}（已有：{known}）",
                     f"unknown campaign {wanted!r} (known: {known})")
     return campaigns
-
-
-@dataclass
-class Outcome:
-    """One file's extraction: its result when read, else the exit code and the message."""
-    result: Any = None
-    exit_code: int = EXIT_OK
-    zh: str = ""
-    en: str = ""
-
-
-def extract_one(path: Path, campaigns: dict[str, Any], wanted: str | None) -> Outcome:
-    from workers.extract.readers import ReadError
-    from workers.extraction import extract_file
-
-    if wanted:
-        campaign = campaigns[wanted]
-    else:
-        try:
-            campaign = _best_campaign(path, campaigns)
-        except ReadError as e:
-            return Outcome(exit_code=EXIT_UNREADABLE, zh=e.message, en=f"cannot read {path.name}: {e.detail or e.code}")
-    result = extract_file(path, campaign)
-    if not result.readable:
-        first = result.findings[0] if result.findings else None
-        zh = first.message if first else "无法读取文件。"
-        code = first.code if first else "file.unreadable"
-        return Outcome(exit_code=EXIT_UNREADABLE, zh=f"{zh}（{code}）",
-                       en=f"cannot read {path.name}: {result.error} ({code})")
-    return Outcome(result=result)
-
-
-def _best_campaign(path: Path, campaigns: dict[str, Any]) -> Any:
-    """Try every campaign; keep the one whose documents and fields are found most."""
-    from workers.extract.readers import ReadContext
-    from workers.extract.sniff import sniff
-    from workers.extraction import analyse, read_document
-
-    sniffed = sniff(path)
-    if sniffed.format is None:
-        return next(iter(campaigns.values()))
-    doc = read_document(path, ReadContext(name=path.name, format=sniffed.format))
-    best, best_score = None, -1
-    for c in campaigns.values():
-        documents, _ = analyse(doc, c)
-        score = sum(1 for d in documents for v in d.fields.values() if v.value not in ("", None))
-        if score > best_score:
-            best, best_score = c, score
-    return best
 
 
 def _summary(result: Any) -> str:
