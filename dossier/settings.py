@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # the placeholders deploy/env.example and deploy/k8s ship: a service started with one of them
@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     task_time_limit: int = 600        # seconds; below RabbitMQ's 30-minute consumer timeout
     task_soft_time_limit: int = 540
     ocr_page_time_limit: int = 180
+    # threads one OCR process uses (onnxruntime intra-op and OpenCV); 0: the libraries' default,
+    # every core. Set it to the cores a worker process owns (a pod's CPU limit over its
+    # concurrency), so that two processes on one machine do not fight over the same cores.
+    ocr_threads: int = Field(default=0, ge=0)
     convert_timeout: int = 120        # LibreOffice
     task_max_attempts: int = 5
     # outages (database, broker, store) are waited out, never counted as a file's attempts:
