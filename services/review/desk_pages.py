@@ -25,18 +25,19 @@ from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
 from services.kit.errors import DomainError, NotFound
 from services.kit.render import flash_back, read_form, render
 from services.security.guards import Decider, VisibleTask
-from services.files import service as files
+from services.files.service import open_original, submission_status
 from storage import settled_findings
 from storage import versions as versions_store
 from storage.models import StoredFile
 from storage.review_models import ReviewTask, SubmissionReview
+from workers.packets import print_boxes
 
 from . import findings as finding_actions
 from . import flow, page_images, standings
 from services.security.access import task_scope, visible_submission
 from .blocking import blocking_items
 from .outcome_messages import decision_outcome
-from .page_views import page_views
+from .page_views import add_print_boxes, page_views
 
 router = APIRouter(include_in_schema=False)
 
@@ -87,7 +88,7 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
     task = _task(session, user, task_id)
     campaign = get_campaign(task.campaign_id)
     stage = engine.stage(campaign, task.stage_id)
-    st = present_status(campaign, files.submission_status(session, task.submission_id))
+    st = present_status(campaign, submission_status(session, task.submission_id))
     review: SubmissionReview | None = flow.review_of(session, task.submission_id)
     chain = flow.versions(session, task.submission_id)
     # the documents the current version holds: a resubmitted form replaces the old form only
@@ -117,7 +118,8 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
                            low_confidence=settings.ocr_low_confidence)
         if not views and row is not None and page_images.is_word(row):
             # a Word original: the pages of the print the packets worker made of it
-            views = page_images.printed_views(store, row) or []
+            views = add_print_boxes(page_images.printed_views(store, row) or [], print_boxes.read(store, row),
+                                    label=lambda k: field_label(campaign, k))
             if not views:
                 printing.append(f["name"])
         pages += views
@@ -248,7 +250,7 @@ def inline_original(submission_id: str, file_id: str, user: CurrentUser, session
                     store: StoreDep) -> Response:
     """PDF and images shown inline on the desk (other formats: the download link)."""
     visible_submission(session, user, submission_id)
-    row, stream = files.open_original(session, store, submission_id, file_id)
+    row, stream = open_original(session, store, submission_id, file_id)
     media = INLINE.get(row.format or "")
     if media is None:
         stream.close()
