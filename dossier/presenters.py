@@ -1,6 +1,6 @@
 """The status JSON, dressed for people: Chinese labels from the campaign file.
 
-`services.submissions.submission_status` returns keys (`secretary.since`,
+`services.files.service.submission_status` returns keys (`secretary.since`,
 `recommendation_form`); the unit reads labels (担任书记时间, 市县机关党建示范点推荐表).
 The labels come from the campaign YAML, so a new campaign needs no code here.
 Both the API (`label`/`title` added to its JSON) and the web page use this.
