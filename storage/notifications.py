@@ -164,7 +164,7 @@ def task_users(session: Session, task: ReviewTask) -> list[str]:
 
 def _local(session: Session, user_id: str, task: ReviewTask) -> bool:
     """本地 joint review: a reviewer bound to a county is told of that county's tasks only
-    (the same rule as services/review/access.py, on rows already loaded)."""
+    (the same rule as services/security/access.py, on rows already loaded)."""
     from storage.rules_models import CITY, SubmissionPlace, UserBinding
     binding = session.get(UserBinding, user_id)
     if binding is None or not binding.county:
