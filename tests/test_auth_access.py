@@ -60,13 +60,14 @@ def login(c: TestClient, username: str) -> str:
 
 
 def upload_as(c: TestClient, csrf: str, campaign: str = "yueyang-2017",
-              result: dict[str, Any] | None = None, submit: bool = True, recommender: str | None = None) -> str:
-    """A unit's draft with one file, read (as `result` says) and checked as the worker would,
-    then put forward with 提交审核 on its page (`submit`)."""
+              result: dict[str, Any] | None = None, submit: bool = True, recommender: str | None = None,
+              docx: bytes | None = None) -> str:
+    """A unit's draft with one file (`docx`, else a jinhua 推荐表), read (as `result` says) and
+    checked as the worker would, then put forward with 提交审核 on its page (`submit`)."""
     r = c.post("/unit/submit",
                data={"campaign": campaign, "csrf_token": csrf, **({"recommender": recommender} if recommender else {}),
                      **({"applicant_kind": "局机关党支部"} if campaign == "yueyang-2017" else {})},   # 创建的对象
-               files=[("files", ("申报表.docx", jinhua_form_docx(), "application/octet-stream"))],
+               files=[("files", ("申报表.docx", docx or jinhua_form_docx(), "application/octet-stream"))],
                follow_redirects=False)
     assert r.status_code == 303, r.text
     sid = re.findall(r"/submissions/([0-9a-f]{32})", r.headers["location"])[0]

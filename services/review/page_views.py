@@ -5,6 +5,9 @@ The extract result carries `page_images: [{page, width, height, key}]` and, at t
 level, `seals: [{page, box, kind, confidence}]`; fields carry `page` and `box`.
 Boxes are in the page image's pixels, so each becomes percentages of that image:
 the desk draws absolutely positioned divs that scale with the image at any width.
+A Word original's pages are its print's (page_images.printed_views): its values' boxes
+are kept beside the print in PDF points with each page's size (workers/packets/print_boxes),
+and become the same percentages, the same overlays tied to the same field rows.
 Nothing here touches the store or the database; the keys never leave the server
 (the page is fetched by file id and page number through an access-checked route).
 """
@@ -36,7 +39,7 @@ class PageView:
     width: int
     height: int
     overlays: list[Overlay] = field(default_factory=list)
-    printed: bool = False      # a Word original's print: no boxes, the page as LibreOffice prints it
+    printed: bool = False      # a Word original's print: the page as LibreOffice prints it
 
 
 def media_type(key: str) -> str:
@@ -53,7 +56,7 @@ def page_key(result: Mapping[str, Any] | None, page: int) -> str | None:
     return None
 
 
-def _overlay(box: Any, width: int, height: int, **kw: Any) -> Overlay | None:
+def _overlay(box: Any, width: float, height: float, **kw: Any) -> Overlay | None:
     """Percent box clipped to the page; None for a box that is malformed or lies off the page."""
     try:
         x0, y0, x1, y1 = (float(v) for v in box)
@@ -100,3 +103,30 @@ def page_views(file_id: str, result: Mapping[str, Any] | None, *, label: Callabl
         if o is not None:
             view.overlays.append(o)
     return [views[p] for p in sorted(views)]
+
+
+def add_print_boxes(views: list[PageView], boxes: Mapping[str, Any] | None, *,
+                    label: Callable[[str], str]) -> list[PageView]:
+    """The boxes of a Word original's values on the pages of its print (no seals: a Word seal is
+    a picture, not read); a box whose page the print no longer has is left out."""
+    boxes = boxes or {}
+    sizes: dict[int, tuple[float, float]] = {}
+    for p in boxes.get("pages") or []:
+        try:
+            sizes[int(p["page"])] = (float(p["width"]), float(p["height"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+    by_page = {v.page: v for v in views}
+    for key, fb in (boxes.get("fields") or {}).items():
+        try:
+            page = int(fb.get("page") or 0)
+        except (AttributeError, TypeError, ValueError):
+            continue
+        view, size = by_page.get(page), sizes.get(page)
+        if view is None or size is None or min(size) <= 0:
+            continue
+        # percentages of the page the box was measured on: the view's size is the print's too
+        o = _overlay(fb.get("box"), size[0], size[1], kind="field", label=label(key), key=key)
+        if o is not None:
+            view.overlays.append(o)
+    return views
