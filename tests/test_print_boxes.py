@@ -71,6 +71,15 @@ class TestLocate:
         hit = locate([page], value[:26] + "读错的结尾")
         assert hit == {"page": 1, "box": [100.0, 300.0, 300.0, 322.0]}
 
+    def test_a_material_that_repeats_itself_is_boxed_from_its_first_line(self) -> None:
+        """GIVEN a narrative whose sentences come back, beside a label written as a column of
+        characters (主要创建事迹, one per line) THEN its box starts on the label's first line."""
+        label = [(50, 100 + 12 * i, ch) for i, ch in enumerate("主要创建事迹")]
+        sentence = "我们坚持党建引领围绕中心服务大局"
+        page = _page(*label, *((100, 100 + 12 * i, sentence) for i in range(6)))
+        hit = locate([page], sentence * 6, ["主要创建事迹"])
+        assert hit == {"page": 1, "box": [100.0, 100.0, 260.0, 170.0]}
+
     def test_full_width_and_spaces_do_not_matter(self) -> None:
         page = _page((50, 100, "联系电话：０７３０－８１８０４１０"))
         assert locate([page], "0730-8180410", ["联系电话"]) is not None

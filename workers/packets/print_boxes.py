@@ -101,17 +101,20 @@ def _extend(page: PageText, start: int, end: int, whole: str) -> int:
     return end
 
 
-def _after_label(label: Box, value: Box) -> float:
+def _after_label(label: Box, value: Box) -> tuple[float, float]:
     """How far a value lies after its label, in points: right of it on its line, or below it;
-    infinite when it lies before (left of it on its line, or above it)."""
+    infinite when it lies before (left of it on its line, or above it).  Second, how far its top
+    is from the label's: a tall label (a column of characters) has many lines beside it, and the
+    value starts on the first."""
     lx0, ltop, lx1, lbottom = label
     vx0, vtop, _, vbottom = value
+    dy = abs(vtop - ltop)
     same_line = min(lbottom, vbottom) - max(ltop, vtop) > 0.5 * min(lbottom - ltop, vbottom - vtop)
     if same_line:
-        return max(0.0, vx0 - lx1) if vx0 >= lx1 - _TOL else math.inf
+        return (max(0.0, vx0 - lx1) if vx0 >= lx1 - _TOL else math.inf), dy
     if vtop >= lbottom - _TOL:
-        return math.hypot(max(0.0, vx0 - lx1), vtop - lbottom)
-    return math.inf
+        return math.hypot(max(0.0, vx0 - lx1), vtop - lbottom), dy
+    return math.inf, dy
 
 
 def _label_boxes(page: PageText, labels: Iterable[str]) -> list[Box]:
@@ -130,7 +133,7 @@ def locate(pages: list[PageText], text: str, labels: Iterable[str] = ()) -> dict
         return None
     needle = whole[:PREFIX_CHARS]
     labels = tuple(labels)
-    hits: list[tuple[float, int, Box]] = []        # (distance after its label, page, box)
+    hits: list[tuple[tuple[float, float], int, Box]] = []   # (how far after its label, page, box)
     for page in pages:
         spots = _occurrences(page, needle)
         if not spots:
@@ -138,12 +141,12 @@ def locate(pages: list[PageText], text: str, labels: Iterable[str] = ()) -> dict
         label_boxes = _label_boxes(page, labels)
         for start, end in spots:
             box = _union(page.glyphs[start:_extend(page, start, end, whole)])
-            near = min((_after_label(lb, box) for lb in label_boxes), default=math.inf)
+            near = min((_after_label(lb, box) for lb in label_boxes), default=(math.inf, math.inf))
             hits.append((near, page.page, box))
     if len(needle) < SHORT_CHARS:      # one character is everywhere: only right beside its label
-        hits = [h for h in hits if h[0] <= LABEL_REACH]
+        hits = [h for h in hits if h[0][0] <= LABEL_REACH]
     if len(hits) > 1:                  # several: the one that follows its label, if one does
-        placed = sorted((h for h in hits if math.isfinite(h[0])), key=lambda h: h[0])
+        placed = sorted((h for h in hits if math.isfinite(h[0][0])), key=lambda h: h[0])
         if not placed or (len(placed) > 1 and placed[0][0] == placed[1][0]):
             return None
         hits = placed[:1]
