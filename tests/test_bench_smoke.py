@@ -34,3 +34,41 @@ def test_quick_deadline_run_checks_every_submission(tmp_path) -> None:
     # every step of the mix ran in a worker process and was counted there
     assert {"ingest.file", "extract.file", "ocr.page", "check.submission"} <= set(figures["steps"])
     assert run.returncode == 0
+
+
+def test_heldout_bench_reads_two_forms_and_reports_every_figure(tmp_path) -> None:
+    """bench/bench_heldout.py on two held-out forms as python-docx files (no LibreOffice): it
+    must run to the end and give each figure for them, so that the measure cannot rot."""
+    out = tmp_path / "heldout.json"
+    run = subprocess.run([sys.executable, "bench/bench_heldout.py", "--count", "2", "--formats", "docx",
+                          "--json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    figures = json.loads(out.read_text())["formats"]
+    assert list(figures) == ["docx"]
+    docx = figures["docx"]
+    assert docx["forms"] == 2 and docx["crashes"] == 0
+    for key in ("fields_pct", "counts_pct", "findings_recall_pct", "false_errors_per_form"):
+        assert isinstance(docx[key], (int, float)), (key, docx)
+    assert "docx" in run.stdout and "false err/form" in run.stdout
+
+
+def test_heldout_bench_refuses_seeds_outside_its_range() -> None:
+    """Seeds below 9000 are the tests' and the shapes bench's: the held-out bench must not read them."""
+    run = subprocess.run([sys.executable, "bench/bench_heldout.py", "--start", "100", "--count", "1",
+                          "--formats", "docx"], cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "held-out range" in run.stdout + run.stderr
+
+
+def test_heldout_expected_counts_agree_with_the_contract_counter(monkeypatch) -> None:
+    """The bench states 字数 by its own restatement of the contract's rule; over every narrative
+    it makes, that must agree with dossier.counting, or its 字数 figure would measure the bench."""
+    monkeypatch.syspath_prepend(str(REPO / "bench"))
+    import heldout_forms
+    from dossier.counting import count_chars
+
+    for seed in range(9000, 9040):
+        case = heldout_forms.make_case(seed)
+        for key, n in case.counts.items():
+            text = next(v for d in case.values.values() for k, v in d.items() if k == key)
+            assert count_chars(text) == n, (seed, key)
