@@ -123,11 +123,7 @@ def test_no_module_circle_inside_a_domain(graph: grimp.ImportGraph, package: str
     assert not found, f"circles between modules of {package}:\n" + explain(edges, found)
 
 
-WORKERS_OPEN = pytest.mark.xfail(strict=False, reason="workers.celery_app -> steps.runtime -> (steps.check) "
-                                 "-> notify -> celery_app: the lead's layer moves are under way")
-
-
-@pytest.mark.parametrize("package", ["dossier", "storage", pytest.param("workers", marks=WORKERS_OPEN)])
+@pytest.mark.parametrize("package", ["dossier", "storage", "workers"])
 def test_the_layers_subpackages_form_no_circle(graph: grimp.ImportGraph, package: str) -> None:
     edges = group_edges(graph, package)
     found = circles(edges)

@@ -38,7 +38,7 @@ from storage.objects import ObjectStore, open_store
 from .queues import celery_options, is_amqp, queues, task_queues
 
 if TYPE_CHECKING:
-    from workers.steps.runtime import Runtime
+    from workers.runtime import Runtime
 
 TASK_MODULES = ["workers.tasks", "workers.notify"]
 
@@ -89,7 +89,7 @@ class DossierCelery(Celery):
         if res.runtime is None:
             # imported here: the steps import this module
             from workers.publish import publish_rows
-            from workers.steps.runtime import Runtime
+            from workers.runtime import Runtime
             res.runtime = Runtime(self.settings, res.sessions, res.store,
                                   publish=functools.partial(publish_rows, self, res.sessions))
         return res.runtime

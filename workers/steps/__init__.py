@@ -28,7 +28,7 @@ from .ocr import (MSG_PAGE_FAILED, MSG_PAGE_TIMEOUT, MSG_PAGE_TOO_MANY, ocr_asse
                   ocr_file, ocr_page, page_json_key, stored_pages)
 from .outcomes import Outcome, PageRef, PageResult, Stop
 from .print import build_packets, print_original
-from .runtime import Runtime
+from ..runtime import Runtime
 
 __all__ = [
     "MSG_CHECK_FAILED", "MSG_FAILED", "MSG_MISSING", "MSG_PAGE_FAILED", "MSG_PAGE_TIMEOUT",

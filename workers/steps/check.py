@@ -21,7 +21,7 @@ from workers.results import Finding
 
 from .files import PROCESSING_FAILED
 from .outcomes import Outcome
-from .runtime import Runtime
+from ..runtime import Runtime
 
 log = logging.getLogger(__name__)
 

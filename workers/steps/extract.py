@@ -22,7 +22,7 @@ from workers.results import ExtractResult, FileInfo, Finding
 
 from .files import Claim, attempt, begin, record
 from .outcomes import Outcome
-from .runtime import Runtime
+from ..runtime import Runtime
 
 
 @contextlib.contextmanager

@@ -24,7 +24,7 @@ from workers.leases import claim, release
 from workers.results import ExtractResult
 
 from .outcomes import Outcome, Stop
-from .runtime import Runtime
+from ..runtime import Runtime
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from workers.leases import release
 from .extract import local_copy
 from .files import P_INGESTED, Claim, attempt, begin, load_file, park_and_check, queue, read_topic
 from .outcomes import Outcome, Stop
-from .runtime import Runtime
+from ..runtime import Runtime
 
 log = logging.getLogger(__name__)
 

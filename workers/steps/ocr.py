@@ -39,7 +39,7 @@ from .extract import local_copy, read_context, read_local, unreadable
 from .files import (P_EXTRACTING, P_PAGES_DONE, Claim, attempt, begin, load_file, queue,
                     record)
 from .outcomes import Outcome, PageRef, PageResult
-from .runtime import Runtime
+from ..runtime import Runtime
 
 log = logging.getLogger(__name__)
 

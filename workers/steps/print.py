@@ -6,12 +6,12 @@ Runtime's database, store and settings, as every other step takes them.
 from __future__ import annotations
 
 from .outcomes import Outcome
-from .runtime import Runtime
+from ..runtime import Runtime
 
 
 def print_original(rt: Runtime, file_id: str) -> Outcome:
-    """A Word original printed to PDF and kept under its sha256: "printed", "kept" (already
-    there) or "gone" (the row is gone)."""
+    """A Word original printed to PDF and kept under its sha256, with where its values lie on the
+    printed pages (the desk's boxes): "printed", "kept" (already there) or "gone" (the row is gone)."""
     from workers.packets.prints import print_original as run   # LibreOffice: the packets worker only
 
     return Outcome(run(rt.sessions, rt.store, rt.settings, file_id))
