@@ -81,8 +81,9 @@ class TestFigures:
 @pytest.mark.services
 class TestBroker:
     def test_queue_depths_and_workers_from_rabbitmq(self, amqp_url: str, tmp_path: Any) -> None:
-        """GIVEN three messages waiting in this test's extract queue and no worker THEN the depths say 3
-        there, the queues never declared say so, and no worker answers."""
+        """GIVEN three messages waiting in this test's extract queue and no worker on it THEN the
+        depths say 3 there with no consumer, the queues never declared say so, and the workers
+        that answer the ping (on a shared broker, other runs' workers may) come back as a list."""
         names = queue_names(f"ops-{uuid.uuid4().hex[:8]}")
         settings = Settings(data_dir=tmp_path, broker_url=amqp_url, **names)
         app = make_celery(settings)
@@ -94,7 +95,7 @@ class TestBroker:
                     producer.publish({"n": i}, routing_key=q.routing_key, declare=[q], serializer="json")
             depths, workers, error = broker.broker_queues(settings, app)
             by_role = {d.role: d for d in depths}
-            assert error is None and workers == []
+            assert error is None and isinstance(workers, list)
             assert (by_role["extract"].messages, by_role["extract"].consumers) == (3, 0)
             assert by_role["ocr"].messages is None and by_role["ocr"].error == "not declared"
         finally:
