@@ -35,7 +35,7 @@ from storage.packet_models import PacketBuild  # noqa: E402
 from workers.packets.record import campaign_submissions, gather  # noqa: E402
 from tests import docx_factory as make  # noqa: E402
 from tests.packet_scenario import pdf_pages  # noqa: E402
-from workers import pipeline  # noqa: E402
+from workers import steps  # noqa: E402
 from workers.packets.build import request_build, run_build  # noqa: E402
 from workers.packets.pages import render_sections  # noqa: E402
 from workers.packets.prints import print_original  # noqa: E402
@@ -49,7 +49,7 @@ def populate(settings: Settings, folder: Path, n: int, as_pdf: bool, print_ahead
     sessions = make_sessionmaker(make_engine(settings))
     store = open_store(settings)
     maxima = [it.max for it in get_campaign(CAMPAIGN).document("score_sheet").rubric.items]
-    rt = pipeline.Runtime(settings, sessions, store)
+    rt = steps.Runtime(settings, sessions, store)
     printing = 0.0
     for i in range(n):
         form = make.yueyang_form(folder / f"form{i}.docx", {"unit_name": f"中共岳阳市某局机关第{i}支部委员会",
@@ -62,9 +62,9 @@ def populate(settings: Settings, folder: Path, n: int, as_pdf: bool, print_ahead
             ids = [accept_upload(s, store, settings, submission_id=sid, filename=name,
                                  stream=io.BytesIO(data)).id for name, data in files]
         for fid in ids:
-            pipeline.ingest_file(rt, fid)
-            pipeline.extract_file(rt, fid)
-        pipeline.check_submission(rt, sid)
+            steps.ingest_file(rt, fid)
+            steps.extract_file(rt, fid)
+        steps.check_submission(rt, sid)
         with sessions() as s:
             flow.start_review(s, None, sid)     # submitted: drafts are no part of a packet
         if print_ahead:
