@@ -38,7 +38,8 @@ def test_quick_deadline_run_checks_every_submission(tmp_path) -> None:
 
 def test_heldout_bench_reads_two_forms_and_reports_every_figure(tmp_path) -> None:
     """bench/bench_heldout.py on two held-out forms as python-docx files (no LibreOffice): it
-    must run to the end and give each figure for them, so that the measure cannot rot."""
+    must run to the end and give each figure for them, so that the measure cannot rot.  Nothing
+    about how well they read is asserted: the held-out forms are the bench's, not the tests'."""
     out = tmp_path / "heldout.json"
     run = subprocess.run([sys.executable, "bench/bench_heldout.py", "--count", "2", "--formats", "docx",
                           "--json", str(out)], cwd=REPO, capture_output=True, text=True, timeout=300)
@@ -61,14 +62,15 @@ def test_heldout_bench_refuses_seeds_outside_its_range() -> None:
 
 
 def test_heldout_expected_counts_agree_with_the_contract_counter(monkeypatch) -> None:
-    """The bench states 字数 by its own restatement of the contract's rule; over every narrative
-    it makes, that must agree with dossier.counting, or its 字数 figure would measure the bench."""
+    """The bench states 字数 by its own restatement of the contract's rule; over narratives made as
+    it makes them (from seeds of their own, not the held-out forms), that must agree with
+    dossier.counting, or its 字数 figure would measure the bench."""
+    import random
+
     monkeypatch.syspath_prepend(str(REPO / "bench"))
     import heldout_forms
     from dossier.counting import count_chars
 
-    for seed in range(9000, 9040):
-        case = heldout_forms.make_case(seed)
-        for key, n in case.counts.items():
-            text = next(v for d in case.values.values() for k, v in d.items() if k == key)
-            assert count_chars(text) == n, (seed, key)
+    for seed in range(40):
+        n = random.Random(seed).randint(700, 1700)
+        assert count_chars(heldout_forms.narrative(random.Random(seed), n)) == n, seed
