@@ -99,3 +99,14 @@ def test_pipeline_answers_without_fanning_out(settings, sqlite_engine, caplog: p
         [f] = submission_status(s, sub_id)["files"]
     assert [x["code"] for x in f["findings"]] == ["form.unrecognised"]
     assert [r for r in caplog.records if r.exc_info] == []
+
+
+def test_a_truncated_scan_is_refused_in_a_process_that_draws_packets(tmp_path: Path) -> None:
+    """GIVEN a process that has loaded the packet PDF code (WeasyPrint turns on Pillow's
+    truncated-image loading when imported) WHEN a truncated PNG is extracted THEN it is still
+    file.unreadable, not half a page."""
+    import workers.packets.pdf_style  # noqa: F401
+    name, data, code = CASES["truncated png"]
+    path = tmp_path / name
+    path.write_bytes(data())
+    assert [f.code for f in extract_file(path, JINHUA).findings] == ["file.unreadable"]
