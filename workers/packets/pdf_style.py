@@ -36,13 +36,13 @@ from weasyprint.document import Document
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, path2url
 
+from .record import china_date, china_time
+
 # WeasyPrint turns on Pillow's LOAD_TRUNCATED_IMAGES for the whole process when it is imported.
 # In a worker that also reads uploads, a truncated scan would then be read as half a page
 # instead of being refused as file.unreadable; the images our templates embed are ones the
 # readers already opened whole, so nothing here needs it.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
-
-from .record import china_date, china_time
 
 TEMPLATES = Path(__file__).parent / "templates"
 
