@@ -4,7 +4,6 @@ reasons and resubmits; two joint-review departments decide in parallel."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from pathlib import Path
 from typing import Iterator
@@ -18,13 +17,11 @@ from storage.db import make_engine, make_sessionmaker, migrate
 from storage.review_models import AuditEntry
 from tests.docx_factory import yueyang_form
 from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
+from tests.page_checks import chromium_browser
 from tests.review_helpers import PASSWORD, submission
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 COUNTY = "武义县直机关工委"
 
 
@@ -65,15 +62,8 @@ def service(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
 @pytest.fixture
 def browser() -> Iterator[object]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium_browser() as b:
+        yield b
 
 
 def _page(browser: object, base: str, username: str) -> object:

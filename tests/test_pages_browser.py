@@ -7,7 +7,6 @@ injected by Playwright) finds no serious or critical violation on any page visit
 Screenshots: test-artifacts/pages-*.png."""
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,7 +19,7 @@ from services.review import flow
 from storage.db import make_engine, make_sessionmaker, migrate
 from tests.docx_factory import yueyang_form
 from tests.edges import ARTIFACTS, dossier_env, free_port, running, wait_http
-from tests.page_checks import ARGS, AXE, CHROMIUM, SIZES, check_page
+from tests.page_checks import AXE, SIZES, check_page, chromium_browser
 from tests.review_helpers import PASSWORD, at_joint_review
 
 pytestmark = pytest.mark.browser
@@ -53,15 +52,8 @@ def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"Chromium not at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
+    with chromium_browser() as b:
+        yield b
 
 
 def _login(browser: Any, base: str, username: str, size: str = "desktop") -> Any:
