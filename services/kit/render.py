@@ -37,11 +37,6 @@ def render(request: Request, name: str, status_code: int = 200, **kw: Any) -> HT
     return response
 
 
-def back(url: str, msg: str = "") -> RedirectResponse:
-    """The old name of `flash_back`, kept while services/packets/pages.py still calls it."""
-    return flash_back(url, msg)
-
-
 def render_message(request: Request, status_code: int, message: str) -> HTMLResponse:
     """The Chinese page for a refusal or error shown to a person (the API answers JSON instead)."""
     return render(request, "review/message.html", status_code, message=message, status=status_code)
@@ -69,7 +64,3 @@ def flash_back(url: str, msg: str = "", anchor: str = "") -> RedirectResponse:
         response.set_cookie(FLASH, quote(msg), max_age=60, path="/", httponly=True, samesite="lax")
     return response
 
-
-def back(url: str, msg: str = "") -> RedirectResponse:
-    """The old name of `flash_back`, kept while services/packets/pages.py still calls it."""
-    return flash_back(url, msg)

@@ -33,7 +33,7 @@ from storage.review_models import ReviewTask, SubmissionReview
 from workers.packets import print_boxes
 
 from . import findings as finding_actions
-from . import flow, page_images, standings
+from . import flow, page_images, queue, standings
 from services.security.access import task_scope, visible_submission
 from .blocking import blocking_items
 from .outcome_messages import decision_outcome
@@ -141,7 +141,7 @@ def _desk_page(task_id: str, request: Request, user: Any, session: Any, settings
                   settled=settled_findings.dossier_notes(session, campaign, task.submission_id),
                   status_label=REVIEW_STATUS_LABELS.get(review.status if review else None, ""),
                   # the page renews the lease a few times per lease while the reviewer is at work
-                  renew_every=max(5, settings.review_lease_seconds // 3),
+                  renew_every=queue.renew_every(settings.review_lease_seconds),
                   lease_until=beijing.shown(task.lease_expires_at, "%H:%M"))
 
 

@@ -12,7 +12,6 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import RedirectResponse, Response
 
-from dossier.settings import Settings
 from services.kit.deps import SessionDep, SettingsDep
 from services.kit.csrf import require_csrf
 from services.review import queue
@@ -22,11 +21,6 @@ from services.kit.render import render
 
 router = APIRouter(include_in_schema=False)
 TEMPLATE = "review/_lease.html"
-
-
-def renew_every(settings: Settings) -> int:
-    """Seconds between the desk's renewals: three a lease, so one lost request does not lose the task."""
-    return max(5, settings.review_lease_seconds // 3)
 
 
 @router.post("/review/tasks/{task_id}/lease", dependencies=[VisibleTask])
@@ -42,7 +36,8 @@ async def renew_lease(task_id: str, request: Request, user: Decider, session: Se
         if not by_htmx:
             raise               # the Chinese message page, as for every other form of the desk
         return render(request, TEMPLATE, e.status_code, task=None, task_id=task_id, error=e.message,
-                      renew_every=renew_every(settings))
+                      renew_every=queue.renew_every(settings.review_lease_seconds))
     if not by_htmx:
         return RedirectResponse(f"/review/tasks/{task_id}", status_code=303)
-    return render(request, TEMPLATE, task=task, task_id=task_id, renew_every=renew_every(settings))
+    return render(request, TEMPLATE, task=task, task_id=task_id,
+                  renew_every=queue.renew_every(settings.review_lease_seconds))

@@ -105,6 +105,11 @@ def held_task(session: Session, user: User, task_id: str, now: dt.datetime | Non
     return task
 
 
+def renew_every(lease_seconds: int) -> int:
+    """Seconds between the desk's renewals: three a lease, so one lost request does not lose the task."""
+    return max(5, lease_seconds // 3)
+
+
 def renew(session: Session, user: User, task_id: str, *, lease_seconds: int) -> ReviewTask:
     task = held_task(session, user, task_id)
     task.lease_expires_at = utcnow() + dt.timedelta(seconds=lease_seconds)
