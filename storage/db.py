@@ -35,9 +35,11 @@ def make_engine(settings_or_url: Settings | str, **kwargs: Any) -> Engine:
     settings = None if isinstance(settings_or_url, str) else settings_or_url
     url = settings_or_url if isinstance(settings_or_url, str) else settings_or_url.resolved_database_url()
     parsed = make_url(url)
+    bound = None
     if settings is not None and parsed.get_backend_name() == "postgresql":
         kwargs.setdefault("connect_args", {}).update(pg_timeouts(settings, parsed.query.get("options")))
         kwargs.setdefault("pool_timeout", settings.db_connect_timeout * 2)
+        bound = settings.db_statement_timeout + settings.db_connect_timeout
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -46,7 +48,39 @@ def make_engine(settings_or_url: Settings | str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if bound is not None:
+        _bound_waits(engine, bound)
+    return engine
+
+
+def _bound_waits(engine: Engine, seconds: float) -> None:
+    """Every wait for the server on this engine's connections ends after `seconds`.
+
+    Why on the client: in a partition the server never receives the query, so its
+    statement_timeout never fires; keepalives and tcp_user_timeout only see a peer that stops
+    acknowledging, which a middlebox (proxy, load balancer, pgbouncer) that still accepts
+    bytes hides. psycopg's `Connection.wait` is the one place every query, fetch, commit,
+    rollback and pool pre-ping waits on the socket, and it takes a deadline: the subclass
+    below gives it one (the server's own statement_timeout plus a margin, so a legitimate
+    statement is killed by the server first). A wait that runs out leaves the protocol
+    mid-message, so the connection is closed: SQLAlchemy then sees a disconnect and
+    invalidates it, and the pool hands out fresh connections once the partition heals."""
+    import psycopg
+    from psycopg import errors as pg_errors
+
+    class BoundedConnection(psycopg.Connection):  # type: ignore[type-arg]
+        def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            try:
+                return super().wait(gen, interval, seconds if timeout is None else timeout)
+            except pg_errors._WaitTimeout as e:
+                self.pgconn.finish()
+                raise psycopg.OperationalError(
+                    f"no answer from the database within {seconds:g} s; connection closed") from e
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _rec: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        return BoundedConnection.connect(*cargs, **cparams)
 
 
 def pg_timeouts(settings: Settings, url_options: Any = None) -> dict[str, Any]:
