@@ -71,8 +71,10 @@ def _bound_waits(engine: Engine, seconds: float) -> None:
 
     class BoundedConnection(psycopg.Connection):  # type: ignore[type-arg]
         def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+            if timeout is not None:     # psycopg's own bounded waits (notifies) expect its error
+                return super().wait(gen, interval, timeout)
             try:
-                return super().wait(gen, interval, seconds if timeout is None else timeout)
+                return super().wait(gen, interval, seconds)
             except pg_errors._WaitTimeout as e:
                 self.pgconn.finish()
                 raise psycopg.OperationalError(
