@@ -5,7 +5,9 @@ An upload puts its original in the store before the transaction that records it 
 when that commit fails (the database went away at that moment) the object has no row.  It
 cannot be removed at once (a row may be committing right now), so the sweeper notes when it
 first saw each such object and removes it once it has been an orphan for the grace period.
-The relay runs a sweep every few minutes (`Sweeper.sweep`).
+The relay runs a sweep every few minutes (`Sweeper.sweep`).  The upload itself already tries
+to remove such an object as soon as the database answers again (storage/orphans.py); the
+sweeper is what remains when that gives up or its process dies.
 """
 from __future__ import annotations
 

@@ -11,14 +11,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event, text
 
 from dossier.settings import Settings
 from services.app import create_app
 from storage.db import make_engine
 
-from .conftest import PG_URL
+from .conftest import PG_URL, make_docx
 from .tcp_proxy import TcpProxy
 
 pytestmark = [pytest.mark.services, pytest.mark.faults]
@@ -104,3 +106,78 @@ class TestDatabaseAway:
             assert time.monotonic() - t0 < 2
         assert client.get("/readyz").json()["status"] == "ok"
         print(f"{how}: 503 after {took:.1f}s, served {time.monotonic() - restored:.1f}s after restore")
+
+
+def upload(client: TestClient, sub_id: str, data: bytes) -> Any:
+    return client.post(f"/api/submissions/{sub_id}/files",
+                       files=[("files", ("事迹材料.docx", data, "application/octet-stream"))])
+
+
+def originals_without_row(client: TestClient, pg_engine: Any) -> list[str]:
+    store = client.app.state.store  # type: ignore[attr-defined]
+    with pg_engine.connect() as conn:
+        rows = set(conn.execute(text("SELECT object_key FROM files")).scalars())
+    return [k for k in store.list("submissions/") if "/originals/" in k and k not in rows]
+
+
+def at_upload_commit(engine: Any, then: Callable[[], None]) -> None:
+    """`then()` runs at the COMMIT of the transaction that records a file (it wrote the outbox)."""
+    @event.listens_for(engine, "before_cursor_execute")
+    def mark(conn: Any, _cur: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT INTO OUTBOX"):
+            conn.info["recording"] = True
+
+    fired: list[bool] = []
+
+    @event.listens_for(engine, "commit")
+    def fire(conn: Any) -> None:
+        if conn.info.pop("recording", False) and not fired:     # once: the retry goes through
+            fired.append(True)
+            then()
+
+
+class TestUploadCommitFails:
+    def test_object_removed_once_the_database_answers(self, client: TestClient, pg_engine: Any,
+                                                      pg_proxy: tuple[TcpProxy, str]) -> None:
+        """GIVEN an upload WHEN the database is cut at the commit that records it (back a second
+        after the answer) THEN the client gets 503 JSON, and within seconds of the return the store holds no
+        original without a row, without the sweeper; AND the same file uploaded again is kept."""
+        proxy, _ = pg_proxy
+        sub = create(client).json()["id"]
+        at_upload_commit(client.app.state.engine, proxy.cut)  # type: ignore[attr-defined]
+        data = make_docx(["事迹材料", "某局机关党委"])
+        try:
+            assert_unavailable(answered_within(25, lambda: upload(client, sub, data)), "database.unavailable")
+            assert len(originals_without_row(client, pg_engine)) == 1    # stored, not recorded
+            time.sleep(1)
+        finally:
+            proxy.restore()
+        t0 = time.monotonic()
+        while originals_without_row(client, pg_engine) and time.monotonic() - t0 < 15:
+            time.sleep(0.2)
+        assert originals_without_row(client, pg_engine) == []
+        print(f"orphan removed {time.monotonic() - t0:.1f}s after the database returned")
+        r = upload(client, sub, data)
+        assert r.status_code == 202, r.text
+        assert originals_without_row(client, pg_engine) == []
+        assert len(list(client.app.state.store.list(f"submissions/{sub}/originals/"))) == 1  # type: ignore[attr-defined]
+
+    def test_object_kept_when_only_the_answer_was_lost(self, client: TestClient, pg_engine: Any) -> None:
+        """GIVEN an upload WHEN its COMMIT reaches the database but the answer is lost THEN the
+        client gets 503, and the object its committed row points at is not removed."""
+        sub = create(client).json()["id"]
+        sessions = client.app.state.sessions  # type: ignore[attr-defined]
+
+        @event.listens_for(sessions, "after_commit")
+        def answer_lost(session: Any) -> None:
+            if any(type(o).__name__ == "StoredFile" for o in session.identity_map.values()):
+                raise psycopg.OperationalError("server closed the connection unexpectedly")
+
+        r = upload(client, sub, make_docx(["推荐表"]))
+        event.remove(sessions, "after_commit", answer_lost)
+        assert_unavailable(r, "database.unavailable")
+        with pg_engine.connect() as conn:
+            key = conn.execute(text("SELECT object_key FROM files WHERE submission_id = :s"),
+                               {"s": sub}).scalar_one()
+        time.sleep(1.5)    # the removal's first check (the database is up) has run
+        assert client.app.state.store.exists(key)  # type: ignore[attr-defined]

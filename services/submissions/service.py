@@ -11,6 +11,7 @@ API renders them and routes never build error responses themselves.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import mimetypes
 import re
@@ -26,7 +27,7 @@ from dossier import lifecycle as rules
 from dossier.task_names import CHECK, INGEST
 from dossier.settings import Settings
 from storage import standing as lifecycle
-from storage import outbox
+from storage import orphans, outbox
 from storage.models import FileState, StoredFile, Submission, SubmissionState
 from services.kit.deps import campaign_or_404
 from services.kit.errors import DomainError, InvalidInput, NotFound
@@ -174,13 +175,14 @@ def accept_upload(session: Session, store: ObjectStore, settings: Settings, *,
     name = display_name(filename)
     spool, size, sha256, own = _spool(stream, settings.max_upload_bytes, name)
     try:
+        ext = safe_ext(name)
+        key = original_key(sub.id, sha256, ext)
+        orphans.hold_key(session, key)    # until commit: a pending orphan removal waits for us
         existing = _existing(session, sub.id, sha256)
         if existing is not None:
             existing.is_duplicate = True
             log.info("file %s already in submission %s as %s", sha256[:12], sub.id, existing.id)
             return existing
-        ext = safe_ext(name)
-        key = original_key(sub.id, sha256, ext)
         media_type = mimetypes.guess_type(f"x{ext}")[0] or "application/octet-stream"
         stored = store.put_stream(key, spool, max_bytes=settings.max_upload_bytes,
                                   content_type=media_type)
@@ -209,10 +211,12 @@ def accept_upload(session: Session, store: ObjectStore, settings: Settings, *,
         existing.is_duplicate = True
         return existing
     except BaseException:
-        session.rollback()
-        # the object is only ours if no row points at it (same key = same bytes)
-        if _existing(session, sub.id, sha256) is None:
-            store.delete(key)
+        # the commit failed, or only its answer was lost: the database alone can say whether a
+        # row points at the object, so it is removed once it can (storage/orphans.py), without
+        # holding up the client's 503 or masking it with an error of the clean-up
+        with contextlib.suppress(Exception):
+            session.rollback()
+        orphans.remove_when_known(session.get_bind(), store, key, settings.orphan_grace_seconds)
         raise
     log.info("stored %s (%d bytes) as file %s of submission %s", key, size, row.id, sub.id)
     return row
