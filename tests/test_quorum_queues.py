@@ -6,6 +6,7 @@ alike) and deletes them afterwards: the shared broker keeps what earlier runs le
 from __future__ import annotations
 
 import contextlib
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -53,6 +54,26 @@ def _redeclare(url: str, name: str, arguments: dict[str, Any]) -> None:
         finally:
             with contextlib.suppress(Exception):
                 channel.close()
+
+
+def _take_and_die(url: str, queue: str) -> list[Any]:
+    """Consume one message of `queue` as a worker does (prefetch 1, manual ack), then let the
+    connection die without a close or an ack; returns the message's x-delivery-count, if any."""
+    conn = Connection(url)
+    conn.connect()
+    got: list[Any] = []
+    try:
+        channel = conn.channel()
+        channel.basic_qos(0, 1, False)
+        channel.basic_consume(queue, callback=got.append, no_ack=False)
+        with contextlib.suppress(socket.timeout):
+            conn.drain_events(timeout=2)
+    finally:
+        conn.connection.transport.sock.shutdown(socket.SHUT_RDWR)    # no AMQP close: it dies
+        with contextlib.suppress(Exception):
+            conn.collect()
+    time.sleep(0.2)     # the broker notices the closed socket and returns the message
+    return [m.headers.get("x-delivery-count") for m in got]
 
 
 class TestDeclarations:
@@ -128,6 +149,33 @@ class TestOnRabbitMQ:
             assert dead.headers["task"] == "ingest.file"
             assert dead.headers["x-death"][0]["reason"] == "delivery_limit"
             assert dead.headers["x-death"][0]["queue"] == s.queue_ingest
+
+    def test_message_whose_consumer_dies_is_dead_lettered(self, settings: Settings, amqp_url: str) -> None:
+        """GIVEN a task message WHEN each consumer that takes it loses its connection with the
+        message unacknowledged (no reject: the socket dies, as when the worker's host or process
+        does) THEN RabbitMQ counts each such return as a delivery (`x-delivery-count` 1, 2, …) and
+        after DOSSIER_DELIVERY_LIMIT of them moves the message to the dead-letter queue.
+
+        Found on RabbitMQ 3.10.8: a quorum queue counts a lost connection like a reject; this test
+        fails if a broker version stops doing so.  The broker is the backstop: the application
+        parks such a file first, by its attempts recorded before the work starts
+        (tests/test_faults_pipeline.py::TestPoison::test_a_file_that_kills_its_worker_is_parked_and_the_queue_moves).
+        The dead-letter queue is the test's own, declared by the same code as dossier.dead."""
+        s = _own_queues(settings, amqp_url, delivery_limit=3, task_max_attempts=2)
+        with _cleanup(s) as app, Connection(amqp_url) as watch:
+            declare_queues(app)
+            app.send_task("ingest.file", args=["file-1"])
+            counts: list[Any] = []
+            deadline = time.monotonic() + 30
+            while watch.default_channel.queue_declare(queue=s.queue_dead, passive=True).message_count == 0:
+                assert time.monotonic() < deadline, f"not dead-lettered after {len(counts)} deliveries"
+                counts += _take_and_die(amqp_url, s.queue_ingest)
+            assert counts == [None, 1, 2, 3]       # delivery_limit + 1 deliveries, then dead
+            channel = watch.default_channel
+            assert channel.queue_declare(queue=s.queue_ingest, passive=True).message_count == 0
+            dead = channel.basic_get(s.queue_dead, no_ack=True)
+            assert dead.headers["task"] == "ingest.file"
+            assert dead.headers["x-death"][0]["reason"] == "delivery_limit"
 
     def test_countdown_retry_on_quorum_queues(self, settings: Settings, amqp_url: str) -> None:
         """GIVEN quorum queues WHEN a task retries with a countdown (how tasks wait out an outage)
