@@ -72,24 +72,45 @@ class TestPrintedShapes:
         folder = tmp_path_factory.mktemp("printed")
         made = {}
         for shape in (fs.Shape(nested=True), fs.Shape(body="lines", sep="tab", per_line=3),
-                      fs.Shape(body="lines", sep="newline", per_line=1)):
+                      fs.Shape(body="lines", sep="newline", per_line=1), fs.Shape(nested=True, in_cell=True),
+                      fs.Shape(in_cell=True, spacers=True, furniture=True)):
             for name, make in FORMS.items():
                 form = make()
                 made[(shape.name, name)] = (form, fs.write_docx(folder / f"{shape.name}-{name}.docx", form, shape))
+        # HTML pages printed by LibreOffice: another tool's tables (a nested one fused into the
+        # outer grid, or set inside the label's cell with little padding)
+        for shape in (fs.Shape(nested=True), fs.Shape(nested=True, split_labels=True)):
+            for name, make in FORMS.items():
+                form = fs.Form(**{**make().__dict__, "scores": []})
+                made[("html-" + shape.name, name)] = (form, fs.write_html(folder / f"h-{shape.name}-{name}.html",
+                                                                           form, shape))
         pdfs = fs.convert_all([p for _f, p in made.values()], folder / "pdf", "pdf")
         return {k: (form, pdf) for (k, (form, _p)), pdf in zip(made.items(), pdfs)}
 
-    @pytest.mark.parametrize("shape", ["table-nested", "lines-tabx3", "lines-newlinex1"])
+    @pytest.mark.parametrize("shape", ["table-nested", "lines-tabx3", "lines-newlinex1", "table-nested-in_cell",
+                                       "table-in_cell-spacers-furniture"])
     @pytest.mark.parametrize("campaign", sorted(FORMS))
     def test_printed_form_reads_whole(self, printed: dict, shape: str, campaign: str) -> None:
-        """A nested table printed without borders (its narrow cells wrapped), tab-separated label
-        lines whose print wraps a value under its label, and labels with the value on the next line
-        read as the Word file does, with no finding."""
+        """A nested table printed without borders (its narrow cells wrapped, its rows padded), tab-
+        separated label lines whose print wraps a value under its label, labels with the value on
+        the next line, and a material that runs on over three pages under running headers read as
+        the Word file does, with no finding."""
         form, pdf = printed[(shape, campaign)]
         r = extract_file(pdf, get_campaign(form.campaign))
         assert r.file.method == "pdf-text"
         assert _wrong(_fields(r.documents), fs.expected(form)) == {}
         assert [(f.code, f.field) for f in r.findings] == []
+
+    @pytest.mark.parametrize("shape", ["html-table-nested", "html-table-split_labels-nested"])
+    @pytest.mark.parametrize("campaign", sorted(FORMS))
+    def test_printed_html_form_reads_whole(self, printed: dict, shape: str, campaign: str) -> None:
+        """An HTML form printed to PDF: 联络人 as 姓名|职务|电话 over the values, in the label's cell
+        or fused into the outer grid beside a label split over two cells, gives the three parts;
+        nothing but the seals this writer never stamps is reported."""
+        form, pdf = printed[(shape, campaign)]
+        r = extract_file(pdf, get_campaign(form.campaign))
+        assert _wrong(_fields(r.documents), fs.expected(form)) == {}
+        assert {f.code for f in r.findings} <= {"seal.missing"}
 
 
 def _chars(rows: list[list[tuple[float, str]]], size: float = 10.5, top: float = 100.0) -> list[dict]:
@@ -118,6 +139,38 @@ class TestBorderlessTable:
         t = borderless_table(lines, 1, None)
         assert t is not None
         assert [[c.text for c in row] for row in t.rows()][2] == ["入党时间", "1995年7月", "担任书记时间", "二〇一二年三月"]
+
+    def test_padded_rows_wrapped_in_every_column(self) -> None:
+        """GIVEN rows set apart by cell padding, the last wrapped in every column (入党时 | 1995年 |
+        担任书 | 二〇一 over 间 | 7月 | 记时间 | 二年三月) THEN the wrapped line goes on with its row."""
+        chars = _chars([[(0, "姓名"), (80, "王建国"), (160, "性别"), (240, "男")]], size=10.0, top=100.0) \
+            + _chars([[(0, "民族"), (80, "汉族"), (160, "学历"), (240, "大学")]], size=10.0, top=128.0) \
+            + _chars([[(0, "入党时"), (80, "1995年"), (160, "担任书"), (240, "二〇一")],
+                      [(0, "间"), (80, "7月"), (160, "记时间"), (240, "二年三月")]], size=10.0, top=156.0)
+        t = borderless_table(group_lines(chars), 1, None)
+        assert t is not None
+        assert [[c.text for c in row] for row in t.rows()][2] == ["入党时间", "1995年7月", "担任书记时间", "二〇一二年三月"]
+
+    def test_columns_squeezed_a_character_a_line(self) -> None:
+        """GIVEN 姓名|职务|电话 over the values in a cell so narrow that every line holds one
+        character of each column THEN each column reads down: 姓名 over 陈平, 职务 over 综合科科长."""
+        rows = [[(0, "姓"), (30, "职"), (60, "电")], [(0, "名"), (30, "务"), (60, "话")], [],
+                [(0, "陈"), (30, "综"), (60, "1")], [(0, "平"), (30, "合"), (60, "3")],
+                [(30, "科"), (60, "5")], [(30, "科"), (60, "0")], [(30, "长"), (60, "7")]]
+        t = borderless_table(group_lines(_chars(rows, size=10.0)), 1, None)
+        assert t is not None
+        assert [[c.text for c in row] for row in t.rows()] == [["姓名", "职务", "电话"], ["陈平", "综合科科长", "13507"]]
+
+    def test_head_words_part_columns_set_close(self) -> None:
+        """GIVEN a cell's title, then 姓名 职务 电话 spaced out, and values set too close to leave a
+        gutter (办公室副主任0730-…) THEN the head words' places part the columns; the title is no row."""
+        rows = [[(0, "联络人姓名及职务、电话（均须填写）")], [(0, "姓名"), (60, "职务"), (122, "电话")],
+                [(0, "阎亚萍"), (60, "办公室副主任"), (122, "0730-8180410")]]
+        chars = _chars(rows, size=10.0)
+        t = borderless_table(group_lines(chars), 1, None)
+        assert t is not None
+        assert [[c.text for c in row] for row in t.rows()] == [["姓名", "职务", "电话"],
+                                                                ["阎亚萍", "办公室副主任", "0730-8180410"]]
 
     def test_spaced_out_marks_are_not_a_table(self) -> None:
         """签　　字 over 年　　月　　日 (single characters spaced out) is not a table."""

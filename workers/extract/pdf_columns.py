@@ -21,6 +21,10 @@ from .pdf_layout import TextLine, is_wide
 GUTTER = 0.8
 
 
+# a wrapped label's last line: a few characters
+WRAP_TAIL = 3
+
+
 def gutters(lines: list[TextLine]) -> list[float]:
     """x positions that part the lines into columns: gaps no character of any line crosses."""
     spans = sorted((c["x0"], c["x1"]) for ln in lines for c in ln.chars)
@@ -64,10 +68,17 @@ def borderless_table(lines: list[TextLine], page: int, box: Box | None) -> Table
     # rows of words in columns; a spaced-out line (签　　字, 年　　月　　日) leaves gutters too, but
     # between single characters
     if sum(1 for parts in split if sum(1 for p in parts if len(p.chars) >= 2) >= 2) < 2:
-        return None
+        return _stacked_columns(split, cuts, page, box)
     rows: list[list[list[TextLine]]] = []
+    prev_filled: set[int] = set()
     for parts in split:
-        if rows and not parts[0].chars:
+        filled = {k for k, p in enumerate(parts) if p.chars}
+        # a line that only goes on with some of the line above's columns, in a few characters
+        # each, is those columns wrapped (入党时|1988/1|担任书|1992/5 over 间||记时间|)
+        tail = rows and filled < prev_filled and len(filled) < len(prev_filled) \
+            and all(len(parts[k].chars) <= WRAP_TAIL for k in filled)
+        prev_filled = filled
+        if rows and (not parts[0].chars or tail):
             for k, p in enumerate(parts):
                 if p.chars:
                     rows[-1][k].append(p)
@@ -84,6 +95,44 @@ def borderless_table(lines: list[TextLine], page: int, box: Box | None) -> Table
             bottom = max((f.bottom for f in frags), default=None)
             cbox = Box(edges[k], top, edges[k + 1], bottom) if top is not None else None
             cells.append(Cell(row=r, col=k, paragraphs=[text] if text else [], page=page, box=cbox))
+    return Table(cells=cells, page=page, box=box)
+
+
+# a column whose lines hold this many characters or fewer is text wrapped a character a line
+NARROW = 2
+# a vertical gap this large (in line heights) between a narrow column's lines parts two of its cells
+ROW_GAP = 0.6
+
+
+def _stacked_columns(split: list[list[TextLine]], cuts: list[float], page: int, box: Box | None) -> Table | None:
+    """A nested table squeezed into a narrow cell: each column wrapped a character or two a
+    line (姓/名, blank, 陈/平 beside 职/务, blank, 综/合/科/科/长).  A person reads each column
+    down; its cells part where a blank line falls.  None unless the cell reads so."""
+    filled = [p for parts in split for p in parts if p.chars]
+    if len(split) < 4 or not filled or any(len(p.chars) > NARROW for p in filled):
+        return None
+    columns: list[list[list[TextLine]]] = [[] for _ in range(len(cuts) + 1)]
+    for k in range(len(cuts) + 1):
+        prev: TextLine | None = None
+        for parts in split:
+            part = parts[k]
+            if not part.chars:
+                continue
+            height = max(part.bottom - part.top, 1.0)
+            if prev is None or part.top - prev.bottom > ROW_GAP * height:
+                columns[k].append([])
+            columns[k][-1].append(part)
+            prev = part
+    # a table: at least two columns of at least two cells each
+    if sum(1 for col in columns if len(col) >= 2) < 2:
+        return None
+    edges = [box.x0 if box else min(p.x0 for p in filled)] + cuts + [box.x1 if box else max(p.x1 for p in filled)]
+    cells = []
+    for k, col in enumerate(columns):
+        for r, frags in enumerate(col):
+            text = "".join(f.text().replace(" ", "") for f in frags)
+            cbox = Box(edges[k], frags[0].top, edges[k + 1], frags[-1].bottom)
+            cells.append(Cell(row=r, col=k, paragraphs=[text], page=page, box=cbox))
     return Table(cells=cells, page=page, box=box)
 
 

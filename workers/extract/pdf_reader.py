@@ -79,12 +79,17 @@ class _PageBuilder:
         edges = edges_from_plumber(self.page.horizontal_edges, self.page.vertical_edges)
         grids = find_grids(edges)
         chars = self.chars if self.chars is not None else _text_chars(self.page)
+        holder = _nesting(grids)
         cells_of: list[list[list[dict]]] = [[[] for _ in g.cells] for g in grids]
+        # the innermost grid takes a character: a table nested in a cell (联络人: 姓名|职务|电话
+        # over the values) is read as a table of its own, not as lines of the outer cell
+        order = sorted(range(len(grids)), key=lambda i: _area(grids[i].box))
         free: list[dict] = []
         for c in chars:
             cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
             placed = False
-            for gi, g in enumerate(grids):
+            for gi in order:
+                g = grids[gi]
                 b = g.box
                 if not (b.x0 <= cx <= b.x1 and b.y0 <= cy <= b.y1):
                     continue
@@ -97,24 +102,40 @@ class _PageBuilder:
                     break
             if not placed:
                 free.append(c)
-        blocks: list = [self._table(g, cells_of[gi]) for gi, g in enumerate(grids)]
+        tables: dict[int, Table] = {}
+        # inner tables first, so each outer cell can hold the tables nested in it
+        for gi in sorted(range(len(grids)), key=lambda i: _area(grids[i].box)):
+            inner = {ci: [tables[k] for k, (h, hc) in holder.items() if h == gi and hc == ci]
+                     for ci in range(len(grids[gi].cells))}
+            tables[gi] = self._table(grids[gi], cells_of[gi], inner)
+        blocks: list = [tables[gi] for gi in range(len(grids)) if gi not in holder]
         blocks.extend(self._free_paragraphs(free))
         blocks.sort(key=lambda b: (b.box.y0 if b.box else 0.0, b.box.x0 if b.box else 0.0))
         return blocks
 
-    def _table(self, grid: Grid, cell_chars: list[list[dict]]) -> Table:
+    def _table(self, grid: Grid, cell_chars: list[list[dict]],
+               nested: dict[int, list[Table]] | None = None) -> Table:
         cells = []
-        for gc, chars in zip(grid.cells, cell_chars):
+        for ci, (gc, chars) in enumerate(zip(grid.cells, cell_chars)):
             lines = group_lines(chars)
             # the text margin: the cell's edge plus its padding, unless all
             # text sits further left (lines right-aligned or centred do not wrap)
             left = min([ln.x0 for ln in lines] + [gc.box.x0 + CELL_PADDING])
             paras = paragraphs(lines, left, gc.box.x1)
+            held = (nested or {}).get(ci, [])
             # a table nested without borders: its columns' wrapped lines must not interleave
-            inner = borderless_table(lines, self.number, gc.box)
+            inner = None if held else borderless_table(lines, self.number, gc.box)
+            if held:
+                # the cell's own lines and its nested tables' rows, top to bottom (as the Word
+                # reader writes a nested table into its cell's paragraphs)
+                parts = [(p.box.y0, [p.text()]) for p in paras] + \
+                        [(t.box.y0 if t.box else 0.0, rows_text(t)) for t in held]
+                texts = [x for _y, xs in sorted(parts, key=lambda q: q[0]) for x in xs]
+            else:
+                texts = rows_text(inner) if inner else [p.text() for p in paras]
             cells.append(Cell(row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
-                              paragraphs=rows_text(inner) if inner else [p.text() for p in paras],
-                              page=self.number, box=gc.box, tables=[inner] if inner else [],
+                              paragraphs=texts, page=self.number, box=gc.box,
+                              tables=held or ([inner] if inner else []),
                               confidence=min([p.confidence for p in paras] + [1.0]),
                               lines=[ml for p in paras for ml in p.model_lines(self.number)]))
         return Table(cells=cells, page=self.number, box=grid.box)
@@ -130,6 +151,31 @@ class _PageBuilder:
         return [Paragraph(text=p.text(), page=self.number, box=p.box, confidence=p.confidence,
                           lines=p.model_lines(self.number))
                 for p in paragraphs(lines, left, right)]
+
+
+def _area(b: Box) -> float:
+    return (b.x1 - b.x0) * (b.y1 - b.y0)
+
+
+def _nesting(grids: list[Grid], tolerance: float = 2.0) -> dict[int, tuple[int, int]]:
+    """For each grid drawn inside a cell of another, (the outer grid, its cell): the smallest
+    cell that holds it, so a table nested two deep belongs to its nearest holder."""
+    out: dict[int, tuple[int, int]] = {}
+    for i, g in enumerate(grids):
+        b = g.box
+        best: tuple[float, int, int] | None = None
+        for j, o in enumerate(grids):
+            if j == i or _area(o.box) <= _area(b):
+                continue
+            for ci, gc in enumerate(o.cells):
+                cb = gc.box
+                if cb.x0 - tolerance <= b.x0 and b.x1 <= cb.x1 + tolerance \
+                        and cb.y0 - tolerance <= b.y0 and b.y1 <= cb.y1 + tolerance:
+                    if best is None or _area(cb) < best[0]:
+                        best = (_area(cb), j, ci)
+        if best is not None:
+            out[i] = (best[1], best[2])
+    return out
 
 
 def _page_pictures(page, number: int) -> list[Picture]:

@@ -30,7 +30,7 @@ from .notice import is_notice
 from .reshape import join_split_labels, own_text
 from .rubric import locate_rubric
 from .segments import Segmenter
-from .subtable import parts_text
+from .subtable import parts_text, region_table
 
 __all__ = ["Found", "LocatedDocument", "Locator", "locate"]
 
@@ -216,6 +216,10 @@ class Locator:
         if spec.parts and value.tables:
             # 联络人 as a table of its own: 姓名|职务|电话 over the values
             raw = parts_text(value.tables[0]) or raw
+        elif spec.parts and hit.cell.rowspan > value.rowspan:
+            # …or one whose rulings joined the outer grid: the rows beside the tall label
+            region = region_table(hit.table, hit.cell, value)
+            raw = (parts_text(region) if region is not None else None) or raw
         cells = [value]
         if spec.type == "longtext":
             for extra in self.continuation(hit.block, hit.table, value):

@@ -87,6 +87,18 @@ def join_split_labels(t: Table, label_keys: tuple[str, ...]) -> Table:
                     merged[id(c)] = _merge(run[:n], across, joined or "")
                     gone.update(id(o) for o in run[1:n])
                     break
+    # a tall label whose second piece heads the shorter rows beside it (联络人姓名 over three
+    # rows | 及职务、电话 over the 姓名|职务|电话 of the values' table): the label takes the
+    # text and the piece's cell stays, empty, where the values' rows begin
+    for c in t.cells:
+        nxt = at.get((c.row, c.col + c.colspan))
+        if id(c) not in piece or id(c) in merged or id(c) in gone or nxt is None or id(nxt) not in piece \
+                or id(nxt) in merged or id(nxt) in gone or nxt.row != c.row or nxt.rowspan >= c.rowspan:
+            continue
+        joined = _joined([c, nxt], keys, True, label_keys)
+        if joined and len(joined) > len(keys[id(c)]) and id(nxt) not in alone:
+            merged[id(c)] = replace(c, paragraphs=[joined], lines=[])
+            merged[id(nxt)] = replace(nxt, paragraphs=[], lines=[])
     if not merged:
         return t
     cells = [merged.get(id(c), c) for c in t.cells if id(c) not in gone]

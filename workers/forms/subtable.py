@@ -7,6 +7,8 @@ compound's parts come out as written and the printed 姓名 is never a value.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 from ..extract.model import Cell, Table
 from .labels import PART_WORDS, label_key
 
@@ -20,6 +22,25 @@ def _part_of(text: str) -> str | None:
         if k in words:
             return part
     return None
+
+
+def region_table(t: Table, label: Cell, first: Cell) -> Table | None:
+    """The cells right of a tall `label` that lie within its rows, from `first` (its right
+    neighbour) to the next cell as tall as the label, as a table of their own: a value table
+    whose rulings met the outer table's, so the print shows one grid (联络人姓名 over three rows
+    beside 姓名|职务|电话 and the values).  None when nothing there is shorter than the label."""
+    top, bottom = label.row, label.row + label.rowspan
+    if first.rowspan >= label.rowspan or first.row < top:
+        return None
+    right = max(c.col + c.colspan for c in t.cells)
+    for c in t.cells:
+        if c.row <= top and c.row + c.rowspan >= bottom and c.col >= first.col + first.colspan:
+            right = min(right, c.col)
+    inside = [c for c in t.cells if top <= c.row and c.row + c.rowspan <= bottom
+              and first.col <= c.col and c.col + c.colspan <= right]
+    if len({c.row for c in inside}) < 2:
+        return None
+    return Table(cells=[replace(c, row=c.row - top, col=c.col - first.col) for c in inside], page=t.page, box=None)
 
 
 def parts_text(t: Table) -> str | None:
