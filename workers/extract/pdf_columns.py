@@ -23,6 +23,10 @@ GUTTER = 0.8
 
 # a wrapped label's last line: a few characters
 WRAP_TAIL = 3
+# a line at most this far (in font sizes) under the one above, where some rows stand at least
+# ROW_PAD further apart (cell padding), goes on with its row
+WRAP_STEP = 1.5
+ROW_PAD = 0.5
 
 
 def gutters(lines: list[TextLine]) -> list[float]:
@@ -63,7 +67,7 @@ def borderless_table(lines: list[TextLine], page: int, box: Box | None) -> Table
         return None
     cuts = gutters(lines)
     if not cuts:
-        return None
+        return _headed_table(lines, page, box)
     split = [_split(ln, cuts) for ln in lines]
     # rows of words in columns; a spaced-out line (签　　字, 年　　月　　日) leaves gutters too, but
     # between single characters
@@ -71,12 +75,18 @@ def borderless_table(lines: list[TextLine], page: int, box: Box | None) -> Table
         return _stacked_columns(split, cuts, page, box)
     rows: list[list[list[TextLine]]] = []
     prev_filled: set[int] = set()
-    for parts in split:
+    # rows set further apart than lines (cell padding): a line closer under the one above wraps it
+    steps = [b.top - a.top for a, b in zip(lines, lines[1:])]
+    widest = max(steps, default=0.0)
+    for n, parts in enumerate(split):
         filled = {k for k, p in enumerate(parts) if p.chars}
         # a line that only goes on with some of the line above's columns, in a few characters
-        # each, is those columns wrapped (入党时|1988/1|担任书|1992/5 over 间||记时间|)
-        tail = rows and filled < prev_filled and len(filled) < len(prev_filled) \
-            and all(len(parts[k].chars) <= WRAP_TAIL for k in filled)
+        # each, is those columns wrapped (入党时|1988/1|担任书|1992/5 over 间||记时间|); so is one
+        # set a line under the line above where rows stand further apart
+        step = steps[n - 1] if n else 0.0
+        tight = n > 0 and step < WRAP_STEP * lines[n].size and widest - step > ROW_PAD * lines[n].size
+        tail = rows and filled <= prev_filled and (
+            tight or (filled < prev_filled and all(len(parts[k].chars) <= WRAP_TAIL for k in filled)))
         prev_filled = filled
         if rows and (not parts[0].chars or tail):
             for k, p in enumerate(parts):
@@ -134,6 +144,37 @@ def _stacked_columns(split: list[list[TextLine]], cuts: list[float], page: int, 
             cbox = Box(edges[k], frags[0].top, edges[k + 1], frags[-1].bottom)
             cells.append(Cell(row=r, col=k, paragraphs=[text], page=page, box=cbox))
     return Table(cells=cells, page=page, box=box)
+
+
+# a head word of a column: short
+HEAD_WORD = 4
+
+
+def _headed_table(lines: list[TextLine], page: int, box: Box | None) -> Table | None:
+    """A cell's title line, then a line of short words spaced into columns (姓名    职务    电话)
+    and the values under them, set too close to leave gutters (LibreOffice prints an HTML form's
+    inner table with little padding: 办公室副主任0730-8180410).  The head words' starts part the
+    columns; the table starts at the head line (the title is the cell's own).  None unless the
+    cell reads so."""
+    for h in range(min(2, len(lines) - 1)):
+        head = lines[h + 1]
+        starts = [head.x0] + head.stops()
+        words = _split(head, [x - 0.5 for x in starts[1:]])
+        if len(starts) < 2 or any(not w.chars or len(w.chars) > HEAD_WORD for w in words):
+            continue
+        body = lines[h + 2:]
+        if not body or any(ln.x0 < starts[0] - ln.size for ln in body):
+            continue
+        cuts = [x - 0.5 for x in starts[1:]]
+        cells = []
+        for r, ln in enumerate([head] + body):
+            for k, part in enumerate(_split(ln, cuts)):
+                cells.append(Cell(row=r, col=k, paragraphs=[part.text()] if part.chars else [], page=page,
+                                  box=part.box if part.chars else None))
+        # the table starts at its head line: the title above stays the cell's own text
+        return Table(cells=cells, page=page, box=Box(box.x0 if box else head.x0, head.top,
+                                                     box.x1 if box else head.x1, body[-1].bottom))
+    return None
 
 
 def rows_text(t: Table) -> list[str]:

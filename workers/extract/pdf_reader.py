@@ -131,8 +131,12 @@ class _PageBuilder:
                 parts = [(p.box.y0, [p.text()]) for p in paras] + \
                         [(t.box.y0 if t.box else 0.0, rows_text(t)) for t in held]
                 texts = [x for _y, xs in sorted(parts, key=lambda q: q[0]) for x in xs]
+            elif inner:
+                # lines above the table (the cell's own title) stay lines of their own
+                lead = [p.text() for p in paras if inner.box is not None and p.box.y1 <= inner.box.y0 + 0.5]
+                texts = lead + rows_text(inner)
             else:
-                texts = rows_text(inner) if inner else [p.text() for p in paras]
+                texts = [p.text() for p in paras]
             cells.append(Cell(row=gc.row, col=gc.col, rowspan=gc.rowspan, colspan=gc.colspan,
                               paragraphs=texts, page=self.number, box=gc.box,
                               tables=held or ([inner] if inner else []),

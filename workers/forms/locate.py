@@ -181,7 +181,8 @@ class Locator:
                     out.append(texts[0])
                 else:
                     return out
-            break
+            # the whole table carried the cell on: a text longer than a page goes on in the
+            # table of the page after (1500 字 in a narrow cell fills three pages)
         return out
 
     def cell_value(self, spec: FieldSpec, hit: LabelHit | None = None) -> Found | None:
