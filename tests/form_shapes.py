@@ -13,16 +13,19 @@ turns into .docx (tests/office.py).  Every shape must read back as `expected(...
 """
 from __future__ import annotations
 
+import copy
 import html
 import io
+import math
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from docx import Document
-from docx.enum.text import WD_BREAK
+from docx.enum.text import WD_BREAK, WD_LINE_SPACING
 from docx.oxml import parse_xml
-from docx.shared import Cm
+from docx.shared import Cm, Pt
 
 from dossier.campaigns import get_campaign
 from tests.docx_factory import narrative, seal_png
@@ -254,8 +257,10 @@ _NS = ('xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
 
 
 def _box_run(content_xml: str, n: int, width_cm: float, height_cm: float, x_pt: float | None = None,
-             y_pt: float = -1.0) -> object:
-    """A run holding a text box (DrawingML with its VML fallback, as Word writes it)."""
+             y_pt: float = -1.0, wrap: str = "none", tight: bool = False, at_char: bool = False) -> object:
+    """A run holding a text box (DrawingML with its VML fallback, as Word writes it).  `wrap`:
+    "none" (text runs under it) or "topAndBottom" (the text after it goes below); `tight`: no
+    inner margins, the box as high as its text (a person sizes a box to what it holds)."""
     cx, cy = int(width_cm * 360000), int(height_cm * 360000)
     if x_pt is None:
         pos = ('<wp:inline distT="0" distB="0" distL="0" distR="0">'
@@ -264,14 +269,19 @@ def _box_run(content_xml: str, n: int, width_cm: float, height_cm: float, x_pt: 
     else:
         pos = (f'<wp:anchor distT="0" distB="0" distL="0" distR="0" simplePos="0" relativeHeight="{n}" '
                'behindDoc="0" locked="0" layoutInCell="1" allowOverlap="1"><wp:simplePos x="0" y="0"/>'
-               f'<wp:positionH relativeFrom="column"><wp:posOffset>{int(x_pt * 12700)}</wp:posOffset></wp:positionH>'
-               f'<wp:positionV relativeFrom="paragraph"><wp:posOffset>{int(y_pt * 12700)}</wp:posOffset></wp:positionV>'
-               f'<wp:extent cx="{cx}" cy="{cy}"/><wp:wrapNone/><wp:docPr id="{900 + n}" name="Text Box {n}"/>')
+               f'<wp:positionH relativeFrom="{"character" if at_char else "column"}">'
+               f'<wp:posOffset>{int(x_pt * 12700)}</wp:posOffset></wp:positionH>'
+               f'<wp:positionV relativeFrom="{"line" if at_char else "paragraph"}">'
+               f'<wp:posOffset>{int(y_pt * 12700)}</wp:posOffset></wp:positionV>'
+               f'<wp:extent cx="{cx}" cy="{cy}"/>{"<wp:wrapNone/>" if wrap == "none" else "<wp:wrapTopAndBottom/>"}'
+               f'<wp:docPr id="{900 + n}" name="Text Box {n}"/>')
         end = "</wp:anchor>"
+    body = ('<wps:bodyPr lIns="0" tIns="0" rIns="0" bIns="0"><a:spAutoFit/></wps:bodyPr>' if tight
+            else "<wps:bodyPr/>")
     xml = (f'<w:r {_NS}><mc:AlternateContent><mc:Choice Requires="wps"><w:drawing>{pos}'
            '<a:graphic><a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
            '<wps:wsp><wps:cNvSpPr txBox="1"/><wps:spPr><a:prstGeom prst="rect"/></wps:spPr>'
-           f'<wps:txbx><w:txbxContent>{content_xml}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp>'
+           f'<wps:txbx><w:txbxContent>{content_xml}</w:txbxContent></wps:txbx>{body}</wps:wsp>'
            f'</a:graphicData></a:graphic>{end}</w:drawing></mc:Choice>'
            f'<mc:Fallback><w:pict><v:shape style="position:absolute;width:{width_cm}cm;height:{height_cm}cm">'
            f'<v:textbox><w:txbxContent>{content_xml}</w:txbxContent></v:textbox></v:shape></w:pict>'
@@ -405,27 +415,87 @@ def _lines(form: Form, shape: Shape) -> list[list[Pair | Compound]]:
     return [pairs[k:k + shape.per_line] for k in range(0, len(pairs), shape.per_line)]
 
 
+# the boxes' writers size and place them for a print at this font size, as a person lays out a
+# form on screen: every box as wide and high as its text, nothing over anything else
+FONT_PT = 10.5
+LINE_PT = 16.0            # a line of CJK text at FONT_PT, with the font's leading
+TEXT_WIDTH_PT = 420.0     # python-docx's page (8.5 in, margins 1.25 in), less a little
+
+
+def _width(text: str) -> float:
+    """The printed width of `text` at FONT_PT: full-width characters one em, the rest half."""
+    return sum(FONT_PT if unicodedata.east_asian_width(ch) in ("W", "F") else FONT_PT / 2 for ch in text)
+
+
+def _box_lines(text: str, width_pt: float) -> int:
+    return max(1, math.ceil(_width(text) / max(width_pt - 2.0, FONT_PT)))
+
+
+def _cm(pt: float) -> float:
+    return pt / 72.0 * 2.54
+
+
+def _exact_height(p, pt: float) -> None:
+    fmt = p.paragraph_format
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.line_spacing = Pt(pt)
+    fmt.space_before = fmt.space_after = Pt(0)
+
+
 def _write_drawn(doc, form: Form, shape: Shape) -> None:
-    """Every label and value a box of its own, placed on the page by offsets from one anchor."""
-    anchor = doc.add_paragraph()
+    """Every label and value a box of its own, one row of boxes anchored to an empty paragraph
+    as high as its tallest box (so the text after them starts below)."""
     n = 0
-    for row, line in enumerate(_lines(form, shape)):
+    for line in _lines(form, shape):
+        anchor = doc.add_paragraph()
+        col = TEXT_WIDTH_PT / len(line)
+        label_w, gap = min(0.45 * col, 110.0), 12.0
+        value_w = col - label_w - gap - 12.0
+        tallest = 0.0
         for k, item in enumerate(line):
-            for text, dx, width in ((f"{item.label}：", 0.0, 3.2), (item.value, 95.0, 4.6)):
+            for text, dx, width in ((f"{item.label}：", 0.0, label_w), (item.value, label_w + gap, value_w)):
                 n += 1
-                anchor._p.append(_box_run(_p_xml(text), n, width, 0.7, x_pt=k * 230.0 + dx, y_pt=row * 24.0))
+                height = _box_lines(text, width) * LINE_PT
+                tallest = max(tallest, height)
+                anchor._p.append(_box_run(_p_xml(text), n, _cm(width), _cm(height), x_pt=k * col + dx,
+                                          y_pt=0.0, tight=True))
+        _exact_height(anchor, tallest + 6.0)
     _write_lines(doc, form, shape, pairs=False)
 
 
+def _placed_lines(form: Form, shape: Shape) -> list[list[Pair | Compound]]:
+    """`_lines`, but a line takes only the fields that fit on it with blanks as wide as their values."""
+    out: list[list[Pair | Compound]] = []
+    for line in _lines(form, shape):
+        for item in line:
+            need = _width(f"{item.label}：") + _width(item.value) + 3 * FONT_PT
+            if out and out[-1] and len(out[-1]) < shape.per_line \
+                    and sum(_width(f"{i.label}：") + _width(i.value) + 3 * FONT_PT for i in out[-1]) + need <= TEXT_WIDTH_PT:
+                out[-1].append(item)
+            else:
+                out.append([item])
+    return out
+
+
 def _write_placed(doc, form: Form, shape: Shape) -> None:
-    """Label lines with blanks, every value a box placed over its blank from one anchor above."""
-    anchor = doc.add_paragraph()
+    """Label lines with blanks as wide as the values, every value a box placed over its blank
+    (anchored to its own line)."""
     n = 0
-    for row, line in enumerate(_lines(form, shape)):
-        doc.add_paragraph("　　".join(f"{item.label}：　　　　" for item in line))
+    for line in _placed_lines(form, shape):
+        p = doc.add_paragraph()
+        _exact_height(p, LINE_PT + 6.0)
+        x = 0.0
         for k, item in enumerate(line):
+            label = f"{item.label}："
+            blank = "　" * (math.ceil(_width(item.value) / FONT_PT) + 2)
+            p.add_run(label)
+            x += _width(label)
             n += 1
-            anchor._p.append(_box_run(_p_xml(item.value), n, 4.6, 0.7, x_pt=k * 230.0 + 95.0, y_pt=20.0 + row * 24.0))
+            # anchored where it was inserted: at the start of its blank
+            p._p.append(_box_run(_p_xml(item.value), n, _cm(_width(item.value) + 2 * FONT_PT), _cm(LINE_PT), x_pt=x,
+                                 y_pt=0.0, tight=True))
+            p.add_run(blank + ("　　" if k + 1 < len(line) else ""))
+            x += _width(blank) + (2 * FONT_PT if k + 1 < len(line) else 0.0)
     _write_lines(doc, form, shape, pairs=False)
 
 
@@ -450,7 +520,11 @@ def _write_lines(doc, form: Form, shape: Shape, pairs: bool = True) -> None:
                 p.add_run(label)
                 x += 10.5 * len(label)
                 n += 1
-                p._p.append(_box_run(_p_xml(value), n, 4.0, 0.8))
+                # the box stands at the place it was typed in, over a blank as wide as it
+                width = min(_width(value) + 2 * FONT_PT, TEXT_WIDTH_PT - _width(label))
+                p._p.append(_box_run(_p_xml(value), n, _cm(width), _cm(_box_lines(value, width) * LINE_PT),
+                                     x_pt=0.0, y_pt=0.0, tight=True, at_char=True))
+                p.add_run("　" * math.ceil(width / FONT_PT))
                 if k + 1 < len(line):
                     p.add_run("　" * 2)
                 continue
@@ -504,27 +578,52 @@ def _write_sheet(doc, form: Form, shape: Shape) -> None:
     t.cell(row, 3).text = f"{sum(form.scores):g}"
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def _split_long_rows(table) -> object | None:
+    """Move the table's rows from its first long text on into a table of their own (returned, not
+    yet placed): a frame holds one page, so a person keeps the narrative out of it."""
+    rows = table.findall(f"{_W}tr")
+    for k, tr in enumerate(rows):
+        if k and sum(len(t.text or "") for t in tr.iter(f"{_W}t")) > 200:
+            rest = copy.deepcopy(table)
+            for old in rest.findall(f"{_W}tr"):
+                rest.remove(old)
+            for moved in rows[k:]:
+                table.remove(moved)
+                rest.append(moved)
+            return rest
+    return None
+
+
 def _wrap_in_frame(doc, start: int) -> None:
-    """Move every body element after index `start` into one text frame anchored in a new paragraph."""
+    """Move every body element after index `start` into one text frame anchored in a new paragraph,
+    as high as what it holds; a long narrative row and the rows after it follow the frame."""
     body = doc.element.body
     children = [el for el in list(body)[start:] if not el.tag.endswith("sectPr")]
+    tables = [el for el in children if el.tag == f"{_W}tbl"]
+    rest = _split_long_rows(tables[0]) if tables else None
     anchor = doc.add_paragraph()
-    run = _box_run("<w:p/>", 1, 17.0, 24.0, x_pt=0.0)
+    run = _box_run("<w:p/>", 1, 15.0, 5.0, x_pt=0.0, y_pt=0.0, wrap="topAndBottom", tight=True)
     anchor._p.append(run)
-    box = run.find(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent")
+    box = run.find(f".//{_W}txbxContent")
     box.remove(box[0])
     for el in children:
         box.append(el)
     # the VML fallback holds a copy, as Word writes it
-    fallback = run.findall(".//{http://schemas.openxmlformats.org/wordprocessingml/2006/main}txbxContent")[1]
+    fallback = run.findall(f".//{_W}txbxContent")[1]
     fallback.remove(fallback[0])
     for el in children:
         fallback.append(parse_xml(el.xml) if hasattr(el, "xml") else el)
+    if rest is not None:
+        anchor._p.addnext(rest)
 
 
 def write_docx(path: Path, form: Form, shape: Shape) -> Path:
     """`form` as a .docx in `shape`."""
     doc = Document()
+    doc.styles["Normal"].font.size = Pt(FONT_PT)
     doc.add_paragraph("附件：")
     doc.add_paragraph(form.title)
     start = len(doc.element.body) - 1

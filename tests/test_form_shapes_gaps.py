@@ -17,8 +17,9 @@ from dossier.campaigns import get_campaign
 from tests import form_shapes as fs
 from tests.docx_factory import narrative
 from workers.extract.model import Cell, Document, Table
+from workers.extract.pdf_boxes import join_box_columns
 from workers.extract.pdf_columns import borderless_table
-from workers.extract.pdf_layout import group_lines
+from workers.extract.pdf_layout import group_lines, paragraphs
 from workers.extract.readers import ReadContext
 from workers.extraction import analyse, extract_file, read_document
 
@@ -73,7 +74,9 @@ class TestPrintedShapes:
         made = {}
         for shape in (fs.Shape(nested=True), fs.Shape(body="lines", sep="tab", per_line=3),
                       fs.Shape(body="lines", sep="newline", per_line=1), fs.Shape(nested=True, in_cell=True),
-                      fs.Shape(in_cell=True, spacers=True, furniture=True)):
+                      fs.Shape(in_cell=True, spacers=True, furniture=True), fs.Shape(body="drawn", per_line=2),
+                      fs.Shape(body="placed", per_line=2), fs.Shape(body="boxes", per_line=3),
+                      fs.Shape(body="frame")):
             for name, make in FORMS.items():
                 form = make()
                 made[(shape.name, name)] = (form, fs.write_docx(folder / f"{shape.name}-{name}.docx", form, shape))
@@ -95,6 +98,20 @@ class TestPrintedShapes:
         separated label lines whose print wraps a value under its label, labels with the value on
         the next line, and a material that runs on over three pages under running headers read as
         the Word file does, with no finding."""
+        form, pdf = printed[(shape, campaign)]
+        r = extract_file(pdf, get_campaign(form.campaign))
+        assert r.file.method == "pdf-text"
+        assert _wrong(_fields(r.documents), fs.expected(form)) == {}
+        assert [(f.code, f.field) for f in r.findings] == []
+
+    @pytest.mark.parametrize("shape,campaign", [("drawn-colonx2", "jinhua"), ("placed-colonx2", "jinhua"),
+                                                ("placed-colonx2", "yueyang"), ("boxes-colonx3", "jinhua"),
+                                                ("boxes-colonx3", "yueyang"), ("frame", "jinhua"), ("frame", "yueyang")])
+    def test_printed_boxes_and_frames(self, printed: dict, shape: str, campaign: str) -> None:
+        """Labels and values in text boxes side by side (a value wrapped to a second line in its
+        box), values in boxes set half a line off their blanks, boxes typed into label lines, and
+        the form in a frame with its narrative after it, printed: every field as written, and no
+        finding."""
         form, pdf = printed[(shape, campaign)]
         r = extract_file(pdf, get_campaign(form.campaign))
         assert r.file.method == "pdf-text"
@@ -124,6 +141,44 @@ def _chars(rows: list[list[tuple[float, str]]], size: float = 10.5, top: float =
                 out.append({"text": ch, "x0": x0, "x1": x0 + size, "top": y, "bottom": y + size,
                             "size": size, "doctop": y, "upright": True, "fontname": "F"})
     return out
+
+
+class TestBoxColumns:
+    def test_a_value_wrapped_in_its_box_is_read_whole(self) -> None:
+        """GIVEN label and value boxes side by side, the first value wrapped to a second line in its
+        own column THEN the row reads label, the whole value, label, value."""
+        lines = group_lines(_chars([
+            [(0, "单位名称："), (60, "中共某某市交通"), (140, "党组织类型："), (210, "机关党支部")],
+            [(60, "运输局委员会")],
+        ], size=10.0) + _chars([[(0, "党员人数："), (60, "45名"), (140, "上年度考核："), (210, "好")]],
+                               size=10.0, top=140.0))
+        out = join_box_columns(lines, right=300.0)
+        assert [" ".join(ln.text().split()) for ln in out] == ["单位名称： 中共某某市交通运输局委员会 党组织类型： 机关党支部",
+                                                               "党员人数： 45名 上年度考核： 好"]
+
+    def test_a_box_half_a_line_off_its_label_is_read_on_it(self) -> None:
+        """GIVEN a value box set a third of a line above its label's baseline THEN it is read on the
+        label's line; the lines of running text around it are left as they are."""
+        chars = _chars([[(0, "单位名称：")]], size=10.0, top=104.0) + _chars([[(60, "中共某某局机关支部")]], size=10.0,
+                                                                           top=100.0)
+        chars += _chars([[(0, "我们坚持党建引领围绕中心")]], size=10.0, top=130.0)
+        out = join_box_columns(group_lines(chars), right=450.0)
+        assert [ln.text() for ln in out] == ["单位名称： 中共某某局机关支部", "我们坚持党建引领围绕中心"]
+
+    def test_a_typed_space_at_a_line_break_parts_the_words(self) -> None:
+        """GIVEN 高俊芳 at the end of a line and 办公室主任 starting the next, a space typed between
+        them (the PDF holds it, the print does not show it) THEN the joined text keeps them apart;
+        words wrapped without a space join."""
+        chars = _chars([[(300, "高俊芳")], [(0, "办公室主任")]], size=10.0)
+        chars[3]["space_before"] = True
+        paras = paragraphs(group_lines(chars), 0.0, 330.0)
+        assert [p.text() for p in paras] == ["高俊芳 办公室主任"]
+        chars[3].pop("space_before")
+        assert [p.text() for p in paragraphs(group_lines(chars), 0.0, 330.0)] == ["高俊芳办公室主任"]
+
+    def test_running_text_is_left_alone(self) -> None:
+        lines = group_lines(_chars([[(0, "我们坚持党建引领，围绕中心")], [(0, "服务大局，扎实开展示范创建")]], size=10.0))
+        assert [ln.text() for ln in join_box_columns(lines, right=450.0)] == [ln.text() for ln in lines]
 
 
 class TestBorderlessTable:

@@ -228,6 +228,8 @@ class TextLine:
         n = 0
         for a, b in zip(self.chars, self.chars[1:]):
             width = min(a["x1"] - a["x0"], b["x1"] - b["x0"])
+            if abs(a["top"] - b["top"]) > 0.5 * max(a["size"], b["size"], 1.0):
+                continue            # a box's wrapped line read after its first (pdf_boxes): not over it
             if width > 0 and a["x1"] - b["x0"] > OVERPRINT * width:
                 n += 1
         return n
@@ -287,7 +289,7 @@ class TextPara:
         out = ""
         for ln in self.lines:
             t = ln.text()
-            if out and t and not (is_wide(out[-1]) or is_wide(t[0])):
+            if out and t and (not (is_wide(out[-1]) or is_wide(t[0])) or ln.chars[0].get("space_before")):
                 out += " "
             out += t
         return out

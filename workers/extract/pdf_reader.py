@@ -14,6 +14,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
 from .model import Box, Cell, Document, Paragraph, Picture, ReadProblem, Table
+from .pdf_boxes import join_box_columns
 from .pdf_columns import borderless_table, rows_text
 from .pdf_layout import (Grid, TextLine, dedupe_chars, edges_from_plumber, find_grids, group_lines,
                          overlap, paragraphs)
@@ -54,8 +55,20 @@ def _open(path: Path):
 
 
 def _text_chars(page) -> list[dict]:
-    # blanks first: they never count, and deduplicating fewer characters is faster
-    return dedupe_chars([c for c in page.chars if c["text"].strip()])
+    # blanks first: they never count, and deduplicating fewer characters is faster.  A blank
+    # typed before a character is noted on it (`space_before`): where a line wraps there, the
+    # words on either side were typed apart (高俊芳 | 办公室主任), though nothing shows it
+    out = []
+    blank = False
+    for c in page.chars:
+        if not c["text"].strip():
+            blank = True
+            continue
+        if blank:
+            c["space_before"] = True
+            blank = False
+        out.append(c)
+    return dedupe_chars(out)
 
 
 def _hand_to_ocr(path: Path, ctx: ReadContext) -> Document:
@@ -152,6 +165,7 @@ class _PageBuilder:
         # pages are laid out with equal margins: a centred title that is the
         # widest line on the page must not count as reaching the right margin
         right = max(max(ln.x1 for ln in lines), float(self.page.width) - left)
+        lines = join_box_columns(lines, right)
         return [Paragraph(text=p.text(), page=self.number, box=p.box, confidence=p.confidence,
                           lines=p.model_lines(self.number))
                 for p in paragraphs(lines, left, right)]

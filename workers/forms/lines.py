@@ -196,7 +196,9 @@ class LineIndex:
             return None            # the paragraph's own next line was looked at already
         for i in range(hit.block + 1, min(hit.block + 3, len(self.doc.blocks))):
             b = self.doc.blocks[i]
-            if not isinstance(b, Paragraph) or b.page != p.page:
+            # the label last on its page, its value first on the next: read across the break
+            turned = i == hit.block + 1 and b.page == p.page + 1
+            if not isinstance(b, Paragraph) or (b.page != p.page and not turned):
                 return None
             line = b.text.split("\n")[0]
             if not line.strip():
@@ -206,7 +208,7 @@ class LineIndex:
             if (i, 0) in self.label_lines or APPENDIX_HEADER.match(line) or PAGE_NUMBER.match(line) \
                     or len(label_key(line)) > _UNDER_MAX or EMPTY_DATE.search(line) or _SEVERAL.search(line.strip()):
                 return None
-            if p.box is not None and b.box is not None and b.box.y0 - p.box.y1 > 1.5 * (p.box.y1 - p.box.y0):
+            if not turned and p.box is not None and b.box is not None and b.box.y0 - p.box.y1 > 1.5 * (p.box.y1 - p.box.y0):
                 return None        # far below: the next thing on the page, not this label's value
             return line, b, i
         return None

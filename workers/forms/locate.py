@@ -222,7 +222,8 @@ class Locator:
             region = region_table(hit.table, hit.cell, value)
             raw = (parts_text(region) if region is not None else None) or raw
         cells = [value]
-        if spec.type == "longtext":
+        if spec.type in ("longtext", "opinion"):
+            # a page break inside the cell: an opinion's seal and date often fall on the next page
             for extra in self.continuation(hit.block, hit.table, value):
                 raw += "\n" + extra.text
                 cells.append(extra)

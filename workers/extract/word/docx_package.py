@@ -29,6 +29,8 @@ _ENDNOTES = "http://schemas.openxmlformats.org/officeDocument/2006/relationships
 _PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _DEFAULTS = re.compile(rb"<w:docDefaults\b.*?</w:docDefaults>", re.S)
 _SZ = re.compile(rb"<w:sz\s+w:val=\"(\d+)\"")
+# the default paragraph style: <w:style w:type="paragraph" w:default="1" …> … </w:style>
+_NORMAL = re.compile(rb"<w:style\b(?=[^>]*w:type=\"paragraph\")(?=[^>]*w:default=\"(?:1|true|on)\")[^>]*>.*?</w:style>", re.S)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, remove_comments=True, huge_tree=False)
 
 MSG_DAMAGED = "文件已损坏，无法打开。请用 Word 重新保存后上传。"
@@ -75,9 +77,14 @@ def _font_size(z: zipfile.ZipFile, main: str) -> float:
         data = z.read(styles)
     except KeyError:
         return 10.5
-    # docDefaults opens the styles part, which runs to hundreds of styles: no need to parse them
-    m = _DEFAULTS.search(data)
-    size = _SZ.search(m.group(0)) if m else None
+    # docDefaults opens the styles part, which runs to hundreds of styles: no need to parse them.
+    # The default paragraph style (Normal, 正文) sets the size of every paragraph that names no
+    # style of its own, over docDefaults, as Word lays them out
+    normal = _NORMAL.search(data)
+    size = _SZ.search(normal.group(0)) if normal else None
+    if size is None:
+        m = _DEFAULTS.search(data)
+        size = _SZ.search(m.group(0)) if m else None
     return int(size.group(1)) / 2 if size else 10.5
 
 

@@ -1,0 +1,107 @@
+"""Free text in boxes side by side: a form drawn as label and value boxes, printed.
+
+A form laid out with text boxes (标签 | 值 | 标签 | 值 across the page) prints as lines of
+text with wide gaps between the boxes; a value too long for its box wraps to a second line
+in its own column (中共台州市交通运输局 / 机关第四支部委员会), and so does a long label
+(党组织班子配备情 / 况：).  Read as page lines, the wrapped halves land on a line of their own and
+the row loses its values.  A person reads each box whole, then the boxes of a row left to right.
+
+`join_box_columns` does the same: within each line, the segments between wide gaps are
+boxes; a segment that starts where a box above it starts, right under it, while the box's
+line above ran to its column's edge, is that box wrapped.  Each row of boxes comes back as
+one line, box after box (their texts apart by a tab stop's gap).  Lines of a single
+segment (running text) pass through unchanged.  A box also snaps onto the line it mostly
+overlaps: a value box set half a line off its label's baseline is read on that line.
+"""
+from __future__ import annotations
+
+from .pdf_layout import TextLine
+
+# a segment starts where a box above starts within this many points
+ALIGN = 2.5
+# a box's line that ends this near (in font sizes) where the next box starts filled its box
+FULL = 2.5
+# a wrapped line of a box stands at most this many font sizes under the line above
+WRAP_PITCH = 1.75
+# a box line that overlaps a line of the page by this share of its height is set on that line
+SNAP = 0.2
+# boxes side by side stand at least this far apart (in font sizes); typed spaces are narrower
+BOX_GAP = 0.75
+
+
+def _segments(line: TextLine) -> list[TextLine]:
+    """The line cut at gaps wider than a typed space."""
+    out: list[TextLine] = []
+    for c in line.chars:
+        if out and c["x0"] - out[-1].chars[-1]["x1"] <= BOX_GAP * max(c["size"], out[-1].chars[-1]["size"], 1.0):
+            out[-1].chars.append(c)
+            out[-1].top, out[-1].bottom = min(out[-1].top, c["top"]), max(out[-1].bottom, c["bottom"])
+        else:
+            out.append(TextLine([c], c["top"], c["bottom"]))
+    return out
+
+
+def _snap(lines: list[TextLine]) -> list[TextLine]:
+    """Lines set a little off each other's baseline, side by side, made one (a box placed over
+    its blank, half a line high)."""
+    out: list[TextLine] = []
+    for ln in sorted(lines, key=lambda ln: ln.top):
+        h = max(ln.bottom - ln.top, 1.0)
+        best, share = None, 0.0
+        for o in out[-3:]:
+            ov = min(o.bottom, ln.bottom) - max(o.top, ln.top)
+            apart = ln.x1 < o.x0 or ln.x0 > o.x1 or all(
+                c["x1"] <= d["x0"] or c["x0"] >= d["x1"] for c in ln.chars for d in o.chars)
+            if ov > 0 and apart and ov / min(h, max(o.bottom - o.top, 1.0)) > share:
+                best, share = o, ov / min(h, max(o.bottom - o.top, 1.0))
+        if best is not None and share >= SNAP:
+            best.chars = sorted(best.chars + ln.chars, key=lambda c: c["x0"])
+            best.top, best.bottom = min(best.top, ln.top), max(best.bottom, ln.bottom)
+        else:
+            out.append(TextLine(list(ln.chars), ln.top, ln.bottom))
+    return out
+
+
+def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
+    """Lines with boxes side by side re-read box by box (see the module's docstring); `right`:
+    where the text area ends (the last box's column)."""
+    lines = _snap(lines)
+    if sum(1 for ln in lines if len(_segments(ln)) >= 2) < 2:
+        return lines            # no rows of boxes here
+    out: list[TextLine] = []
+    # the boxes of the row being read: [start x, its lines (segments), the x where its column ends]
+    row: list[list] = []
+    prev: TextLine | None = None
+    for ln in lines:
+        segs = _segments(ln)
+        step_ok = prev is not None and ln.top - prev.top <= WRAP_PITCH * max(ln.size, prev.size)
+        # one segment under the row's first box reads on as running text does (a heading or a
+        # line of fields wider than the page, wrapped): only other boxes wrap alone
+        alone_first = len(segs) == 1 and row and abs(segs[0].x0 - row[0][0]) <= ALIGN
+        wrapped = step_ok and row and not alone_first and all(
+            any(abs(s.x0 - b[0]) <= ALIGN and b[1][-1].x1 >= b[2] - FULL * s.size for b in row) for s in segs)
+        if wrapped:
+            for s in segs:
+                box = next(b for b in row if abs(s.x0 - b[0]) <= ALIGN)
+                box[1].append(s)
+        else:
+            _flush(row, out)
+            row = []
+            for k, s in enumerate(segs):
+                end = segs[k + 1].x0 if k + 1 < len(segs) else max(right, s.x1)
+                row.append([s.x0, [s], end])
+            if len(segs) < 2:
+                _flush(row, out)
+                row = []
+        prev = ln
+    _flush(row, out)
+    return out
+
+
+def _flush(row: list[list], out: list[TextLine]) -> None:
+    if not row:
+        return
+    chars = [c for _x, segs, _end in row for s in segs for c in s.chars]
+    top = min(s.top for _x, segs, _e in row for s in segs)
+    bottom = max(s.bottom for _x, segs, _e in row for s in segs)
+    out.append(TextLine(chars, top, bottom))
