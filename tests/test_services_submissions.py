@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -162,7 +163,9 @@ class TestAcceptUpload:
 
     def test_failed_record_leaves_no_object(self, session: Session, store: ObjectStore,
                                             settings: Settings, sub: Submission) -> None:
-        """If the transaction fails, the object just stored is removed again."""
+        """If the transaction fails, the object just stored is removed again, as soon as the
+        database confirms that no row points at it (storage/orphans.py: a background check, so
+        that a commit whose answer alone was lost keeps its object)."""
         class Boom(Exception):
             pass
 
@@ -177,6 +180,9 @@ class TestAcceptUpload:
                               stream=io.BytesIO(b"bytes"))
         finally:
             event.remove(session, "before_commit", fail)
+        deadline = time.monotonic() + 10
+        while list(store.list("")) and time.monotonic() < deadline:
+            time.sleep(0.05)
         assert list(store.list("")) == [] and count(session, StoredFile) == 0
 
 
