@@ -12,6 +12,7 @@ from dossier.campaigns import Campaign
 
 from .checks.document import check_document
 from .checks.evidence import loose_seals
+from .checks.unclaimed import unclaimed_values
 from .degenerate import degenerate_image, degenerate_result
 from .extract.model import Document
 from .extract.limits import check_input, check_read
@@ -68,11 +69,12 @@ def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -
     located_docs = locate(drop_page_furniture(doc), campaign)
     adopt_nearby_seals(doc, located_docs)
     loose = loose_seals(doc, located_docs)
+    stray = unclaimed_values(doc, located_docs, campaign)
     for located in located_docs:
         extracted = build_document(located, year=campaign_year(campaign))
         documents.append(extracted)
         findings.extend(check_document(extracted, located.spec, method=doc.method,
-                                       low_confidence=low_confidence, loose_seals=loose))
+                                       low_confidence=low_confidence, loose_seals=loose, unclaimed=stray))
     if not documents:
         kinds = "、".join(f"《{d.title}》" for d in campaign.documents)
         findings.append(Finding("form.unrecognised", "error", None,

@@ -25,6 +25,8 @@ from ..results import ExtractedDocument, FieldValue, Finding
 
 # below this share of its labels found, a form's layout was not understood
 FORM_CONFIDENT = 0.6
+# this many pieces of text no field took: the layout was not understood where they stand
+UNCLAIMED = 2
 # an OCR count this close to a limit (share of the limit) may be on either side of it
 COUNT_MARGIN = 0.05
 
@@ -41,6 +43,9 @@ class Reading:
     # pictures that may be a seal (a seal seen on a scan, a floating picture in Word)
     # that no field took: a seal looked for beside its field may be one of them
     loose_seals: int = 0
+    # short pieces of a PDF's or a scan's text that no field took (workers/checks/unclaimed.py):
+    # values the reading may have put nowhere
+    unclaimed: int = 0
 
     @property
     def ocr(self) -> bool:
@@ -106,6 +111,8 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
     share = form_share(doc, spec)
     if share < FORM_CONFIDENT:
         return f"表格版式未能完整识别（只找到约 {share:.0%} 的栏目）"
+    if reading.unclaimed >= UNCLAIMED and f.code in ("field.missing", "field.invalid"):
+        return f"文件中有 {reading.unclaimed} 处文字未能对应到栏目，此栏内容可能印在别处"
     low = [fv for fv in fvs if _low(fv, reading)]
     if low:
         return _low_reason(min(low, key=lambda fv: fv.confidence), reading)   # type: ignore[arg-type,return-value]
