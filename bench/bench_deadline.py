@@ -15,8 +15,8 @@ with a burst of 100 in the first five minutes.  Printed:
 
     .venv/bin/python bench/bench_deadline.py --quick                 # 20 submissions, no pacing
     .venv/bin/python bench/bench_deadline.py                         # 500 in an hour (a quiet machine)
-    .venv/bin/python bench/bench_deadline.py --submissions 60 --scans-only --ocr-concurrency 1
-    .venv/bin/python bench/bench_deadline.py --submissions 60 --scans-only --ocr-concurrency 2
+    .venv/bin/python bench/bench_deadline.py --submissions 60 --scans-only --ocr-concurrency 1 --ocr-threads 1
+    .venv/bin/python bench/bench_deadline.py --submissions 60 --scans-only --ocr-concurrency 2 --ocr-threads 1
 
 Needs RabbitMQ on 127.0.0.1:5672 (guest) and PostgreSQL on 127.0.0.1:5432 (trust); both are
 what `.ci/run` starts.  Exit status 0 only when every submission was checked.
@@ -111,7 +111,7 @@ def make_jobs(n: int, minutes: float, burst: int, scans_only: bool, seed: int = 
     return sorted(jobs, key=lambda j: j.at)
 
 
-def start_stack(stack: ExitStack, tmp: Path, office: str, ocr_concurrency: int) -> Stack:
+def start_stack(stack: ExitStack, tmp: Path, office: str, ocr_concurrency: int, ocr_threads: int = 0) -> Stack:
     import psycopg
     from moto.server import ThreadedMotoServer
 
@@ -157,8 +157,11 @@ def start_stack(stack: ExitStack, tmp: Path, office: str, ocr_concurrency: int) 
     spawn("relay", ["relay"])
     conc = {"ingest": 1, "extract": 1, "ocr": ocr_concurrency, "packets": 1}
     for role, q in queues.items():
-        spawn(f"worker-{role}", ["worker", "--queues", q, "--concurrency", str(conc[role])],
-              {"DOSSIER_METRICS_DIR": str(metrics[role])})
+        extra = {"DOSSIER_METRICS_DIR": str(metrics[role])}
+        if role == "ocr" and ocr_threads:
+            # each OCR process pinned to its share of the cores (DOSSIER_OCR_THREADS)
+            extra["DOSSIER_OCR_THREADS"] = str(ocr_threads)
+        spawn(f"worker-{role}", ["worker", "--queues", q, "--concurrency", str(conc[role])], extra)
     stack.callback(stop_all, st)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
@@ -318,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--burst", type=int, default=100, help="how many arrive in the first twelfth")
     ap.add_argument("--scans-only", action="store_true", help="OCR-bound work only")
     ap.add_argument("--ocr-concurrency", type=int, default=1)
+    ap.add_argument("--ocr-threads", type=int, default=0,
+                    help="DOSSIER_OCR_THREADS for the OCR worker's processes (0: the libraries' default, every core)")
     ap.add_argument("--office", default=None,
                     help="DOSSIER_OFFICE_SERVER for the workers ('' = cold; default: local when uno is there)")
     ap.add_argument("--timeout", type=float, default=0, help="give up after this many seconds")
@@ -337,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
     jobs = make_jobs(args.submissions, args.minutes, args.burst, args.scans_only)
     timeout = args.timeout or args.minutes * 60 + 900
     with ExitStack() as stack, tempfile.TemporaryDirectory(prefix="dossier-bench-") as tmp:
-        st = start_stack(stack, Path(tmp), args.office, args.ocr_concurrency)
+        st = start_stack(stack, Path(tmp), args.office, args.ocr_concurrency, args.ocr_threads)
         wall = drive(st, jobs, timeout)
         tasks = task_seconds(st)
         plain = 0.0 if args.no_plain else plain_seconds(jobs, args.office)
