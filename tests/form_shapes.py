@@ -465,15 +465,17 @@ def _write_drawn(doc, form: Form, shape: Shape) -> None:
 
 def _placed_lines(form: Form, shape: Shape) -> list[list[Pair | Compound]]:
     """`_lines`, but a line takes only the fields that fit on it with blanks as wide as their values."""
+    def need(item: Pair | Compound) -> float:
+        return _width(f"{item.label}：") + _width(item.value) + 3 * FONT_PT
     out: list[list[Pair | Compound]] = []
-    for line in _lines(form, shape):
-        for item in line:
-            need = _width(f"{item.label}：") + _width(item.value) + 3 * FONT_PT
-            if out and out[-1] and len(out[-1]) < shape.per_line \
-                    and sum(_width(f"{i.label}：") + _width(i.value) + 3 * FONT_PT for i in out[-1]) + need <= TEXT_WIDTH_PT:
-                out[-1].append(item)
-            else:
-                out.append([item])
+    used = 0.0
+    for item in (i for line in _lines(form, shape) for i in line):
+        if out and len(out[-1]) < shape.per_line and used + need(item) <= TEXT_WIDTH_PT:
+            out[-1].append(item)
+            used += need(item)
+        else:
+            out.append([item])
+            used = need(item)
     return out
 
 
@@ -512,13 +514,11 @@ def _write_lines(doc, form: Form, shape: Shape, pairs: bool = True) -> None:
                 doc.add_paragraph(item.value)
             continue
         p = doc.add_paragraph()
-        x = 0.0
         for k, item in enumerate(line):
             value = item.value
             if boxes:
                 label = f"{item.label}："
                 p.add_run(label)
-                x += 10.5 * len(label)
                 n += 1
                 # the box stands at the place it was typed in, over a blank as wide as it
                 width = min(_width(value) + 2 * FONT_PT, TEXT_WIDTH_PT - _width(label))

@@ -16,12 +16,11 @@ from docx import Document as NewDocx
 from dossier.campaigns import get_campaign
 from tests import form_shapes as fs
 from tests.docx_factory import narrative
-from workers.extract.model import Cell, Document, Table
+from tests.model_edits import all_cells, form_model, retext
 from workers.extract.pdf_boxes import join_box_columns
 from workers.extract.pdf_columns import borderless_table
 from workers.extract.pdf_layout import group_lines, paragraphs
-from workers.extract.readers import ReadContext
-from workers.extraction import analyse, extract_file, read_document
+from workers.extraction import analyse, extract_file
 
 needs_soffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
 FORMS = {"jinhua": fs.jinhua, "yueyang": fs.yueyang}
@@ -34,32 +33,6 @@ def _fields(documents: list) -> dict[str, dict[str, object]]:
 def _wrong(got: dict[str, dict[str, object]], want: dict[str, dict[str, object]]) -> dict[str, tuple]:
     return {f"{kind}.{key}": (got.get(kind, {}).get(key), value)
             for kind, fields in want.items() for key, value in fields.items() if got.get(kind, {}).get(key) != value}
-
-
-def _model(tmp_path: Path, form: fs.Form, shape: fs.Shape = fs.Shape()) -> Document:
-    path = fs.write_docx(tmp_path / "form.docx", form, shape)
-    return read_document(path, ReadContext(name=path.name, format="docx"))
-
-
-def _cells(doc: Document) -> list[Cell]:
-    out: list[Cell] = []
-
-    def walk(t: Table) -> None:
-        for c in t.cells:
-            out.append(c)
-            for inner in c.tables:
-                walk(inner)
-    for b in doc.blocks:
-        if isinstance(b, Table):
-            walk(b)
-    return out
-
-
-def _retext(doc: Document, old: str, new: str) -> None:
-    """Every cell whose text is `old` made to read `new` (as OCR would give it)."""
-    for c in _cells(doc):
-        if c.text == old:
-            c.paragraphs = [new]
 
 
 # ---------------------------------------------------------------- printed to PDF
@@ -247,8 +220,8 @@ class TestMisreadLabels:
         """GIVEN a scan whose form is recognised but one label came back with one glyph wrong
         THEN its value is still read, and no field is missing."""
         form = fs.jinhua()
-        doc = _model(tmp_path, form)
-        _retext(doc, label, misread)
+        doc = form_model(tmp_path, form)
+        retext(doc, label, misread)
         documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
         assert _wrong(_fields(documents), fs.expected(form)) == {}
         assert not [f for f in findings if f.code == "field.missing"]
@@ -258,9 +231,9 @@ class TestMisreadLabels:
         its own label) THEN that value is not read as the lost label: the field is missing, and only
         as weak evidence for the reviewer."""
         form = fs.jinhua()
-        doc = _model(tmp_path, form)
-        _retext(doc, "担任书记时间", "")
-        _retext(doc, "服务民生关爱群众", "担任书讫时间")
+        doc = form_model(tmp_path, form)
+        retext(doc, "担任书记时间", "")
+        retext(doc, "服务民生关爱群众", "担任书讫时间")
         documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
         assert _fields(documents)["recommendation_form"]["secretary.since"] == ""
         missing = [f for f in findings if (f.code, f.field) == ("field.missing", "secretary.since")]
@@ -269,8 +242,8 @@ class TestMisreadLabels:
     def test_word_files_are_read_as_written(self, tmp_path: Path) -> None:
         """A typed file is not guessed at: a misspelt label in a .docx is not taken for the campaign's."""
         form = fs.jinhua()
-        doc = _model(tmp_path, form)
-        _retext(doc, "担任书记时间", "担任书讫时间")
+        doc = form_model(tmp_path, form)
+        retext(doc, "担任书记时间", "担任书讫时间")
         documents, _ = analyse(doc, get_campaign(form.campaign))
         assert _fields(documents)["recommendation_form"]["secretary.since"] == ""
 
@@ -284,8 +257,8 @@ class TestDateUnderSeal:
         gaps) THEN it is date.unreadable, a weak warning for the reviewer; no date.missing, and the
         opinion's text does not take the fragment."""
         form = fs.jinhua()
-        doc = _model(tmp_path, form)
-        for c in _cells(doc):
+        doc = form_model(tmp_path, form)
+        for c in all_cells(doc):
             if "2015年11月5日" in c.text:
                 c.paragraphs = [p.replace("2015年11月5日", damaged) for p in c.paragraphs]
         documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
@@ -299,7 +272,7 @@ class TestDateUnderSeal:
         """GIVEN the date line left blank (年　月　日) THEN date.missing stays an error for the unit."""
         form = fs.jinhua()
         form.opinions[0].date = None
-        documents, findings = analyse(_model(tmp_path, form), get_campaign(form.campaign))
+        documents, findings = analyse(form_model(tmp_path, form), get_campaign(form.campaign))
         assert [(f.code, f.severity) for f in findings if f.field == "opinion.submitting_org"] == \
             [("date.missing", "error")]
 
@@ -344,7 +317,7 @@ class TestBlankBesideLooseText:
         """The label-line form as a print reads (method pdf-text), 党员人数 blank, and `loose` (a row of
         values printed off their lines) just under it."""
         form = fs.jinhua()
-        doc = _model(tmp_path, form, fs.Shape(body="lines", sep="colon", per_line=1))
+        doc = form_model(tmp_path, form, fs.Shape(body="lines", sep="colon", per_line=1))
         k = next(i for i, b in enumerate(doc.blocks) if getattr(b, "text", "").startswith("党员人数"))
         doc.blocks[k] = replace(doc.blocks[k], text="党员人数：")
         if loose is not None:

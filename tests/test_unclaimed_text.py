@@ -13,9 +13,9 @@ from pathlib import Path
 from dossier.campaigns import get_campaign
 from tests import form_shapes as fs
 from workers.checks.unclaimed import unclaimed_pieces
+from tests.model_edits import form_model, retext
 from workers.extract.model import Cell, Document, Paragraph, Table
-from workers.extract.readers import ReadContext
-from workers.extraction import analyse, read_document
+from workers.extraction import analyse
 from workers.forms.furniture import drop_page_furniture
 from workers.forms.locate import locate
 
@@ -23,18 +23,8 @@ from workers.forms.locate import locate
 def _printed(tmp_path: Path, blank: str, stray: list[str]) -> Document:
     """The Jinhua form's model as a text PDF's, the cell holding `blank` emptied, and `stray`
     texts standing as lines of their own under the form."""
-    path = fs.write_docx(tmp_path / "form.docx", fs.jinhua(), fs.Shape())
-    doc = read_document(path, ReadContext(name=path.name, format="docx"))
-
-    def walk(t: Table) -> None:
-        for c in t.cells:
-            if c.text == blank:
-                c.paragraphs = []
-            for inner in c.tables:
-                walk(inner)
-    for b in doc.blocks:
-        if isinstance(b, Table):
-            walk(b)
+    doc = form_model(tmp_path, fs.jinhua())
+    retext(doc, blank, "")
     return replace(doc, method="pdf-text", blocks=doc.blocks + [Paragraph(text=s) for s in stray])
 
 

@@ -6,7 +6,8 @@ counting each message's deliveries.  A message delivered `DOSSIER_DELIVERY_LIMIT
 being acknowledged (a worker killed by the same file again and again, a reject with requeue) is
 dead-lettered to `DOSSIER_QUEUE_DEAD` (`dossier.dead`) instead of coming back to the head of its
 queue forever.  A consumer whose connection dies with the message unacknowledged counts as a
-delivery too (RabbitMQ 3.10; tests/test_quorum_queues.py checks it on the broker at hand).  That is the broker's backstop; the application's own attempt counter
+delivery too (RabbitMQ 3.10; tests/test_quorum_queues.py checks it on the broker at hand).
+That is the broker's backstop; the application's own attempt counter
 (`DOSSIER_TASK_MAX_ATTEMPTS`, in the files row) parks a file with a `processing.failed` finding the
 unit sees first, so the limit must stay above it (Settings refuses otherwise).  A dead-lettered
 message loses no work: the file's row still says where it stands, and the reconciler queues it

@@ -13,12 +13,14 @@ form read whole leaves none; one whose values drifted leaves several.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from dossier.campaigns import Campaign
 
 from ..extract.model import Document, Paragraph, Table
 from ..forms.furniture import is_page_number
 from ..forms.labels import APPENDIX_REF, key_score, label_key
+from ..forms.lines import campaign_labels
 from ..forms.locate import LocatedDocument
 
 # a value is short; a longer piece is running text (a narrative, a note)
@@ -32,7 +34,7 @@ _NOTE = re.compile(r"^(\d+\s*[、.．]|注[:：])|[。;；]|\d+\s*字|^[（(]?[�
 _MARKS = re.compile(r"^(签字|签章|盖章|盖公章|公章|年月日|附件\d*|编号|第\d+页|[（(]?盖章[)）]?)$")
 
 
-def _pieces(doc: Document, skip: set[int] = frozenset()) -> list[str]:  # type: ignore[assignment]
+def _pieces(doc: Document, skip: Collection[int] = ()) -> list[str]:
     out: list[str] = []
 
     def cell_texts(t: Table) -> None:
@@ -61,21 +63,10 @@ def unclaimed_pieces(doc: Document, located: list[LocatedDocument], campaign: Ca
         return []
     taken = [label_key(v.raw) for d in located for v in d.values.values() if v.raw and v.raw.strip()]
     taken = [t for t in taken if t]
-    labels: list[str] = []
-    titles = [label_key(campaign.title)]
-    sheets: set[int] = set()
-    for d in campaign.documents:
-        titles.append(label_key(d.title))
-        for f in list(d.fields) + list(d.review_fields):
-            labels.extend(f.labels)
-            labels.extend(lbl for p in f.parts for lbl in p.labels)
-            if f.group:
-                labels.append(f.group)
-        labels.extend(d.ignore_labels)
-    for d in located:
-        if d.spec.rubric is not None:
-            sheets.update(d.blocks)        # a score sheet's printed standards are no values
-    label_keys = tuple(dict.fromkeys(label_key(lbl) for lbl in labels))
+    titles = [label_key(campaign.title)] + [label_key(d.title) for d in campaign.documents]
+    # a score sheet's printed standards are no values
+    sheets = {i for d in located if d.spec.rubric is not None for i in d.blocks}
+    label_keys = tuple(dict.fromkeys(label_key(lbl) for lbl in campaign_labels(campaign)))
     out: list[str] = []
     for piece in _pieces(doc, skip=sheets):
         k = label_key(piece)

@@ -50,10 +50,12 @@ def _snap(lines: list[TextLine]) -> list[TextLine]:
         best, share = None, 0.0
         for o in out[-3:]:
             ov = min(o.bottom, ln.bottom) - max(o.top, ln.top)
-            apart = ln.x1 < o.x0 or ln.x0 > o.x1 or all(
-                c["x1"] <= d["x0"] or c["x0"] >= d["x1"] for c in ln.chars for d in o.chars)
-            if ov > 0 and apart and ov / min(h, max(o.bottom - o.top, 1.0)) > share:
-                best, share = o, ov / min(h, max(o.bottom - o.top, 1.0))
+            if ov <= 0:
+                continue            # lines of running text never overlap: the common case ends here
+            part = ov / min(h, max(o.bottom - o.top, 1.0))
+            if part > share and (ln.x1 < o.x0 or ln.x0 > o.x1 or all(
+                    c["x1"] <= d["x0"] or c["x0"] >= d["x1"] for c in ln.chars for d in o.chars)):
+                best, share = o, part
         if best is not None and share >= SNAP:
             best.chars = sorted(best.chars + ln.chars, key=lambda c: c["x0"])
             best.top, best.bottom = min(best.top, ln.top), max(best.bottom, ln.bottom)
@@ -66,14 +68,14 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
     """Lines with boxes side by side re-read box by box (see the module's docstring); `right`:
     where the text area ends (the last box's column)."""
     lines = _snap(lines)
-    if sum(1 for ln in lines if len(_segments(ln)) >= 2) < 2:
+    cut = [_segments(ln) for ln in lines]
+    if sum(1 for segs in cut if len(segs) >= 2) < 2:
         return lines            # no rows of boxes here
     out: list[TextLine] = []
     # the boxes of the row being read: [start x, its lines (segments), the x where its column ends]
     row: list[list] = []
     prev: TextLine | None = None
-    for ln in lines:
-        segs = _segments(ln)
+    for ln, segs in zip(lines, cut):
         step_ok = prev is not None and ln.top - prev.top <= WRAP_PITCH * max(ln.size, prev.size)
         # one segment under the row's first box reads on as running text does (a heading or a
         # line of fields wider than the page, wrapped): only other boxes wrap alone

@@ -159,13 +159,12 @@ def _headed_table(lines: list[TextLine], page: int, box: Box | None) -> Table | 
     for h in range(min(2, len(lines) - 1)):
         head = lines[h + 1]
         starts = [head.x0] + head.stops()
-        words = _split(head, [x - 0.5 for x in starts[1:]])
-        if len(starts) < 2 or any(not w.chars or len(w.chars) > HEAD_WORD for w in words):
+        cuts = [x - 0.5 for x in starts[1:]]
+        if not cuts or any(not w.chars or len(w.chars) > HEAD_WORD for w in _split(head, cuts)):
             continue
         body = lines[h + 2:]
         if not body or any(ln.x0 < starts[0] - ln.size for ln in body):
             continue
-        cuts = [x - 0.5 for x in starts[1:]]
         cells = []
         for r, ln in enumerate([head] + body):
             for k, part in enumerate(_split(ln, cuts)):

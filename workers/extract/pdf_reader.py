@@ -96,7 +96,7 @@ class _PageBuilder:
         cells_of: list[list[list[dict]]] = [[[] for _ in g.cells] for g in grids]
         # the innermost grid takes a character: a table nested in a cell (联络人: 姓名|职务|电话
         # over the values) is read as a table of its own, not as lines of the outer cell
-        order = sorted(range(len(grids)), key=lambda i: _area(grids[i].box))
+        order = sorted(range(len(grids)), key=lambda i: _area(grids[i].box))   # smallest first
         free: list[dict] = []
         for c in chars:
             cx, cy = (c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2
@@ -116,11 +116,13 @@ class _PageBuilder:
             if not placed:
                 free.append(c)
         tables: dict[int, Table] = {}
+        nested_in: dict[tuple[int, int], list[int]] = {}
+        for inner_gi, at in holder.items():
+            nested_in.setdefault(at, []).append(inner_gi)
         # inner tables first, so each outer cell can hold the tables nested in it
-        for gi in sorted(range(len(grids)), key=lambda i: _area(grids[i].box)):
-            inner = {ci: [tables[k] for k, (h, hc) in holder.items() if h == gi and hc == ci]
-                     for ci in range(len(grids[gi].cells))}
-            tables[gi] = self._table(grids[gi], cells_of[gi], inner)
+        for gi in order:
+            tables[gi] = self._table(grids[gi], cells_of[gi],
+                                     {ci: [tables[k] for k in ks] for (g, ci), ks in nested_in.items() if g == gi})
         blocks: list = [tables[gi] for gi in range(len(grids)) if gi not in holder]
         blocks.extend(self._free_paragraphs(free))
         blocks.sort(key=lambda b: (b.box.y0 if b.box else 0.0, b.box.x0 if b.box else 0.0))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from dossier.campaigns import FieldSpec
+from dossier.campaigns import Campaign, FieldSpec
 
 from ..extract.model import Cell, Document, Paragraph, Table
 from .labels import APPENDIX_HEADER, EMPTY_DATE, FORM_LINE_LABELS, PAGE_NUMBER, SEAL_MARK, SIGN_MARK, label_key
@@ -67,6 +67,19 @@ def line_labels(specs: list[FieldSpec]) -> list[str]:
         if f.group and f.group not in out:
             out.append(f.group)
     return out
+
+
+def campaign_labels(campaign: Campaign) -> list[str]:
+    """Every label the campaign's forms print: fields' (their groups and line variants
+    included), their parts', and the labels the forms carry that are no field's."""
+    labels: list[str] = []
+    for d in campaign.documents:
+        labels.extend(line_labels(list(d.fields) + list(d.review_fields)))
+        for f in d.fields:
+            for p in f.parts:
+                labels.extend(p.labels)
+        labels.extend(d.ignore_labels)
+    return labels
 
 
 class LineIndex:

@@ -25,7 +25,7 @@ from . import fuzzy
 from .found import Found, LabelHit, LocatedDocument
 from .free_text import attach_free_text
 from .labels import cut_at_labels, key_score, label_key
-from .lines import LineIndex, line_labels, paragraph_lines
+from .lines import LineIndex, campaign_labels, paragraph_lines
 from .notice import is_notice
 from .reshape import join_split_labels, own_text
 from .rubric import locate_rubric
@@ -52,13 +52,7 @@ class Locator:
     def __init__(self, doc: Document, campaign: Campaign) -> None:
         self.campaign = campaign
         # every label the campaign knows, so that a value never runs into a neighbour's label
-        labels: list[str] = []
-        for d in campaign.documents:
-            labels.extend(line_labels(list(d.fields) + list(d.review_fields)))
-            for f in d.fields:
-                for p in f.parts:
-                    labels.extend(p.labels)
-            labels.extend(d.ignore_labels)
+        labels = campaign_labels(campaign)
         self.all_label_keys = tuple(dict.fromkeys(label_key(lbl) for lbl in labels))
         # the tables as a person reads them (split labels joined); same blocks, same indexes
         self.doc = replace(doc, blocks=[join_split_labels(b, self.all_label_keys) if isinstance(b, Table) else b
@@ -162,7 +156,9 @@ class Locator:
         return None
 
     def continuation(self, block: int, t: Table, cell: Cell) -> list[Cell]:
-        """Rows of the next table (a page break inside a long cell) that carry on this cell."""
+        """Rows of the next tables (page breaks inside a long cell) that carry on this cell: a
+        table wholly of such rows passes on to the next (1500 字 in a narrow cell fills three
+        pages); a label row or a row of several texts ends it."""
         if cell.row + cell.rowspan < t.nrows:
             return []
         out = []
@@ -181,8 +177,6 @@ class Locator:
                     out.append(texts[0])
                 else:
                     return out
-            # the whole table carried the cell on: a text longer than a page goes on in the
-            # table of the page after (1500 字 in a narrow cell fills three pages)
         return out
 
     def cell_value(self, spec: FieldSpec, hit: LabelHit | None = None) -> Found | None:
