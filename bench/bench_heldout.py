@@ -18,13 +18,17 @@ from what it wrote — never by the reader.
 
 Formats: docx (python-docx), html (HTML → .docx by LibreOffice), rtf (HTML → .rtf), pdf (the
 .docx printed by LibreOffice), htmlpdf (the HTML page printed by LibreOffice: a PDF made by
-another tool than the Word writer); `--ocr N` also prints the first N forms, rasterises every page at
-150 dpi into an image-only PDF and reads that (slow).  The HTML writer stamps no seal and has no
-score sheet, so there every seal is rightly missing and the sheet is not expected.
+another tool than the Word writer), doc (the .docx saved as Word 97 by LibreOffice); `--ocr N` also
+prints the first N forms, rasterises every page at 150 dpi into an image-only PDF and reads that
+(slow).  The HTML writer stamps no seal and has no score sheet, so there every seal is rightly
+missing and the sheet is not expected.
 
 Per format: fields read right, 字数 right, findings recall and precision, and FALSE ERRORS per
 form — errors the unit would be told about that its form does not have, the figure that matters
-most (a false warning only asks a reviewer to look).
+most (a false warning only asks a reviewer to look).  Findings are scored as
+../shared/tools/score.py scores them: the contract's codes, less those one file cannot decide; a
+doubt put to the reviewer instead (field.unread, seal.uncertain, …, see workers/checks/evidence.py)
+claims nothing about the form and is counted apart ("doubts").
 """
 from __future__ import annotations
 
@@ -47,7 +51,12 @@ from heldout_forms import HELD_OUT, Case, expected_for, make_case  # noqa: E402
 from tests import form_shapes as fs  # noqa: E402
 from workers.extraction import extract_file  # noqa: E402
 
-FORMATS = ("docx", "html", "rtf", "pdf", "htmlpdf")
+FORMATS = ("docx", "html", "rtf", "pdf", "htmlpdf", "doc")
+# scored as ../shared/tools/score.py scores them: the contract's codes, less those one file cannot
+# decide; a doubt for the reviewer (field.unread, seal.uncertain, …) claims nothing about the form
+SCORED = {"file.unsupported", "file.unreadable", "form.unrecognised", "field.missing", "field.invalid",
+          "length.over_limit", "length.out_of_range", "seal.missing", "signature.missing", "date.missing",
+          "eligibility.star_rating", "rubric.over_max", "rubric.total_mismatch"}
 
 
 # ---------------------------------------------------------------- building and reading
@@ -60,7 +69,7 @@ def _squeeze(v: object) -> object:
 def build(cases: list[Case], folder: Path, fmt: str) -> list[tuple[Case, str, Path]]:
     """Every case written for `fmt` (case, writer, file), converted in one LibreOffice run."""
     folder.mkdir(parents=True)
-    writer = "docx" if fmt in ("docx", "pdf", "ocr") else "html"
+    writer = "docx" if fmt in ("docx", "pdf", "ocr", "doc") else "html"
     made = []
     for c in cases:
         stem = f"heldout-{c.seed}"
@@ -103,6 +112,7 @@ class Tally:
     false_errors: int = 0
     false_warnings: int = 0
     missed: int = 0
+    doubts: int = 0
     crashes: int = 0
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
@@ -116,7 +126,7 @@ class Tally:
                 "false_errors_per_form": round(self.false_errors / self.forms, 2) if self.forms else None,
                 "false_errors": self.false_errors, "false_warnings": self.false_warnings,
                 "expected_findings": self.expected, "reported_findings": self.reported,
-                "missed_findings": self.missed, "crashes": self.crashes,
+                "missed_findings": self.missed, "doubts_for_reviewer": self.doubts, "crashes": self.crashes,
                 "seconds_per_form": round(self.seconds / self.forms, 2) if self.forms else None}
 
 
@@ -155,15 +165,20 @@ def score(case: Case, writer: str, path: Path, tally: Tally) -> None:
             tally.counts_ok += 1
         else:
             wrong.append(f"字数 {key} {have_n}≠{n}")
-    reported = {(f.code, f.field or ""): f.severity for f in r.findings}
+    reported = {(f.code, f.field or ""): f.severity for f in r.findings if f.code in SCORED}
+    reasons = {(f.code, f.field or ""): f.extra.get("reason", "") for f in r.findings}
+    doubts = {(f.extra.get("checked", f.code), f.field or ""): f.code for f in r.findings if f.code not in SCORED}
+    tally.doubts += len(doubts)
     tally.reported += len(reported)
     tally.true_pos += len(truth & reported.keys())
     false = {k: sev for k, sev in reported.items() if k not in truth}
     tally.false_errors += sum(1 for sev in false.values() if sev == "error")
     tally.false_warnings += sum(1 for sev in false.values() if sev != "error")
     tally.missed += len(truth - reported.keys())
-    notes = wrong + [f"FALSE {sev} {c}({f})" for (c, f), sev in false.items()] \
-        + [f"MISSED {c}({f})" for c, f in truth - reported.keys()]
+    notes = wrong + [f"FALSE {sev} {c}({f})" + (f"[{reasons[c, f]}]" if reasons.get((c, f)) else "")
+                     for (c, f), sev in false.items()] \
+        + [f"MISSED {c}({f})" + (f"[asked as {doubts[c, f]}]" if (c, f) in doubts else "")
+           for c, f in truth - reported.keys()]
     if notes:
         tally.notes.append(f"{case.seed} {case.shape.name}: " + "; ".join(notes))
 
@@ -210,12 +225,13 @@ def main() -> None:
     figures = run(a.start, a.count, formats, a.ocr, a.verbose, a.dev)
     print(f"{'DEVELOPMENT' if a.dev else 'held-out'} seeds {a.start}–{a.start + a.count - 1}, {time.perf_counter() - t0:.0f} s")
     print(f"{'format':7s} {'forms':>5s} {'fields':>7s} {'字数':>6s} {'recall':>7s} {'precis.':>7s} "
-          f"{'false err/form':>14s} {'false warn':>10s} {'crash':>5s} {'s/form':>6s}")
+          f"{'false err/form':>14s} {'false warn':>10s} {'doubts':>6s} {'crash':>5s} {'s/form':>6s}")
     show = lambda v: f"{v:.1f}" if isinstance(v, float) else "-" if v is None else str(v)  # noqa: E731
     for fmt, f in figures.items():
         print(f"{fmt:7s} {f['forms']:5d} {show(f['fields_pct']):>7s} {show(f['counts_pct']):>7s} "
               f"{show(f['findings_recall_pct']):>7s} {show(f['findings_precision_pct']):>7s} "
-              f"{show(f['false_errors_per_form']):>14s} {f['false_warnings']:10d} {f['crashes']:5d} "
+              f"{show(f['false_errors_per_form']):>14s} {f['false_warnings']:10d} {f['doubts_for_reviewer']:6d} "
+              f"{f['crashes']:5d} "
               f"{show(f['seconds_per_form']):>6s}")
     if a.json:
         a.json.write_text(json.dumps({"start": a.start, "count": a.count, "formats": figures},

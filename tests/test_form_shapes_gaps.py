@@ -149,6 +149,59 @@ class TestBoxColumns:
         chars[3].pop("space_before")
         assert [p.text() for p in paragraphs(group_lines(chars), 0.0, 330.0)] == ["高俊芳办公室主任"]
 
+    def test_a_label_wrapped_alone_in_its_box(self) -> None:
+        """GIVEN a label too long for its box (上年度党建考核等 / 次：), the row's other boxes on one line
+        THEN the label reads whole, on its row."""
+        lines = group_lines(_chars([[(0, "上年度党建考核等"), (100, "良好"), (200, "支部数："), (300, "四十一")],
+                                    [(0, "次：")], [], [(0, "党员人数："), (100, "45"), (200, "书记："), (300, "王建国")]], size=10.0))
+        out = join_box_columns(lines, right=450.0)
+        assert [" ".join(ln.text().split()) for ln in out][0] == "上年度党建考核等次： 良好 支部数： 四十一"
+
+    def test_a_line_of_fields_run_on_is_no_wrapped_label(self) -> None:
+        """GIVEN a line of fields that ran on to the margin and went on at the next line's start (as
+        typed label lines wrap on a page) THEN that next line is not taken into the first box."""
+        lines = group_lines(_chars([[(0, "分管负责人"), (70, "邹华"), (120, "联络人"), (180, "金艳综合科")],
+                                    [(0, "科长")], [], [(0, "党员人数"), (70, "45"), (120, "书记"), (180, "王建国")]],
+                                   size=10.0))
+        out = join_box_columns(lines, right=230.0)
+        assert [" ".join(ln.text().split()) for ln in out][1] == "科长"
+
+    def test_a_number_wraps_whole(self) -> None:
+        """GIVEN a value box whose phone number did not fit after the name and went whole to the next
+        line (廖国 1319 / 6653), its line ending further from the box's edge than a character THEN
+        the number is still read as that box's wrap."""
+        lines = group_lines(_chars([[(0, "负责人电话"), (100, "廖国"), (125, "1319"), (200, "联络人："), (300, "方娟华")],
+                                    [(100, "6653")], [], [(0, "党员人数："), (100, "45"), (200, "书记："), (300, "王建国")]], size=10.0))
+        out = join_box_columns(lines, right=450.0)
+        assert len(out) == 2 and "13196653" in "".join(out[0].text().split())
+
+    def test_the_last_box_short_of_the_margin_wraps(self) -> None:
+        """GIVEN the row's last box drawn short of the text's right edge, its value wrapped (方娟华 办公
+        室副主 / 任) THEN the value reads whole."""
+        lines = group_lines(_chars([[(0, "分管党建工作负责"), (100, "廖国"), (200, "联络人姓名及职务"), (300, "方娟华办公室副主")],
+                                    [(0, "人及电话："), (200, "、电话："), (300, "任")], [], [(0, "党员人数："), (100, "45"), (200, "书记："), (300, "王建国")]], size=10.0))
+        out = join_box_columns(lines, right=410.0)
+        assert ["".join(ln.text().split()) for ln in out][0] == \
+            "分管党建工作负责人及电话：廖国联络人姓名及职务、电话：方娟华办公室副主任"
+
+    def test_a_last_box_far_short_of_the_page_edge(self) -> None:
+        """GIVEN boxes placed on a page with narrow margins, the last column's boxes ending far short of
+        the text area's right edge, one of its values wrapped THEN the column's own reach tells that
+        the box ran full: the value reads whole."""
+        lines = group_lines(_chars([[(0, "单位名称："), (100, "中共某某"), (200, "党组织类型："), (300, "机关党支部委员会")],
+                                    [(0, "分管党建工作负责"), (100, "姜东"), (200, "联络人姓名及职务"), (300, "袁伟综合科科长")],
+                                    [(0, "人及电话："), (200, "、电话："), (300, "3736521")]], size=10.0))
+        out = join_box_columns(lines, right=600.0)
+        assert "".join(out[-1].text().split()) == "分管党建工作负责人及电话：姜东联络人姓名及职务、电话：袁伟综合科科长3736521"
+
+    def test_a_paragraph_after_a_full_line_starts_anew(self) -> None:
+        """GIVEN a narrative whose last line ran full, then a label line set below it by paragraph
+        spacing THEN the label is a paragraph of its own, not the narrative's last words."""
+        body = [[(0, "我们坚持党建引领围绕中心服务大局")] for _ in range(4)]
+        chars = _chars(body, size=10.0, top=100.0) + _chars([[(0, "推荐理由及意见：同意推荐。")]], size=10.0, top=162.0)
+        paras = paragraphs(group_lines(chars), 0.0, 160.0)
+        assert [p.text() for p in paras][-1] == "推荐理由及意见：同意推荐。"
+
     def test_running_text_is_left_alone(self) -> None:
         lines = group_lines(_chars([[(0, "我们坚持党建引领，围绕中心")], [(0, "服务大局，扎实开展示范创建")]], size=10.0))
         assert [ln.text() for ln in join_box_columns(lines, right=450.0)] == [ln.text() for ln in lines]
@@ -224,19 +277,20 @@ class TestMisreadLabels:
         retext(doc, label, misread)
         documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
         assert _wrong(_fields(documents), fs.expected(form)) == {}
-        assert not [f for f in findings if f.code == "field.missing"]
+        assert not [f for f in findings if f.code in ("field.missing", "field.unread")]
 
     def test_a_value_one_glyph_from_a_label_is_not_taken(self, tmp_path: Path) -> None:
         """GIVEN the 担任书记时间 label lost, and a value elsewhere that is one glyph from it (right of
-        its own label) THEN that value is not read as the lost label: the field is missing, and only
-        as weak evidence for the reviewer."""
+        its own label) THEN that value is not read as the lost label: the field was not read, a weak
+        warning for the reviewer (field.unread), not field.missing for the unit."""
         form = fs.jinhua()
         doc = form_model(tmp_path, form)
         retext(doc, "担任书记时间", "")
         retext(doc, "服务民生关爱群众", "担任书讫时间")
         documents, findings = analyse(replace(doc, method="ocr"), get_campaign(form.campaign))
         assert _fields(documents)["recommendation_form"]["secretary.since"] == ""
-        missing = [f for f in findings if (f.code, f.field) == ("field.missing", "secretary.since")]
+        assert not [f for f in findings if (f.code, f.field) == ("field.missing", "secretary.since")]
+        missing = [f for f in findings if (f.code, f.field) == ("field.unread", "secretary.since")]
         assert missing and missing[0].severity == "warning" and missing[0].extra.get("evidence") == "weak"
 
     def test_word_files_are_read_as_written(self, tmp_path: Path) -> None:
@@ -325,12 +379,12 @@ class TestBlankBesideLooseText:
         return analyse(replace(doc, method="pdf-text"), get_campaign(form.campaign))
 
     def test_blank_beside_a_row_of_values_is_for_the_reviewer(self, tmp_path: Path) -> None:
-        """GIVEN a printed blank with a row of values beside it that no label took THEN 党员人数 missing
-        is a weak warning (the value may be in that row), and the row is not read as its value."""
+        """GIVEN a printed blank with a row of values beside it that no label took THEN 党员人数 is
+        not read, a weak warning (the value may be in that row), and the row is not read as its value."""
         documents, findings = self._printed_lines(tmp_path, "45人    王建国")
         assert _fields(documents)["recommendation_form"]["member_count"] == ""
         [f] = [f for f in findings if f.field == "member_count"]
-        assert (f.code, f.severity, f.extra.get("evidence")) == ("field.missing", "warning", "weak")
+        assert (f.code, f.severity, f.extra.get("evidence")) == ("field.unread", "warning", "weak")
 
     def test_a_plain_blank_is_the_units_error(self, tmp_path: Path) -> None:
         """GIVEN the same blank among label lines only THEN field.missing is an error for the unit."""

@@ -124,6 +124,18 @@ class TestCompoundContactCell:
         assert phone_value(parts["phone"]) == "0730-8472804"
 
 
+    @pytest.mark.parametrize("raw,name,title", [
+        ("贾梅办公室副主任", "贾梅", "办公室副主任"), ("段琳敏办公室主任", "段琳敏", "办公室主任"),
+        ("吕慧亚党务干事 13812345678", "吕慧亚", "党务干事"), ("欧阳玉春综合科科长", "欧阳玉春", "综合科科长"),
+        ("王建党办公室主任", "王建党", "办公室主任"), ("王建国", "王建国", ""),
+    ])
+    def test_a_name_run_on_into_its_title(self, raw: str, name: str, title: str) -> None:
+        """A scan that lost the space between name and title (贾梅办公室副主任) still parts them where
+        the post's first word starts; a name alone stays whole."""
+        parts = split_parts(raw)
+        assert (parts["name"], parts["title"]) == (name, title)
+
+
 class TestTwoDigitYears:
     @pytest.mark.parametrize("raw,pivot,month", [
         ("71年1月", 2015, "1971-01"), ("七一年一月", 2015, "1971-01"), ("71.01", 2017, "1971-01"),

@@ -273,3 +273,26 @@ def test_generated_table_with_image(tmp_path):
     agree = next(c for c in table.cells if c.text.startswith("同意"))
     assert len(agree.pictures) == 1
     assert isinstance(agree.box, Box)
+
+
+class TestInvisibleBoxes:
+    """A box's white background (an HTML page's placed box, a text frame, printed by LibreOffice as a
+    rectangle filled white and not stroked) is nothing a person sees: no ruling, no table."""
+
+    @staticmethod
+    def _edge(**style: object) -> dict:
+        return {"x0": 30.0, "x1": 120.0, "top": 90.0, "bottom": 90.0, **style}
+
+    def test_white_fill_is_no_ruling(self) -> None:
+        from workers.extract.pdf_layout import edges_from_plumber
+        for colour in [(1.0, 1.0, 1.0), (1.0,), 1.0, (0.0, 0.0, 0.0, 0.0)]:
+            assert edges_from_plumber([self._edge(stroke=False, fill=True, non_stroking_color=colour)], []) == []
+
+    def test_drawn_rules_stay(self) -> None:
+        """A stroked border, and a thin rectangle filled black (how rules are often drawn), are rulings."""
+        from workers.extract.pdf_layout import edges_from_plumber
+        kept = [self._edge(stroke=True, fill=False, non_stroking_color=(1.0, 1.0, 1.0)),
+                self._edge(stroke=False, fill=True, non_stroking_color=(0.0,)),
+                self._edge(stroke=False, fill=True, non_stroking_color=(0.0, 0.0, 0.0, 1.0)),
+                self._edge()]
+        assert len(edges_from_plumber(kept, [])) == 4

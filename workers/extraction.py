@@ -11,7 +11,7 @@ from pathlib import Path
 from dossier.campaigns import Campaign
 
 from .checks.document import check_document
-from .checks.evidence import loose_seals
+from .checks.evidence import document_text, loose_seals
 from .checks.unclaimed import unclaimed_values
 from .degenerate import degenerate_image, degenerate_result
 from .extract.model import Document
@@ -70,11 +70,13 @@ def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -
     adopt_nearby_seals(doc, located_docs)
     loose = loose_seals(doc, located_docs)
     stray = unclaimed_values(doc, located_docs, campaign)
+    printed = document_text(doc) if located_docs else ""
     for located in located_docs:
         extracted = build_document(located, year=campaign_year(campaign))
         documents.append(extracted)
         findings.extend(check_document(extracted, located.spec, method=doc.method,
-                                       low_confidence=low_confidence, loose_seals=loose, unclaimed=stray))
+                                       low_confidence=low_confidence, loose_seals=loose, unclaimed=stray,
+                                       printed=printed))
     if not documents:
         kinds = "、".join(f"《{d.title}》" for d in campaign.documents)
         findings.append(Finding("form.unrecognised", "error", None,

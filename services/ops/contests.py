@@ -20,6 +20,8 @@ CODE_LABELS = {
     "rubric.over_max": "自评分超过分值", "rubric.total_mismatch": "合计与各项之和不符",
     "document.missing": "缺少材料", "deadline.passed": "超过截止日期", "quota.exceeded": "超过推荐名额",
     "ocr.low_confidence": "识别可信度低", "date.unreadable": "落款日期无法辨认（请人工核对）",
+    "field.unread": "栏目内容未能读出（请人工核对）", "field.uncertain": "读出的内容存疑（请人工核对）",
+    "signature.uncertain": "无法判断是否签字",
     "processing.failed": "处理失败，已转人工",
 }
 

@@ -8,7 +8,18 @@ value read from a scan with low confidence, a seal or date not seen on a scan
 that was hard to read, or a seal looked for beside its field while a floating
 picture elsewhere in the file may be it.  Such a finding becomes a `warning`
 with `evidence: "weak"` and a message that asks the reviewer to check the
-original; its code stays the contract's code.  Strong evidence keeps `error`.
+original.  Strong evidence keeps `error`.
+
+A code is a claim too, and a machine counts it (the desk's lists, the scorer,
+an operator's figures): where the doubt is the reading's, not the form's, the
+weak finding says what is known instead of what is not — `field.unread` (a
+value not read) rather than `field.missing`, `field.uncertain` rather than
+`field.invalid`, `seal.uncertain`, `signature.uncertain`, `date.unreadable`.
+A label absent from a .docx file's own text is the form's doing (a row
+deleted), so it keeps `field.missing`, weak: a print, a scan or a conversion
+can hide a label from the reader, a .docx cannot.  A seal over a date line where no date was seen
+keeps `date.missing`, weak: nothing was there that the reading failed on.
+Limits, scores and sums keep their codes.
 """
 from __future__ import annotations
 
@@ -17,7 +28,7 @@ from dataclasses import dataclass
 
 from dossier.campaigns import DocumentSpec
 
-from ..extract.model import Document, Picture
+from ..extract.model import Document, Picture, Table
 from ..forms.labels import label_key
 from ..forms.locate import LocatedDocument
 from ..forms.seal_nearby import all_pictures
@@ -33,6 +44,16 @@ COUNT_MARGIN = 0.05
 _FIELD_CODES = ("field.missing", "field.invalid", "eligibility.star_rating", "rubric.over_max")
 _MARK_CODES = ("seal.missing", "signature.missing", "date.missing")
 _LENGTH_CODES = ("length.over_limit", "length.out_of_range")
+# what a finding claims when the doubt is the reading's: it could not tell, not the form lacks
+DOUBT_CODES = {"field.missing": "field.unread", "field.invalid": "field.uncertain",
+               "seal.missing": "seal.uncertain", "signature.missing": "signature.uncertain",
+               "date.missing": "date.unreadable"}
+NOT_FOUND = "表格中没有找到这一栏"
+# the label is in the file's text, but the reading did not find its value beside it
+LABEL_UNREAD = "文件中有这一栏，但未能确定它填写的内容"
+# a seal over the date line may hide a date or stand where none was written: nothing was seen
+# that the reading failed on, so the finding keeps its claim (weak) rather than becoming a doubt
+UNDER_SEAL = "印章盖在落款处，可能遮住了日期"
 
 
 @dataclass(frozen=True)
@@ -46,6 +67,9 @@ class Reading:
     # short pieces of a PDF's or a scan's text that no field took (workers/checks/unclaimed.py):
     # values the reading may have put nowhere
     unclaimed: int = 0
+    # the file's whole text as `label_key` reduces it ("" when not known): whether a label the
+    # locator did not find is printed in the file all the same
+    printed: str = ""
 
     @property
     def ocr(self) -> bool:
@@ -102,24 +126,98 @@ def printed_label(value: object, spec: DocumentSpec) -> bool:
     return key in labels or key in _HEAD_WORDS
 
 
+def field_labels(spec: DocumentSpec, key: str) -> list[str]:
+    """The labels a field is printed under: its own, and its compound's (联络人姓名及职务、电话 for
+    contact.title)."""
+    out = [lbl for f in spec.leaf_fields() if f.key == key for lbl in f.labels]
+    head = key.split(".")[0]
+    return out + [lbl for f in spec.fields if f.key == head and f.key != key for lbl in f.labels]
+
+
+def _not_found(key: str | None, spec: DocumentSpec, reading: Reading) -> str:
+    """Why a field whose label the locator did not find is in doubt: its label is printed in the
+    file all the same (the reading failed there), or is nowhere in it."""
+    if key and reading.printed and any(label_key(lbl) in reading.printed for lbl in field_labels(spec, key)):
+        return LABEL_UNREAD
+    return NOT_FOUND
+
+
+def document_text(doc: Document) -> str:
+    """The whole text of a read file, `label_key`-reduced, cells in reading order (a label split over
+    two cells, 党组 | 织名称, reads whole)."""
+    parts: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            parts.extend(c.text for c in sorted(b.cells, key=lambda c: (c.row, c.col)))
+        else:
+            parts.append(b.text)
+    return label_key("".join(parts))
+
+
 def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
     fvs = [doc.fields.get(k) for k in _field_keys(f, spec)]
     if f.code == "field.missing" and any(not located(fv) for fv in fvs):
-        return "表格中没有找到这一栏"
+        return _not_found(f.field, spec, reading)
     if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
         return "读到的是表格上印的栏目名称，不是填写的内容"
     share = form_share(doc, spec)
     if share < FORM_CONFIDENT:
         return f"表格版式未能完整识别（只找到约 {share:.0%} 的栏目）"
-    if reading.unclaimed >= UNCLAIMED and f.code in ("field.missing", "field.invalid"):
+    # text astray may be this field's value; it says nothing of two dates both read whole
+    if reading.unclaimed >= UNCLAIMED and f.code in ("field.missing", "field.invalid") \
+            and not _dates_read_whole(f, doc, spec):
         return f"文件中有 {reading.unclaimed} 处文字未能对应到栏目，此栏内容可能印在别处"
     low = [fv for fv in fvs if _low(fv, reading)]
     if low:
         return _low_reason(min(low, key=lambda fv: fv.confidence), reading)   # type: ignore[arg-type,return-value]
+    if f.code == "field.invalid" and reading.method != "docx":
+        mixed = _mixed(_field_keys(f, spec), doc, spec)
+        if mixed:
+            return mixed
     if f.code == "field.missing":
         # faint handwriting on an illegible scan reads as nothing
         return _illegible(doc, reading)
     return None
+
+
+# a date's units with no number read: the skeleton of a date whose figures the reading lost
+_DATE_SKELETON = re.compile(r"[年月日\s./\-]+")
+# this much of another field's label inside a value: the reading ran on into that label
+_LABEL_PART = 4
+
+
+def _mixed(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str | None:
+    """Why a value that breaks its rule on a print or a scan may be the reading's mix-up rather
+    than what the unit wrote: it holds another field's label (1988/1担任书记1992/5时间), it is
+    the very text another field read (a row's value taken twice), or it is only a date's units."""
+    for key in keys:
+        fv = doc.fields.get(key)
+        if fv is None or not isinstance(fv.value, str) or not fv.value:
+            continue
+        value = label_key(fv.value)
+        for leaf in spec.leaf_fields():
+            if leaf.key == key:
+                continue
+            if any(len(k := label_key(lbl)) >= 3 and k[:_LABEL_PART] in value for lbl in leaf.labels):
+                return "读到的内容里混有其他栏目的名称，可能把相邻的两栏读在了一起"
+        if _DATE_SKELETON.fullmatch(fv.value):
+            return "只读到了日期的“年”“月”，数字未能识别"
+    for key in keys:
+        raw = doc.fields[key].raw if key in doc.fields else None
+        if raw and label_key(raw) and any(k != key and o.raw and label_key(o.raw) == label_key(raw)
+                                          for k, o in doc.fields.items()):
+            return "这一栏读到的内容与另一栏完全相同，可能把别栏的内容读到了这里"
+    return None
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+
+
+def _dates_read_whole(f: Finding, doc: ExtractedDocument, spec: DocumentSpec) -> bool:
+    """Whether `f` is an order of dates whose two dates were both read as dates."""
+    keys = _field_keys(f, spec)
+    return f.code == "field.invalid" and len(keys) == 2 and all(
+        k in doc.fields and _MONTH.fullmatch(str(doc.fields[k].value)) for k in keys)
 
 
 def _illegible(doc: ExtractedDocument, reading: Reading) -> str | None:
@@ -132,13 +230,13 @@ def _illegible(doc: ExtractedDocument, reading: Reading) -> str | None:
 def _mark_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
     fv = doc.fields.get(f.field or "")
     if not located(fv):
-        return "表格中没有找到这一栏"
+        return _not_found(f.field, spec, reading)
     if f.code in ("seal.missing", "signature.missing") and reading.loose_seals:
         return "文件中另有印章或图片，未能确定是否盖在此处"
     if not reading.ocr:
         return _low_reason(fv, reading) if _low(fv, reading) else None   # type: ignore[arg-type]
     if f.code == "date.missing" and any(m.field == f.field and m.kind == "seal" and m.present for m in doc.marks):
-        return "印章盖在落款处，可能遮住了日期"
+        return UNDER_SEAL
     if _low(fv, reading):
         return _low_reason(fv, reading)   # type: ignore[arg-type]
     share = form_share(doc, spec)
@@ -204,15 +302,44 @@ def for_reviewer(message: str, reason: str) -> str:
             f"确有问题再告知申报单位。")
 
 
+def doubt_code(code: str, reason: str, reading: Reading) -> str:
+    """The code a weak finding carries: the doubt's own code where the reading may be at fault."""
+    if reason == NOT_FOUND and reading.method == "docx":
+        # a .docx's structure is what it is: the label is not in it.  A file LibreOffice converted
+        # first (.doc, .wps, .rtf) may have lost its frames' order on the way: a doubt there
+        return code
+    if reason == UNDER_SEAL:
+        return code
+    return DOUBT_CODES.get(code, code)
+
+
+_UNREAD = {"field.unread": "未能从文件中读出", "field.uncertain": "读出的内容不一定准确",
+           "seal.uncertain": "未能确定是否盖章", "signature.uncertain": "未能确定是否签字",
+           "date.unreadable": "未能确定是否填写落款日期"}
+
+
+def _doubt_message(f: Finding, spec: DocumentSpec, reason: str) -> str:
+    leaf = next((x for x in spec.leaf_fields() if x.key == f.field), None)
+    name = f"{spec.title}中「{leaf.label}」" if leaf is not None else spec.title
+    # what was read stays in the message (“填写为“4S”，应为正整数”); a claim that it is not there goes
+    said = f.message.split("。")[0] + "。" if f.code == "field.uncertain" else ""
+    return (f"{name}{_UNREAD[f.code]}（{reason}）。{said}请评审人员对照原件核对，"
+            f"确有问题再告知申报单位。")
+
+
 def weigh(findings: list[Finding], doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> list[Finding]:
     """`findings` with those on weak evidence turned into warnings for the reviewer."""
     for f in findings:
         reason = weak_reason(f, doc, spec, reading)
         if reason is None:
             continue
+        claimed = f.code
+        f.code = doubt_code(f.code, reason, reading)
         f.severity = "warning"
-        f.message = for_reviewer(f.message, reason)
+        f.message = _doubt_message(f, spec, reason) if f.code in _UNREAD else for_reviewer(f.message, reason)
         f.extra.update({"evidence": "weak", "reason": reason})
+        if f.code != claimed:
+            f.extra["checked"] = claimed        # the check that raised it
     return findings
 
 

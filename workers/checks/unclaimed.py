@@ -32,6 +32,8 @@ _PIECES = re.compile(r"\s{2,}|\t|\n")
 # the form's own print
 _NOTE = re.compile(r"^(\d+\s*[、.．]|注[:：])|[。;；]|\d+\s*字|^[（(]?[以左]?[内右][)）]$")
 _MARKS = re.compile(r"^(签字|签章|盖章|盖公章|公章|年月日|附件\d*|编号|第\d+页|[（(]?盖章[)）]?)$")
+# a piece that names itself (联系人:李四, 填表人:张三): a label of the form's own, not a value astray
+_SELF_LABELLED = re.compile(r"^([^:：]{2,8})[:：](.+)$")
 
 
 def _pieces(doc: Document, skip: Collection[int] = ()) -> list[str]:
@@ -79,6 +81,9 @@ def unclaimed_pieces(doc: Document, located: list[LocatedDocument], campaign: Ca
             continue
         # a label, or a piece of one split over two cells (党组 | 织类型)
         if key_score(k, label_keys)[0] >= 1 or any(k in lk for lk in label_keys):
+            continue
+        named = _SELF_LABELLED.match(k)
+        if named and not any(named.group(1) in lk or lk in named.group(1) for lk in label_keys):
             continue
         out.append(k)
     return out

@@ -71,6 +71,7 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
     cut = [_segments(ln) for ln in lines]
     if sum(1 for segs in cut if len(segs) >= 2) < 2:
         return lines            # no rows of boxes here
+    reach = _reach(cut)
     out: list[TextLine] = []
     # the boxes of the row being read: [start x, its lines (segments), the x where its column ends]
     row: list[list] = []
@@ -79,9 +80,13 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
         step_ok = prev is not None and ln.top - prev.top <= WRAP_PITCH * max(ln.size, prev.size)
         # one segment under the row's first box reads on as running text does (a heading or a
         # line of fields wider than the page, wrapped): only other boxes wrap alone
-        alone_first = len(segs) == 1 and row and abs(segs[0].x0 - row[0][0]) <= ALIGN
+        # — unless it fits the first box's column, that box ran full and the row's last box did not
+        # run on to the margin: a label wrapped in its box (上年度党建考核等 / 次：)
+        alone_first = len(segs) == 1 and row and abs(segs[0].x0 - row[0][0]) <= ALIGN and not (
+            len(row) >= 2 and segs[0].x1 < row[1][0] and _full(row[0], segs[0])
+            and not _full([row[-1][0], row[-1][1], right], segs[0], last=True))
         wrapped = step_ok and row and not alone_first and all(
-            any(abs(s.x0 - b[0]) <= ALIGN and b[1][-1].x1 >= b[2] - FULL * s.size for b in row) for s in segs)
+            any(abs(s.x0 - b[0]) <= ALIGN and _full(b, s, b is row[-1]) for b in row) for s in segs)
         if wrapped:
             for s in segs:
                 box = next(b for b in row if abs(s.x0 - b[0]) <= ALIGN)
@@ -90,7 +95,7 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
             _flush(row, out)
             row = []
             for k, s in enumerate(segs):
-                end = segs[k + 1].x0 if k + 1 < len(segs) else max(right, s.x1)
+                end = segs[k + 1].x0 if k + 1 < len(segs) else max(_end(reach, s.x0, right), s.x1)
                 row.append([s.x0, [s], end])
             if len(segs) < 2:
                 _flush(row, out)
@@ -100,10 +105,56 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
     return out
 
 
+def _reach(cut: list[list[TextLine]]) -> list[list[float]]:
+    """For each column where boxes start on several rows: [its x, the furthest any of its boxes
+    reaches, how many rows]: a last box's own right edge, which the text area's can far exceed
+    (boxes placed on a page with narrow margins)."""
+    cols: list[list[float]] = []
+    for segs in cut:
+        if len(segs) < 2:
+            continue
+        for s in segs:
+            col = next((c for c in cols if abs(c[0] - s.x0) <= ALIGN), None)
+            if col is None:
+                cols.append([s.x0, s.x1, 1])
+            else:
+                col[1], col[2] = max(col[1], s.x1), col[2] + 1
+    return cols
+
+
+def _end(reach: list[list[float]], x0: float, right: float) -> float:
+    """Where the last box of a row, starting at x0, ends: its column's reach over several rows,
+    else the text area's right edge."""
+    col = next((c for c in reach if abs(c[0] - x0) <= ALIGN and c[2] >= 2), None)
+    return min(right, col[1]) if col is not None else right
+
+
+def _first_word(s: TextLine) -> float:
+    """The width of what a wrap carried to `s`: its first character, or its first Latin word or
+    number whole (13191396653, (0730)6738957 wrap as one)."""
+    first = s.chars[0]
+    end = first["x1"]
+    if first["text"].isascii():
+        for c in s.chars[1:]:
+            if not c["text"].isascii() or c.get("space_before") or c["x0"] - end > 0.3 * max(c["size"], 1.0):
+                break
+            end = c["x1"]
+    return end - first["x0"]
+
+
+def _full(box: list, s: TextLine, last: bool = False) -> bool:
+    """Whether `box`'s last line ran so near its column's end that what `s` starts with did not fit:
+    within FULL font sizes (a character and the gutter), more by a number wrapped whole.  The last
+    box's end is its column's reach, not a next box's start: a box drawn short of it gets a size more."""
+    slack = FULL + (1.0 if last else 0.0)
+    return box[1][-1].x1 + max(0.0, _first_word(s) - s.size) >= box[2] - slack * s.size
+
+
 def _flush(row: list[list], out: list[TextLine]) -> None:
     if not row:
         return
     chars = [c for _x, segs, _end in row for s in segs for c in s.chars]
     top = min(s.top for _x, segs, _e in row for s in segs)
     bottom = max(s.bottom for _x, segs, _e in row for s in segs)
-    out.append(TextLine(chars, top, bottom))
+    # boxes read with their wrapped lines are a form's row: the page's next line starts anew
+    out.append(TextLine(chars, top, bottom, boxes=len(row) >= 2 and any(len(segs) > 1 for _x, segs, _e in row)))

@@ -51,13 +51,28 @@ class Grid:
         return Box(self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
 
 
+def _unseen(e: dict) -> bool:
+    """An edge of a shape filled white and not stroked: a box's background (an HTML page's placed
+    box, a text frame), invisible on the paper, so no ruling."""
+    if e.get("stroke", True) or not e.get("fill", False):
+        return False
+    colour = e.get("non_stroking_color")
+    if isinstance(colour, (int, float)):
+        colour = (colour,)
+    if not isinstance(colour, (tuple, list)) or not colour or not all(isinstance(c, (int, float)) for c in colour):
+        return False
+    if len(colour) == 4:                                # CMYK: white is no ink at all
+        return all(c <= 0.02 for c in colour)
+    return all(c >= 0.98 for c in colour)              # grey or RGB white
+
+
 def edges_from_plumber(h_edges: list[dict], v_edges: list[dict]) -> list[Edge]:
     out = []
     for e in h_edges:
-        if e["x1"] - e["x0"] >= MIN_EDGE:
+        if e["x1"] - e["x0"] >= MIN_EDGE and not _unseen(e):
             out.append(Edge("h", (e["top"] + e["bottom"]) / 2, e["x0"], e["x1"]))
     for e in v_edges:
-        if e["bottom"] - e["top"] >= MIN_EDGE:
+        if e["bottom"] - e["top"] >= MIN_EDGE and not _unseen(e):
             out.append(Edge("v", (e["x0"] + e["x1"]) / 2, e["top"], e["bottom"]))
     return out
 
@@ -205,6 +220,9 @@ class TextLine:
     chars: list[dict] = field(default_factory=list)
     top: float = 0.0
     bottom: float = 0.0
+    # a row of boxes side by side read box by box with their wrapped lines (pdf_boxes): a form's
+    # row, which no running text continues
+    boxes: bool = False
 
     @property
     def x0(self) -> float:
@@ -319,6 +337,7 @@ def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPar
     short line, starts anew.
     """
     out: list[TextPara] = []
+    spacing = _wrap_spacing(lines, right)
     for ln in lines:
         if out:
             prev = out[-1].lines[-1]
@@ -330,11 +349,23 @@ def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPar
             full = prev.x0 <= left + 0.5 * size
             centred = full and abs((ln.x0 + ln.x1) - (prev.x0 + prev.x1)) / 2 < size
             near = ln.top - prev.bottom < 2.5 * size
-            if wrapped and (at_margin or centred) and near and not _rows_of_columns(prev, ln):
+            # wrapped lines stand evenly: a line set further below than they stand from each other
+            # starts a paragraph of its own (a label under a narrative whose last line ran full)
+            if near and spacing is not None:
+                near = ln.top - prev.bottom <= spacing + 0.6 * size
+            if wrapped and (at_margin or centred) and near and not prev.boxes and not _rows_of_columns(prev, ln):
                 out[-1].lines.append(ln)
                 continue
         out.append(TextPara([ln]))
     return out
+
+
+def _wrap_spacing(lines: list[TextLine], right: float) -> float | None:
+    """How far below a full line the next line of running text stands (the median over lines that
+    ran to the right edge), or None when too few lines wrapped to tell."""
+    gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:])
+                  if a.x1 >= right - 3.0 * a.size and 0 <= b.top - a.bottom < 2.5 * a.size)
+    return max(gaps[len(gaps) // 2], 0.0) if len(gaps) >= 3 else None
 
 
 def _rows_of_columns(a: TextLine, b: TextLine) -> bool:

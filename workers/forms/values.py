@@ -19,6 +19,10 @@ _NAME_LABEL = re.compile(r"(姓名|职务|负责人)[:：]")
 # what is left of an empty 年 月 日 line when a seal hides part of it
 _DATE_SKELETON = re.compile(r"[年月日]{2,3}")
 _SHORT_BRACKETED = re.compile(r"\([^()]{0,4}\)")
+# a post's first words: where a name run on into its title (贾梅办公室副主任, a scan that lost the
+# space) parts.  A Chinese name is two to four characters, so the title is looked for there only
+_TITLE_HEAD = re.compile(r"办公室|综合|党务|党办|党委|党支部|支部|组织|宣传|纪检|人事|政工|机关|副|主任|科长|科员|干事|书记|"
+                         r"局长|处长|委员|秘书|专员|专干|调研员|部长|主席|经理|组长|职员")
 
 
 def normalise(spec: FieldSpec, raw: str, *, year: int | None = None) -> object:
@@ -62,9 +66,21 @@ def split_parts(raw: str) -> dict[str, str]:
     tokens = [t for t in _SEP.split(text) if t and t not in ("及", "(", ")", "（", "）")]
     tokens = [t.strip("()（）:：") for t in tokens]
     tokens = [t for t in tokens if t]
+    if len(tokens) == 1:
+        tokens = _name_and_title(tokens[0])
     return {"name": tokens[0] if tokens else "",
             "title": "".join(tokens[1:]) if len(tokens) > 1 else "",
             "phone": phone}
+
+
+def _name_and_title(token: str) -> list[str]:
+    """A name and the title it ran on into, parted where a post's first word starts within a
+    name's length (three characters first, the commonest: 王建党 | 办公室主任, not 王建 | 党办…); the
+    token whole when none does."""
+    for k in (3, 2, 4):
+        if len(token) > k + 1 and _TITLE_HEAD.match(token, k):
+            return [token[:k], token[k:]]
+    return [token]
 
 
 class OpinionParts(NamedTuple):

@@ -29,11 +29,31 @@ _PICTURE_TAGS = (qn("w:drawing"), qn("w:pict"), qn("w:object"))
 _W_DRAWING, _WP_ANCHOR = qn("w:drawing"), qn("wp:anchor")
 
 
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+# what a drawing holds that may be a seal: an image, or a drawn circle (a 公章 made of an ellipse
+# and curved WordArt); a text box, a frame, a rule or a rectangle is none
+_IMAGE_NAMES = frozenset({"blip", "imagedata", "oval"})
+
+
+def _drawn_kind(d: etree._Element) -> str:
+    for e in d.iter():
+        name = etree.QName(e).localname if isinstance(e.tag, str) else ""
+        if name in _IMAGE_NAMES or (name == "prstGeom" and e.get("prst") == "ellipse") \
+                or (name == "shape" and "ellipse" in (e.get("type") or "").lower()):
+            return "picture"
+    # VML's own picture shape (v:shape type=#_x0000_t75) holds its image in v:imagedata, seen above
+    return "shape"
+
+
 def _pictures(el: etree._Element, page: int) -> list[Picture]:
     out = []
     for d in el.iter(_PICTURE_TAGS):
+        # a drawing's VML fallback is the same drawing again, for older readers
+        if any(a.tag == _MC_FALLBACK for a in d.iterancestors()):
+            continue
         placement = "anchor" if d.tag == _W_DRAWING and len(d) and d[0].tag == _WP_ANCHOR else "inline"
-        out.append(Picture(page=page, kind="picture", placement=placement))
+        kind = "picture" if d.tag == qn("w:object") else _drawn_kind(d)
+        out.append(Picture(page=page, kind=kind, placement=placement))
     return out
 
 
