@@ -330,6 +330,22 @@ class TestAMixUpOnAPrint:
         assert is_weak(f) and "其他栏目的名称" in f.extra["reason"]
         assert only(check_document(doc, FORM, method="docx"), "field.invalid").severity == "error"
 
+    @pytest.mark.parametrize("method", ["converted", "pdf-text", "ocr"])
+    def test_labels_and_values_run_together(self, method: str) -> None:
+        """GIVEN a value that holds another field's label with a value run into it (服务民生关爱群众：
+        党员45人人数, text boxes placed over label lines and merged by a conversion) THEN the reading
+        mixed labels and values: a blank elsewhere on the form is not read, not missing; in a .docx
+        the same blank is the unit's."""
+        doc = form({"site_type": "服务民生关爱群众：党员45人人数", "secretary.name": ""})
+        f = only(check_document(doc, FORM, method=method), "field.unread", "secretary.name")
+        assert "混有其他栏目的名称" in f.extra["reason"]
+        assert only(check_document(doc, FORM, method="docx"), "field.missing").severity == "error"
+
+    def test_a_value_with_words_of_a_label_by_chance(self) -> None:
+        """A value that only shares a word with a label (党员 in 党员之家) mixes nothing up."""
+        doc = form({"site_type": "党员之家服务站", "secretary.name": ""})
+        assert only(check_document(doc, FORM, method="pdf-text"), "field.missing").severity == "error"
+
     def test_only_a_dates_units(self) -> None:
         doc = form({"secretary.birth": "月"})
         assert is_weak(only(check_document(doc, FORM, method="ocr"), "field.uncertain", "secretary.birth"))

@@ -194,6 +194,17 @@ class TestBoxColumns:
         out = join_box_columns(lines, right=600.0)
         assert "".join(out[-1].text().split()) == "分管党建工作负责人及电话：姜东联络人姓名及职务、电话：袁伟综合科科长3736521"
 
+    def test_a_row_placed_over_the_last_line_is_a_row(self) -> None:
+        """GIVEN boxes placed a little closer than a line's pitch (the next row's boxes overlap the
+        last line of a wrapped value) THEN that row is a row of its own, not the wrap of the last."""
+        chars = _chars([[(0, "党组织名称填写："), (100, "中共某某市卫生健康委员")], [(100, "会机关第一支部委员")]],
+                       size=10.0, top=100.0)
+        chars += _chars([[(0, "所在单位类别："), (100, "事业单位")]], size=10.0, top=119.0)
+        chars += _chars([[(0, "评定星级："), (100, "四星")]], size=10.0, top=140.0)
+        out = join_box_columns(group_lines(chars), right=450.0)
+        assert ["".join(ln.text().split()) for ln in out][:2] == ["党组织名称填写：中共某某市卫生健康委员会机关第一支部委员",
+                                                                  "所在单位类别：事业单位"]
+
     def test_a_paragraph_after_a_full_line_starts_anew(self) -> None:
         """GIVEN a narrative whose last line ran full, then a label line set below it by paragraph
         spacing THEN the label is a paragraph of its own, not the narrative's last words."""

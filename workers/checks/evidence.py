@@ -174,6 +174,8 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         mixed = _mixed(_field_keys(f, spec), doc, spec)
         if mixed:
             return mixed
+    if reading.method != "docx" and (n := interleaved(doc, spec)) >= 1:
+        return f"表格中有 {n} 栏读到的内容混有其他栏目的名称，版式未能完全识别"
     if f.code == "field.missing":
         # faint handwriting on an illegible scan reads as nothing
         return _illegible(doc, reading)
@@ -186,6 +188,49 @@ _DATE_SKELETON = re.compile(r"[年月日\s./\-]+")
 _LABEL_PART = 4
 
 
+# a value this long is running text (a narrative), where words of a label occur by themselves
+_SHORT_VALUE = 40
+# a label's characters spread over at most this many more (a value run into it: 党员84人人数)
+_SPREAD = 8
+
+
+def _spread_in(label: str, value: str) -> bool:
+    """Whether `label`'s characters stand in order in `value` within a few more than its length."""
+    for start in (i for i, ch in enumerate(value) if ch == label[0]):
+        pos, ok = start, True
+        for ch in label[1:]:
+            pos = value.find(ch, pos + 1, start + len(label) + _SPREAD)
+            if pos < 0:
+                ok = False
+                break
+        if ok:
+            return True
+    return False
+
+
+def _holds_label(key: str, value: object, spec: DocumentSpec) -> bool:
+    """Whether a short value read for `key` holds another field's label: its start as written, or
+    the whole label with the value run into it (党员84人人数, 出生年1969年11月)."""
+    if not isinstance(value, str) or not value or len(value) > _SHORT_VALUE:
+        return False
+    v = label_key(value)
+    for leaf in spec.leaf_fields():
+        if leaf.key == key:
+            continue
+        for lbl in leaf.labels:
+            k = label_key(lbl)
+            if len(k) >= 3 and k[:_LABEL_PART] in v or len(k) >= 4 and _spread_in(k, v):
+                return True
+    return False
+
+
+def interleaved(doc: ExtractedDocument, spec: DocumentSpec) -> int:
+    """How many values hold another field's label: where one does, the reading ran labels and
+    values together (boxes placed over label lines, a conversion that lost their places), so a
+    blank or a bad value anywhere on the form may be the reading's."""
+    return sum(1 for k, fv in doc.fields.items() if _holds_label(k, fv.value, spec))
+
+
 def _mixed(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str | None:
     """Why a value that breaks its rule on a print or a scan may be the reading's mix-up rather
     than what the unit wrote: it holds another field's label (1988/1担任书记1992/5时间), it is
@@ -194,12 +239,8 @@ def _mixed(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str |
         fv = doc.fields.get(key)
         if fv is None or not isinstance(fv.value, str) or not fv.value:
             continue
-        value = label_key(fv.value)
-        for leaf in spec.leaf_fields():
-            if leaf.key == key:
-                continue
-            if any(len(k := label_key(lbl)) >= 3 and k[:_LABEL_PART] in value for lbl in leaf.labels):
-                return "读到的内容里混有其他栏目的名称，可能把相邻的两栏读在了一起"
+        if _holds_label(key, fv.value, spec):
+            return "读到的内容里混有其他栏目的名称，可能把相邻的两栏读在了一起"
         if _DATE_SKELETON.fullmatch(fv.value):
             return "只读到了日期的“年”“月”，数字未能识别"
     for key in keys:

@@ -23,6 +23,8 @@ ALIGN = 2.5
 FULL = 2.5
 # a wrapped line of a box stands at most this many font sizes under the line above
 WRAP_PITCH = 1.75
+# ...and at least this many: a line closer under it overlaps it, a row of its own
+MIN_PITCH = 0.85
 # a box line that overlaps a line of the page by this share of its height is set on that line
 SNAP = 0.2
 # boxes side by side stand at least this far apart (in font sizes); typed spaces are narrower
@@ -77,7 +79,10 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
     row: list[list] = []
     prev: TextLine | None = None
     for ln, segs in zip(lines, cut):
-        step_ok = prev is not None and ln.top - prev.top <= WRAP_PITCH * max(ln.size, prev.size)
+        # a wrapped line stands a line below the last: not further, and not over it (boxes of the
+        # next row placed a little higher than a line's pitch overlap it)
+        step_ok = prev is not None and MIN_PITCH * max(ln.size, prev.size) <= ln.top - prev.top \
+            <= WRAP_PITCH * max(ln.size, prev.size)
         # one segment under the row's first box reads on as running text does (a heading or a
         # line of fields wider than the page, wrapped): only other boxes wrap alone
         # — unless it fits the first box's column, that box ran full and the row's last box did not

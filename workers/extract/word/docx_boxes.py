@@ -227,10 +227,31 @@ def merge_small(text: str, boxes: list[TextBox], em: float, left_margin: float =
         # every box at one spot (a converter that lost their places): one to each blank after a
         # label's colon, in order, as the form was laid out to be filled
         inserts = [(slot, 0.0, n, t) for slot, (_a, _x, n, t) in zip(slots, inserts)]
+    elif len(inserts) > 1 and len(slots) == len(inserts) and all(boxes[n].x is not None for _a, _x, n, _t in inserts):
+        # as many boxes placed over the line as it has blanks: one to each blank, left to right,
+        # wherever our measure of the line put them (another font, a converter's offsets)
+        inserts = [(slot, x, n, t) for slot, (_a, x, n, t) in zip(slots, sorted(inserts, key=lambda i: i[1]))]
+    elif slots:
+        # a box measured into the middle of a word (党员 | 人数：) stands over the blank beside it
+        inserts = [(_snap_to_slot(text, at, slots) if x else at, x, n, t) for at, x, n, t in inserts]
     out = text
     for at, _x, _n, inner in sorted(inserts, reverse=True):
         out = out[:at] + " " + inner + " " + out[at:]
     return out
+
+
+# how far (in characters) a box measured into a word may be from the blank it stands over
+SNAP_CHARS = 6
+
+
+def _snap_to_slot(text: str, at: int, slots: list[int]) -> int:
+    """`at`, or the nearest blank after a label's colon when `at` falls between two characters of
+    a word, that blank within SNAP_CHARS."""
+    inside = 0 < at < len(text) and not text[at - 1].isspace() and not text[at].isspace()
+    if not inside:
+        return at
+    near = min(slots, key=lambda s: abs(s - at))
+    return near if abs(near - at) <= SNAP_CHARS else at
 
 
 def blank_slots(text: str) -> list[int]:
