@@ -346,6 +346,27 @@ class TestAMixUpOnAPrint:
         doc = form({"site_type": "党员之家服务站", "secretary.name": ""})
         assert only(check_document(doc, FORM, method="pdf-text"), "field.missing").severity == "error"
 
+    def test_an_opinion_in_words_of_a_label(self) -> None:
+        """An opinion is written in sentences: 同意推荐申报创建… holds 申报创建 as words, not a label."""
+        doc = ExtractedDocument(kind=APPLICATION.kind)
+        for f in APPLICATION.leaf_fields():
+            doc.fields[f.key] = FieldValue(value="", label=f.label)
+        doc.fields["opinion.party_group"] = FieldValue(value="同意推荐申报创建基层党建示范单位。")
+        f = only(check_document(doc, APPLICATION, method="pdf-text"), "field.missing", "unit_name")
+        assert f.severity == "error"
+
+    def test_the_parts_of_one_cell_share_its_text(self) -> None:
+        """联络人's name, title and phone are read from one cell's text: that is no mix-up, and a bad
+        phone there is the unit's."""
+        doc = ExtractedDocument(kind=APPLICATION.kind)
+        for f in APPLICATION.leaf_fields():
+            doc.fields[f.key] = FieldValue(value="x", label=f.label)
+        raw = "邓海燕，政工科科长，电话：0730-80647"
+        for key, value in (("contact.name", "邓海燕"), ("contact.title", "政工科科长"), ("contact.phone", "0730-80647")):
+            doc.fields[key] = FieldValue(value=value, raw=raw, label=key)
+        f = only(check_document(doc, APPLICATION, method="pdf-text"), "field.invalid", "contact.phone")
+        assert f.severity == "error"
+
     def test_only_a_dates_units(self) -> None:
         doc = form({"secretary.birth": "月"})
         assert is_weak(only(check_document(doc, FORM, method="ocr"), "field.uncertain", "secretary.birth"))

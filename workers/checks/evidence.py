@@ -208,10 +208,24 @@ def _spread_in(label: str, value: str) -> bool:
     return False
 
 
+def _compound_mates(key: str, spec: DocumentSpec) -> set[str]:
+    """The keys read from the same cell as `key` (the parts of a compound field), itself included."""
+    for f in spec.fields:
+        if any(p.key == key for p in f.parts):
+            return {p.key for p in f.parts}
+    return {key}
+
+
+def _prose(key: str, spec: DocumentSpec) -> bool:
+    """A field written in sentences (an opinion, a narrative), where a label's words occur as words."""
+    leaf = next((f for f in spec.leaf_fields() if f.key == key), None)
+    return leaf is None or bool(leaf.seal or leaf.date or leaf.signature or leaf.length)
+
+
 def _holds_label(key: str, value: object, spec: DocumentSpec) -> bool:
-    """Whether a short value read for `key` holds another field's label: its start as written, or
-    the whole label with the value run into it (党员84人人数, 出生年1969年11月)."""
-    if not isinstance(value, str) or not value or len(value) > _SHORT_VALUE:
+    """Whether a short value read for `key` holds another field's label: most of it as written
+    (党组织班子配备), or all of it with the value run into it (党员84人人数, 出生年1969年11月)."""
+    if not isinstance(value, str) or not value or len(value) > _SHORT_VALUE or _prose(key, spec):
         return False
     v = label_key(value)
     for leaf in spec.leaf_fields():
@@ -219,7 +233,7 @@ def _holds_label(key: str, value: object, spec: DocumentSpec) -> bool:
             continue
         for lbl in leaf.labels:
             k = label_key(lbl)
-            if len(k) >= 3 and k[:_LABEL_PART] in v or len(k) >= 4 and _spread_in(k, v):
+            if len(k) >= 3 and k[:max(_LABEL_PART, len(k) - 2)] in v or len(k) >= 4 and _spread_in(k, v):
                 return True
     return False
 
@@ -245,7 +259,9 @@ def _mixed(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str |
             return "只读到了日期的“年”“月”，数字未能识别"
     for key in keys:
         raw = doc.fields[key].raw if key in doc.fields else None
-        if raw and label_key(raw) and any(k != key and o.raw and label_key(o.raw) == label_key(raw)
+        # the parts of one cell (联络人: name, title, phone) share its text: another field's is meant
+        mates = _compound_mates(key, spec)
+        if raw and label_key(raw) and any(k != key and k not in mates and o.raw and label_key(o.raw) == label_key(raw)
                                           for k, o in doc.fields.items()):
             return "这一栏读到的内容与另一栏完全相同，可能把别栏的内容读到了这里"
     return None
