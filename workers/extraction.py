@@ -11,7 +11,8 @@ from pathlib import Path
 from dossier.campaigns import Campaign
 
 from .checks.document import check_document
-from .checks.evidence import document_text, loose_seals
+from .checks.evidence import loose_seals
+from .checks.mixups import document_text
 from .checks.unclaimed import unclaimed_values
 from .degenerate import degenerate_image, degenerate_result
 from .extract.model import Document

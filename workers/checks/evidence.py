@@ -28,11 +28,12 @@ from dataclasses import dataclass
 
 from dossier.campaigns import DocumentSpec
 
-from ..extract.model import Document, Picture, Table
+from ..extract.model import Document, Picture
 from ..forms.labels import label_key
 from ..forms.locate import LocatedDocument
 from ..forms.seal_nearby import all_pictures
 from ..results import ExtractedDocument, FieldValue, Finding
+from .mixups import interleaved, mixed_up
 
 # below this share of its labels found, a form's layout was not understood
 FORM_CONFIDENT = 0.6
@@ -142,18 +143,6 @@ def _not_found(key: str | None, spec: DocumentSpec, reading: Reading) -> str:
     return NOT_FOUND
 
 
-def document_text(doc: Document) -> str:
-    """The whole text of a read file, `label_key`-reduced, cells in reading order (a label split over
-    two cells, 党组 | 织名称, reads whole)."""
-    parts: list[str] = []
-    for b in doc.blocks:
-        if isinstance(b, Table):
-            parts.extend(c.text for c in sorted(b.cells, key=lambda c: (c.row, c.col)))
-        else:
-            parts.append(b.text)
-    return label_key("".join(parts))
-
-
 def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
     fvs = [doc.fields.get(k) for k in _field_keys(f, spec)]
     if f.code == "field.missing" and any(not located(fv) for fv in fvs):
@@ -171,7 +160,7 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
     if low:
         return _low_reason(min(low, key=lambda fv: fv.confidence), reading)   # type: ignore[arg-type,return-value]
     if f.code == "field.invalid" and reading.method != "docx":
-        mixed = _mixed(_field_keys(f, spec), doc, spec)
+        mixed = mixed_up(_field_keys(f, spec), doc, spec)
         if mixed:
             return mixed
     if reading.method != "docx" and (n := interleaved(doc, spec)) >= 1:
@@ -179,91 +168,6 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
     if f.code == "field.missing":
         # faint handwriting on an illegible scan reads as nothing
         return _illegible(doc, reading)
-    return None
-
-
-# a date's units with no number read: the skeleton of a date whose figures the reading lost
-_DATE_SKELETON = re.compile(r"[年月日\s./\-]+")
-# this much of another field's label inside a value: the reading ran on into that label
-_LABEL_PART = 4
-
-
-# a value this long is running text (a narrative), where words of a label occur by themselves
-_SHORT_VALUE = 40
-# a label's characters spread over at most this many more (a value run into it: 党员84人人数)
-_SPREAD = 8
-
-
-def _spread_in(label: str, value: str) -> bool:
-    """Whether `label`'s characters stand in order in `value` within a few more than its length."""
-    for start in (i for i, ch in enumerate(value) if ch == label[0]):
-        pos, ok = start, True
-        for ch in label[1:]:
-            pos = value.find(ch, pos + 1, start + len(label) + _SPREAD)
-            if pos < 0:
-                ok = False
-                break
-        if ok:
-            return True
-    return False
-
-
-def _compound_mates(key: str, spec: DocumentSpec) -> set[str]:
-    """The keys read from the same cell as `key` (the parts of a compound field), itself included."""
-    for f in spec.fields:
-        if any(p.key == key for p in f.parts):
-            return {p.key for p in f.parts}
-    return {key}
-
-
-def _prose(key: str, spec: DocumentSpec) -> bool:
-    """A field written in sentences (an opinion, a narrative), where a label's words occur as words."""
-    leaf = next((f for f in spec.leaf_fields() if f.key == key), None)
-    return leaf is None or bool(leaf.seal or leaf.date or leaf.signature or leaf.length)
-
-
-def _holds_label(key: str, value: object, spec: DocumentSpec) -> bool:
-    """Whether a short value read for `key` holds another field's label: most of it as written
-    (党组织班子配备), or all of it with the value run into it (党员84人人数, 出生年1969年11月)."""
-    if not isinstance(value, str) or not value or len(value) > _SHORT_VALUE or _prose(key, spec):
-        return False
-    v = label_key(value)
-    for leaf in spec.leaf_fields():
-        if leaf.key == key:
-            continue
-        for lbl in leaf.labels:
-            k = label_key(lbl)
-            if len(k) >= 3 and k[:max(_LABEL_PART, len(k) - 2)] in v or len(k) >= 4 and _spread_in(k, v):
-                return True
-    return False
-
-
-def interleaved(doc: ExtractedDocument, spec: DocumentSpec) -> int:
-    """How many values hold another field's label: where one does, the reading ran labels and
-    values together (boxes placed over label lines, a conversion that lost their places), so a
-    blank or a bad value anywhere on the form may be the reading's."""
-    return sum(1 for k, fv in doc.fields.items() if _holds_label(k, fv.value, spec))
-
-
-def _mixed(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str | None:
-    """Why a value that breaks its rule on a print or a scan may be the reading's mix-up rather
-    than what the unit wrote: it holds another field's label (1988/1担任书记1992/5时间), it is
-    the very text another field read (a row's value taken twice), or it is only a date's units."""
-    for key in keys:
-        fv = doc.fields.get(key)
-        if fv is None or not isinstance(fv.value, str) or not fv.value:
-            continue
-        if _holds_label(key, fv.value, spec):
-            return "读到的内容里混有其他栏目的名称，可能把相邻的两栏读在了一起"
-        if _DATE_SKELETON.fullmatch(fv.value):
-            return "只读到了日期的“年”“月”，数字未能识别"
-    for key in keys:
-        raw = doc.fields[key].raw if key in doc.fields else None
-        # the parts of one cell (联络人: name, title, phone) share its text: another field's is meant
-        mates = _compound_mates(key, spec)
-        if raw and label_key(raw) and any(k != key and k not in mates and o.raw and label_key(o.raw) == label_key(raw)
-                                          for k, o in doc.fields.items()):
-            return "这一栏读到的内容与另一栏完全相同，可能把别栏的内容读到了这里"
     return None
 
 
