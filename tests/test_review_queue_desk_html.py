@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select
 
+from dossier.beijing import shown
 from storage.db import make_sessionmaker
 from storage.models import StoredFile
 from storage.review_models import ReviewTask
@@ -48,7 +49,8 @@ class TestQueueAndDeskHtml:
         page = bureau.get("/review").text
         late, ok = _row(page, late_id), _row(page, ok_id)
         assert late.startswith('<tr class="overdue"') and '<strong class="error">已超期</strong>' in late
-        assert (now - dt.timedelta(days=2)).strftime("%Y-%m-%d") in late
+        # the page shows Beijing time: after 16:00 UTC that is already the next day
+        assert shown(now - dt.timedelta(days=2), "%Y-%m-%d") in late
         assert ok.startswith('<tr class=""') and "已超期" not in ok
         overdue_only = bureau.get("/review", params={"state": "overdue"}).text
         assert f'data-task="{late_id}"' in overdue_only and f'data-task="{ok_id}"' not in overdue_only
