@@ -93,6 +93,15 @@ class DocumentSpec:
     def leaf_fields(self) -> list[FieldSpec]:
         return [leaf for f in self.fields for leaf in f.leaves()]
 
+    def leaf(self, key: str | None) -> FieldSpec | None:
+        """The leaf field with this key, or None."""
+        return next((f for f in self.leaf_fields() if f.key == key), None)
+
+    def holder(self, key: str) -> FieldSpec | None:
+        """The field that holds a leaf: the leaf itself, or the compound it is a part of
+        (联络人姓名及职务、电话 for contact.title)."""
+        return next((f for f in self.fields if any(leaf.key == key for leaf in f.leaves())), None)
+
 
 @dataclass(frozen=True)
 class FindingRule:

@@ -11,8 +11,7 @@ from pathlib import Path
 from dossier.campaigns import Campaign
 
 from .checks.document import check_document
-from .checks.evidence import loose_seals
-from .checks.mixups import document_text
+from .checks.evidence import loose_seals, printed_text
 from .checks.unclaimed import unclaimed_values
 from .degenerate import degenerate_image, degenerate_result
 from .extract.model import Document
@@ -71,7 +70,7 @@ def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -
     adopt_nearby_seals(doc, located_docs)
     loose = loose_seals(doc, located_docs)
     stray = unclaimed_values(doc, located_docs, campaign)
-    printed = document_text(doc) if located_docs else ""
+    printed = printed_text(doc, located_docs)
     for located in located_docs:
         extracted = build_document(located, year=campaign_year(campaign))
         documents.append(extracted)

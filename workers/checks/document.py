@@ -13,7 +13,7 @@ from dossier.campaigns import DocumentSpec, FieldSpec
 from ..forms.labels import APPENDIX_REF
 from ..forms.normalise import phone_ok
 from ..results import ExtractedDocument, Finding
-from .evidence import Reading, weigh
+from .evidence import MONTH, Reading, weigh
 
 WORD_RULE = "按 Microsoft Word 字数统计口径"
 
@@ -87,8 +87,7 @@ def _order_checks(doc: ExtractedDocument, spec: DocumentSpec) -> list[Finding]:
         if a is None or b is None:
             continue
         va, vb = str(a.value), str(b.value)
-        pat = r"\d{4}-\d{2}(-\d{2})?"
-        if re.fullmatch(pat, va) and re.fullmatch(pat, vb) and vb[:7] <= va[:7]:
+        if MONTH.fullmatch(va) and MONTH.fullmatch(vb) and vb[:7] <= va[:7]:
             before = leaves[f.after]
             out.append(_invalid(spec, f, f"（{vb}）不应早于{_label(before)}（{va}）。请核对两个时间后更正。",
                                 b.page))
@@ -203,7 +202,7 @@ def check_document(doc: ExtractedDocument, spec: DocumentSpec, *, method: str = 
     """All findings for one extracted document, those on weak evidence as warnings for the
     reviewer (see `evidence`).  `loose_seals`: pictures in the file that may be a seal and
     that no field took; `unclaimed`: short pieces of its text that no field took; `printed`: the
-    file's whole text (`evidence.document_text`), where a label not found may still be."""
+    file's whole text (`evidence.printed_text`), where a label not found may still be."""
     out: list[Finding] = []
     for f in spec.leaf_fields():
         fv = doc.fields.get(f.key)

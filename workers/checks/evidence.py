@@ -24,11 +24,11 @@ Limits, scores and sums keep their codes.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from dossier.campaigns import DocumentSpec
 
-from ..extract.model import Document, Picture
+from ..extract.model import Document, Picture, Table
 from ..forms.labels import label_key
 from ..forms.locate import LocatedDocument
 from ..forms.seal_nearby import all_pictures
@@ -45,10 +45,14 @@ COUNT_MARGIN = 0.05
 _FIELD_CODES = ("field.missing", "field.invalid", "eligibility.star_rating", "rubric.over_max")
 _MARK_CODES = ("seal.missing", "signature.missing", "date.missing")
 _LENGTH_CODES = ("length.over_limit", "length.out_of_range")
-# what a finding claims when the doubt is the reading's: it could not tell, not the form lacks
-DOUBT_CODES = {"field.missing": "field.unread", "field.invalid": "field.uncertain",
-               "seal.missing": "seal.uncertain", "signature.missing": "signature.uncertain",
-               "date.missing": "date.unreadable"}
+# what a finding claims when the doubt is the reading's: it could not tell, not the form lacks;
+# and what its message says of the field
+DOUBT_CODES = {"field.missing": ("field.unread", "未能从文件中读出"),
+               "field.invalid": ("field.uncertain", "读出的内容不一定准确"),
+               "seal.missing": ("seal.uncertain", "未能确定是否盖章"),
+               "signature.missing": ("signature.uncertain", "未能确定是否签字"),
+               "date.missing": ("date.unreadable", "未能确定是否填写落款日期")}
+_DOUBT_WORDS = dict(DOUBT_CODES.values())
 NOT_FOUND = "表格中没有找到这一栏"
 # the label is in the file's text, but the reading did not find its value beside it
 LABEL_UNREAD = "文件中有这一栏，但未能确定它填写的内容"
@@ -68,9 +72,11 @@ class Reading:
     # short pieces of a PDF's or a scan's text that no field took (workers/checks/unclaimed.py):
     # values the reading may have put nowhere
     unclaimed: int = 0
-    # the file's whole text as `label_key` reduces it ("" when not known): whether a label the
-    # locator did not find is printed in the file all the same
+    # the file's whole text as `label_key` reduces it ("" when not known, or when every label was
+    # found): whether a label the locator did not find is printed in the file all the same
     printed: str = ""
+    # how many values hold another field's label (`mixups.interleaved`), counted once per document
+    interleaved: int = 0
 
     @property
     def ocr(self) -> bool:
@@ -130,9 +136,22 @@ def printed_label(value: object, spec: DocumentSpec) -> bool:
 def field_labels(spec: DocumentSpec, key: str) -> list[str]:
     """The labels a field is printed under: its own, and its compound's (联络人姓名及职务、电话 for
     contact.title)."""
-    out = [lbl for f in spec.leaf_fields() if f.key == key for lbl in f.labels]
-    head = key.split(".")[0]
-    return out + [lbl for f in spec.fields if f.key == head and f.key != key for lbl in f.labels]
+    leaf, holder = spec.leaf(key), spec.holder(key)
+    return list(leaf.labels if leaf else ()) + list(holder.labels if holder and holder is not leaf else ())
+
+
+def printed_text(doc: Document, located: list[LocatedDocument]) -> str:
+    """The file's whole text, `label_key`-reduced, cells in reading order (a label split over two
+    cells, 党组 | 织名称, reads whole); "" when every label was found (nothing to look up)."""
+    if all(v.located for d in located for v in d.values.values()):
+        return ""
+    parts: list[str] = []
+    for b in doc.blocks:
+        if isinstance(b, Table):
+            parts.extend(c.text for c in sorted(b.cells, key=lambda c: (c.row, c.col)))
+        else:
+            parts.append(b.text)
+    return label_key("".join(parts))
 
 
 def _not_found(key: str | None, spec: DocumentSpec, reading: Reading) -> str:
@@ -163,22 +182,23 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         mixed = mixed_up(_field_keys(f, spec), doc, spec)
         if mixed:
             return mixed
-    if reading.method != "docx" and (n := interleaved(doc, spec)) >= 1:
-        return f"表格中有 {n} 栏读到的内容混有其他栏目的名称，版式未能完全识别"
+    if reading.method != "docx" and reading.interleaved:
+        return f"表格中有 {reading.interleaved} 栏读到的内容混有其他栏目的名称，版式未能完全识别"
     if f.code == "field.missing":
         # faint handwriting on an illegible scan reads as nothing
         return _illegible(doc, reading)
     return None
 
 
-_MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
+# a date or month as the normaliser writes it
+MONTH = re.compile(r"\d{4}-\d{2}(-\d{2})?")
 
 
 def _dates_read_whole(f: Finding, doc: ExtractedDocument, spec: DocumentSpec) -> bool:
     """Whether `f` is an order of dates whose two dates were both read as dates."""
     keys = _field_keys(f, spec)
     return f.code == "field.invalid" and len(keys) == 2 and all(
-        k in doc.fields and _MONTH.fullmatch(str(doc.fields[k].value)) for k in keys)
+        k in doc.fields and MONTH.fullmatch(str(doc.fields[k].value)) for k in keys)
 
 
 def _illegible(doc: ExtractedDocument, reading: Reading) -> str | None:
@@ -220,7 +240,7 @@ def _length_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readi
     if _low(fv, reading):
         return f"扫描件文字识别可信度较低（{fv.confidence:.0%}），字数可能不准"   # type: ignore[union-attr]
     n = doc.counts.get(f.field or "")
-    leaf = next((x for x in spec.leaf_fields() if x.key == f.field), None)
+    leaf = spec.leaf(f.field)
     if n is not None and leaf is not None and leaf.length is not None:
         bounds = [b for b in (leaf.length.min, leaf.length.max) if b]
         if any(abs(n - b) <= COUNT_MARGIN * b for b in bounds):
@@ -271,25 +291,22 @@ def doubt_code(code: str, reason: str, reading: Reading) -> str:
         return code
     if reason == UNDER_SEAL:
         return code
-    return DOUBT_CODES.get(code, code)
-
-
-_UNREAD = {"field.unread": "未能从文件中读出", "field.uncertain": "读出的内容不一定准确",
-           "seal.uncertain": "未能确定是否盖章", "signature.uncertain": "未能确定是否签字",
-           "date.unreadable": "未能确定是否填写落款日期"}
+    return DOUBT_CODES[code][0] if code in DOUBT_CODES else code
 
 
 def _doubt_message(f: Finding, spec: DocumentSpec, reason: str) -> str:
-    leaf = next((x for x in spec.leaf_fields() if x.key == f.field), None)
+    leaf = spec.leaf(f.field)
     name = f"{spec.title}中「{leaf.label}」" if leaf is not None else spec.title
     # what was read stays in the message (“填写为“4S”，应为正整数”); a claim that it is not there goes
     said = f.message.split("。")[0] + "。" if f.code == "field.uncertain" else ""
-    return (f"{name}{_UNREAD[f.code]}（{reason}）。{said}请评审人员对照原件核对，"
+    return (f"{name}{_DOUBT_WORDS[f.code]}（{reason}）。{said}请评审人员对照原件核对，"
             f"确有问题再告知申报单位。")
 
 
 def weigh(findings: list[Finding], doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> list[Finding]:
     """`findings` with those on weak evidence turned into warnings for the reviewer."""
+    if findings and reading.method != "docx":
+        reading = replace(reading, interleaved=interleaved(doc, spec))
     for f in findings:
         reason = weak_reason(f, doc, spec, reading)
         if reason is None:
@@ -297,7 +314,7 @@ def weigh(findings: list[Finding], doc: ExtractedDocument, spec: DocumentSpec, r
         claimed = f.code
         f.code = doubt_code(f.code, reason, reading)
         f.severity = "warning"
-        f.message = _doubt_message(f, spec, reason) if f.code in _UNREAD else for_reviewer(f.message, reason)
+        f.message = _doubt_message(f, spec, reason) if f.code in _DOUBT_WORDS else for_reviewer(f.message, reason)
         f.extra.update({"evidence": "weak", "reason": reason})
         if f.code != claimed:
             f.extra["checked"] = claimed        # the check that raised it

@@ -9,32 +9,18 @@ structure, where such a value is what the unit typed.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dossier.campaigns import DocumentSpec
 
-from ..extract.model import Document, Table
 from ..forms.labels import label_key
 from ..results import ExtractedDocument
 
 
-def document_text(doc: Document) -> str:
-    """The whole text of a read file, `label_key`-reduced, cells in reading order (a label split over
-    two cells, 党组 | 织名称, reads whole)."""
-    parts: list[str] = []
-    for b in doc.blocks:
-        if isinstance(b, Table):
-            parts.extend(c.text for c in sorted(b.cells, key=lambda c: (c.row, c.col)))
-        else:
-            parts.append(b.text)
-    return label_key("".join(parts))
-
-
-# a date's units with no number read: the skeleton of a date whose figures the reading lost
-_DATE_SKELETON = re.compile(r"[年月日\s./\-]+")
-# this much of another field's label inside a value: the reading ran on into that label
+# a date's units with no number read: what is left of a date whose figures the reading lost
+_DATE_UNITS_ONLY = re.compile(r"[年月日\s./\-]+")
+# at least this much of another field's label inside a value: the reading ran on into that label
 _LABEL_PART = 4
-
-
 # a value this long is running text (a narrative), where words of a label occur by themselves
 _SHORT_VALUE = 40
 # a label's characters spread over at most this many more (a value run into it: 党员84人人数)
@@ -55,17 +41,15 @@ def _spread_in(label: str, value: str) -> bool:
     return False
 
 
-def _compound_mates(key: str, spec: DocumentSpec) -> set[str]:
-    """The keys read from the same cell as `key` (the parts of a compound field), itself included."""
-    for f in spec.fields:
-        if any(p.key == key for p in f.parts):
-            return {p.key for p in f.parts}
-    return {key}
+@lru_cache(maxsize=64)
+def _label_keys(spec: DocumentSpec) -> dict[str, tuple[str, ...]]:
+    """Each leaf field's labels, `label_key`-reduced once per form."""
+    return {leaf.key: tuple(label_key(lbl) for lbl in leaf.labels) for leaf in spec.leaf_fields()}
 
 
 def _prose(key: str, spec: DocumentSpec) -> bool:
     """A field written in sentences (an opinion, a narrative), where a label's words occur as words."""
-    leaf = next((f for f in spec.leaf_fields() if f.key == key), None)
+    leaf = spec.leaf(key)
     return leaf is None or bool(leaf.seal or leaf.date or leaf.signature or leaf.length)
 
 
@@ -75,14 +59,8 @@ def _holds_label(key: str, value: object, spec: DocumentSpec) -> bool:
     if not isinstance(value, str) or not value or len(value) > _SHORT_VALUE or _prose(key, spec):
         return False
     v = label_key(value)
-    for leaf in spec.leaf_fields():
-        if leaf.key == key:
-            continue
-        for lbl in leaf.labels:
-            k = label_key(lbl)
-            if len(k) >= 3 and k[:max(_LABEL_PART, len(k) - 2)] in v or len(k) >= 4 and _spread_in(k, v):
-                return True
-    return False
+    return any(len(k) >= 3 and k[:max(_LABEL_PART, len(k) - 2)] in v or len(k) >= 4 and _spread_in(k, v)
+               for other, keys in _label_keys(spec).items() if other != key for k in keys)
 
 
 def interleaved(doc: ExtractedDocument, spec: DocumentSpec) -> int:
@@ -102,12 +80,13 @@ def mixed_up(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str
             continue
         if _holds_label(key, fv.value, spec):
             return "读到的内容里混有其他栏目的名称，可能把相邻的两栏读在了一起"
-        if _DATE_SKELETON.fullmatch(fv.value):
+        if _DATE_UNITS_ONLY.fullmatch(fv.value):
             return "只读到了日期的“年”“月”，数字未能识别"
     for key in keys:
         raw = doc.fields[key].raw if key in doc.fields else None
         # the parts of one cell (联络人: name, title, phone) share its text: another field's is meant
-        mates = _compound_mates(key, spec)
+        holder = spec.holder(key)
+        mates = {leaf.key for leaf in holder.leaves()} if holder else {key}
         if raw and label_key(raw) and any(k != key and k not in mates and o.raw and label_key(o.raw) == label_key(raw)
                                           for k, o in doc.fields.items()):
             return "这一栏读到的内容与另一栏完全相同，可能把别栏的内容读到了这里"

@@ -89,7 +89,7 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
         # run on to the margin: a label wrapped in its box (上年度党建考核等 / 次：)
         alone_first = len(segs) == 1 and row and abs(segs[0].x0 - row[0][0]) <= ALIGN and not (
             len(row) >= 2 and segs[0].x1 < row[1][0] and _full(row[0], segs[0])
-            and not _full([row[-1][0], row[-1][1], right], segs[0], last=True))
+            and not _full(row[-1], segs[0], last=True, end=right))
         wrapped = step_ok and row and not alone_first and all(
             any(abs(s.x0 - b[0]) <= ALIGN and _full(b, s, b is row[-1]) for b in row) for s in segs)
         if wrapped:
@@ -147,12 +147,13 @@ def _first_word(s: TextLine) -> float:
     return end - first["x0"]
 
 
-def _full(box: list, s: TextLine, last: bool = False) -> bool:
-    """Whether `box`'s last line ran so near its column's end that what `s` starts with did not fit:
-    within FULL font sizes (a character and the gutter), more by a number wrapped whole.  The last
-    box's end is its column's reach, not a next box's start: a box drawn short of it gets a size more."""
+def _full(box: list, s: TextLine, last: bool = False, end: float | None = None) -> bool:
+    """Whether `box`'s last line ran so near its column's end (`end`, else the box's own) that what
+    `s` starts with did not fit: within FULL font sizes (a character and the gutter), more by a
+    number wrapped whole.  The last box's end is its column's reach, not a next box's start: a box
+    drawn short of it gets a size more."""
     slack = FULL + (1.0 if last else 0.0)
-    return box[1][-1].x1 + max(0.0, _first_word(s) - s.size) >= box[2] - slack * s.size
+    return box[1][-1].x1 + max(0.0, _first_word(s) - s.size) >= (box[2] if end is None else end) - slack * s.size
 
 
 def _flush(row: list[list], out: list[TextLine]) -> None:
