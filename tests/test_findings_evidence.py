@@ -379,3 +379,34 @@ class TestAMixUpOnAPrint:
         assert "完全相同" in f.extra["reason"]
         doc.fields["secretary.joined_party"].raw = "2012.1"     # written apart: the unit's own dates
         assert only(check_document(doc, FORM, method="ocr"), "field.invalid").severity == "error"
+
+
+class TestCutOffInPrint:
+    """A frame or a table run past the page's edge is cut there in print: what was cut is not in
+    the file, so a blank or a short text on that page may be the print's doing."""
+
+    def test_a_blank_on_a_page_cut_off_is_for_the_reviewer(self) -> None:
+        f = only(check_document(form({"secretary.ethnicity": ""}), FORM, method="pdf-text", offpage={1: 36}),
+                 "field.unread", "secretary.ethnicity")
+        assert is_weak(f) and f.extra["checked"] == "field.missing" and "页面之外" in f.extra["reason"]
+
+    def test_a_blank_on_another_page_is_still_the_units_error(self) -> None:
+        doc = form({"secretary.ethnicity": ""})
+        doc.fields["secretary.ethnicity"].page = 2
+        f = only(check_document(doc, FORM, method="pdf-text", offpage={1: 36}), "field.missing", "secretary.ethnicity")
+        assert f.severity == "error"
+
+    def test_a_text_cut_off_has_no_count_to_check(self) -> None:
+        doc = form({"deeds": "我们坚持党建引领。" * 20})
+        doc.counts["deeds"] = 180
+        f = only(check_document(doc, FORM, method="pdf-text", offpage={1: 11}), "length.uncertain", "deeds")
+        assert is_weak(f) and f.extra["checked"] == "length.out_of_range"
+        # the same count on a print with nothing cut keeps its claim
+        assert "evidence" not in only(check_document(doc, FORM, method="pdf-text"), "length.out_of_range",
+                                      "deeds").to_json()
+
+    def test_a_value_read_whole_keeps_its_claim(self) -> None:
+        """A star rating read clearly is no blank: being on a cut page says nothing against it."""
+        f = only(check_document(form({"star_rating": 3}), FORM, method="pdf-text", offpage={1: 11}),
+                 "eligibility.star_rating")
+        assert "evidence" not in f.to_json()

@@ -55,7 +55,9 @@ class TestPrintedShapes:
                 made[(shape.name, name)] = (form, fs.write_docx(folder / f"{shape.name}-{name}.docx", form, shape))
         # HTML pages printed by LibreOffice: another tool's tables (a nested one fused into the
         # outer grid, or set inside the label's cell with little padding)
-        for shape in (fs.Shape(nested=True), fs.Shape(nested=True, split_labels=True)):
+        # and its positioned label and value boxes, or its label⇥value lines
+        for shape in (fs.Shape(nested=True), fs.Shape(nested=True, split_labels=True),
+                      fs.Shape(body="drawn", per_line=2), fs.Shape(body="lines", sep="tab", per_line=1)):
             for name, make in FORMS.items():
                 form = fs.Form(**{**make().__dict__, "scores": []})
                 made[("html-" + shape.name, name)] = (form, fs.write_html(folder / f"h-{shape.name}-{name}.html",
@@ -91,12 +93,15 @@ class TestPrintedShapes:
         assert _wrong(_fields(r.documents), fs.expected(form)) == {}
         assert [(f.code, f.field) for f in r.findings] == []
 
-    @pytest.mark.parametrize("shape", ["html-table-nested", "html-table-split_labels-nested"])
+    @pytest.mark.parametrize("shape", ["html-table-nested", "html-table-split_labels-nested", "html-drawn-colonx2",
+                                       "html-lines-tabx1"])
     @pytest.mark.parametrize("campaign", sorted(FORMS))
     def test_printed_html_form_reads_whole(self, printed: dict, shape: str, campaign: str) -> None:
         """An HTML form printed to PDF: 联络人 as 姓名|职务|电话 over the values, in the label's cell
         or fused into the outer grid beside a label split over two cells, gives the three parts;
-        nothing but the seals this writer never stamps is reported."""
+        label and value boxes whose wrapped lines run over the next row, and label⇥value lines (the
+        tab printed as an autospace-wide blank), read as written; nothing but the seals this writer
+        never stamps is reported."""
         form, pdf = printed[(shape, campaign)]
         r = extract_file(pdf, get_campaign(form.campaign))
         assert _wrong(_fields(r.documents), fs.expected(form)) == {}
@@ -143,10 +148,10 @@ class TestBoxColumns:
         them (the PDF holds it, the print does not show it) THEN the joined text keeps them apart;
         words wrapped without a space join."""
         chars = _chars([[(300, "高俊芳")], [(0, "办公室主任")]], size=10.0)
-        chars[3]["space_before"] = True
+        chars[2]["space_after"] = True
         paras = paragraphs(group_lines(chars), 0.0, 330.0)
         assert [p.text() for p in paras] == ["高俊芳 办公室主任"]
-        chars[3].pop("space_before")
+        chars[2].pop("space_after")
         assert [p.text() for p in paragraphs(group_lines(chars), 0.0, 330.0)] == ["高俊芳办公室主任"]
 
     def test_a_label_wrapped_alone_in_its_box(self) -> None:

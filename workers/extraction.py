@@ -76,7 +76,7 @@ def analyse(doc: Document, campaign: Campaign, *, low_confidence: float = 0.8) -
         documents.append(extracted)
         findings.extend(check_document(extracted, located.spec, method=doc.method,
                                        low_confidence=low_confidence, loose_seals=loose, unclaimed=stray,
-                                       printed=printed))
+                                       printed=printed, offpage=doc.offpage))
     if not documents:
         kinds = "、".join(f"《{d.title}》" for d in campaign.documents)
         findings.append(Finding("form.unrecognised", "error", None,

@@ -198,11 +198,12 @@ def _low_confidence(doc: ExtractedDocument, spec: DocumentSpec, threshold: float
 
 def check_document(doc: ExtractedDocument, spec: DocumentSpec, *, method: str = "docx",
                    low_confidence: float = 0.8, loose_seals: int = 0, unclaimed: int = 0,
-                   printed: str = "") -> list[Finding]:
+                   printed: str = "", offpage: dict[int, int] | None = None) -> list[Finding]:
     """All findings for one extracted document, those on weak evidence as warnings for the
     reviewer (see `evidence`).  `loose_seals`: pictures in the file that may be a seal and
     that no field took; `unclaimed`: short pieces of its text that no field took; `printed`: the
-    file's whole text (`evidence.printed_text`), where a label not found may still be."""
+    file's whole text (`evidence.printed_text`), where a label not found may still be; `offpage`:
+    characters printed outside their page (cut off), per page."""
     out: list[Finding] = []
     for f in spec.leaf_fields():
         fv = doc.fields.get(f.key)
@@ -217,4 +218,5 @@ def check_document(doc: ExtractedDocument, spec: DocumentSpec, *, method: str = 
     if method == "ocr":
         out.extend(_low_confidence(doc, spec, low_confidence))
     return weigh(out, doc, spec, Reading(method=method, low_confidence=low_confidence, loose_seals=loose_seals,
-                                         unclaimed=unclaimed, printed=printed))
+                                         unclaimed=unclaimed, printed=printed,
+                                         offpage=tuple(sorted((offpage or {}).items()))))

@@ -52,7 +52,11 @@ DOUBT_CODES = {"field.missing": ("field.unread", "未能从文件中读出"),
                "seal.missing": ("seal.uncertain", "未能确定是否盖章"),
                "signature.missing": ("signature.uncertain", "未能确定是否签字"),
                "date.missing": ("date.unreadable", "未能确定是否填写落款日期")}
-_DOUBT_WORDS = dict(DOUBT_CODES.values())
+# a text cut off in print (run past the page's edge) has no 字数 to check: only then is a limit's
+# finding a doubt; an OCR count near its limit keeps its claim, weak
+CUT_OFF = "内容被截去"
+CUT_LENGTH = ("length.uncertain", "字数无法核对")
+_DOUBT_WORDS = dict([*DOUBT_CODES.values(), CUT_LENGTH])
 NOT_FOUND = "表格中没有找到这一栏"
 # the label is in the file's text, but the reading did not find its value beside it
 LABEL_UNREAD = "文件中有这一栏，但未能确定它填写的内容"
@@ -77,6 +81,8 @@ class Reading:
     printed: str = ""
     # how many values hold another field's label (`mixups.interleaved`), counted once per document
     interleaved: int = 0
+    # (page, characters printed outside it): part of the form or its text was cut off in print there
+    offpage: tuple[tuple[int, int], ...] = ()
 
     @property
     def ocr(self) -> bool:
@@ -162,10 +168,25 @@ def _not_found(key: str | None, spec: DocumentSpec, reading: Reading) -> str:
     return NOT_FOUND
 
 
+def _cut_off(f: Finding, doc: ExtractedDocument, reading: Reading) -> str | None:
+    """Why a finding may be the print's doing: the page its field is on (or, not found, any page)
+    ran past its edge, and what was cut there is not in the file to read."""
+    fv = doc.fields.get(f.field or "")
+    page = fv.page if fv is not None and located(fv) else None
+    for p, n in reading.offpage:
+        # a long text runs on over the pages after the one it starts on
+        if page is None or p == page or (f.code in _LENGTH_CODES and p > page):
+            return f"第 {p} 页有 {n} 个字印在页面之外（文本框或表格超出了页面，{CUT_OFF}），此处内容可能在被截去的部分"
+    return None
+
+
 def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
     fvs = [doc.fields.get(k) for k in _field_keys(f, spec)]
     if f.code == "field.missing" and any(not located(fv) for fv in fvs):
         return _not_found(f.field, spec, reading)
+    cut = _cut_off(f, doc, reading) if f.code in DOUBT_CODES and not _dates_read_whole(f, doc, spec) else None
+    if cut:
+        return cut
     if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
         return "读到的是表格上印的栏目名称，不是填写的内容"
     share = form_share(doc, spec)
@@ -214,6 +235,9 @@ def _mark_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading
         return _not_found(f.field, spec, reading)
     if f.code in ("seal.missing", "signature.missing") and reading.loose_seals:
         return "文件中另有印章或图片，未能确定是否盖在此处"
+    cut = _cut_off(f, doc, reading)
+    if cut:
+        return cut
     if not reading.ocr:
         return _low_reason(fv, reading) if _low(fv, reading) else None   # type: ignore[arg-type]
     if f.code == "date.missing" and any(m.field == f.field and m.kind == "seal" and m.present for m in doc.marks):
@@ -235,7 +259,7 @@ def scan_confidence(doc: ExtractedDocument) -> float | None:
 
 def _length_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) -> str | None:
     if not reading.ocr:
-        return None
+        return _cut_off(f, doc, reading)
     fv = doc.fields.get(f.field or "")
     if _low(fv, reading):
         return f"扫描件文字识别可信度较低（{fv.confidence:.0%}），字数可能不准"   # type: ignore[union-attr]
@@ -291,6 +315,8 @@ def doubt_code(code: str, reason: str, reading: Reading) -> str:
         return code
     if reason == UNDER_SEAL:
         return code
+    if code in _LENGTH_CODES:
+        return CUT_LENGTH[0] if CUT_OFF in reason else code
     return DOUBT_CODES[code][0] if code in DOUBT_CODES else code
 
 

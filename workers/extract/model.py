@@ -155,6 +155,9 @@ class Document:
     pictures: list[Picture] = field(default_factory=list)
     # page sizes (width, height) in the box units, where known
     page_sizes: dict[int, tuple[float, float]] = field(default_factory=dict)
+    # characters printed outside their page (a frame or a table run off the page's edge): what was
+    # cut there is not on the paper, so a blank or a short text may be the print's doing
+    offpage: dict[int, int] = field(default_factory=dict)     # page → characters
 
     def tables(self) -> Iterator[Table]:
         return (b for b in self.blocks if isinstance(b, Table))

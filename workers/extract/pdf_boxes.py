@@ -43,6 +43,11 @@ def _segments(line: TextLine) -> list[TextLine]:
     return out
 
 
+def _typed(segs: list[TextLine]) -> bool:
+    """Whether every gap between the segments is typed blanks, not the space between boxes."""
+    return len(segs) >= 2 and all(s.chars[0].get("typed_gap") for s in segs[1:])
+
+
 def _snap(lines: list[TextLine]) -> list[TextLine]:
     """Lines set a little off each other's baseline, side by side, made one (a box placed over
     its blank, half a line high)."""
@@ -70,7 +75,9 @@ def join_box_columns(lines: list[TextLine], right: float) -> list[TextLine]:
     """Lines with boxes side by side re-read box by box (see the module's docstring); `right`:
     where the text area ends (the last box's column)."""
     lines = _snap(lines)
-    cut = [_segments(ln) for ln in lines]
+    # a line spaced out with typed blanks (单位名称　　中共…　　党组织类型) is one run of text, which
+    # wraps as text does, however its pieces happen to line up with the line above
+    cut = [[ln] if _typed(segs) else segs for ln, segs in ((ln, _segments(ln)) for ln in lines)]
     if sum(1 for segs in cut if len(segs) >= 2) < 2:
         return lines            # no rows of boxes here
     reach = _reach(cut)
@@ -141,7 +148,7 @@ def _first_word(s: TextLine) -> float:
     end = first["x1"]
     if first["text"].isascii():
         for c in s.chars[1:]:
-            if not c["text"].isascii() or c.get("space_before") or c["x0"] - end > 0.3 * max(c["size"], 1.0):
+            if not c["text"].isascii() or c.get("typed_gap") or c["x0"] - end > 0.3 * max(c["size"], 1.0):
                 break
             end = c["x1"]
     return end - first["x0"]

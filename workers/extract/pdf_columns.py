@@ -29,15 +29,16 @@ WRAP_STEP = 1.5
 ROW_PAD = 0.5
 
 
-def gutters(lines: list[TextLine]) -> list[float]:
-    """x positions that part the lines into columns: gaps no character of any line crosses."""
+def gutters(lines: list[TextLine], width: float = GUTTER) -> list[float]:
+    """x positions that part the lines into columns: gaps `width` font sizes wide or more that no
+    character of any line crosses."""
     spans = sorted((c["x0"], c["x1"]) for ln in lines for c in ln.chars)
     if not spans:
         return []
     size = statistics.median(ln.size for ln in lines)
     cuts, end = [], spans[0][1]
     for x0, x1 in spans[1:]:
-        if x0 - end >= GUTTER * size:
+        if x0 - end >= width * size:
             cuts.append((end + x0) / 2)
         end = max(end, x1)
     return cuts
@@ -67,7 +68,11 @@ def borderless_table(lines: list[TextLine], page: int, box: Box | None) -> Table
         return None
     cuts = gutters(lines)
     if not cuts:
-        return _headed_table(lines, page, box)
+        # columns squeezed a character wide stand closer than padded cells do (the cell's width
+        # shared out, the padding gone)
+        narrow = gutters(lines, STACKED_GUTTER)
+        stacked = _stacked_columns([_split(ln, narrow) for ln in lines], narrow, page, box) if narrow else None
+        return stacked or _headed_table(lines, page, box)
     split = [_split(ln, cuts) for ln in lines]
     # rows of words in columns; a spaced-out line (签　　字, 年　　月　　日) leaves gutters too, but
     # between single characters
@@ -110,6 +115,8 @@ def borderless_table(lines: list[TextLine], page: int, box: Box | None) -> Table
 
 # a column whose lines hold this many characters or fewer is text wrapped a character a line
 NARROW = 2
+# ...and columns so wrapped may stand this close (in font sizes)
+STACKED_GUTTER = 0.5
 # a vertical gap this large (in line heights) between a narrow column's lines parts two of its cells
 ROW_GAP = 0.6
 

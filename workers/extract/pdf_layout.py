@@ -51,7 +51,7 @@ class Grid:
         return Box(self.xs[0], self.ys[0], self.xs[-1], self.ys[-1])
 
 
-def _unseen(e: dict) -> bool:
+def unseen(e: dict) -> bool:
     """An edge of a shape filled white and not stroked: a box's background (an HTML page's placed
     box, a text frame), invisible on the paper, so no ruling."""
     if e.get("stroke", True) or not e.get("fill", False):
@@ -69,10 +69,10 @@ def _unseen(e: dict) -> bool:
 def edges_from_plumber(h_edges: list[dict], v_edges: list[dict]) -> list[Edge]:
     out = []
     for e in h_edges:
-        if e["x1"] - e["x0"] >= MIN_EDGE and not _unseen(e):
+        if e["x1"] - e["x0"] >= MIN_EDGE and not unseen(e):
             out.append(Edge("h", (e["top"] + e["bottom"]) / 2, e["x0"], e["x1"]))
     for e in v_edges:
-        if e["bottom"] - e["top"] >= MIN_EDGE and not _unseen(e):
+        if e["bottom"] - e["top"] >= MIN_EDGE and not unseen(e):
             out.append(Edge("v", (e["x0"] + e["x1"]) / 2, e["top"], e["bottom"]))
     return out
 
@@ -269,7 +269,8 @@ class TextLine:
                     out.append("    ")     # a tab stop or spaced-out fields on one line
                 elif gap > (0.6 if wide[0] != wide[1] else 0.2) * size:
                     # Chinese text is set with small gaps around digits and Latin words
-                    # (autospace): those are not typed spaces.  Between two Chinese
+                    # (autospace): those are not typed spaces, even where a PDF writer puts a
+                    # blank glyph in them (2015 年 10 月).  Between two Chinese
                     # characters nothing is inserted, so a gap there is a typed space (阎亚萍
                     # 办公室副主任: two parts of one cell)
                     out.append(" ")
@@ -305,11 +306,14 @@ class TextPara:
     def text(self) -> str:
         # wrapped lines of one paragraph join without a break; CJK without a space
         out = ""
+        prev_last = None
         for ln in self.lines:
             t = ln.text()
-            if out and t and (not (is_wide(out[-1]) or is_wide(t[0])) or ln.chars[0].get("space_before")):
+            typed = prev_last is not None and (prev_last.get("space_after") or ln.chars[0].get("typed_gap"))
+            if out and t and (not (is_wide(out[-1]) or is_wide(t[0])) or typed):
                 out += " "
             out += t
+            prev_last = ln.chars[-1]
         return out
 
     @property

@@ -16,6 +16,7 @@ from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from .model import Box, Cell, Document, Paragraph, Picture, ReadProblem, Table
 from .pdf_boxes import join_box_columns
 from .pdf_columns import borderless_table, rows_text
+from .pdf_textboxes import box_grid
 from .pdf_layout import (Grid, TextLine, dedupe_chars, edges_from_plumber, find_grids, group_lines,
                          overlap, paragraphs)
 from .readers import ReadContext, ReadError
@@ -55,20 +56,36 @@ def _open(path: Path):
 
 
 def _text_chars(page) -> list[dict]:
-    # blanks first: they never count, and deduplicating fewer characters is faster.  A blank
-    # typed before a character is noted on it (`space_before`): where a line wraps there, the
-    # words on either side were typed apart (高俊芳 | 办公室主任), though nothing shows it
-    out = []
-    blank = False
+    # blanks first: they never count, and deduplicating fewer characters is faster.  Where a blank
+    # was printed is noted on its neighbours, by place, not by the order the PDF holds them in
+    # (LibreOffice writes a line's blanks out of order): `typed_gap` on the character right after
+    # it on its line (the gap there is typed, fields spaced out with 　　 or a tab, not the space
+    # between two boxes), `space_after` on the one right before it (where a line wraps there, the
+    # words on either side were typed apart: 高俊芳 | 办公室主任, though nothing shows it)
+    out, blanks = [], []
     for c in page.chars:
-        if not c["text"].strip():
-            blank = True
-            continue
-        if blank:
-            c["space_before"] = True
-            blank = False
-        out.append(c)
-    return dedupe_chars(out)
+        (out if c["text"].strip() else blanks).append(c)
+    out = dedupe_chars(out)
+    if blanks:
+        _mark_blanks(out, blanks)
+    return out
+
+
+def _mark_blanks(chars: list[dict], blanks: list[dict]) -> None:
+    by_row: dict[int, list[dict]] = {}
+    for b in blanks:
+        by_row.setdefault(round(b["top"]), []).append(b)
+    for c in chars:
+        size = max(c["size"], 1.0)
+        near = 0.3 * size
+        for row in (round(c["top"]) + d for d in (-1, 0, 1)):
+            for b in by_row.get(row, ()):
+                if abs(b["top"] - c["top"]) > 0.5 * size:
+                    continue
+                if abs(b["x1"] - c["x0"]) <= near:
+                    c["typed_gap"] = True
+                if abs(b["x0"] - c["x1"]) <= near:
+                    c["space_after"] = True
 
 
 def _hand_to_ocr(path: Path, ctx: ReadContext) -> Document:
@@ -124,6 +141,11 @@ class _PageBuilder:
             tables[gi] = self._table(grids[gi], cells_of[gi],
                                      {ci: [tables[k] for k in ks] for (g, ci), ks in nested_in.items() if g == gi})
         blocks: list = [tables[gi] for gi in range(len(grids)) if gi not in holder]
+        # a form laid out in boxes without rulings (an HTML page's positioned blocks)
+        boxed, boxed_chars, free = box_grid(self.page.rects, free,
+                                            float(self.page.width) * float(self.page.height))
+        if boxed is not None:
+            blocks.append(self._table(boxed, boxed_chars))
         blocks.extend(self._free_paragraphs(free))
         blocks.sort(key=lambda b: (b.box.y0 if b.box else 0.0, b.box.x0 if b.box else 0.0))
         return blocks
@@ -164,13 +186,27 @@ class _PageBuilder:
         if not lines:
             return []
         left = min(ln.x0 for ln in lines)
-        # pages are laid out with equal margins: a centred title that is the
-        # widest line on the page must not count as reaching the right margin
-        right = max(max(ln.x1 for ln in lines), float(self.page.width) - left)
+        right = _right_margin(lines, float(self.page.width) - left)
         lines = join_box_columns(lines, right)
         return [Paragraph(text=p.text(), page=self.number, box=p.box, confidence=p.confidence,
                           lines=p.model_lines(self.number))
                 for p in paragraphs(lines, left, right)]
+
+
+def _right_margin(lines: list[TextLine], mirrored: float) -> float:
+    """Where the page's lines end: the mirror of the left margin (pages are laid out with equal
+    margins: a centred title that is the widest line must not count as reaching it), or further
+    right where several lines end alike beyond it (wrapped text on a page with a narrow right
+    margin).  One line alone further out is a box placed past the margin, not the margin."""
+    ends = sorted(ln.x1 for ln in lines)
+    size = max(ln.size for ln in lines)
+    shared = [b for a, b in zip(ends, ends[1:]) if b - a <= size]
+    return max([mirrored] + shared)
+
+
+def _offpage(chars: list[dict], width: float, height: float) -> int:
+    """How many characters are printed past the page's edge, wholly or in part."""
+    return sum(1 for c in chars if c["x0"] < -1 or c["top"] < -1 or c["x1"] > width + 1 or c["bottom"] > height + 1)
 
 
 def _area(b: Box) -> float:
@@ -305,6 +341,9 @@ def read_pdf(path: Path, ctx: ReadContext) -> Document:
             try:
                 doc.page_sizes[number] = (float(page.width), float(page.height))
                 chars = _text_chars(page)
+                cut = _offpage(chars, float(page.width), float(page.height))
+                if cut:
+                    doc.offpage[number] = cut
                 if _is_text_page(page, chars):
                     text_pages += 1
                 blocks = _PageBuilder(page, number, chars).build()

@@ -26,6 +26,8 @@ _PREFIX_MAX = 4
 # a value a glued label may follow is short (a long text never ends at a label glued to it)
 _GLUED_VALUE_MAX = 30
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+# marks a value may start with: star ratings
+_MARKS = "★☆"
 
 
 @dataclass(frozen=True)
@@ -81,7 +83,11 @@ class Segmenter:
                 continue
             left_ok = not before or before[-1] in " \t\u3000\u00a0_＿|｜"
             right_ok = not after or after[0] in " \t\u3000\u00a0_＿"
-            if left_ok and right_ok:
+            # a label that starts the line, glued to a short value of figures or marks: the gap
+            # the PDF printed there is the width of autospace, which no reader keeps (党员人数87名,
+            # 评定星级★★★★, 入党时间1991年8月); running text goes on in words (党员人数达到…)
+            figures = not before.strip() and (after[:1].isascii() and after[:1].isalnum() or after[:1] in _MARKS)
+            if left_ok and (right_ok or (figures and not out and len(after.strip()) <= _GLUED_VALUE_MAX)):
                 out.append((m, label, True))
                 continue
             since = line[out[-1][0].end():m.start()] if out else before
