@@ -1,7 +1,7 @@
 """A held-out measure of reading forms: shapes and contents the reading code was not tuned on.
 
     .venv/bin/python bench/bench_heldout.py [--start 9000] [--count 20] [--formats docx,html,rtf,pdf]
-                                            [--ocr 0] [--json out.json]
+                                            [--ocr 0] [--photo 0] [--json out.json]
 
 HELD-OUT SEEDS: 9000–9999 belong to this bench.  Tests, fixtures and the shapes bench must never
 use them (nor tune on the forms they make): a figure from forms the code was fitted to says
@@ -20,7 +20,9 @@ Formats: docx (python-docx), html (HTML → .docx by LibreOffice), rtf (HTML →
 .docx printed by LibreOffice), htmlpdf (the HTML page printed by LibreOffice: a PDF made by
 another tool than the Word writer), doc (the .docx saved as Word 97 by LibreOffice); `--ocr N` also
 prints the first N forms, rasterises every page at 150 dpi into an image-only PDF and reads that
-(slow).  The HTML writer stamps no seal and has no score sheet, so there every seal is rightly
+(slow); `--photo N` photographs those pages instead — each page curled, shadowed on one side,
+turned 1.5–3° on a desk and saved as a phone's JPEG, the photos bound into one PDF as a scanning
+app makes it (slower still).  The HTML writer stamps no seal and has no score sheet, so there every seal is rightly
 missing and the sheet is not expected.
 
 Per format: fields read right, 字数 right, findings recall and precision, and FALSE ERRORS per
@@ -69,7 +71,7 @@ def _squeeze(v: object) -> object:
 def build(cases: list[Case], folder: Path, fmt: str) -> list[tuple[Case, str, Path]]:
     """Every case written for `fmt` (case, writer, file), converted in one LibreOffice run."""
     folder.mkdir(parents=True)
-    writer = "docx" if fmt in ("docx", "pdf", "ocr", "doc") else "html"
+    writer = "docx" if fmt in ("docx", "pdf", "ocr", "photo", "doc") else "html"
     made = []
     for c in cases:
         stem = f"heldout-{c.seed}"
@@ -80,23 +82,43 @@ def build(cases: list[Case], folder: Path, fmt: str) -> list[tuple[Case, str, Pa
             made.append((c, writer, fs.write_html(folder / f"{stem}.html", form, c.shape)))
     if fmt == "docx":
         return made
-    ext = {"html": "docx", "ocr": "pdf", "htmlpdf": "pdf"}.get(fmt, fmt)
+    ext = {"html": "docx", "ocr": "pdf", "photo": "pdf", "htmlpdf": "pdf"}.get(fmt, fmt)
     converted = fs.convert_all([p for _c, _w, p in made], folder / "out", ext)
-    if fmt == "ocr":
-        converted = [rasterise(p) for p in converted]
+    if fmt in ("ocr", "photo"):
+        converted = [rasterise(p, photo=fmt == "photo", seed=c.seed) for (c, _w, _p), p in zip(made, converted)]
     return [(c, w, p) for (c, w, _p), p in zip(made, converted)]
 
 
-def rasterise(pdf: Path) -> Path:
-    """The printed form as a scan: every page at 150 dpi, in colour, into an image-only PDF."""
+def rasterise(pdf: Path, photo: bool = False, seed: int = 0) -> Path:
+    """The printed form as a scan: every page at 150 dpi, in colour, into an image-only PDF; or,
+    `photo`, as phone photos of the pages (see the module's docstring)."""
     from PIL import Image
     if not pdf.exists():
         return pdf
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(pdf.with_suffix(""))], check=True)
     pages = [Image.open(p).convert("RGB") for p in sorted(pdf.parent.glob(f"{pdf.stem}-*.png"))]
+    if photo:
+        pages = [_photo(p, seed * 7 + k) for k, p in enumerate(pages)]
     out = pdf.with_name(pdf.stem + "-scan.pdf")
     pages[0].save(out, save_all=True, append_images=pages[1:], resolution=150)
     return out
+
+
+def _photo(page, seed: int):
+    """One page as a phone photographs it lying on a desk."""
+    import io
+    import random
+
+    from PIL import Image
+
+    from tests import image_factory as imf
+    rng = random.Random(seed)
+    shot = imf.photographed(imf.shadowed(imf.curled(page, depth=rng.uniform(6, 14)), depth=rng.uniform(0.25, 0.45),
+                                         side=rng.choice(["left", "right"])),
+                            angle=rng.choice([-1, 1]) * rng.uniform(1.5, 3.0), bend=rng.uniform(6, 14))
+    buf = io.BytesIO()
+    shot.save(buf, "JPEG", quality=rng.randint(75, 90))
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB")
 
 
 @dataclass
@@ -184,7 +206,7 @@ def score(case: Case, writer: str, path: Path, tally: Tally) -> None:
 
 
 def run(start: int, count: int, formats: list[str], ocr: int, verbose: bool = False,
-        dev: bool = False) -> dict[str, dict[str, object]]:
+        dev: bool = False, photo: int = 0) -> dict[str, dict[str, object]]:
     """The figures per format for seeds start … start+count-1 (and the first `ocr` as scans).
 
     `dev`: seeds OUTSIDE the held-out range, for looking at what goes wrong while changing the
@@ -197,9 +219,10 @@ def run(start: int, count: int, formats: list[str], ocr: int, verbose: bool = Fa
     cases = [make_case(s) for s in seeds]
     out: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for fmt in formats + (["ocr"] if ocr else []):
+        for fmt in formats + (["ocr"] if ocr else []) + (["photo"] if photo else []):
             tally = Tally()
-            for case, writer, path in build(cases[:ocr] if fmt == "ocr" else cases, Path(tmp) / fmt, fmt):
+            some = cases[:ocr] if fmt == "ocr" else cases[:photo] if fmt == "photo" else cases
+            for case, writer, path in build(some, Path(tmp) / fmt, fmt):
                 score(case, writer, path, tally)
             out[fmt] = {**tally.figures(), "notes": tally.notes}
             if verbose:
@@ -213,6 +236,7 @@ def main() -> None:
     ap.add_argument("--count", type=int, default=20, help="forms per format (one per seed; even seeds Jinhua, odd Yueyang)")
     ap.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, of {', '.join(FORMATS)}")
     ap.add_argument("--ocr", type=int, default=0, help="also read the first N forms printed and rasterised (slow)")
+    ap.add_argument("--photo", type=int, default=0, help="also read the first N forms printed and photographed (slower)")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print what each form got wrong")
     ap.add_argument("--dev", action="store_true",
@@ -222,7 +246,7 @@ def main() -> None:
     if set(formats) - set(FORMATS):
         ap.error(f"unknown formats: {', '.join(sorted(set(formats) - set(FORMATS)))}")
     t0 = time.perf_counter()
-    figures = run(a.start, a.count, formats, a.ocr, a.verbose, a.dev)
+    figures = run(a.start, a.count, formats, a.ocr, a.verbose, a.dev, a.photo)
     print(f"{'DEVELOPMENT' if a.dev else 'held-out'} seeds {a.start}–{a.start + a.count - 1}, {time.perf_counter() - t0:.0f} s")
     print(f"{'format':7s} {'forms':>5s} {'fields':>7s} {'字数':>6s} {'recall':>7s} {'precis.':>7s} "
           f"{'false err/form':>14s} {'false warn':>10s} {'doubts':>6s} {'crash':>5s} {'s/form':>6s}")

@@ -367,9 +367,16 @@ class TestAMixUpOnAPrint:
         f = only(check_document(doc, APPLICATION, method="pdf-text"), "field.invalid", "contact.phone")
         assert f.severity == "error"
 
-    def test_only_a_dates_units(self) -> None:
-        doc = form({"secretary.birth": "月"})
+    @pytest.mark.parametrize("value", ["月", "年十二月"])
+    def test_only_a_dates_units(self, value: str) -> None:
+        """A date read as its units alone, or with nothing before its 年: the figures were lost."""
+        doc = form({"secretary.birth": value})
         assert is_weak(only(check_document(doc, FORM, method="ocr"), "field.uncertain", "secretary.birth"))
+
+    def test_a_date_without_its_year_written_so_is_the_units(self) -> None:
+        """十二月 with no year at all was written so: the unit's to fix."""
+        doc = form({"secretary.birth": "十二月"})
+        assert only(check_document(doc, FORM, method="ocr"), "field.invalid", "secretary.birth").severity == "error"
 
     def test_two_fields_read_the_same_text(self) -> None:
         """入党时间 read as the very text of 担任书记时间: the order of dates proves nothing."""

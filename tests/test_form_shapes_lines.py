@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from dossier.campaigns import get_campaign
+from workers.forms.labels import label_key
 from workers.forms.lines import line_labels
 from workers.forms.segments import Segmenter
 
@@ -34,6 +35,9 @@ JINHUA = _segmenter("jinhua-2015")
     # a text PDF keeps no gaps: glued labels count where several stand on one line
     ("党组织名称中共某支部所在单位类别机关", [("党组织名称", "中共某支部"), ("所在单位类别", "机关")]),
     ("出生年月1972.05民族汉族", [("出生年月", "1972.05"), ("民族", "汉族")]),
+    # one label glued to figures or stars: a print's autospace gap holds no blank (党员人数 87名)
+    ("党员人数87名", [("党员人数", "87名")]),
+    ("评定星级★★★★★", [("评定星级", "★★★★★")]),
 ])
 def test_label_lines(line: str, expected: list[tuple[str, str]]) -> None:
     """Each field on the line gets the value typed after its label, blanks and gaps removed."""
@@ -44,6 +48,8 @@ def test_label_lines(line: str, expected: list[tuple[str, str]]) -> None:
     "党员人数逐年增加，支部建设不断加强。",
     "我们支部的党员人数：45人，比上年增加5人。",
     "根据评定星级的要求，支部开展了自查。",
+    "党员人数达到87名，比上年增加5名。",
+    "党员人数87名，比上年增加5名，支部建设不断加强，群众满意度不断提高。",
 ])
 def test_prose_is_not_a_form_line(line: str) -> None:
     """A sentence of the material that mentions a label is not a label line."""
@@ -54,6 +60,12 @@ def test_a_long_text_is_not_cut_at_a_label_inside_it() -> None:
     """主要创建事迹 typed after its colon keeps a label word glued into its prose."""
     segs = JINHUA.segments("主要创建事迹：我们的党组织名称叫做中共某支部委员会，党员人数45人")
     assert [(s.label, s.value) for s in segs] == [("主要创建事迹", "我们的党组织名称叫做中共某支部委员会，党员人数45人")]
+
+
+def test_marks_in_a_label_in_either_width() -> None:
+    """A label's brackets read half width by OCR, or typed so (单位党组（党委)推荐理由及意见): the label."""
+    segs = _segmenter("yueyang-2017").segments("单位党组（党委)推荐理由及意见：同意推荐。")
+    assert [(label_key(s.label), s.value) for s in segs] == [(label_key("单位党组（党委）推荐理由及意见"), "同意推荐。")]
 
 
 def test_contact_lines_are_the_forms_own() -> None:

@@ -1,5 +1,5 @@
 """Forms printed to PDF by other tools than the Word writer: an HTML page's positioned boxes, label
-lines spaced out with blanks that wrap, a label glued to its figures, a nested table squeezed a
+lines spaced out with blanks that wrap, a nested table squeezed a
 character wide, a box placed past the page's edge.
 
 GIVEN such a print WHEN it is read THEN the fields are what a person reads on the paper.  (The same
@@ -16,7 +16,6 @@ from workers.extract.pdf_columns import borderless_table
 from workers.extract.pdf_layout import group_lines, paragraphs
 from workers.extract.pdf_reader import _mark_blanks, _right_margin
 from workers.extract.pdf_textboxes import box_grid
-from workers.forms.segments import Segmenter
 
 WHITE = {"stroke": False, "fill": True, "non_stroking_color": (1.0, 1.0, 1.0)}
 
@@ -94,14 +93,6 @@ class TestTypedGaps:
         out = join_box_columns(group_lines(first + second), right=441.0)
         text = "".join(p.text() for p in paragraphs(out, 57.0, 441.0))
         assert "党组织班子配备情况" in text.replace(" ", "")
-
-    def test_a_label_glued_to_figures_starts_a_label_line(self) -> None:
-        """GIVEN 党员人数87名 or 评定星级★★★★★ (the print's autospace gap is no blank) THEN the label
-        and its value; running text that starts with a label's words is no label line."""
-        seg = Segmenter(["党员人数", "评定星级", "入党时间"])
-        assert [(s.label, s.value) for s in seg.segments("党员人数87名")] == [("党员人数", "87名")]
-        assert [(s.label, s.value) for s in seg.segments("评定星级★★★★★")] == [("评定星级", "★★★★★")]
-        assert seg.segments("党员人数达到87名，比上年增加5名") == []
 
 
 class TestNarrowColumns:

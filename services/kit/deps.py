@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Iterator
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from dossier.campaigns import Campaign, CampaignError, get_campaign
@@ -18,6 +18,7 @@ from storage.objects import ObjectStore
 from storage.review_models import User
 
 from .errors import LoginRequired, UnknownCampaign
+from .schemas import MAX_ROW_ID
 
 
 def get_app_settings(request: Request) -> Settings:
@@ -50,6 +51,8 @@ SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 StoreDep = Annotated[ObjectStore, Depends(get_store)]
 CurrentUser = Annotated[User, Depends(current_user)]
+# a row's number in a path: a larger one than the database holds is a 422, not a server error
+RowIdPath = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 def campaign_or_404(campaign_id: str) -> Campaign:

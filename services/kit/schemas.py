@@ -28,6 +28,9 @@ def _one_line(value: str) -> str:
 # the lengths every text input is held to (documented in the OpenAPI as maxLength)
 NAME_MAX, NOTE_MAX, TEXT_MAX = 200, 2000, 20000
 Ident = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_one_line)]
+# a row's number: 64-bit in the database, so a larger one is a 422, not an overflow in the driver
+MAX_ROW_ID = 2**62
+RowId = Annotated[int, Field(ge=1, le=MAX_ROW_ID)]
 Name = Annotated[str, Field(max_length=NAME_MAX), AfterValidator(_one_line)]
 Note = Annotated[str, Field(max_length=NOTE_MAX), AfterValidator(_no_control)]
 LongText = Annotated[str, Field(max_length=TEXT_MAX), AfterValidator(_no_control)]

@@ -13,13 +13,13 @@ from pydantic import BaseModel, Field
 
 from services.kit.deps import CurrentUser, SessionDep, SettingsDep
 from services.kit.errors import InvalidInput
+from services.kit.schemas import RowId
 from storage import notifications
 from storage.notification_models import Notification
 
 router = APIRouter(prefix="/api/inbox", tags=["notifications"])
 
-# ids are 64-bit in the database: a larger number is a 422, not an overflow in the driver
-NotificationId = Annotated[int, Field(ge=1, le=2**62)]
+NotificationId = RowId
 PAGE_MAX = 200
 
 

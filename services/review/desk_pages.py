@@ -21,7 +21,7 @@ from dossier.presenters import REVIEW_STATUS_LABELS, field_label, present_status
 from dossier.stages import engine
 from dossier.stages.calendar import bases as calendar_bases
 from dossier.stages.engine import DECISION_LABELS, KIND_LABELS
-from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
+from services.kit.deps import CurrentUser, RowIdPath, SessionDep, SettingsDep, StoreDep
 from services.kit.errors import DomainError, NotFound
 from services.kit.render import flash_back, read_form, render
 from services.security.guards import Decider, VisibleTask
@@ -221,7 +221,7 @@ def _upheld_outcome(session: Any, task_id: str, submission_id: str) -> tuple[str
 
 
 @router.post("/review/tasks/{task_id}/findings/{finding_id}/contest", dependencies=[VisibleTask])
-async def judge_contest(task_id: str, finding_id: int, request: Request, user: Decider, session: SessionDep) -> Response:
+async def judge_contest(task_id: str, finding_id: RowIdPath, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await read_form(request)
     upheld = f.get("verdict") == "upheld"
     try:

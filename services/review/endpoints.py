@@ -17,7 +17,7 @@ from dossier.campaigns import get_campaign
 from dossier.presenters import present_lifecycle
 from dossier.stages import calendar
 from services.auth import accounts
-from services.kit.deps import CurrentUser, SessionDep, SettingsDep
+from services.kit.deps import CurrentUser, RowIdPath, SessionDep, SettingsDep
 from services.kit.errors import NotFound
 from services.kit.schemas import ErrorOut
 from services.security.guards import AdminUser, Decider, VisibleTask
@@ -153,7 +153,7 @@ def objection(submission_id: str, body: TextIn, user: Decider, session: SessionD
 
 
 @router.post("/objections/{objection_id}/resolve", summary="Resolve an objection / 处理异议")
-def resolve(objection_id: int, body: TextIn, user: Decider, session: SessionDep) -> dict[str, Any]:
+def resolve(objection_id: RowIdPath, body: TextIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     row = flow.resolve_objection(session, user, objection_id, body.text)
     return {"id": row.id, "resolution": row.resolution}
 
@@ -190,7 +190,7 @@ def override_json(o: FindingOverride) -> dict[str, Any]:
              summary="Mark a finding 识别有误 / 标记识别有误",
              responses=_errors("already marked, a warning, a replaced file's finding, or the submission "
                                "is under review / 已标记、仅为提醒、文件已替换或申报审核中"))
-def contest(submission_id: str, finding_id: int, body: ContestIn, user: CurrentUser,
+def contest(submission_id: str, finding_id: RowIdPath, body: ContestIn, user: CurrentUser,
             session: SessionDep) -> dict[str, Any]:
     """The unit, on its own submission (a draft, or one returned to it), says an error finding is a
     misreading (the value is on the form, the seal is there). The finding no longer blocks 提交审核;
@@ -210,7 +210,7 @@ def list_contests(submission_id: str, user: CurrentUser, session: SessionDep) ->
              summary="Confirm or uphold a 识别有误 / 确认识别有误或维持问题",
              responses=_errors("task not held, the finding not contested, or already judged / "
                                "未领取任务、未标记识别有误或已有结论"), dependencies=[VisibleTask])
-def judge(task_id: str, finding_id: int, body: VerdictIn, user: Decider, session: SessionDep) -> dict[str, Any]:
+def judge(task_id: str, finding_id: RowIdPath, body: VerdictIn, user: Decider, session: SessionDep) -> dict[str, Any]:
     """On a task the reviewer holds. `upheld: false` confirms the finding was wrong: it no longer
     blocks the pass. `upheld: true` keeps it, and the submission is returned to the unit with `note`
     as the reason (where the stage may return)."""

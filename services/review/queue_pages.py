@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from dossier.campaigns import load_campaigns
 from dossier.stages import engine
 from services.auth import accounts
-from services.kit.deps import CurrentUser, SessionDep, SettingsDep
+from services.kit.deps import CurrentUser, RowIdPath, SessionDep, SettingsDep
 from services.kit.errors import DomainError
 from services.kit.render import flash_back, local_path, read_form, render
 from services.kit.templates import stage_name
@@ -148,7 +148,7 @@ async def objection(submission_id: str, request: Request, user: Decider, session
 
 
 @router.post("/review/objections/{objection_id}/resolve")
-async def resolve(objection_id: int, request: Request, user: Decider, session: SessionDep) -> Response:
+async def resolve(objection_id: RowIdPath, request: Request, user: Decider, session: SessionDep) -> Response:
     f = await read_form(request)
     await run_in_threadpool(flow.resolve_objection, session, user, objection_id, f.get("text", ""))
     return flash_back(local_path(f.get("back", "")), "异议已处理。")

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from services.kit.schemas import Ident, LongText, Name, Note
+from services.kit.schemas import Ident, LongText, Name, Note, RowId
 
 
 class ClaimIn(BaseModel):
@@ -69,7 +69,7 @@ class VerdictIn(BaseModel):
 
 
 class OverrideIn(BaseModel):
-    finding_id: int
+    finding_id: RowId
     reason: Note = Field(description="放行理由，记入办理记录和申报材料汇编 / kept in the history and the dossier")
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from dossier.campaigns import Campaign, CampaignError, get_campaign, load_campaigns
 from dossier.stages import applicants, engine
 from services.kit.csrf import csrf_ok, require_csrf
-from services.kit.deps import CurrentUser, SessionDep, SettingsDep, StoreDep
+from services.kit.deps import CurrentUser, RowIdPath, SessionDep, SettingsDep, StoreDep
 from services.kit.errors import DomainError, InvalidInput
 from services.kit.render import flash_back, read_form, render
 from services.review import flow, schedule
@@ -117,7 +117,7 @@ async def unit_resubmit(submission_id: str, request: Request, user: CurrentUser,
 
 
 @router.post("/submissions/{submission_id}/findings/{finding_id}/contest")
-async def unit_contest(submission_id: str, finding_id: int, request: Request, user: CurrentUser,
+async def unit_contest(submission_id: str, finding_id: RowIdPath, request: Request, user: CurrentUser,
                        session: SessionDep) -> Response:
     """识别有误 from the unit's page (templates/_contest.html); back to the page with the outcome."""
     f = await read_form(request)

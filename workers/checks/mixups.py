@@ -18,7 +18,9 @@ from ..results import ExtractedDocument
 
 
 # a date's units with no number read: what is left of a date whose figures the reading lost
-_DATE_UNITS_ONLY = re.compile(r"[年月日\s./\-]+")
+# a date's units with the figures lost: no figure at all (年 月), or none before its first unit
+# (年十二月: nobody writes a year's 年 without its year; the reading lost what stood before it)
+_DATE_UNITS_ONLY = re.compile(r"[年月日\s./\-]+|[年月][^年]*")
 # at least this much of another field's label inside a value: the reading ran on into that label
 _LABEL_PART = 4
 # a value this long is running text (a narrative), where words of a label occur by themselves
@@ -81,7 +83,7 @@ def mixed_up(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str
         if _holds_label(key, fv.value, spec):
             return "读到的内容里混有其他栏目的名称，可能把相邻的两栏读在了一起"
         if _DATE_UNITS_ONLY.fullmatch(fv.value):
-            return "只读到了日期的“年”“月”，数字未能识别"
+            return "只读到了日期的“年”“月”，前面的数字未能识别"
     for key in keys:
         raw = doc.fields[key].raw if key in doc.fields else None
         # the parts of one cell (联络人: name, title, phone) share its text: another field's is meant

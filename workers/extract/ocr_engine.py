@@ -25,6 +25,7 @@ class OcrLine:
     text: str
     box: tuple[float, float, float, float]    # x0, y0, x1, y1 in the image's pixels
     confidence: float
+    tilt: float = 0.0                          # degrees the detected line's top edge slopes down
 
     def to_json(self) -> dict[str, Any]:
         return {"text": self.text, "box": [round(v, 1) for v in self.box],
@@ -86,5 +87,6 @@ def run_ocr(img: np.ndarray, use_cls: bool = True, **kw: Any) -> list[OcrLine]:
         if not text:
             continue
         out.append(OcrLine(text, (float(q[:, 0].min()), float(q[:, 1].min()),
-                                  float(q[:, 0].max()), float(q[:, 1].max())), float(score)))
+                                  float(q[:, 0].max()), float(q[:, 1].max())), float(score),
+                           float(np.degrees(np.arctan2(q[1, 1] - q[0, 1], q[1, 0] - q[0, 0])))))
     return out

@@ -25,9 +25,11 @@ import numpy as np
 from dossier.settings import Settings
 
 from .model import Box, Cell, Document, Line, PageImage, Paragraph, Picture, ReadProblem, Table
+from .ocr_boxes import join_ocr_boxes
 from .ocr_engine import run_ocr
 from .ocr_geometry import orientation, rotate_quarter, straighten
 from .ocr_grid import find_grids
+from .ocr_level import level_by_text
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
@@ -127,6 +129,9 @@ def _read_page(image: np.ndarray, one_bit: bool = False) -> dict[str, Any]:
     if not grey_page and seals:
         lines = without_seal_text(image, lines)
         lines = closing_mark_under_seal(clean, lines, [s.box for s in seals])
+    if not grids:
+        # no rules squared it: a slight turn is undone by the text's own slope
+        image, lines, seals = level_by_text(image, lines, seals)
     return {"image": image, "greyscale": grey_page, "seals": seals, "grids": grids, "lines": lines}
 
 
@@ -245,7 +250,7 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
         c.confidence = min((ln.confidence for ln in lines), default=1.0)
     blocks: list[tuple[float, Any]] = [(t.box.y0 if t.box else 0.0, t) for t, _ in tables]
     paragraphs: list[Paragraph] = []
-    for group in text_paragraphs(rows(loose)):
+    for group in text_paragraphs(rows(join_ocr_boxes(rows(loose)))):
         box = row_box([ln for r in group for ln in r])
         lines = [ln for r in group for ln in r]
         para = Paragraph(text="".join(row_text(r) for r in group), page=page, box=box,

@@ -23,8 +23,23 @@ WRAP_BELOW = 1.2
 WRAP_OVERLAP = 1.0
 
 
+# pieces of one row may overlap side by side this much (share of the narrower one's width)
+SIDE_BY_SIDE = 0.2
+
+
+def _beside(ln: Line, row: list[Line]) -> bool:
+    """Whether `ln` stands beside every piece of `row`, not over or under one: the pieces of one
+    row never share their columns, the lines above and below do (a line bent on a curled page or
+    turned on a photo has a box tall enough to reach its neighbours' middles)."""
+    for o in row:
+        shared = min(ln.box.x1, o.box.x1) - max(ln.box.x0, o.box.x0)
+        if shared > SIDE_BY_SIDE * max(1.0, min(ln.box.x1 - ln.box.x0, o.box.x1 - o.box.x0)):
+            return False
+    return True
+
+
 def rows(lines: list[Line]) -> list[list[Line]]:
-    """Lines grouped into visual rows (their vertical extents overlap), top to bottom."""
+    """Lines grouped into visual rows (their vertical extents overlap, side by side), top to bottom."""
     out: list[list[Line]] = []
     for ln in sorted(lines, key=lambda l: (l.box.y0 + l.box.y1) / 2):
         cy = (ln.box.y0 + ln.box.y1) / 2
@@ -32,7 +47,7 @@ def rows(lines: list[Line]) -> list[list[Line]]:
             last = out[-1]
             top = min(l.box.y0 for l in last)
             bottom = max(l.box.y1 for l in last)
-            if top <= cy <= bottom:
+            if top <= cy <= bottom and _beside(ln, last):
                 last.append(ln)
                 continue
         out.append([ln])

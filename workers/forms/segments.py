@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .labels import FORM_LINE_LABELS
+from .normalise import nfkc
 
 # what a blank to write on looks like: ＿＿, ____, ……, and the space around it
 _BLANK = re.compile(r"[_＿\uff3f…]+")
@@ -40,10 +41,25 @@ class Segment:
     prefix: str = ""      # words in front of the label that belong to it (书记 in 书记姓名：)
 
 
+# marks typed (or read by OCR) full width or half width alike: 单位党组（党委)推荐理由
+_WIDE = {"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"}
+
+
+def _either_width(c: str) -> str:
+    forms = {c, nfkc(c)}
+    forms |= {_WIDE[f] for f in list(forms) if f in _WIDE}
+    return re.escape(c) if len(forms) == 1 else "[" + "".join(re.escape(f) for f in sorted(forms)) + "]"
+
+
 def _spaced(label: str) -> str:
-    """A label as a pattern that allows spaces between its characters (党 组 织 名 称)."""
+    """A label as a pattern that allows spaces between its characters (党 组 织 名 称), and its
+    marks in either width."""
     chars = [c for c in label if not c.isspace()]
-    return r"[ \t\u3000]*".join(re.escape(c) for c in chars)
+    return r"[ \t\u3000]*".join(_either_width(c) for c in chars)
+
+
+def _flat(text: str) -> str:
+    return nfkc(re.sub(r"\s+", "", text))
 
 
 def clean_value(text: str) -> str:
@@ -59,7 +75,7 @@ class Segmenter:
         # longest first, so 联络人姓名及职务 wins over 联络人姓名
         alternation = "|".join(_spaced(lbl) for lbl in sorted(self.labels, key=len, reverse=True))
         self._re = re.compile(f"(?P<label>{alternation}){_NOTE}[ \\t\\u3000]*(?P<colon>{_COLON})?")
-        self._by_flat = {re.sub(r"\s+", "", lbl): lbl for lbl in self.labels}
+        self._by_flat = {_flat(lbl): lbl for lbl in self.labels}
         # a label line starts with its label (a few words may stand in front): a line that does
         # not is passed over without searching it whole (the narrative's long paragraphs)
         self._start = re.compile(f"[ \\t\\u3000\\u00a0]*[^ \\t\\u3000\\u00a0:：]{{0,{_PREFIX_MAX}}}?(?:{alternation})")
@@ -75,7 +91,7 @@ class Segmenter:
         is long (4 characters or more) or follows a digit or a mark, not another Han character."""
         out: list[tuple[re.Match, str, bool]] = []
         for m in self._re.finditer(line):
-            label = self._by_flat.get(re.sub(r"\s+", "", m.group("label")), m.group("label"))
+            label = self._by_flat.get(_flat(m.group("label")), m.group("label"))
             before = line[:m.start()]
             after = line[m.end("label"):]
             if m.group("colon"):

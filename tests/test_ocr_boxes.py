@@ -1,0 +1,110 @@
+"""Scans and photos of forms laid out in boxes, and of running text on a curled page: the pieces the
+detector returns are put back as a person reads the page (workers/extract/ocr_boxes.py,
+ocr_text.rows).
+
+GIVEN the pieces of lines an OCR detector returns (pixels of a 150 dpi page) WHEN they are grouped
+into rows and boxes THEN each box reads whole, on its row, and running text keeps its lines.
+"""
+from __future__ import annotations
+
+from workers.extract.model import Box, Line
+from workers.extract.ocr_boxes import join_ocr_boxes
+from workers.extract.ocr_text import row_text, rows
+
+
+def _piece(text: str, x0: float, y0: float, x1: float, y1: float) -> Line:
+    return Line(text, box=Box(x0, y0, x1, y1), confidence=0.95)
+
+
+# a form in label | value | label | value boxes, as the detector read its print: a value wrapped
+# twice under itself, a label wrapped once, a piece run over from a label's box into its value's
+BOXES = [
+    _piece("单位名称：", 185, 449, 292, 477), _piece("中共台州市交通运", 408, 452, 586, 475),
+    _piece("党组织类型：", 623, 451, 751, 475), _piece("机关党支部", 844, 450, 958, 477),
+    _piece("输局机关第四支部", 406, 480, 586, 506), _piece("委员会", 405, 508, 479, 537),
+    _piece("党组织班子配备情", 186, 565, 363, 587), _piece("书记1名、副书记", 408, 565, 586, 587),
+    _piece("党组织设置（支部、3个党支部，下设6", 623, 563, 1039, 588),
+    _piece("况：", 182, 590, 229, 620), _piece("1名、委员3名", 408, 593, 561, 617),
+    _piece("党小组数)：", 624, 593, 752, 617), _piece("个党小组", 844, 591, 936, 619),
+    _piece("上年度党建考核等", 186, 642, 365, 668), _piece("优秀", 403, 640, 457, 670),
+    _piece("党员人数：", 621, 640, 731, 670), _piece("57名", 842, 639, 905, 671),
+    _piece("次：", 182, 669, 230, 699),
+]
+
+
+def _read(pieces: list[Line]) -> list[str]:
+    return [" ".join(row_text(r).split()) for r in rows(join_ocr_boxes(rows(pieces)))]
+
+
+class TestBoxes:
+    def test_each_box_reads_whole_on_its_row(self) -> None:
+        assert _read(BOXES) == [
+            "单位名称： 中共台州市交通运输局机关第四支部委员会 党组织类型： 机关党支部",
+            "党组织班子配备情况： 书记1名、副书记1名、委员3名 党组织设置（支部、党小组数)： 3个党支部，下设6个党小组",
+            "上年度党建考核等次： 优秀 党员人数： 57名",
+        ]
+
+    def test_running_text_is_left_as_read(self) -> None:
+        """Lines of a narrative, one piece each, are no boxes: nothing is joined or cut."""
+        text = [_piece("组织集中学习32次，推行“首问负责制”和“服务承诺制”。推行“首问", 186, 853 + 28 * k, 1060, 876 + 28 * k)
+                for k in range(5)]
+        assert join_ocr_boxes(rows(text)) == text
+
+    def test_a_label_line_without_boxes_is_left_as_read(self) -> None:
+        """A few label lines whose values start at different places: no columns, nothing cut."""
+        lines = [_piece("申报单位：台州市交通运输局(盖公章)", 187, 250, 568, 273), _piece("申报日期：2017.04.07", 623, 248, 866, 275),
+                 _piece("编号：", 895, 248, 965, 276), _piece("联系人：李四", 186, 300, 330, 325),
+                 _piece("联系电话：0579-82469328", 500, 300, 760, 325)]
+        assert sorted(ln.text for ln in join_ocr_boxes(rows(lines))) == sorted(ln.text for ln in lines)
+
+
+class TestRows:
+    def test_lines_bent_on_a_curled_page_stay_apart(self) -> None:
+        """GIVEN three full lines whose boxes are tall (each line bent across the page), each box
+        reaching past the next line's middle THEN three rows, not one."""
+        bent = [_piece("建工作与业务工作同部署、同考核，党员参与率达到89%，推行", 231, 1447, 1040, 1521),
+                _piece("“首问负责制”和“服务承诺制”，开展“三会一课”和主题党日活", 229, 1476, 1040, 1551),
+                _piece("动。2012年共发展党员53名，帮扶困难家庭25户。", 228, 1505, 900, 1580)]
+        assert [row_text(r) for r in rows(bent)] == [p.text for p in bent]
+
+    def test_pieces_side_by_side_are_one_row(self) -> None:
+        label, value = _piece("党员人数：", 621, 640, 731, 670), _piece("57名", 842, 639, 905, 671)
+        assert [len(r) for r in rows([label, value])] == [2]
+
+
+class TestLevelByText:
+    """A form without rules photographed a few degrees askew is turned level by its text's slope."""
+
+    def _lines(self, tilt: float) -> list:
+        import math
+
+        from workers.extract.ocr_engine import OcrLine
+        slope = math.tan(math.radians(tilt))
+        out = []
+        for k in range(6):          # six long lines down the page, each sloping by `tilt`
+            x0, x1, y = 200.0, 1000.0, 300.0 + 60 * k + slope * (200.0 - 700.0)
+            out.append(OcrLine("我们坚持党建引领围绕中心", (x0, y, x1, y + 30 + slope * 800), 0.95, tilt))
+        # a label and its value on one row of the paper: the value, further right, stands lower
+        out.append(OcrLine("党员人数：", (200.0, 800.0, 310.0, 830.0), 0.95, tilt))
+        out.append(OcrLine("57名", (800.0, 800.0 + slope * 600, 860.0, 830.0 + slope * 600), 0.95, tilt))
+        return out
+
+    def test_a_turned_page_is_levelled(self) -> None:
+        import numpy as np
+
+        from workers.extract.ocr_level import level_by_text
+        image = np.full((1600, 1200, 3), 255, dtype=np.uint8)
+        _img, lines, _seals = level_by_text(image, self._lines(2.5), [])
+        label, value = lines[-2], lines[-1]
+        mid = lambda ln: (ln.box[1] + ln.box[3]) / 2     # noqa: E731
+        assert abs(mid(label) - mid(value)) < 3
+        assert all(abs(ln.tilt) < 0.01 for ln in lines)
+
+    def test_a_level_page_is_left_as_it_came(self) -> None:
+        import numpy as np
+
+        from workers.extract.ocr_level import level_by_text
+        image = np.full((1600, 1200, 3), 255, dtype=np.uint8)
+        lines = self._lines(0.2)
+        out_img, out_lines, _ = level_by_text(image, lines, [])
+        assert out_img is image and out_lines == lines

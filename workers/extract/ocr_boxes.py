@@ -1,0 +1,131 @@
+"""Boxes side by side on a scan or a photo, read box by box as on a text PDF (`pdf_boxes`).
+
+A form laid out in label and value boxes without rulings (标签 | 值 | 标签 | 值) comes back from
+the detector as pieces of lines: a value too long for its box wraps under itself
+(中共台州市交通运 / 输局机关第四支部 / 委员会), and a piece may run over from one box into the next
+(党组织设置（支部、3个党支部，下设6) where the gutter is narrow.  The pieces are cut where the
+page's columns start (the places several rows start a piece), laid out as characters, and read
+by `pdf_boxes.join_box_columns`, which puts each box's wrapped lines back under it.  Only the rows
+of boxes it joined are replaced; every other piece is left as the detector gave it.
+"""
+from __future__ import annotations
+
+from .model import Box, Line
+from .pdf_boxes import join_box_columns
+from .pdf_layout import group_lines
+
+# pieces start in one column within this many line heights; a column is where this many rows start one
+ALIGN = 0.5
+MIN_ROWS = 3
+
+
+def _height(lines: list[Line]) -> float:
+    hs = sorted(ln.box.y1 - ln.box.y0 for ln in lines)
+    return max(1.0, hs[len(hs) // 2])
+
+
+def _columns(rows: list[list[Line]], h: float) -> list[float]:
+    """Where pieces start on several rows, beyond each row's first piece."""
+    starts: list[list[float]] = []
+    for row in rows:
+        for ln in row[1:]:
+            col = next((c for c in starts if abs(c[0] - ln.box.x0) <= ALIGN * h), None)
+            if col is None:
+                starts.append([ln.box.x0, 1])
+            else:
+                col[1] += 1
+    return sorted(c[0] for c in starts if c[1] >= MIN_ROWS)
+
+
+def _widths(text: str) -> list[float]:
+    """Each character's share of a printed line: a Chinese glyph (and full-width mark) is square,
+    a Latin letter, a figure or a blank half as wide."""
+    return [0.5 if ch.isascii() else 1.0 for ch in text]
+
+
+def _at(text: str, share: float) -> int:
+    """How many characters of `text` fill `share` of its width (the nearest boundary)."""
+    ws = _widths(text)
+    total, run = sum(ws) or 1.0, 0.0
+    for i, w in enumerate(ws):
+        if run + w / 2 >= share * total:
+            return i
+        run += w
+    return len(text)
+
+
+def _cut(ln: Line, cols: list[float], h: float) -> list[Line]:
+    """The piece cut where a column starts inside it, in proportion to its characters; the part
+    before ends a character short of the column, where the gutter the detector read over was (so
+    does a piece that ends at a column's start, the next piece read a narrow gutter away)."""
+    inside = [x for x in cols if ln.box.x0 + h < x < ln.box.x1 - h]
+    near = [x for x in cols if ln.box.x1 - h <= x < ln.box.x1 + h and x > ln.box.x0 + 2 * h]
+    if near and not inside:
+        return [Line(ln.text, page=ln.page, box=Box(ln.box.x0, ln.box.y0, near[0] - h, ln.box.y1),
+                     confidence=ln.confidence)]
+    if not inside or len(ln.text) < 2:
+        return [ln]
+    out, start, x0 = [], 0, ln.box.x0
+    width = max(1e-6, ln.box.x1 - ln.box.x0)
+    for x in inside + [ln.box.x1]:
+        end = len(ln.text) if x == ln.box.x1 else _at(ln.text, (x - ln.box.x0) / width)
+        if ln.text[start:end].strip():
+            right = x if x == ln.box.x1 else max(x0 + 1.0, x - h)
+            out.append(Line(ln.text[start:end].strip(), page=ln.page, box=Box(x0, ln.box.y0, right, ln.box.y1),
+                            confidence=ln.confidence))
+        start, x0 = end, x
+    return out
+
+
+# `pdf_boxes` measures in points, its text a size this large: pixels are scaled to it
+POINT_SIZE = 10.5
+
+
+def _as_chars(k: int, ln: Line, h: float) -> list[dict]:
+    """A piece as characters of equal width, set on its middle at the page's line height, in
+    points (a line POINT_SIZE high), so that the printed page's measures hold."""
+    s = POINT_SIZE / h
+    ws = _widths(ln.text)
+    unit = (ln.box.x1 - ln.box.x0) / (sum(ws) or 1.0)
+    mid = (ln.box.y0 + ln.box.y1) / 2
+    out, x = [], ln.box.x0
+    for ch, w in zip(ln.text, ws):
+        if not ch.isspace():
+            out.append({"text": ch, "x0": s * x, "x1": s * (x + w * unit), "top": s * mid - POINT_SIZE / 2,
+                        "bottom": s * mid + POINT_SIZE / 2, "size": POINT_SIZE, "piece": k})
+        x += w * unit
+    return out
+
+
+def join_ocr_boxes(rows: list[list[Line]]) -> list[Line]:
+    """The loose pieces of a page (in rows, `ocr_text.rows`), boxes side by side read box by box."""
+    pieces = [ln for row in rows for ln in row]
+    if len(pieces) < 4:
+        return pieces
+    h = _height(pieces)
+    cols = _columns(rows, h)
+    if len(cols) < 2:
+        return pieces
+    # a piece alone on its row (running text, a box's wrapped line) is no piece run over its box
+    origin = [(k, p) for k, ln in enumerate(pieces)
+              for p in (_cut(ln, cols, h) if any(ln in row and len(row) >= 2 for row in rows) else [ln])]
+    cut = [p for _k, p in origin]
+    chars = [c for k, ln in enumerate(cut) for c in _as_chars(k, ln, h)]
+    lines = group_lines(chars)
+    right = max(ln.box.x1 for ln in cut) * POINT_SIZE / h
+    joined = join_box_columns(lines, right)
+    taken: set[int] = set()         # pieces of `pieces` read into a row of boxes
+    out: list[Line] = []
+    for tl in joined:
+        if not tl.boxes:
+            continue
+        ks = {c["piece"] for c in tl.chars}
+        taken |= {origin[k][0] for k in ks}
+        parts = [cut[k] for k in sorted(ks)]
+        box = parts[0].box
+        for p in parts[1:]:
+            box = box.union(p.box)
+        out.append(Line(tl.text(), page=parts[0].page, box=box, confidence=min(p.confidence for p in parts)))
+    if not out:
+        return pieces
+    return out + [ln for k, ln in enumerate(pieces) if k not in taken]
