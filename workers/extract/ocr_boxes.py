@@ -107,8 +107,8 @@ def join_ocr_boxes(rows: list[list[Line]]) -> list[Line]:
     if len(cols) < 2:
         return pieces
     # a piece alone on its row (running text, a box's wrapped line) is no piece run over its box
-    origin = [(k, p) for k, ln in enumerate(pieces)
-              for p in (_cut(ln, cols, h) if any(ln in row and len(row) >= 2 for row in rows) else [ln])]
+    shared = {id(ln) for row in rows if len(row) >= 2 for ln in row}
+    origin = [(k, p) for k, ln in enumerate(pieces) for p in (_cut(ln, cols, h) if id(ln) in shared else [ln])]
     cut = [p for _k, p in origin]
     chars = [c for k, ln in enumerate(cut) for c in _as_chars(k, ln, h)]
     lines = group_lines(chars)
