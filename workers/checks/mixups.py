@@ -17,7 +17,6 @@ from ..forms.labels import label_key
 from ..results import ExtractedDocument
 
 
-# a date's units with no number read: what is left of a date whose figures the reading lost
 # a date's units with the figures lost: no figure at all (年 月), or none before its first unit
 # (年十二月: nobody writes a year's 年 without its year; the reading lost what stood before it)
 _DATE_UNITS_ONLY = re.compile(r"[年月日\s./\-]+|[年月][^年]*")

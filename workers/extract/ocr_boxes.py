@@ -12,16 +12,12 @@ from __future__ import annotations
 
 from .model import Box, Line
 from .pdf_boxes import join_box_columns
+from .ocr_text import line_height
 from .pdf_layout import group_lines
 
 # pieces start in one column within this many line heights; a column is where this many rows start one
 ALIGN = 0.5
 MIN_ROWS = 3
-
-
-def _height(lines: list[Line]) -> float:
-    hs = sorted(ln.box.y1 - ln.box.y0 for ln in lines)
-    return max(1.0, hs[len(hs) // 2])
 
 
 def _columns(rows: list[list[Line]], h: float) -> list[float]:
@@ -102,7 +98,7 @@ def join_ocr_boxes(rows: list[list[Line]]) -> list[Line]:
     pieces = [ln for row in rows for ln in row]
     if len(pieces) < 4:
         return pieces
-    h = _height(pieces)
+    h = line_height(pieces)
     cols = _columns(rows, h)
     if len(cols) < 2:
         return pieces

@@ -122,11 +122,17 @@ def deskew(img: np.ndarray) -> tuple[np.ndarray, float]:
     angle = skew_angle(grey)
     if abs(angle) < SKEW_MIN or abs(angle) >= SKEW_MAX:
         return img, 0.0
+    log.debug("page deskewed by %.2f°", angle)
+    return rotate(img, angle)[0], angle
+
+
+def rotate(img: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """The page turned by `angle` degrees (counter-clockwise) about its middle, on white, and the
+    2×3 matrix that turned it (for what was read on the page before)."""
     h, w = img.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     border = (255, 255, 255) if img.ndim == 3 else 255
-    log.debug("page deskewed by %.2f°", angle)
-    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=border), angle
+    return cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=border), m
 
 
 def _fit(mask: np.ndarray, horizontal: bool, min_len: float) -> list[tuple[float, np.ndarray]]:

@@ -14,8 +14,9 @@ import math
 from dataclasses import replace
 from typing import Any
 
-import cv2
 import numpy as np
+
+from .ocr_geometry import rotate
 
 # a page turned less than this (degrees) reads well as it is; one turned more than this is not a
 # slight turn (a line the detector read sideways)
@@ -51,11 +52,8 @@ def level_by_text(image: np.ndarray, lines: list[Any], seals: list[Any]) -> tupl
     turn = text_turn(lines)
     if not turn:
         return image, lines, seals
-    h, w = image.shape[:2]
-    m = cv2.getRotationMatrix2D((w / 2, h / 2), turn, 1.0)
+    image, m = rotate(image, turn)
     slope = math.tan(math.radians(turn))
-    border = (255, 255, 255) if image.ndim == 3 else 255
-    image = cv2.warpAffine(image, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=border)
     lines = [replace(ln, box=_turned(ln.box, m, slope), tilt=ln.tilt - turn) for ln in lines]
     seals = [replace(s, box=_turned(s.box, m, 0.0)) for s in seals]
     return image, lines, seals

@@ -56,13 +56,14 @@ def rows(lines: list[Line]) -> list[list[Line]]:
     return out
 
 
-def _height(row: list[Line]) -> float:
+def line_height(row: list[Line]) -> float:
+    """The median height of the lines' boxes (at least 1)."""
     return max(1.0, sorted(l.box.y1 - l.box.y0 for l in row)[len(row) // 2])
 
 
 def row_text(row: list[Line]) -> str:
     """The row's pieces left to right, parted where the row has a gap."""
-    h = _height(row)
+    h = line_height(row)
     text, prev = "", None
     for ln in row:
         if prev is not None and text and ln.text:
@@ -96,7 +97,7 @@ def paragraphs(loose: list[list[Line]]) -> list[list[list[Line]]]:
     for r, b in zip(loose, boxes):
         if out:
             prev = out[-1][-1]
-            pb, h = row_box(prev), _height(prev)
+            pb, h = row_box(prev), line_height(prev)
             if (pb.x1 >= right - WRAP_RIGHT * h and b.x0 <= left + WRAP_LEFT * h
                     and -WRAP_OVERLAP * h <= b.y0 - pb.y1 < WRAP_BELOW * h):
                 out[-1].append(r)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .labels import FORM_LINE_LABELS
+from .labels import FORM_LINE_LABELS, label_key
 from .normalise import nfkc
 
 # what a blank to write on looks like: ＿＿, ____, ……, and the space around it
@@ -58,10 +58,6 @@ def _spaced(label: str) -> str:
     return r"[ \t\u3000]*".join(_either_width(c) for c in chars)
 
 
-def _flat(text: str) -> str:
-    return nfkc(re.sub(r"\s+", "", text))
-
-
 def clean_value(text: str) -> str:
     """A value without the blank it was typed on and without spaces around it."""
     return _BLANK.sub(" ", text).strip(" \t\u3000\u00a0:：")
@@ -75,7 +71,7 @@ class Segmenter:
         # longest first, so 联络人姓名及职务 wins over 联络人姓名
         alternation = "|".join(_spaced(lbl) for lbl in sorted(self.labels, key=len, reverse=True))
         self._re = re.compile(f"(?P<label>{alternation}){_NOTE}[ \\t\\u3000]*(?P<colon>{_COLON})?")
-        self._by_flat = {_flat(lbl): lbl for lbl in self.labels}
+        self._by_flat = {label_key(lbl): lbl for lbl in self.labels}
         # a label line starts with its label (a few words may stand in front): a line that does
         # not is passed over without searching it whole (the narrative's long paragraphs)
         self._start = re.compile(f"[ \\t\\u3000\\u00a0]*[^ \\t\\u3000\\u00a0:：]{{0,{_PREFIX_MAX}}}?(?:{alternation})")
@@ -91,7 +87,7 @@ class Segmenter:
         is long (4 characters or more) or follows a digit or a mark, not another Han character."""
         out: list[tuple[re.Match, str, bool]] = []
         for m in self._re.finditer(line):
-            label = self._by_flat.get(_flat(m.group("label")), m.group("label"))
+            label = self._by_flat.get(label_key(m.group("label")), m.group("label"))
             before = line[:m.start()]
             after = line[m.end("label"):]
             if m.group("colon"):
