@@ -1,7 +1,7 @@
 """A held-out measure of reading forms: shapes and contents the reading code was not tuned on.
 
     .venv/bin/python bench/bench_heldout.py [--start 9000] [--count 20] [--formats docx,html,rtf,pdf]
-                                            [--ocr 0] [--photo 0] [--json out.json]
+                                            [--ocr 0] [--photo 0] [--fax 0] [--twoup 0] [--json out.json]
 
 HELD-OUT SEEDS: 9000–9999 belong to this bench.  Tests, fixtures and the shapes bench must never
 use them (nor tune on the forms they make): a figure from forms the code was fitted to says
@@ -22,8 +22,10 @@ another tool than the Word writer), doc (the .docx saved as Word 97 by LibreOffi
 prints the first N forms, rasterises every page at 150 dpi into an image-only PDF and reads that
 (slow); `--photo N` photographs those pages instead — each page curled, shadowed on one side,
 turned 1.5–3° on a desk and saved as a phone's JPEG, the photos bound into one PDF as a scanning
-app makes it (slower still).  The HTML writer stamps no seal and has no score sheet, so there every seal is rightly
-missing and the sheet is not expected.
+app makes it (slower still); `--fax N` scans them black and white at 200 dpi into a multi-page
+TIFF; `--twoup N` prints two pages a landscape sheet and scans the sheets.  The HTML writer
+stamps no seal and has no score sheet, so there every seal is rightly missing and the sheet is
+not expected.
 
 Per format: fields read right, 字数 right, findings recall and precision, and FALSE ERRORS per
 form — errors the unit would be told about that its form does not have, the figure that matters
@@ -54,6 +56,7 @@ from tests import form_shapes as fs  # noqa: E402
 from workers.extraction import extract_file  # noqa: E402
 
 FORMATS = ("docx", "html", "rtf", "pdf", "htmlpdf", "doc")
+SCANNED = ("ocr", "photo", "fax", "twoup")      # the .docx printed, then scanned or photographed
 # scored as ../shared/tools/score.py scores them: the contract's codes, less those one file cannot
 # decide; a doubt for the reviewer (field.unread, seal.uncertain, …) claims nothing about the form
 SCORED = {"file.unsupported", "file.unreadable", "form.unrecognised", "field.missing", "field.invalid",
@@ -71,7 +74,7 @@ def _squeeze(v: object) -> object:
 def build(cases: list[Case], folder: Path, fmt: str) -> list[tuple[Case, str, Path]]:
     """Every case written for `fmt` (case, writer, file), converted in one LibreOffice run."""
     folder.mkdir(parents=True)
-    writer = "docx" if fmt in ("docx", "pdf", "ocr", "photo", "doc") else "html"
+    writer = "docx" if fmt in ("docx", "pdf", "doc", *SCANNED) else "html"
     made = []
     for c in cases:
         stem = f"heldout-{c.seed}"
@@ -82,23 +85,36 @@ def build(cases: list[Case], folder: Path, fmt: str) -> list[tuple[Case, str, Pa
             made.append((c, writer, fs.write_html(folder / f"{stem}.html", form, c.shape)))
     if fmt == "docx":
         return made
-    ext = {"html": "docx", "ocr": "pdf", "photo": "pdf", "htmlpdf": "pdf"}.get(fmt, fmt)
+    ext = "pdf" if fmt in SCANNED or fmt == "htmlpdf" else "docx" if fmt == "html" else fmt
     converted = fs.convert_all([p for _c, _w, p in made], folder / "out", ext)
-    if fmt in ("ocr", "photo"):
-        converted = [rasterise(p, photo=fmt == "photo", seed=c.seed) for (c, _w, _p), p in zip(made, converted)]
+    if fmt in SCANNED:
+        converted = [rasterise(p, fmt, seed=c.seed) for (c, _w, _p), p in zip(made, converted)]
     return [(c, w, p) for (c, w, _p), p in zip(made, converted)]
 
 
-def rasterise(pdf: Path, photo: bool = False, seed: int = 0) -> Path:
-    """The printed form as a scan: every page at 150 dpi, in colour, into an image-only PDF; or,
-    `photo`, as phone photos of the pages (see the module's docstring)."""
+def rasterise(pdf: Path, kind: str = "ocr", seed: int = 0) -> Path:
+    """The printed form as a scan (see the module's docstring): `ocr` every page at 150 dpi in
+    colour into an image-only PDF; `photo` phone photos of the pages; `fax` a black-and-white
+    200 dpi multi-page TIFF (CCITT group 4, as an office scanner files it); `twoup` the pages
+    printed two to a landscape sheet, each sheet scanned at 150 dpi."""
     from PIL import Image
+
+    from tests import image_factory as imf
     if not pdf.exists():
         return pdf
-    subprocess.run(["pdftoppm", "-r", "150", "-png", str(pdf), str(pdf.with_suffix(""))], check=True)
+    dpi = "200" if kind == "fax" else "150"
+    subprocess.run(["pdftoppm", "-r", dpi, "-png", str(pdf), str(pdf.with_suffix(""))], check=True)
     pages = [Image.open(p).convert("RGB") for p in sorted(pdf.parent.glob(f"{pdf.stem}-*.png"))]
-    if photo:
+    if kind == "photo":
         pages = [_photo(p, seed * 7 + k) for k, p in enumerate(pages)]
+    if kind == "fax":
+        out = pdf.with_name(pdf.stem + "-fax.tif")
+        bits = [imf.one_bit(p, noise=6, seed=seed + k) for k, p in enumerate(pages)]
+        bits[0].save(out, save_all=True, append_images=bits[1:], compression="group4", dpi=(200, 200))
+        return out
+    if kind == "twoup":
+        pages = [imf.two_up(pages[k], pages[k + 1] if k + 1 < len(pages) else None)
+                 for k in range(0, len(pages), 2)]
     out = pdf.with_name(pdf.stem + "-scan.pdf")
     pages[0].save(out, save_all=True, append_images=pages[1:], resolution=150)
     return out
@@ -206,8 +222,9 @@ def score(case: Case, writer: str, path: Path, tally: Tally) -> None:
 
 
 def run(start: int, count: int, formats: list[str], ocr: int, verbose: bool = False,
-        dev: bool = False, photo: int = 0) -> dict[str, dict[str, object]]:
-    """The figures per format for seeds start … start+count-1 (and the first `ocr` as scans).
+        dev: bool = False, photo: int = 0, fax: int = 0, twoup: int = 0) -> dict[str, dict[str, object]]:
+    """The figures per format for seeds start … start+count-1 (and the first `ocr` as scans, the
+    first `photo` as photos, `fax` as 1-bit TIFFs, `twoup` as two-up sheets).
 
     `dev`: seeds OUTSIDE the held-out range, for looking at what goes wrong while changing the
     reader — the held-out forms themselves are only measured, never studied."""
@@ -219,9 +236,10 @@ def run(start: int, count: int, formats: list[str], ocr: int, verbose: bool = Fa
     cases = [make_case(s) for s in seeds]
     out: dict[str, dict[str, object]] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        for fmt in formats + (["ocr"] if ocr else []) + (["photo"] if photo else []):
+        scanned = {"ocr": ocr, "photo": photo, "fax": fax, "twoup": twoup}
+        for fmt in formats + [k for k, n in scanned.items() if n]:
             tally = Tally()
-            some = cases[:ocr] if fmt == "ocr" else cases[:photo] if fmt == "photo" else cases
+            some = cases[:scanned[fmt]] if fmt in scanned else cases
             for case, writer, path in build(some, Path(tmp) / fmt, fmt):
                 score(case, writer, path, tally)
             out[fmt] = {**tally.figures(), "notes": tally.notes}
@@ -237,6 +255,8 @@ def main() -> None:
     ap.add_argument("--formats", default=",".join(FORMATS), help=f"comma-separated, of {', '.join(FORMATS)}")
     ap.add_argument("--ocr", type=int, default=0, help="also read the first N forms printed and rasterised (slow)")
     ap.add_argument("--photo", type=int, default=0, help="also read the first N forms printed and photographed (slower)")
+    ap.add_argument("--fax", type=int, default=0, help="also read the first N forms printed as 1-bit 200 dpi TIFFs (slow)")
+    ap.add_argument("--twoup", type=int, default=0, help="also read the first N forms printed two pages a sheet (slow)")
     ap.add_argument("--json", type=Path, help="write the figures here")
     ap.add_argument("-v", "--verbose", action="store_true", help="print what each form got wrong")
     ap.add_argument("--dev", action="store_true",
@@ -246,7 +266,7 @@ def main() -> None:
     if set(formats) - set(FORMATS):
         ap.error(f"unknown formats: {', '.join(sorted(set(formats) - set(FORMATS)))}")
     t0 = time.perf_counter()
-    figures = run(a.start, a.count, formats, a.ocr, a.verbose, a.dev, a.photo)
+    figures = run(a.start, a.count, formats, a.ocr, a.verbose, a.dev, a.photo, a.fax, a.twoup)
     print(f"{'DEVELOPMENT' if a.dev else 'held-out'} seeds {a.start}–{a.start + a.count - 1}, {time.perf_counter() - t0:.0f} s")
     print(f"{'format':7s} {'forms':>5s} {'fields':>7s} {'字数':>6s} {'recall':>7s} {'precis.':>7s} "
           f"{'false err/form':>14s} {'false warn':>10s} {'doubts':>6s} {'crash':>5s} {'s/form':>6s}")

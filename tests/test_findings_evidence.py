@@ -193,6 +193,46 @@ class TestWeakEvidenceAsksTheReviewer:
         findings = check_document(doc, SCORES, method="docx")
         assert is_weak(only(findings, "rubric.total_mismatch"))
         assert is_weak(only(findings, "field.missing", SCORES.rubric.items[3].key))
+        # on a print or a scan the row not found is the reading's: no mismatch is claimed at all
+        for method in ("pdf-text", "ocr"):
+            findings = check_document(doc, SCORES, method=method)
+            f = only(findings, "rubric.uncertain", "rubric.total")
+            assert is_weak(f) and f.extra["checked"] == "rubric.total_mismatch" and "合计无法核对" in f.message
+            assert not [g for g in findings if g.code == "rubric.total_mismatch"]
+
+
+def _sheet(scores: dict[int, object], printed: dict[int, object] | None = None) -> ExtractedDocument:
+    """A 评分细则 as read: every item at its maximum but `scores`; `printed`: the 分值 read on a row
+    where it is not the item's."""
+    doc = ExtractedDocument(kind=SCORES.kind)
+    for i, item in enumerate(SCORES.rubric.items):
+        v = scores.get(i, item.max)
+        doc.fields[item.key] = FieldValue(v, label=item.text, extra={"max": item.max, "self_score": v})
+        if printed and i in printed:
+            doc.fields[item.key].extra["printed_max"] = printed[i]
+    doc.fields["rubric.total"] = FieldValue(sum(item.max for item in SCORES.rubric.items))   # as the unit added
+    return doc
+
+
+class TestAScoreSheetRowMisread:
+    """A score sheet's printed 分值 checks the reading of its row: two rows read as one (4 over 3 in
+    one cell, read 43) give a score far above the item's maximum, and a unit told to lower a score
+    it wrote right."""
+
+    @pytest.mark.parametrize("method", ["pdf-text", "ocr"])
+    def test_a_score_on_a_row_whose_printed_maximum_is_not_the_items(self, method: str) -> None:
+        item = SCORES.rubric.items[4]
+        doc = _sheet({4: 43}, printed={4: 43})
+        f = only(check_document(doc, SCORES, method=method), "field.uncertain", item.key)
+        assert is_weak(f) and f.extra["checked"] == "rubric.over_max"
+        assert "43" in f.message and "两行读成了一行" in f.message and "请更正" not in f.message
+        total = only(check_document(doc, SCORES, method=method), "rubric.uncertain", "rubric.total")
+        assert "印的分值与条目不符" in total.extra["reason"]
+
+    def test_a_score_above_its_maximum_on_a_row_read_right_is_the_units_error(self) -> None:
+        item = SCORES.rubric.items[4]
+        f = only(check_document(_sheet({4: item.max + 1}), SCORES, method="ocr"), "rubric.over_max", item.key)
+        assert f.severity == "error" and "evidence" not in f.to_json()
 
 
 class TestContract:

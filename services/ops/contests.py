@@ -22,6 +22,7 @@ CODE_LABELS = {
     "ocr.low_confidence": "识别可信度低", "date.unreadable": "落款日期无法辨认（请人工核对）",
     "field.unread": "栏目内容未能读出（请人工核对）", "field.uncertain": "读出的内容存疑（请人工核对）",
     "signature.uncertain": "无法判断是否签字", "length.uncertain": "字数无法核对（内容被截去，请人工核对）",
+    "rubric.uncertain": "评分合计无法核对（请人工核对）",
     "processing.failed": "处理失败，已转人工",
 }
 

@@ -51,12 +51,16 @@ DOUBT_CODES = {"field.missing": ("field.unread", "未能从文件中读出"),
                "field.invalid": ("field.uncertain", "读出的内容不一定准确"),
                "seal.missing": ("seal.uncertain", "未能确定是否盖章"),
                "signature.missing": ("signature.uncertain", "未能确定是否签字"),
-               "date.missing": ("date.unreadable", "未能确定是否填写落款日期")}
+               "date.missing": ("date.unreadable", "未能确定是否填写落款日期"),
+               # a score above its maximum read from a row misread is a value in doubt
+               "rubric.over_max": ("field.uncertain", "读出的内容不一定准确")}
+# a total that cannot be checked (items not found or misread on a print or a scan) claims no mismatch
+TOTAL_UNCHECKED = ("rubric.uncertain", "合计无法核对")
 # a text cut off in print (run past the page's edge) has no 字数 to check: only then is a limit's
 # finding a doubt; an OCR count near its limit keeps its claim, weak
 CUT_OFF = "内容被截去"
 CUT_LENGTH = ("length.uncertain", "字数无法核对")
-_DOUBT_WORDS = dict([*DOUBT_CODES.values(), CUT_LENGTH])
+_DOUBT_WORDS = dict([*DOUBT_CODES.values(), CUT_LENGTH, TOTAL_UNCHECKED])
 NOT_FOUND = "表格中没有找到这一栏"
 # the label is in the file's text, but the reading did not find its value beside it
 LABEL_UNREAD = "文件中有这一栏，但未能确定它填写的内容"
@@ -189,6 +193,9 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         return cut
     if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
         return "读到的是表格上印的栏目名称，不是填写的内容"
+    misread = _row_misread(fvs)
+    if misread:
+        return misread
     share = form_share(doc, spec)
     if share < FORM_CONFIDENT:
         return f"表格版式未能完整识别（只找到约 {share:.0%} 的栏目）"
@@ -209,6 +216,20 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         # faint handwriting on an illegible scan reads as nothing
         return _illegible(doc, reading)
     return None
+
+
+def _row_misread(fvs: list[FieldValue | None]) -> str | None:
+    """Why a score sheet's row was not read as the row it was paired with: the 分值 printed on it
+    is not the item's (two rows read as one: 4 and 3 as 43)."""
+    for fv in fvs:
+        if fv is not None and "printed_max" in fv.extra:
+            return (f"这一行印的分值读作 {_num(fv.extra['printed_max'])}，与本条分值 {_num(fv.extra.get('max'))} "
+                    f"不符，可能把相邻两行读成了一行")
+    return None
+
+
+def _num(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 # a date or month as the normaliser writes it
@@ -278,6 +299,8 @@ def _total_reason(doc: ExtractedDocument, spec: DocumentSpec, reading: Reading) 
     items = [doc.fields.get(i.key) for i in spec.rubric.items]
     if any(not located(fv) for fv in items):
         return "评分细则有的条目没有找到，合计无法核对完整"
+    if any(fv is not None and "printed_max" in fv.extra for fv in items):
+        return "评分细则有的行未能按行识别（印的分值与条目不符），合计无法核对完整"
     if any(_low(fv, reading) for fv in items + [doc.fields.get("rubric.total")]):
         return "扫描件中有的分数识别可信度较低"
     return None
@@ -317,6 +340,9 @@ def doubt_code(code: str, reason: str, reading: Reading) -> str:
         return code
     if code in _LENGTH_CODES:
         return CUT_LENGTH[0] if CUT_OFF in reason else code
+    if code == "rubric.total_mismatch":
+        # a .docx's rows are what the unit typed; elsewhere a row not found is the reading's
+        return code if reading.method == "docx" else TOTAL_UNCHECKED[0]
     return DOUBT_CODES[code][0] if code in DOUBT_CODES else code
 
 

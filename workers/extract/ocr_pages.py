@@ -86,6 +86,13 @@ def downscale(img: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
     return cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
 
 
+def _reduce(img: np.ndarray, factor: float) -> np.ndarray:
+    """`img` scaled by `factor` (< 1) with an area average, as `downscale` does."""
+    import cv2
+    h, w = img.shape[:2]
+    return cv2.resize(img, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)
+
+
 def _check_pixels(size: tuple[int, int], settings: Settings, name: str) -> None:
     w, h = size
     if w * h > settings.max_image_pixels:
@@ -125,8 +132,8 @@ def image_pages(path: Path, settings: Settings) -> list[PreparedPage]:
         raise ReadError("file.unreadable", MSG_UNREADABLE, f"{path.name}: cannot decode image: {e}") from e
 
 
-def _page_dpi(page: object) -> float:
-    """Render at the scan's own resolution (one full-page image), within 150–220 dpi."""
+def _native_dpi(page: object) -> float | None:
+    """The resolution of a scanned page's one full-page image, or None for any other page."""
     try:
         imgs = page.images  # type: ignore[attr-defined]
         if len(imgs) == 1:
@@ -134,10 +141,24 @@ def _page_dpi(page: object) -> float:
             w_pt = float(im["x1"]) - float(im["x0"])
             src_w = float(im["srcsize"][0])
             if w_pt > 0.6 * float(page.width):  # type: ignore[attr-defined]
-                return float(min(220.0, max(150.0, src_w / (w_pt / 72.0))))
+                return src_w / (w_pt / 72.0)
     except Exception:  # noqa: BLE001 - a page we cannot inspect renders at the default
         pass
-    return float(DEFAULT_DPI)
+    return None
+
+
+def _page_dpi(page: object) -> tuple[float, float]:
+    """(render at, read at): a scan is rendered at its own resolution, pixel for pixel, and read
+    within 150–220 dpi.  Letting the renderer resample a scan by a few per cent (a two-up sheet
+    just over MAX_SIDE) greys a one-pixel rule out of the grid: two rows of a score sheet then read
+    as one cell (4 and 3 as 43); an area average keeps the rule."""
+    native = _native_dpi(page)
+    if native is None:
+        return float(DEFAULT_DPI), float(DEFAULT_DPI)
+    target = float(min(220.0, max(150.0, native)))
+    # a scan of up to twice the resolution read is decoded whole; beyond that (a 600 dpi scan)
+    # the renderer reduces it, as its memory would otherwise be four times the page's
+    return (native if target <= native <= 2 * target else target), target
 
 
 def pdf_pages(path: Path, settings: Settings) -> list[PreparedPage]:
@@ -156,15 +177,18 @@ def pdf_pages(path: Path, settings: Settings) -> list[PreparedPage]:
                             f"{path.name}: {n} pages over max_pages {settings.max_pages}")
         out: list[PreparedPage] = []
         for i, page in enumerate(pdf.pages):
-            dpi = _page_dpi(page)
+            dpi, target = _page_dpi(page)
             w_px, h_px = float(page.width) * dpi / 72, float(page.height) * dpi / 72
             side = max(w_px, h_px)
-            if side > MAX_SIDE:           # huge page sizes (A0 posters) stay within the cap
-                dpi *= MAX_SIDE / side
+            if side > 2 * MAX_SIDE:       # huge page sizes (A0 posters): the renderer reduces them
+                dpi *= 2 * MAX_SIDE / side
             if w_px * h_px > settings.max_image_pixels:
                 dpi *= (settings.max_image_pixels / (w_px * h_px)) ** 0.5
-            pil = page.to_image(resolution=dpi).original
-            for arr in split_two_up(load_rgb(pil)):
+            target = min(target, dpi)
+            rgb = load_rgb(page.to_image(resolution=dpi).original)
+            if target < dpi:
+                rgb = _reduce(rgb, target / dpi)
+            for arr in split_two_up(downscale(rgb)):
                 h, w = arr.shape[:2]
                 out.append(PreparedPage(page=len(out) + 1, width=w, height=h, image=arr))
         return out

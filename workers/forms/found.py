@@ -23,6 +23,8 @@ class Found:
     blocks: list[int] = field(default_factory=list)   # blocks a value read from lines came from
     # (page, box) of each line a value read from lines came from: a seal beside any of them is its
     spots: list[tuple[int, Box]] = field(default_factory=list)
+    # a score sheet's row: its 分值 as printed, a check on the reading of the row
+    printed_max: str = ""
 
 
 @dataclass

@@ -89,7 +89,8 @@ def locate_rubric(loc: LocatorView, spec: DocumentSpec) -> LocatedDocument | Non
         raw = sc.text if sc is not None else ""
         ref = sc or mc
         located.rubric_rows[item.key] = Found(raw=raw, page=ref.page, box=ref.box,
-                                              confidence=ref.confidence, label=item.text, cell=sc)
+                                              confidence=ref.confidence, label=item.text, cell=sc,
+                                              printed_max=mc.text)
     return located
 
 def _match_items(items: tuple, texts: list[str]) -> list:

@@ -215,6 +215,11 @@ def build_document(located: LocatedDocument, *, year: int | None = None) -> Extr
                 raw=found.raw, label=item.text,
                 extra={"max": item.max, "self_score": score if score != "" else None,
                        "review_score": None})
+            printed = score_value(found.printed_max)
+            if isinstance(printed, (int, float)) and abs(printed - item.max) > 1e-9:
+                # the row's 分值 is not this item's: two rows read as one (4 and 3 as 43), or a
+                # row paired with the wrong item; what was read on it is in doubt
+                out.fields[item.key].extra["printed_max"] = printed
         if located.rubric_total is not None:
             t = located.rubric_total
             out.fields["rubric.total"] = FieldValue(value=score_value(t.raw), confidence=t.confidence,
