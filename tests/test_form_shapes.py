@@ -321,3 +321,39 @@ def test_sheet_nested_in_a_cell_is_found() -> None:
     documents, _ = analyse(doc, get_campaign("yueyang-2017"))
     got = {d.kind: {k: v.value for k, v in d.fields.items()} for d in documents}
     assert _wrong(got, {"score_sheet": fs.expected(form)["score_sheet"]}) == {}
+
+
+@pytest.mark.parametrize("scale", [1.0, 0.93])
+def test_sheet_continued_on_a_page_whose_grid_splits_differently(scale: float) -> None:
+    """GIVEN a score sheet printed and scanned over two pages, its criterion column found as two
+    grid columns on the first page (a cell's text read as a rule) and as one on the second, the
+    second page photographed a little smaller and to the side (`scale`) WHEN it is read THEN
+    every item's score comes from its own 自评分 column on both pages: the continuation's columns
+    are known by where they stand across the table, not by their count."""
+    from workers.extract.model import Box, Cell, Document, Table
+    from workers.extraction import analyse
+
+    form = fs.yueyang()
+    items = get_campaign("yueyang-2017").document("score_sheet").rubric.items
+    rows = [[f"{it.group}", it.text, f"{it.max:g}", f"{s:g}", ""] for it, s in zip(items, form.scores)]
+    edges = [40.0, 120.0, 280.0, 360.0, 440.0, 520.0]          # 考评项目 | 考评标准 | 分值 | 自评分 | 考评分
+
+    def cell(r: int, c: int, text: str, x0: float, x1: float, page: int, k: float = 1.0, dx: float = 0.0,
+             span: int = 1) -> Cell:
+        return Cell(r, c, colspan=span, paragraphs=[text], page=page,
+                    box=Box(dx + k * x0, k * (60 + 30 * r), dx + k * x1, k * (88 + 30 * r)))
+
+    first, second = rows[:12], rows[12:]
+    head = ["考评项目", "考评标准", "考评分值", "自评分", "考评分"]
+    # page 1: 考评标准 over two grid columns (a rule found inside it), page 2: over one
+    top = [cell(0, 0, head[0], edges[0], edges[1], 1), cell(0, 1, head[1], edges[1], edges[2], 1, span=2)]
+    top += [cell(0, c + 1, head[c], edges[c], edges[c + 1], 1) for c in (2, 3, 4)]
+    for r, row in enumerate(first, start=1):
+        top += [cell(r, 0, row[0], edges[0], edges[1], 1), cell(r, 1, row[1], edges[1], edges[2], 1, span=2)]
+        top += [cell(r, c + 1, row[c], edges[c], edges[c + 1], 1) for c in (2, 3, 4)]
+    rest = [cell(r, c, row[c], edges[c], edges[c + 1], 2, k=scale, dx=25.0 * (1 - scale) * 10)
+            for r, row in enumerate(second + [["合计分", "", "100", f"{sum(form.scores):g}", ""]]) for c in range(5)]
+    doc = Document(blocks=[Table(cells=top, page=1), Table(cells=rest, page=2)], method="ocr", pages=2)
+    documents, _ = analyse(doc, get_campaign("yueyang-2017"))
+    got = {d.kind: {k: v.value for k, v in d.fields.items()} for d in documents}
+    assert _wrong(got, {"score_sheet": fs.expected(form)["score_sheet"]}) == {}

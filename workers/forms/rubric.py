@@ -34,11 +34,15 @@ def locate_rubric(loc: LocatorView, spec: DocumentSpec) -> LocatedDocument | Non
     # a sheet may sit in a layout table around it: nested tables are read in their place
     tables = [(i, t) for i, b in enumerate(loc.doc.blocks) if isinstance(b, Table) for t in tables_in(b)]
     rows: list[tuple[int, Table, int]] = []
+    places: dict[str, float] = {}
+    head: Table | None = None
     for i, t in tables:
         header = header_roles(t, cols)
         if "self_score" in header and "max" in header:
             item_col, max_col, self_col = header.get("item", max(0, header["max"] - 1)), header["max"], header["self_score"]
             ncols = t.ncols
+            head = t
+            places = _places(t, {"item": item_col, "max": max_col, "self": self_col})
             located.blocks.append(i)
             rows.extend((i, t, r) for r in range(t.nrows))
         elif located.blocks and max_col is not None:
@@ -55,6 +59,11 @@ def locate_rubric(loc: LocatorView, spec: DocumentSpec) -> LocatedDocument | Non
     widths = {id(t): t.ncols for _i, t, _r in rows}
 
     def cell_at(t: Table, r: int, col: int) -> Cell | None:
+        if t is not head and len(places) == 3 and _extent(t) is not None:
+            # a continuation on another page: its columns by where they stand across the table,
+            # not by their count (a spurious split of one column must not move the others)
+            role = {item_col: "item", max_col: "max", self_col: "self"}[col]
+            return _cell_over(t, r, places[role])
         width = widths[id(t)]
         shift = width - ncols
         return loc.at(t, r, col + shift) if 0 <= col + shift < width else None
@@ -92,6 +101,41 @@ def locate_rubric(loc: LocatorView, spec: DocumentSpec) -> LocatedDocument | Non
                                               confidence=ref.confidence, label=item.text, cell=sc,
                                               printed_max=mc.text)
     return located
+
+def _extent(t: Table) -> tuple[float, float] | None:
+    """The table's left and right edge, where its cells have boxes (a print or a scan)."""
+    boxes = [c.box for c in t.cells if c.box is not None]
+    if len(boxes) < len(t.cells) or not boxes:
+        return None
+    x0, x1 = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+    return (x0, x1) if x1 > x0 else None
+
+
+def _places(t: Table, roles: dict[str, int]) -> dict[str, float]:
+    """Each role's header cell's middle as a share of the table's width (0 left edge, 1 right):
+    the same on every page of one sheet, whatever the page's scale or offset (photos)."""
+    ext = _extent(t)
+    if ext is None:
+        return {}
+    out: dict[str, float] = {}
+    for role, col in roles.items():
+        heads = sorted((c for c in t.cells if c.col == col and c.box is not None), key=lambda c: c.row)
+        if heads:
+            b = heads[0].box
+            out[role] = ((b.x0 + b.x1) / 2 - ext[0]) / (ext[1] - ext[0])   # type: ignore[union-attr]
+    return out
+
+
+def _cell_over(t: Table, r: int, place: float) -> Cell | None:
+    """The cell of row `r` that stands over `place` (a share of the table's width)."""
+    ext = _extent(t)
+    assert ext is not None
+    x = ext[0] + place * (ext[1] - ext[0])
+    for c in t.cells:
+        if c.row <= r < c.row + c.rowspan and c.box is not None and c.box.x0 <= x <= c.box.x1:
+            return c
+    return None
+
 
 def _match_items(items: tuple, texts: list[str]) -> list:
     """Pair table rows with rubric items: in order when the count agrees,
