@@ -103,9 +103,10 @@ class TestPageFurniture:
         assert is_page_number(text)
 
     @pytest.mark.parametrize("text", ["2015年共发展党员12名。", "3.5%", "完成率达1/3以上", "第一党支部", "2015-11-6",
-                                      "一心一意"])
+                                      "一心一意", "1988/11", "1996/ 10", "2017/4/20", "12/3"])
     def test_material_is_not_a_page_number(self, text: str) -> None:
-        """Text of the material that holds numbers is not a page number."""
+        """Text of the material that holds numbers is not a page number, nor is a date written with a
+        slash (入党时间 1988/11 as the last piece of an OCR line was taken off as page 1988 of 11)."""
         assert not is_page_number(text)
 
     @pytest.mark.parametrize("footer", ["第 {n} 页 共 {total} 页", "- {n} -", "{n}/{total}", "{n}"])

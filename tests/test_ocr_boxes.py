@@ -108,3 +108,75 @@ class TestLevelByText:
         lines = self._lines(0.2)
         out_img, out_lines, _ = level_by_text(image, lines, [])
         assert out_img is image and out_lines == lines
+
+
+class TestWhereParagraphsPart:
+    """Running text and the label line under it on a scan (an opinion right under a narrative)."""
+
+    def _rows(self, texts: list[tuple[str, float]]) -> list[list[Line]]:
+        return [[_piece(t, 186, 1300 + 30 * i, right, 1323 + 30 * i)] for i, (t, right) in enumerate(texts)]
+
+    def test_a_label_line_after_a_sentence_starts_a_paragraph(self) -> None:
+        """GIVEN a narrative's last row ending a sentence a character short of the margin, and under it
+        呈报单位党组织意见：… THEN the opinion is a paragraph of its own, not the narrative's end
+        (it was counted into 字数 and the opinion read blank)."""
+        from workers.extract.ocr_text import paragraphs
+        got = paragraphs(self._rows([("把党建工作与业务工作同部署、同考核。支部书记带头讲党课，帮扶困难家庭60", 1073),
+                                     ("户，深入开展廉政风险防控，新众务发务。", 1035),
+                                     ("呈报单位党组织意见：该支部党建工作扎实，同意推荐。", 728)]))
+        assert [len(p) for p in got] == [2, 1]
+
+    def test_a_colon_in_a_wrapped_sentence_carries_on(self) -> None:
+        """A row that wraps mid-sentence carries on, whatever the next one starts with."""
+        from workers.extract.ocr_text import paragraphs
+        got = paragraphs(self._rows([("支部坚持以党建带队建，总结出三条经验，概括起来就是", 1073),
+                                     ("三个坚持：坚持学习、坚持服务、坚持创新。", 900)]))
+        assert [len(p) for p in got] == [2]
+
+
+def test_two_lines_the_detector_took_for_one_are_read_apart() -> None:
+    """GIVEN a wrapped value's last character right above the next row's value, so close that the
+    detector returns one box over both (read as one character, 星) WHEN the page's lines are
+    looked over THEN the box is read as its two lines: 会 and 五星."""
+    import numpy as np
+    import pytest
+    from PIL import Image, ImageDraw
+
+    from tests.image_factory import cjk_font_path
+    from workers.extract.ocr_engine import OcrLine, models_present
+    from workers.extract.ocr_stacked import split_stacked_lines
+    if cjk_font_path() is None or not models_present():
+        pytest.skip("no CJK font or no OCR models")
+    from PIL import ImageFont
+    font = ImageFont.truetype(cjk_font_path(), 22)
+    img = Image.new("RGB", (900, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.text((40, 40), "党组织名称：", font=font, fill="black")
+    d.text((200, 40), "机关第三支部委员", font=font, fill="black")
+    d.text((200, 66), "会", font=font, fill="black")
+    d.text((200, 90), "五星", font=font, fill="black")
+    d.text((40, 90), "评定星级：", font=font, fill="black")
+    lines = [OcrLine("党组织名称：", (40, 40, 172, 66), 0.99), OcrLine("机关第三支部委员", (200, 40, 378, 66), 0.99),
+             OcrLine("星", (196, 62, 250, 118), 0.85), OcrLine("评定星级：", (40, 90, 150, 116), 0.99)]
+    got = split_stacked_lines(np.asarray(img), lines)
+    assert [ln.text for ln in got] == ["党组织名称：", "机关第三支部委员", "会", "五星", "评定星级："]
+    assert got[2].box[3] <= got[3].box[1] + 2
+
+
+def test_a_tall_line_of_one_large_line_is_left_alone() -> None:
+    """A title in a large font is one line, however tall its box: it is not cut."""
+    import numpy as np
+    import pytest
+    from PIL import Image, ImageDraw, ImageFont
+
+    from tests.image_factory import cjk_font_path
+    from workers.extract.ocr_engine import OcrLine, models_present
+    from workers.extract.ocr_stacked import split_stacked_lines
+    if cjk_font_path() is None or not models_present():
+        pytest.skip("no CJK font or no OCR models")
+    img = Image.new("RGB", (900, 300), "white")
+    d = ImageDraw.Draw(img)
+    d.text((40, 40), "市县机关党建示范点推荐表", font=ImageFont.truetype(cjk_font_path(), 52), fill="black")
+    title = OcrLine("市县机关党建示范点推荐表", (40, 40, 670, 100), 0.99)
+    lines = [title] + [OcrLine("党员人数：", (40, 150 + 30 * k, 150, 174 + 30 * k), 0.99) for k in range(3)]
+    assert split_stacked_lines(np.asarray(img), lines)[0] is title

@@ -33,6 +33,7 @@ from .ocr_level import level_by_text
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
+from .ocr_stacked import split_stacked_lines
 from .ocr_text import paragraphs as text_paragraphs, row_box, row_text, rows
 from .readers import ReadContext
 
@@ -125,7 +126,7 @@ def _read_page(image: np.ndarray, one_bit: bool = False) -> dict[str, Any]:
     grids = find_grids(grey, broken=one_bit, seals=[sl.box for sl in seals])
     # the per-line angle classifier only adds risk on an upright page (it flips whole
     # body lines to 180° and their reading then falls under the score floor)
-    lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
+    lines = split_stacked_lines(clean, _reread_short_lines(clean, run_ocr(clean, use_cls=False)))
     if not grey_page and seals:
         lines = without_seal_text(image, lines)
         lines = closing_mark_under_seal(clean, lines, [s.box for s in seals])

@@ -9,6 +9,8 @@ reads as one line.
 """
 from __future__ import annotations
 
+import re
+
 from .model import Box, Line
 
 # gaps between two pieces of a row, in line heights
@@ -21,6 +23,10 @@ WRAP_LEFT = 0.8
 WRAP_BELOW = 1.2
 # ...or this far above its bottom: on a photo lying askew the boxes of two rows overlap
 WRAP_OVERLAP = 1.0
+# a row that ends a sentence and a row that starts with a label and its colon (呈报单位党组织意见：…)
+# part, however close to the margin the sentence ended: the next field begins there
+SENTENCE_END = re.compile(r"[。！？!?；;]\s*$")
+LABEL_START = re.compile(r"^\s*[\u4e00-\u9fff（）()、]{2,14}[:：]")
 
 
 # pieces of one row may overlap side by side this much (share of the narrower one's width)
@@ -87,7 +93,8 @@ def row_box(row: list[Line]) -> Box:
 
 def paragraphs(loose: list[list[Line]]) -> list[list[list[Line]]]:
     """Rows of loose text (top to bottom) grouped into paragraphs: a row that runs to the right
-    margin carries on into the next when that one starts at the left margin just below."""
+    margin carries on into the next when that one starts at the left margin just below, unless
+    the one ends a sentence and the next starts with a label and its colon."""
     if not loose:
         return []
     boxes = [row_box(r) for r in loose]
@@ -99,7 +106,8 @@ def paragraphs(loose: list[list[Line]]) -> list[list[list[Line]]]:
             prev = out[-1][-1]
             pb, h = row_box(prev), line_height(prev)
             if (pb.x1 >= right - WRAP_RIGHT * h and b.x0 <= left + WRAP_LEFT * h
-                    and -WRAP_OVERLAP * h <= b.y0 - pb.y1 < WRAP_BELOW * h):
+                    and -WRAP_OVERLAP * h <= b.y0 - pb.y1 < WRAP_BELOW * h
+                    and not (SENTENCE_END.search(row_text(prev)) and LABEL_START.match(row_text(r)))):
                 out[-1].append(r)
                 continue
         out.append([r])

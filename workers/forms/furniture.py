@@ -33,7 +33,7 @@ _PAGE_TOKEN = re.compile(
     rf"第\s*{_N}\s*页(?:\s*[,，/、]?\s*共\s*{_N}\s*页)?"
     rf"|共\s*{_N}\s*页(?:\s*[,，/、]?\s*第\s*{_N}\s*页)?"
     rf"|[{_DASH}]\s*\d+\s*[{_DASH}]"
-    rf"|(?<!\d)\d+\s*/\s*\d+(?!\d)"
+    rf"|(?<![\d/])\d{{1,3}}\s*/\s*\d{{1,3}}(?![\d/])"
     rf"|\bpage\s*\d+(?:\s*of\s*\d+)?\b",
     re.IGNORECASE)
 _BARE_NUMBER = re.compile(r"\d{1,3}")
@@ -55,7 +55,18 @@ def _flat(text: str) -> str:
 def is_page_number(text: str) -> bool:
     """Whether `text` is only a page number: 第 1 页 共 3 页, - 2 -, 第1页, 1/3, Page 2 of 3."""
     flat = _flat(text)
-    return bool(flat) and not _PAGE_TOKEN.sub("", flat).strip("·|｜.,，")
+    return bool(flat) and not _PAGE_TOKEN.sub(_page_or_not, flat).strip("·|｜.,，")
+
+
+def _page_or_not(m: re.Match[str]) -> str:
+    """A page token taken out, but n/m only where page n of m can be: 1988/11 (入党时间) and 12/3
+    are dates, not pages."""
+    parts = m.group().split("/")
+    if len(parts) == 2 and parts[0].strip().isdigit() and parts[1].strip().isdigit():
+        n, of = int(parts[0]), int(parts[1])
+        if not 1 <= n <= of:
+            return m.group()
+    return ""
 
 
 def furniture_key(text: str) -> str:
