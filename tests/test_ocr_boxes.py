@@ -180,3 +180,45 @@ def test_a_tall_line_of_one_large_line_is_left_alone() -> None:
     title = OcrLine("市县机关党建示范点推荐表", (40, 40, 670, 100), 0.99)
     lines = [title] + [OcrLine("党员人数：", (40, 150 + 30 * k, 150, 174 + 30 * k), 0.99) for k in range(3)]
     assert split_stacked_lines(np.asarray(img), lines)[0] is title
+
+
+# one column of labels and one of values, without rulings: three labels wrapped under themselves,
+# the detector's pieces as it read a print of it (one label run into its value with no gutter
+# seen, one label's box reaching past its value's start)
+LABEL_COLUMN = [
+    _piece("单位名称：", 185, 450, 293, 477), _piece("中共丽水市住房和城乡建设局机关第四支部委员会", 442, 454, 922, 474),
+    _piece("党组织类型：", 186, 497, 314, 521), _piece("机关党总支", 438, 496, 554, 523),
+    _piece("党组织设置（支部、党", 186, 570, 406, 594), _piece("3个党支部，下设5个党小组", 440, 570, 723, 594),
+    _piece("小组数）：", 182, 598, 285, 625),
+    _piece("党员人数：", 184, 713, 294, 740), _piece("71名", 438, 712, 501, 741),
+    _piece("分管党建工作负责人及", 186, 761, 410, 783), _piece("曾丽磊185-2849-9883", 436, 760, 682, 784),
+    _piece("电话：", 184, 787, 251, 816),
+    _piece("联络人姓名及职务、电", 186, 840, 445, 863), _piece("宋芳英办公室主任0736—7461067", 434, 840, 806, 863),
+    _piece("话：", 182, 866, 230, 895),
+    _piece("申报创建材料（1500字以内）：", 186, 917, 506, 943),
+    _piece("创新“互联网+党建”工作模式。组织集中学习58次，扎实开展“三会一课”和主题党日", 187, 969, 1069, 992),
+    _piece("活动：坚持学习、坚持服务。", 186, 999, 480, 1021),
+]
+
+
+class TestALabelColumn:
+    def test_labels_wrapped_under_themselves_read_whole(self) -> None:
+        """GIVEN labels and values in two columns, three labels wrapped under themselves THEN each
+        label reads whole before its value, however the detector parted the row."""
+        got = _read(LABEL_COLUMN)
+        assert "党组织设置（支部、党小组数）： 3个党支部，下设5个党小组" in got
+        assert "分管党建工作负责人及电话： 曾丽磊185-2849-9883" in got
+        assert "联络人姓名及职务、电话： 宋芳英办公室主任0736—7461067" in got
+
+    def test_a_label_run_into_its_value_is_cut_at_the_column(self) -> None:
+        """The detector read 联络人…电 and its value as one piece (no gutter seen): the label's
+        wrapped end under it (话：) shows where the label box is."""
+        merged = [p for p in LABEL_COLUMN if not p.text.startswith(("联络人", "宋芳英"))] + [
+            _piece("联络人姓名及职务、电宋芳英办公室主任0736—7461067", 186, 840, 806, 863)]
+        assert "联络人姓名及职务、电话： 宋芳英办公室主任0736—7461067" in _read(merged)
+
+    def test_running_text_under_the_form_is_left_as_read(self) -> None:
+        """The narrative's lines (one ending short, whose next starts with 活动：) are not cut."""
+        got = _read(LABEL_COLUMN)
+        assert "创新“互联网+党建”工作模式。组织集中学习58次，扎实开展“三会一课”和主题党日" in got
+        assert "活动：坚持学习、坚持服务。" in got

@@ -10,14 +10,18 @@ of boxes it joined are replaced; every other piece is left as the detector gave 
 """
 from __future__ import annotations
 
+import re
+
 from .model import Box, Line
 from .pdf_boxes import join_box_columns
-from .ocr_text import line_height
+from .ocr_text import WRAP_BELOW, line_height
 from .pdf_layout import group_lines
 
 # pieces start in one column within this many line heights; a column is where this many rows start one
 ALIGN = 0.5
 MIN_ROWS = 3
+# marks that end a clause of running text
+CLAUSE_END = re.compile(r"[，。；！？,;!?]")
 
 
 def _columns(rows: list[list[Line]], h: float) -> list[float]:
@@ -73,6 +77,29 @@ def _cut(ln: Line, cols: list[float], h: float) -> list[Line]:
     return out
 
 
+def _at_column(ln: Line, cols: list[float], h: float) -> Line:
+    """A piece that starts a little left of its column (the detector's box takes in a margin)
+    starts at the column: the gutter before it is then as wide as printed, and the box before it
+    is not read as running on into it."""
+    col = next((x for x in cols if 0 < x - ln.box.x0 <= ALIGN * h), None)
+    if col is None or col >= ln.box.x1:
+        return ln
+    return Line(ln.text, page=ln.page, box=Box(col, ln.box.y0, ln.box.x1, ln.box.y1), confidence=ln.confidence)
+
+
+def _label_wraps(ln: Line, below: list[Line], cols: list[float], h: float) -> bool:
+    """Whether `ln` runs a label box over into its value's (no gutter seen) while the label goes on
+    under it: the row below is one short piece under the label's start, ending with a colon
+    before the column, and nothing before the column in `ln` ends a clause (running text does)."""
+    inside = [x for x in cols if ln.box.x0 + h < x < ln.box.x1 - h]
+    if not inside or len(below) != 1:
+        return False
+    b = below[0]
+    return (abs(b.box.x0 - ln.box.x0) <= ALIGN * h and b.box.x1 < inside[0]
+            and 0 <= b.box.y0 - ln.box.y1 < WRAP_BELOW * h and b.text.rstrip().endswith(("：", ":"))
+            and not CLAUSE_END.search(ln.text[:_at(ln.text, (inside[0] - ln.box.x0) / max(1e-6, ln.box.x1 - ln.box.x0))]))
+
+
 # `pdf_boxes` measures in points, its text a size this large: pixels are scaled to it
 POINT_SIZE = 10.5
 
@@ -100,11 +127,14 @@ def join_ocr_boxes(rows: list[list[Line]]) -> list[Line]:
         return pieces
     h = line_height(pieces)
     cols = _columns(rows, h)
-    if len(cols) < 2:
+    if not cols:
         return pieces
-    # a piece alone on its row (running text, a box's wrapped line) is no piece run over its box
+    # a piece alone on its row (running text, a box's wrapped line) is no piece run over its box,
+    # unless its label box goes on, with its colon, on the row under it (联络人姓名及职务、电宋芳英… / 话：)
     shared = {id(ln) for row in rows if len(row) >= 2 for ln in row}
-    origin = [(k, p) for k, ln in enumerate(pieces) for p in (_cut(ln, cols, h) if id(ln) in shared else [ln])]
+    shared |= {id(row[0]) for row, below in zip(rows, rows[1:]) if len(row) == 1 and _label_wraps(row[0], below, cols, h)}
+    origin = [(k, _at_column(p, cols, h)) for k, ln in enumerate(pieces)
+              for p in (_cut(ln, cols, h) if id(ln) in shared else [ln])]
     cut = [p for _k, p in origin]
     chars = [c for k, ln in enumerate(cut) for c in _as_chars(k, ln, h)]
     lines = group_lines(chars)
