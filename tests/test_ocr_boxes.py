@@ -222,3 +222,17 @@ class TestALabelColumn:
         got = _read(LABEL_COLUMN)
         assert "创新“互联网+党建”工作模式。组织集中学习58次，扎实开展“三会一课”和主题党日" in got
         assert "活动：坚持学习、坚持服务。" in got
+
+
+def test_values_placed_a_little_above_their_labels_read_with_them() -> None:
+    """GIVEN a form whose values were placed by position, each a little above its label's line (as
+    the detector reads a print of it), and a dot of the label's colon taken into a value's box
+    THEN each label reads with its value on one row, the dot gone."""
+    placed = [_piece("中共金华市水利局机关第五支部委员会", 315, 299, 690, 324), _piece("学校", 925, 295, 980, 328),
+              _piece("党组织名称：", 185, 315, 316, 342), _piece("所在单位类别：", 777, 317, 926, 341),
+              _piece("四星级", 292, 344, 364, 372), _piece("8名", 946, 344, 996, 374),
+              _piece("评定星级：", 185, 359, 293, 387), _piece("党员人数：", 839, 359, 949, 389),
+              _piece(".大学", 437, 434, 498, 466), _piece("学历：", 382, 451, 445, 480)]
+    got = [" ".join(row_text(r).split()) for r in rows(placed)]
+    assert got == ["党组织名称：中共金华市水利局机关第五支部委员会 所在单位类别：学校",
+                   "评定星级：四星级 党员人数：8名", "学历：大学"]

@@ -31,6 +31,11 @@ LABEL_START = re.compile(r"^\s*[\u4e00-\u9fff（）()、]{2,14}[:：]")
 
 # pieces of one row may overlap side by side this much (share of the narrower one's width)
 SIDE_BY_SIDE = 0.2
+# a dot opening a piece right after a label's colon, before a Chinese character: part of the colon
+STRAY_MARK = re.compile(r"^[.·:,，。](?=[\u4e00-\u9fff])")
+# a piece beside a row whose boxes it overlaps by this share of a line's height is on it: values
+# typed a little above their labels' line (placed in a form by position) read with their labels
+ROW_OVERLAP = 0.3
 
 
 def _beside(ln: Line, row: list[Line]) -> bool:
@@ -45,7 +50,8 @@ def _beside(ln: Line, row: list[Line]) -> bool:
 
 
 def rows(lines: list[Line]) -> list[list[Line]]:
-    """Lines grouped into visual rows (their vertical extents overlap, side by side), top to bottom."""
+    """Lines grouped into visual rows (side by side, each one's middle within the row's height or
+    overlapping it by ROW_OVERLAP of a line), top to bottom."""
     out: list[list[Line]] = []
     for ln in sorted(lines, key=lambda l: (l.box.y0 + l.box.y1) / 2):
         cy = (ln.box.y0 + ln.box.y1) / 2
@@ -53,7 +59,9 @@ def rows(lines: list[Line]) -> list[list[Line]]:
             last = out[-1]
             top = min(l.box.y0 for l in last)
             bottom = max(l.box.y1 for l in last)
-            if top <= cy <= bottom and _beside(ln, last):
+            h = min(ln.box.y1 - ln.box.y0, line_height(last))
+            overlap = min(ln.box.y1, bottom) - max(ln.box.y0, top)
+            if (top <= cy <= bottom or overlap >= ROW_OVERLAP * h) and _beside(ln, last):
                 last.append(ln)
                 continue
         out.append([ln])
@@ -79,7 +87,12 @@ def row_text(row: list[Line]) -> str:
             elif gap > SPACE_GAP * h or (text[-1].isascii() and text[-1].isalnum()
                                           and ln.text[0].isascii() and ln.text[0].isalnum()):
                 text += " "
-        text += ln.text
+        piece = ln.text
+        if prev is not None and prev.text.endswith(("：", ":")) and ln.box.x0 < prev.box.x1 + SPACE_GAP * h \
+                and STRAY_MARK.match(piece):
+            # the detector's box took in the colon's lower dot beside it (学历： / .大学)
+            piece = piece[1:]
+        text += piece
         prev = ln
     return text
 
