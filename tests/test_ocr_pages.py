@@ -181,3 +181,48 @@ class TestOrientation:
             pytest.skip("no CJK font (fc-list :lang=zh)")
         page = rotate_quarter(np.asarray(jinhua_page()), turns)
         assert (orientation(page) + turns) % 4 == 0
+
+
+def test_a_borderless_table_in_a_cell_reads_box_by_box() -> None:
+    """GIVEN a cell holding a borderless table of labels and values (the secretary's 姓名 | 夏晓松 …),
+    one label and one value wrapped under themselves (担任书记时 / 间, 2003年6 / 月) WHEN the page is
+    assembled THEN the cell's rows read label by label, each wrapped one whole: not 2003年6间月."""
+    cols = [298, 432, 566, 698, 833, 965]
+    rows_ = [["姓名", "夏晓松", "性别", "男", "出生年月", "1975-04"], ["民族", "汉族", "学历", "大专", "行政职务", "办公室主任"],
+             ["入党时间", "1996/10", "担任书记时", "2003年6"]]
+    lines = [_line(t, [x, 520 + 50 * r, x + 24 * len(t) * (0.6 if t.isascii() else 1), 544 + 50 * r])
+             for r, row in enumerate(rows_) for x, t in zip(cols, row)]
+    lines += [_line("间", [566, 648, 590, 672]), _line("月", [698, 648, 722, 672])]
+    page = {"page": 1, "width": 1275, "height": 1650, "turns": 0, "greyscale": False, "bilevel": False, "seals": [],
+            "grids": [{"box": [176, 500, 1076, 700], "rows": [500, 700], "cols": [176, 276, 1076],
+                       "cells": [{"row": 0, "col": 0, "rowspan": 1, "colspan": 1, "box": [176, 500, 276, 700]},
+                                 {"row": 0, "col": 1, "rowspan": 1, "colspan": 1, "box": [276, 500, 1076, 700]}]}],
+            "lines": [_line("书记情况", [186, 520, 210, 680])] + lines}
+    doc = ocr_reader.assemble([page], ReadContext(name="p.png", format="png"))
+    cell = next(doc.tables()).at(0, 1)
+    assert cell is not None
+    assert [" ".join(p.split()) for p in cell.paragraphs][-1] == "入党时间 1996/10 担任书记时间 2003年6月"
+
+
+def test_text_run_to_the_sheets_edge_marks_the_page_cut_off() -> None:
+    """GIVEN a scanned page whose label line runs to the image's right edge (联络人…：胡桂慧 组织委员 0730–,
+    the rest of the phone printed past the paper) WHEN it is assembled THEN the page is known to be
+    cut off (a blank phone there is the cut's doing, a doubt); a page whose text keeps its margins
+    is not; and a unit is not told its phone is missing."""
+    from dossier.campaigns import get_campaign
+    from workers.checks.document import check_document
+    from workers.results import ExtractedDocument, FieldValue
+    base = {"page": 1, "width": 1275, "height": 1650, "turns": 0, "greyscale": False, "bilevel": False,
+            "seals": [], "grids": []}
+    kept = {**base, "lines": [_line("分管党建工作负责人及电话：董伟伟 182-5560-1591", [186, 270, 740, 296])]}
+    cut = {**base, "lines": kept["lines"] + [_line("联络人姓名及职务、电话：胡桂慧 组织委员 0730–", [778, 270, 1275, 296])]}
+    assert ocr_reader.assemble([kept], ReadContext(name="p.png", format="png")).offpage == {}
+    doc = ocr_reader.assemble([cut], ReadContext(name="p.png", format="png"))
+    assert doc.offpage == {1: len(cut["lines"][-1]["text"])}
+    spec = get_campaign("yueyang-2017").document("application_form")
+    read = ExtractedDocument(kind=spec.kind, fields={
+        f.key: FieldValue("" if f.key == "contact.phone" else "x", page=1, label=f.label) for f in spec.leaf_fields()})
+    findings = check_document(read, spec, method="ocr", offpage=doc.offpage)
+    phone = [f for f in findings if f.field == "contact.phone"]
+    assert [(f.code, f.severity) for f in phone] == [("field.unread", "warning")]
+    assert "纸张边缘" in phone[0].message

@@ -180,6 +180,8 @@ def _cut_off(f: Finding, doc: ExtractedDocument, reading: Reading) -> str | None
     for p, n in reading.offpage:
         # a long text runs on over the pages after the one it starts on
         if page is None or p == page or (f.code in _LENGTH_CODES and p > page):
+            if reading.ocr:
+                return f"第 {p} 页的文字一直排到了纸张边缘（打印或扫描时{CUT_OFF}），此处内容可能在被截去的部分"
             return f"第 {p} 页有 {n} 个字印在页面之外（文本框或表格超出了页面，{CUT_OFF}），此处内容可能在被截去的部分"
     return None
 

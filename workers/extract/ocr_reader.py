@@ -247,7 +247,9 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
     for _cb, c in all_cells:
         lines = in_cell.get(id(c), [])
         c.lines = lines
-        c.paragraphs = [row_text(r) for r in rows(lines)]
+        # a borderless table inside the cell (the secretary's 姓名 | 夏晓松 | 性别 | 男 …, its labels
+        # and values wrapped under themselves) is read box by box, as loose text is
+        c.paragraphs = [row_text(r) for r in rows(join_ocr_boxes(rows(lines)))]
         c.confidence = min((ln.confidence for ln in lines), default=1.0)
     blocks: list[tuple[float, Any]] = [(t.box.y0 if t.box else 0.0, t) for t, _ in tables]
     paragraphs: list[Paragraph] = []
@@ -300,7 +302,28 @@ def assemble(pages: list[dict[str, Any]], ctx: ReadContext, *, page_keys: dict[i
         blocks, pictures = _page_blocks(p)
         doc.blocks.extend(b for _, b in blocks)
         doc.pictures.extend(pictures)
+        cut = _at_the_edge(p)
+        if cut:
+            doc.offpage[page] = cut
     return doc
+
+
+# text this close to the image's left or right edge (share of its width) ran off the sheet
+EDGE = 0.006
+
+
+def _at_the_edge(p: dict[str, Any]) -> int:
+    """How many characters of the page's lines touch its left or right edge: a line printed past
+    the paper (a label line without wrapping, a table run off the page) or a sheet scanned
+    askew, cut there.  What was cut is not in the image, so a blank or a short text on that page
+    may be the cut's doing (`Document.offpage`, as a text PDF reports it)."""
+    width = float(p.get("width") or 0)
+    if width <= 0:
+        return 0
+    margin = EDGE * width
+    # a speck or a scanner's dark border read as a character or two is no text cut off
+    return sum(len(ln["text"]) for ln in p.get("lines", []) if len(ln["text"].strip()) >= 3
+               and (ln["box"][2] >= width - margin or ln["box"][0] <= margin))
 
 
 def _ocr_within(pp: PreparedPage, settings: Settings, limit: float) -> tuple[dict[str, Any], np.ndarray]:
