@@ -457,3 +457,29 @@ class TestCutOffInPrint:
         f = only(check_document(form({"star_rating": 3}), FORM, method="pdf-text", offpage={1: 11}),
                  "eligibility.star_rating")
         assert "evidence" not in f.to_json()
+
+
+class TestASubTableReadAcross:
+    """A compound cell's little table (联络人: 姓名 | 职务 | 电话 over the values) squeezed into a
+    narrow cell is read across on a print or a scan: its header's characters land in the values."""
+
+    def _read(self, parts: dict[str, str]) -> ExtractedDocument:
+        doc = ExtractedDocument(kind=APPLICATION.kind)
+        for f in APPLICATION.leaf_fields():
+            doc.fields[f.key] = FieldValue(parts.get(f.key, "1" if f.type in ("count", "int") else "某某"),
+                                           label=f.label)
+        return doc
+
+    @pytest.mark.parametrize("method", ["pdf-text", "ocr"])
+    def test_a_blank_part_beside_header_scraps_is_a_doubt(self, method: str) -> None:
+        doc = self._read({"contact.name": "姓职", "contact.title": "务话董东办公室副主任", "contact.phone": ""})
+        f = only(check_document(doc, APPLICATION, method=method), "field.unread", "contact.phone")
+        assert is_weak(f) and "表头" in f.extra["reason"]
+
+    def test_in_a_word_file_it_is_what_the_unit_typed(self) -> None:
+        doc = self._read({"contact.name": "姓职", "contact.title": "务话董东办公室副主任", "contact.phone": ""})
+        assert only(check_document(doc, APPLICATION, method="docx"), "field.missing", "contact.phone").severity == "error"
+
+    def test_a_blank_part_beside_plain_values_is_the_units_error(self) -> None:
+        doc = self._read({"contact.name": "董东", "contact.title": "办公室副主任", "contact.phone": ""})
+        assert only(check_document(doc, APPLICATION, method="ocr"), "field.missing", "contact.phone").severity == "error"

@@ -33,7 +33,7 @@ from ..forms.labels import label_key
 from ..forms.locate import LocatedDocument
 from ..forms.seal_nearby import all_pictures
 from ..results import ExtractedDocument, FieldValue, Finding
-from .mixups import interleaved, mixed_up
+from .mixups import header_scraps, interleaved, mixed_up
 
 # below this share of its labels found, a form's layout was not understood
 FORM_CONFIDENT = 0.6
@@ -195,7 +195,8 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         return cut
     if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
         return "读到的是表格上印的栏目名称，不是填写的内容"
-    misread = _row_misread(fvs)
+    misread = _row_misread(fvs) or (header_scraps(_field_keys(f, spec), doc, spec)
+                                    if reading.method != "docx" else None)
     if misread:
         return misread
     share = form_share(doc, spec)

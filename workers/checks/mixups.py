@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from dossier.campaigns import DocumentSpec
 
-from ..forms.labels import label_key
+from ..forms.labels import PART_WORDS, label_key
 from ..results import ExtractedDocument
 
 
@@ -92,3 +92,25 @@ def mixed_up(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str
                                           for k, o in doc.fields.items()):
             return "这一栏读到的内容与另一栏完全相同，可能把别栏的内容读到了这里"
     return None
+
+
+# the words heading a compound cell's sub-table (姓名 | 职务 | 电话): two or more of their
+# characters running together in a part's value are the header read across, a column at a time
+_HEADER_CHARS = frozenset("".join(w for words in PART_WORDS.values() for w in words if len(w) == 2))
+_HEADER_RUN = re.compile(f"[{''.join(sorted(_HEADER_CHARS))}]{{2,}}")
+
+
+def header_scraps(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str | None:
+    """Why a part of a compound cell (联络人: name, title, phone) blank or bad may be the reading's:
+    a part of the same cell holds scraps of its sub-table's header (姓职, 务话董东…), so the little
+    table squeezed into the cell was read across, not column by column."""
+    for key in keys:
+        holder = spec.holder(key)
+        if holder is None:
+            continue
+        for leaf in holder.leaves():
+            fv = doc.fields.get(leaf.key)
+            if fv is not None and isinstance(fv.value, str) and _HEADER_RUN.search(fv.value):
+                return "同一栏里读到了小表格的表头文字（如“姓名”“职务”“电话”），表格未能按列识别"
+    return None
+
