@@ -236,3 +236,19 @@ def test_values_placed_a_little_above_their_labels_read_with_them() -> None:
     got = [" ".join(row_text(r).split()) for r in rows(placed)]
     assert got == ["党组织名称：中共金华市水利局机关第五支部委员会 所在单位类别：学校",
                    "评定星级：四星级 党员人数：8名", "学历：大学"]
+
+
+def test_rows_of_a_borderless_table_in_a_cell_stay_rows() -> None:
+    """GIVEN the secretary's borderless table in a cell as photographed (rows 1.5 box heights apart,
+    short labels far from the next column) WHEN it is read box by box THEN each row stays a row
+    (the third was taken for the second's wrapped lines: 民族入党时间 汉族1987.09 …), and the
+    wrapped label under 担任书记时 joins it."""
+    cell = [_piece("姓名", 340, 776, 395, 811), _piece("廖慧", 479, 776, 534, 810), _piece("性别", 615, 775, 671, 810),
+            _piece("男", 754, 777, 785, 810), _piece("出生年月", 892, 774, 987, 809), _piece("1967-08", 1030, 779, 1127, 807),
+            _piece("民族", 341, 827, 396, 861), _piece("汉族", 479, 827, 535, 861), _piece("学历", 615, 826, 671, 861),
+            _piece("大专", 753, 826, 809, 861), _piece("行政职务", 892, 827, 988, 859), _piece("调研员", 1028, 827, 1104, 861),
+            _piece("入党时间", 343, 879, 439, 910), _piece("1987.09", 482, 881, 579, 908),
+            _piece("担任书记时", 617, 879, 736, 909), _piece("1992/4", 750, 879, 841, 909), _piece("间", 616, 907, 649, 940)]
+    got = [" ".join(row_text(r).split()) for r in rows(join_ocr_boxes(rows(cell), least=2))]
+    assert got == ["姓名 廖慧 性别 男 出生年月 1967-08", "民族 汉族 学历 大专 行政职务 调研员",
+                   "入党时间 1987.09 担任书记时间 1992/4"]

@@ -24,8 +24,8 @@ MIN_ROWS = 3
 CLAUSE_END = re.compile(r"[，。；！？,;!?]")
 
 
-def _columns(rows: list[list[Line]], h: float) -> list[float]:
-    """Where pieces start on several rows, beyond each row's first piece."""
+def _columns(rows: list[list[Line]], h: float, least: int = MIN_ROWS) -> list[float]:
+    """Where pieces start on `least` rows or more, beyond each row's first piece."""
     starts: list[list[float]] = []
     for row in rows:
         for ln in row[1:]:
@@ -34,7 +34,7 @@ def _columns(rows: list[list[Line]], h: float) -> list[float]:
                 starts.append([ln.box.x0, 1])
             else:
                 col[1] += 1
-    return sorted(c[0] for c in starts if c[1] >= MIN_ROWS)
+    return sorted(c[0] for c in starts if c[1] >= least)
 
 
 def _widths(text: str) -> list[float]:
@@ -104,10 +104,18 @@ def _label_wraps(ln: Line, below: list[Line], cols: list[float], h: float) -> bo
 POINT_SIZE = 10.5
 
 
-def _as_chars(k: int, ln: Line, h: float) -> list[dict]:
-    """A piece as characters of equal width, set on its middle at the page's line height, in
-    points (a line POINT_SIZE high), so that the printed page's measures hold."""
-    s = POINT_SIZE / h
+def _glyph(pieces: list[Line]) -> float | None:
+    """The width of a Chinese character on the page (the median over pieces of two or more): the
+    font's size, smaller than a detector's box is high (it takes in a margin above and below)."""
+    ems = sorted((ln.box.x1 - ln.box.x0) / sum(_widths(ln.text)) for ln in pieces if len(ln.text.strip()) >= 2)
+    return ems[len(ems) // 2] if ems else None
+
+
+def _as_chars(k: int, ln: Line, em: float) -> list[dict]:
+    """A piece as characters of equal width, set on its middle, in points: a character `em`
+    pixels wide is POINT_SIZE, so that the printed page's measures (gutters, pitches, in font
+    sizes) hold."""
+    s = POINT_SIZE / em
     ws = _widths(ln.text)
     unit = (ln.box.x1 - ln.box.x0) / (sum(ws) or 1.0)
     mid = (ln.box.y0 + ln.box.y1) / 2
@@ -120,13 +128,14 @@ def _as_chars(k: int, ln: Line, h: float) -> list[dict]:
     return out
 
 
-def join_ocr_boxes(rows: list[list[Line]]) -> list[Line]:
-    """The loose pieces of a page (in rows, `ocr_text.rows`), boxes side by side read box by box."""
+def join_ocr_boxes(rows: list[list[Line]], least: int = MIN_ROWS) -> list[Line]:
+    """The loose pieces of a page (in rows, `ocr_text.rows`), boxes side by side read box by box;
+    a column is where `least` rows start a piece (in a cell, whose few rows are all its own, two)."""
     pieces = [ln for row in rows for ln in row]
     if len(pieces) < 4:
         return pieces
     h = line_height(pieces)
-    cols = _columns(rows, h)
+    cols = _columns(rows, h, least)
     if not cols:
         return pieces
     # a piece alone on its row (running text, a box's wrapped line) is no piece run over its box,
@@ -136,9 +145,10 @@ def join_ocr_boxes(rows: list[list[Line]]) -> list[Line]:
     origin = [(k, _at_column(p, cols, h)) for k, ln in enumerate(pieces)
               for p in (_cut(ln, cols, h) if id(ln) in shared else [ln])]
     cut = [p for _k, p in origin]
-    chars = [c for k, ln in enumerate(cut) for c in _as_chars(k, ln, h)]
+    em = _glyph(pieces) or h
+    chars = [c for k, ln in enumerate(cut) for c in _as_chars(k, ln, em)]
     lines = group_lines(chars)
-    right = max(ln.box.x1 for ln in cut) * POINT_SIZE / h
+    right = max(ln.box.x1 for ln in cut) * POINT_SIZE / em
     joined = join_box_columns(lines, right)
     taken: set[int] = set()         # pieces of `pieces` read into a row of boxes
     out: list[Line] = []

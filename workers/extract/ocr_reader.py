@@ -249,7 +249,7 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
         c.lines = lines
         # a borderless table inside the cell (the secretary's 姓名 | 夏晓松 | 性别 | 男 …, its labels
         # and values wrapped under themselves) is read box by box, as loose text is
-        c.paragraphs = [row_text(r) for r in rows(join_ocr_boxes(rows(lines)))]
+        c.paragraphs = [row_text(r) for r in rows(join_ocr_boxes(rows(lines), least=2))]
         c.confidence = min((ln.confidence for ln in lines), default=1.0)
     blocks: list[tuple[float, Any]] = [(t.box.y0 if t.box else 0.0, t) for t, _ in tables]
     paragraphs: list[Paragraph] = []
