@@ -38,6 +38,12 @@ JINHUA = _segmenter("jinhua-2015")
     # one label glued to figures or stars: a print's autospace gap holds no blank (党员人数 87名)
     ("党员人数87名", [("党员人数", "87名")]),
     ("评定星级★★★★★", [("评定星级", "★★★★★")]),
+    # a line of only a label and a word or two after it (a scan read its gap as none)
+    ("性别女", [("性别", "女")]),
+    ("民族汉族", [("民族", "汉族")]),
+    ("出生年月一九七二年一月", [("出生年月", "一九七二年一月")]),
+    # a group's label glued to its first part's label
+    ("党组织书记情况姓名 范春松", [("党组织书记情况", ""), ("姓名", "范春松")]),
 ])
 def test_label_lines(line: str, expected: list[tuple[str, str]]) -> None:
     """Each field on the line gets the value typed after its label, blanks and gaps removed."""
@@ -48,6 +54,8 @@ def test_label_lines(line: str, expected: list[tuple[str, str]]) -> None:
     "党员人数逐年增加，支部建设不断加强。",
     "我们支部的党员人数：45人，比上年增加5人。",
     "根据评定星级的要求，支部开展了自查。",
+    "民族团结，",
+    "学历教育不断加强，党员素质明显提高",
     "党员人数达到87名，比上年增加5名。",
     "党员人数87名，比上年增加5名，支部建设不断加强，群众满意度不断提高。",
 ])

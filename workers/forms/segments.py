@@ -26,6 +26,9 @@ _NOTE = r"(?:[ \t\u3000]*[（(][^（()）\n]{0,24}[)）])?"
 _PREFIX_MAX = 4
 # a value a glued label may follow is short (a long text never ends at a label glued to it)
 _GLUED_VALUE_MAX = 30
+# a value of words glued to the only label of its line is this short at most
+_GLUED_WORDS = 8
+_CLAUSE = re.compile(r"[，。；：！？,.;:!?、]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 # marks a value may start with: star ratings
 _MARKS = "★☆"
@@ -99,15 +102,20 @@ class Segmenter:
             # the PDF printed there is the width of autospace, which no reader keeps (党员人数87名,
             # 评定星级★★★★, 入党时间1991年8月); running text goes on in words (党员人数达到…)
             figures = not before.strip() and (after[:1].isascii() and after[:1].isalnum() or after[:1] in _MARKS)
-            if left_ok and (right_ok or (figures and not out and len(after.strip()) <= _GLUED_VALUE_MAX)):
+            # ...or a line that is only a label and a word or two after it (性别女, 民族汉族, 学历大专:
+            # a scan whose gap was read as none); a sentence has more to it, or its marks
+            words = not before.strip() and 0 < len(after.strip()) <= _GLUED_WORDS and not _CLAUSE.search(after)
+            if left_ok and (right_ok or ((figures or words) and not out and len(after.strip()) <= _GLUED_VALUE_MAX)):
                 out.append((m, label, True))
                 continue
             since = line[out[-1][0].end():m.start()] if out else before
             if not after.strip() or len(since) > _GLUED_VALUE_MAX or (
                     out and re.sub(r"\s+", "", out[-1][1]) in self._long):
                 continue
+            # a label right after another with nothing between (党组织书记情况姓名 范春松: a group's
+            # label, then its first part's) starts a segment as a long one does
             if (not out and not before.strip()) or len(re.sub(r"\s+", "", label)) >= 4 \
-                    or (before and not _HAN.match(before[-1])):
+                    or (before and not _HAN.match(before[-1])) or (out and not since.strip()):
                 out.append((m, label, False))
         return out
 
