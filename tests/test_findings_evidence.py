@@ -483,3 +483,14 @@ class TestASubTableReadAcross:
     def test_a_blank_part_beside_plain_values_is_the_units_error(self) -> None:
         doc = self._read({"contact.name": "董东", "contact.title": "办公室副主任", "contact.phone": ""})
         assert only(check_document(doc, APPLICATION, method="ocr"), "field.missing", "contact.phone").severity == "error"
+
+
+@pytest.mark.parametrize("method", ["pdf-text", "ocr"])
+def test_a_scrap_of_the_label_read_as_the_value_is_a_doubt(method: str) -> None:
+    """评定星级 read as 星 on a print or a scan (the value's reading lost all but a glyph of the
+    label beside it): not a unit's error; in a .docx it is what the unit typed."""
+    f = only(check_document(form({"star_rating": "星"}), FORM, method=method), "field.uncertain", "star_rating")
+    assert is_weak(f) and "栏目名称" in f.extra["reason"]
+    assert only(check_document(form({"star_rating": "星"}), FORM, method="docx"), "field.invalid").severity == "error"
+    # a value of other words that breaks its rule stays the unit's
+    assert only(check_document(form({"star_rating": "很好"}), FORM, method=method, ), "field.invalid").severity == "error"

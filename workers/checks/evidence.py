@@ -143,6 +143,15 @@ def printed_label(value: object, spec: DocumentSpec) -> bool:
     return key in labels or key in _HEAD_WORDS
 
 
+def _scrap_of_label(value: object, labels: list[str]) -> bool:
+    """Whether a value read is a character or two of its own label (星 of 评定星级): a piece of the
+    printed label taken for the value, or a value's reading that lost all but one glyph."""
+    if not isinstance(value, str):
+        return False
+    key = label_key(value)
+    return 0 < len(key) <= 2 and any(key in label_key(lbl) for lbl in labels)
+
+
 def field_labels(spec: DocumentSpec, key: str) -> list[str]:
     """The labels a field is printed under: its own, and its compound's (联络人姓名及职务、电话 for
     contact.title)."""
@@ -195,6 +204,10 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         return cut
     if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
         return "读到的是表格上印的栏目名称，不是填写的内容"
+    if f.code in ("field.invalid", "eligibility.star_rating") and reading.method != "docx" and any(
+            fv is not None and _scrap_of_label(fv.value, field_labels(spec, k))
+            for k, fv in zip(_field_keys(f, spec), fvs)):
+        return "读到的只是栏目名称里的一两个字（如“星”），可能没有读到填写的内容"
     misread = _row_misread(fvs) or (header_scraps(_field_keys(f, spec), doc, spec)
                                     if reading.method != "docx" else None)
     if misread:
