@@ -15,6 +15,8 @@ from .ocr_engine import OcrLine, engine
 
 # a box this many times the page's line height may hold two lines
 TALL = 1.6
+# ...unless it was read at least this surely: two lines in one box read as garbage (会 / 五星 as 星, 0.85)
+SURE = 0.95
 # ink darker than this is text
 INK = 150
 # where two lines part, a row with at most this share of a typical inked row's ink
@@ -40,7 +42,8 @@ def split_stacked_lines(img: np.ndarray, lines: list[OcrLine]) -> list[OcrLine]:
     out: list[OcrLine] = []
     for ln in lines:
         x0, y0, x1, y1 = ln.box
-        parts = _bands(img, ln, h) if y1 - y0 >= TALL * h else []
+        # a box read with confidence is one line as read (a column of vertical text, 党组织书记情况)
+        parts = _bands(img, ln, h) if y1 - y0 >= TALL * h and ln.confidence < SURE else []
         out.extend(parts or [ln])
     return out
 
