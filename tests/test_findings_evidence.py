@@ -494,3 +494,22 @@ def test_a_scrap_of_the_label_read_as_the_value_is_a_doubt(method: str) -> None:
     assert only(check_document(form({"star_rating": "星"}), FORM, method="docx"), "field.invalid").severity == "error"
     # a value of other words that breaks its rule stays the unit's
     assert only(check_document(form({"star_rating": "很好"}), FORM, method=method, ), "field.invalid").severity == "error"
+
+
+class TestAValueSlidOverByOne:
+    """On a print or a scan a value read into its neighbour's field (性别 read 回族 while 民族 is
+    blank) is the reading's slip, not a unit's wrong answer."""
+
+    @pytest.mark.parametrize("method", ["pdf-text", "ocr"])
+    def test_a_bad_value_beside_a_blank_neighbour_is_a_doubt(self, method: str) -> None:
+        doc = form({"secretary.gender": "回族", "secretary.ethnicity": ""})
+        f = only(check_document(doc, FORM, method=method), "field.uncertain", "secretary.gender")
+        assert is_weak(f) and "民族" in f.extra["reason"]
+
+    def test_a_bad_value_among_filled_neighbours_is_the_units(self) -> None:
+        doc = form({"secretary.gender": "回族"})
+        assert only(check_document(doc, FORM, method="ocr"), "field.invalid", "secretary.gender").severity == "error"
+
+    def test_in_a_word_file_it_is_what_the_unit_typed(self) -> None:
+        doc = form({"secretary.gender": "回族", "secretary.ethnicity": ""})
+        assert only(check_document(doc, FORM, method="docx"), "field.invalid", "secretary.gender").severity == "error"

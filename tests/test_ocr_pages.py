@@ -226,3 +226,30 @@ def test_text_run_to_the_sheets_edge_marks_the_page_cut_off() -> None:
     phone = [f for f in findings if f.field == "contact.phone"]
     assert [(f.code, f.severity) for f in phone] == [("field.unread", "warning")]
     assert "纸张边缘" in phone[0].message
+
+
+def test_a_cell_with_ink_but_no_line_read_is_in_doubt() -> None:
+    """GIVEN a photographed grid whose 姓名 value cell holds writing the detector did not see, beside
+    an empty spacer cell WHEN the page is read and the form located THEN that cell's blank is a
+    doubt for the reviewer (field.unread), not 姓名未填写 told to the unit; a cell that is truly
+    empty stays a blank."""
+    from dossier.campaigns import get_campaign
+    img = np.full((400, 1000, 3), 255, np.uint8)
+    img[120:150, 520:580] = 20                         # a name's strokes, faint to the detector
+    grid = {"box": [100, 100, 900, 200], "rows": [100, 200], "cols": [100, 300, 400, 600, 900], "cells": [
+        {"row": 0, "col": 0, "rowspan": 1, "colspan": 1, "box": [100, 100, 300, 200]},
+        {"row": 0, "col": 1, "rowspan": 1, "colspan": 1, "box": [300, 100, 400, 200]},
+        {"row": 0, "col": 2, "rowspan": 1, "colspan": 1, "box": [400, 100, 600, 200]},
+        {"row": 0, "col": 3, "rowspan": 1, "colspan": 1, "box": [600, 100, 900, 200]}]}
+    result = {"page": 1, "width": 1000, "height": 400, "turns": 0, "greyscale": False, "bilevel": False,
+              "seals": [], "grids": [grid], "lines": [_line("姓名", [150, 130, 230, 160]), _line("性别", [650, 130, 730, 160])]}
+    ocr_reader._mark_unread_ink(result, img)
+    inked = {c["col"]: c.get("ink") for c in grid["cells"]}
+    assert inked[1] is None and inked[2] and inked[2] > 0.01
+    doc = ocr_reader.assemble([result], ReadContext(name="p.png", format="png"))
+    table = next(doc.tables())
+    assert table.at(0, 2).confidence < 0.5 and table.at(0, 1).confidence == 1.0
+    from workers.forms.locate import Locator
+    jinhua = get_campaign("jinhua-2015")
+    spec = next(f for f in jinhua.document("recommendation_form").fields if f.key == "secretary.name")
+    assert Locator(doc, jinhua).cell_value(spec).cell is table.at(0, 2)

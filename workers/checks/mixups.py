@@ -91,6 +91,35 @@ def mixed_up(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -> str
         if raw and label_key(raw) and any(k != key and k not in mates and o.raw and label_key(o.raw) == label_key(raw)
                                           for k, o in doc.fields.items()):
             return "这一栏读到的内容与另一栏完全相同，可能把别栏的内容读到了这里"
+    for key in keys:
+        blank = _blank_neighbour(key, doc, spec)
+        if blank:
+            return f"相邻的「{blank}」一栏没有读到内容，此栏读到的可能是那一栏的（两栏错位）"
+    return None
+
+
+def _blank_neighbour(key: str, doc: ExtractedDocument, spec: DocumentSpec) -> str | None:
+    """The label of a required field printed near `key` (next to it on the form, or in the same
+    block: the secretary's 姓名 … 民族 …) that was read blank: a value slid over by one (性别 read
+    回族 while 民族 is empty; 所在单位类别 read the 党组织名称 while that is empty) is the
+    reading's, not a unit's wrong answer.  A blank optional field (no 曾受表彰情况) is no sign."""
+    leaves = list(spec.leaf_fields())
+    order = [f.key for f in leaves]
+    if key not in order:
+        return None
+    i = order.index(key)
+    holder = spec.holder(key)
+    near = {order[j] for j in (i - 1, i + 1) if 0 <= j < len(order)}
+    if holder is not None:
+        near |= {leaf.key for leaf in holder.leaves()}
+    if "." in key:      # the fields of one block share their key's head (secretary.*)
+        near |= {k for k in order if k.split(".")[0] == key.split(".")[0] and "." in k}
+    for f in leaves:
+        if f.key == key or f.key not in near or not f.required:
+            continue
+        fv = doc.fields.get(f.key)
+        if fv is not None and fv.value in ("", None) and fv.extra.get("located", True) is not False:
+            return fv.label or f.label
     return None
 
 

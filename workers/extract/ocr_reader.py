@@ -83,7 +83,33 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         "seals": [s.to_json() for s in read["seals"]],
         "seconds": round(time.perf_counter() - t0, 2),
     }
+    _mark_unread_ink(result, image)
     return result, image
+
+
+# a cell with no text read whose inside is inked this much (share of its pixels) holds writing the
+# detector did not see (a faint or shadowed name on a photo): its blank is a doubt, not a fact
+UNREAD_INK = 0.01
+UNREAD_CONFIDENCE = 0.3
+
+
+def _mark_unread_ink(result: dict[str, Any], image: np.ndarray) -> None:
+    """Note on each grid cell where no line was read how much ink its inside holds (`ink`).  The
+    red channel is looked at, in which a red seal is paper: a stamp is no writing."""
+    centres = [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in (ln["box"] for ln in result["lines"])]
+    red = image[..., 0] if image.ndim == 3 else image
+    for g in result["grids"]:
+        for gc in g["cells"]:
+            x0, y0, x1, y1 = gc["box"]
+            if any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres):
+                continue
+            # well inside the rules: a rule's edge or a neighbour's stroke is not the cell's ink
+            m = 0.15 * min(x1 - x0, y1 - y0)
+            inner = red[int(y0 + m):int(y1 - m), int(x0 + m):int(x1 - m)]
+            if inner.size:
+                share = float((inner < 110).mean())
+                if share >= UNREAD_INK:
+                    gc["ink"] = round(share, 3)
 
 
 def _empty_page(image: np.ndarray, page_no: int) -> dict[str, Any]:
@@ -223,8 +249,10 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
         cells = []
         for gc in g["cells"]:
             cb = _box(gc["box"])
-            cells.append((cb, Cell(row=gc["row"], col=gc["col"], rowspan=gc["rowspan"], colspan=gc["colspan"],
-                                   page=page, box=cb)))
+            cell = Cell(row=gc["row"], col=gc["col"], rowspan=gc["rowspan"], colspan=gc["colspan"], page=page, box=cb)
+            if gc.get("ink", 0) >= UNREAD_INK:
+                cell.confidence = UNREAD_CONFIDENCE       # stays so unless a line lands in it
+            cells.append((cb, cell))
         tables.append((Table(cells=[c for _, c in cells], page=page, box=_box(g["box"])), cells))
     all_cells = [(cb, c) for _, cells in tables for cb, c in cells]
     in_cell: dict[int, list[Line]] = {}
@@ -250,7 +278,7 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
         # a borderless table inside the cell (the secretary's 姓名 | 夏晓松 | 性别 | 男 …, its labels
         # and values wrapped under themselves) is read box by box, as loose text is
         c.paragraphs = [row_text(r) for r in rows(join_ocr_boxes(rows(lines), least=2))]
-        c.confidence = min((ln.confidence for ln in lines), default=1.0)
+        c.confidence = min((ln.confidence for ln in lines), default=c.confidence)
     blocks: list[tuple[float, Any]] = [(t.box.y0 if t.box else 0.0, t) for t, _ in tables]
     paragraphs: list[Paragraph] = []
     for group in text_paragraphs(rows(join_ocr_boxes(rows(loose)))):

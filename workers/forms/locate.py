@@ -125,16 +125,19 @@ class Locator:
     def right_of(self, t: Table, cell: Cell) -> Cell | None:
         """The value cell right of a label: the next cell, or past narrow empty spacer
         columns the first cell with text, unless that is the next label."""
-        first = None
+        empty: list[Cell] = []
         for col in range(cell.col + cell.colspan, t.ncols):
             other = self.at(t, cell.row, col)
-            if other is None or other is cell or other is first:
+            if other is None or other is cell or (empty and other is empty[-1]):
                 continue
-            if first is None:
-                first = other
             if other.text.strip():
-                return first if self.is_label(other) else other
-        return first
+                if not self.is_label(other):
+                    return other
+                break
+            empty.append(other)
+        # no text before the next label: of the empty cells, one whose ink no line was read from
+        # (a scan's faint name: its confidence says so) rather than a spacer beside it
+        return min(empty, key=lambda c: c.confidence) if empty else None
 
     def below(self, block: int, t: Table, cell: Cell) -> Cell | None:
         row = cell.row + cell.rowspan
