@@ -2,9 +2,11 @@
 
 Where lines stand close (a wrapped value's last character right above the next row's value:
 中共…委员 / 会 over 五星), the detector can return one box over both, and recognition of that
-crop gives one character of either (星).  Such a box is cut where a row of the page is blank
-across it, and each band is recognised by itself.  A tall box with no blank row across it (a
-title in a large font, a line bent on a photo) is left as it is.
+crop gives one character of either (星).  Such a box, read unsurely, is cut at rows with little
+or no ink across it where its lines should part, and each band is recognised by itself; of the
+partings in reach, the one whose lines read best is kept.  A tall box with no such row (a title
+in a large font, a line bent on a photo), or whose bands read no more than it did, is left as
+it is.
 """
 from __future__ import annotations
 
