@@ -234,6 +234,7 @@ def test_a_cell_with_ink_but_no_line_read_is_in_doubt() -> None:
     doubt for the reviewer (field.unread), not 姓名未填写 told to the unit; a cell that is truly
     empty stays a blank."""
     from dossier.campaigns import get_campaign
+    from workers.extract.ocr_signs import mark_unread_ink
     img = np.full((400, 1000, 3), 255, np.uint8)
     img[120:150, 520:580] = 20                         # a name's strokes, faint to the detector
     grid = {"box": [100, 100, 900, 200], "rows": [100, 200], "cols": [100, 300, 400, 600, 900], "cells": [
@@ -243,7 +244,7 @@ def test_a_cell_with_ink_but_no_line_read_is_in_doubt() -> None:
         {"row": 0, "col": 3, "rowspan": 1, "colspan": 1, "box": [600, 100, 900, 200]}]}
     result = {"page": 1, "width": 1000, "height": 400, "turns": 0, "greyscale": False, "bilevel": False,
               "seals": [], "grids": [grid], "lines": [_line("姓名", [150, 130, 230, 160]), _line("性别", [650, 130, 730, 160])]}
-    ocr_reader._mark_unread_ink(result, img)
+    mark_unread_ink(result, img)
     inked = {c["col"]: c.get("ink") for c in grid["cells"]}
     assert inked[1] is None and inked[2] and inked[2] > 0.01
     doc = ocr_reader.assemble([result], ReadContext(name="p.png", format="png"))

@@ -33,7 +33,7 @@ from ..forms.labels import label_key
 from ..forms.locate import LocatedDocument
 from ..forms.seal_nearby import all_pictures
 from ..results import ExtractedDocument, FieldValue, Finding
-from .mixups import header_scraps, interleaved, mixed_up
+from .mixups import header_scraps, interleaved, mixed_up, row_misread, scrap_of_label
 
 # below this share of its labels found, a form's layout was not understood
 FORM_CONFIDENT = 0.6
@@ -143,15 +143,6 @@ def printed_label(value: object, spec: DocumentSpec) -> bool:
     return key in labels or key in _HEAD_WORDS
 
 
-def _scrap_of_label(value: object, labels: list[str]) -> bool:
-    """Whether a value read is a character or two of its own label (星 of 评定星级): a piece of the
-    printed label taken for the value, or a value's reading that lost all but one glyph."""
-    if not isinstance(value, str):
-        return False
-    key = label_key(value)
-    return 0 < len(key) <= 2 and any(key in label_key(lbl) for lbl in labels)
-
-
 def field_labels(spec: DocumentSpec, key: str) -> list[str]:
     """The labels a field is printed under: its own, and its compound's (联络人姓名及职务、电话 for
     contact.title)."""
@@ -205,10 +196,10 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
     if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
         return "读到的是表格上印的栏目名称，不是填写的内容"
     if f.code in ("field.invalid", "eligibility.star_rating") and reading.method != "docx" and any(
-            fv is not None and _scrap_of_label(fv.value, field_labels(spec, k))
+            fv is not None and scrap_of_label(fv.value, field_labels(spec, k))
             for k, fv in zip(_field_keys(f, spec), fvs)):
         return "读到的只是栏目名称里的一两个字（如“星”），可能没有读到填写的内容"
-    misread = _row_misread(fvs) or (header_scraps(_field_keys(f, spec), doc, spec)
+    misread = row_misread(fvs) or (header_scraps(_field_keys(f, spec), doc, spec)
                                     if reading.method != "docx" else None)
     if misread:
         return misread
@@ -232,20 +223,6 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         # faint handwriting on an illegible scan reads as nothing
         return _illegible(doc, reading)
     return None
-
-
-def _row_misread(fvs: list[FieldValue | None]) -> str | None:
-    """Why a score sheet's row was not read as the row it was paired with: the 分值 printed on it
-    is not the item's (two rows read as one: 4 and 3 as 43)."""
-    for fv in fvs:
-        if fv is not None and "printed_max" in fv.extra:
-            return (f"这一行印的分值读作 {_num(fv.extra['printed_max'])}，与本条分值 {_num(fv.extra.get('max'))} "
-                    f"不符，可能把相邻两行读成了一行")
-    return None
-
-
-def _num(v: object) -> str:
-    return f"{v:g}" if isinstance(v, float) else str(v)
 
 
 # a date or month as the normaliser writes it

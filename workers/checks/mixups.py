@@ -14,7 +14,7 @@ from functools import lru_cache
 from dossier.campaigns import DocumentSpec
 
 from ..forms.labels import PART_WORDS, label_key
-from ..results import ExtractedDocument
+from ..results import ExtractedDocument, FieldValue
 
 
 # a date's units with the figures lost: no figure at all (年 月), or none before its first unit
@@ -143,3 +143,25 @@ def header_scraps(keys: list[str], doc: ExtractedDocument, spec: DocumentSpec) -
                 return "同一栏里读到了小表格的表头文字（如“姓名”“职务”“电话”），表格未能按列识别"
     return None
 
+
+def scrap_of_label(value: object, labels: list[str]) -> bool:
+    """Whether a value read is a character or two of its own label (星 of 评定星级): a piece of the
+    printed label taken for the value, or a value's reading that lost all but one glyph."""
+    if not isinstance(value, str):
+        return False
+    key = label_key(value)
+    return 0 < len(key) <= 2 and any(key in label_key(lbl) for lbl in labels)
+
+
+def row_misread(fvs: list[FieldValue | None]) -> str | None:
+    """Why a score sheet's row was not read as the row it was paired with: the 分值 printed on it
+    is not the item's (two rows read as one: 4 and 3 as 43)."""
+    for fv in fvs:
+        if fv is not None and "printed_max" in fv.extra:
+            return (f"这一行印的分值读作 {_num(fv.extra['printed_max'])}，与本条分值 {_num(fv.extra.get('max'))} "
+                    f"不符，可能把相邻两行读成了一行")
+    return None
+
+
+def _num(v: object) -> str:
+    return f"{v:g}" if isinstance(v, float) else str(v)

@@ -33,6 +33,7 @@ from .ocr_level import level_by_text
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
+from .ocr_signs import UNREAD_CONFIDENCE, UNREAD_INK, at_the_edge, mark_unread_ink
 from .ocr_stacked import split_stacked_lines
 from .ocr_text import paragraphs as text_paragraphs, row_box, row_text, rows
 from .readers import ReadContext
@@ -83,33 +84,8 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         "seals": [s.to_json() for s in read["seals"]],
         "seconds": round(time.perf_counter() - t0, 2),
     }
-    _mark_unread_ink(result, image)
+    mark_unread_ink(result, image)
     return result, image
-
-
-# a cell with no text read whose inside is inked this much (share of its pixels) holds writing the
-# detector did not see (a faint or shadowed name on a photo): its blank is a doubt, not a fact
-UNREAD_INK = 0.01
-UNREAD_CONFIDENCE = 0.3
-
-
-def _mark_unread_ink(result: dict[str, Any], image: np.ndarray) -> None:
-    """Note on each grid cell where no line was read how much ink its inside holds (`ink`).  The
-    red channel is looked at, in which a red seal is paper: a stamp is no writing."""
-    centres = [((b[0] + b[2]) / 2, (b[1] + b[3]) / 2) for b in (ln["box"] for ln in result["lines"])]
-    red = image[..., 0] if image.ndim == 3 else image
-    for g in result["grids"]:
-        for gc in g["cells"]:
-            x0, y0, x1, y1 = gc["box"]
-            if any(x0 <= cx <= x1 and y0 <= cy <= y1 for cx, cy in centres):
-                continue
-            # well inside the rules: a rule's edge or a neighbour's stroke is not the cell's ink
-            m = 0.15 * min(x1 - x0, y1 - y0)
-            inner = red[int(y0 + m):int(y1 - m), int(x0 + m):int(x1 - m)]
-            if inner.size:
-                share = float((inner < 110).mean())
-                if share >= UNREAD_INK:
-                    gc["ink"] = round(share, 3)
 
 
 def _empty_page(image: np.ndarray, page_no: int) -> dict[str, Any]:
@@ -330,28 +306,10 @@ def assemble(pages: list[dict[str, Any]], ctx: ReadContext, *, page_keys: dict[i
         blocks, pictures = _page_blocks(p)
         doc.blocks.extend(b for _, b in blocks)
         doc.pictures.extend(pictures)
-        cut = _at_the_edge(p)
+        cut = at_the_edge(p)
         if cut:
             doc.offpage[page] = cut
     return doc
-
-
-# text this close to the image's left or right edge (share of its width) ran off the sheet
-EDGE = 0.006
-
-
-def _at_the_edge(p: dict[str, Any]) -> int:
-    """How many characters of the page's lines touch its left or right edge: a line printed past
-    the paper (a label line without wrapping, a table run off the page) or a sheet scanned
-    askew, cut there.  What was cut is not in the image, so a blank or a short text on that page
-    may be the cut's doing (`Document.offpage`, as a text PDF reports it)."""
-    width = float(p.get("width") or 0)
-    if width <= 0:
-        return 0
-    margin = EDGE * width
-    # a speck or a scanner's dark border read as a character or two is no text cut off
-    return sum(len(ln["text"]) for ln in p.get("lines", []) if len(ln["text"].strip()) >= 3
-               and (ln["box"][2] >= width - margin or ln["box"][0] <= margin))
 
 
 def _ocr_within(pp: PreparedPage, settings: Settings, limit: float) -> tuple[dict[str, Any], np.ndarray]:
