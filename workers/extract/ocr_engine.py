@@ -90,3 +90,12 @@ def run_ocr(img: np.ndarray, use_cls: bool = True, **kw: Any) -> list[OcrLine]:
                                   float(q[:, 0].max()), float(q[:, 1].max())), float(score),
                            float(np.degrees(np.arctan2(q[1, 1] - q[0, 1], q[1, 0] - q[0, 0])))))
     return out
+
+
+def recognise(crop: np.ndarray) -> tuple[str, float]:
+    """The text of a crop holding one line, and its score, by recognition alone (no detection);
+    ("", 0.0) when nothing is read.  Every step is stated, as in `run_ocr`."""
+    res = engine()(crop, use_det=False, use_cls=False, use_rec=True)
+    txts = getattr(res, "txts", None) or ()
+    scores = getattr(res, "scores", None) or ()
+    return (str(txts[0]).strip(), float(scores[0])) if txts else ("", 0.0)

@@ -77,17 +77,12 @@ def load_rgb(im: Image.Image) -> np.ndarray:
 
 
 def downscale(img: np.ndarray, max_side: int = MAX_SIDE) -> np.ndarray:
-    h, w = img.shape[:2]
-    side = max(h, w)
-    if side <= max_side:
-        return img
-    import cv2
-    f = max_side / side
-    return cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
+    side = max(img.shape[:2])
+    return img if side <= max_side else _reduce(img, max_side / side)
 
 
 def _reduce(img: np.ndarray, factor: float) -> np.ndarray:
-    """`img` scaled by `factor` (< 1) with an area average, as `downscale` does."""
+    """`img` scaled by `factor` (< 1) with an area average, which keeps a one-pixel rule."""
     import cv2
     h, w = img.shape[:2]
     return cv2.resize(img, (max(1, round(w * factor)), max(1, round(h * factor))), interpolation=cv2.INTER_AREA)

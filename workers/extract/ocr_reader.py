@@ -26,7 +26,7 @@ from dossier.settings import Settings
 
 from .model import Box, Cell, Document, Line, PageImage, Paragraph, Picture, ReadProblem, Table
 from .ocr_boxes import join_ocr_boxes
-from .ocr_engine import run_ocr
+from .ocr_engine import recognise, run_ocr
 from .ocr_geometry import orientation, rotate_quarter, straighten
 from .ocr_grid import find_grids
 from .ocr_level import level_by_text
@@ -152,7 +152,6 @@ def _reread_short_lines(img: np.ndarray, lines: list) -> list:
     On photos the detector sometimes returns a slanted quad for a long line and
     recognition of that crop gives one or two characters; recognising the
     axis-aligned box alone (no detection) reads the whole line."""
-    from .ocr_engine import engine
     h, w = img.shape[:2]
     out = []
     for ln in lines:
@@ -161,11 +160,9 @@ def _reread_short_lines(img: np.ndarray, lines: list) -> list:
         expected = (x1 - x0) / height          # about one CJK glyph per line height
         if expected >= 4 and len(ln.text) < 0.5 * expected:
             crop = img[max(0, int(y0) - 2):min(h, int(y1) + 2), max(0, int(x0)):min(w, int(x1) + 3)]
-            res = engine()(crop, use_det=False, use_cls=False)
-            txts = getattr(res, "txts", None) or ()
-            scores = getattr(res, "scores", None) or ()
-            if txts and len(txts[0]) > len(ln.text) and float(scores[0]) >= 0.8:
-                ln = type(ln)(str(txts[0]).strip(), ln.box, float(scores[0]))
+            text, score = recognise(crop)
+            if len(text) > len(ln.text) and score >= 0.8:
+                ln = type(ln)(text, ln.box, score)
         out.append(ln)
     return out
 

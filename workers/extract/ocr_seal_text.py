@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .ocr_engine import OcrLine, engine
+from .ocr_engine import OcrLine, recognise
 
 RED_INK = 40              # R above max(G, B) by this much: red ink
 RED_LINE_SHARE = 0.6      # a line whose ink is mostly red holds a seal's text
@@ -25,13 +25,6 @@ def _patch(image: np.ndarray, box: tuple[float, float, float, float]) -> tuple[n
     x0, y0 = int(max(0, box[0])), int(max(0, box[1]))
     x1, y1 = int(min(w, box[2])), int(min(h, box[3]))
     return image[y0:y1, x0:x1], (x0, y0, x1, y1)
-
-
-def _recognise(crop: np.ndarray) -> tuple[str, float]:
-    res = engine()(crop, use_det=False, use_cls=False)
-    txts = getattr(res, "txts", None) or ()
-    scores = getattr(res, "scores", None) or ()
-    return (str(txts[0]).strip(), float(scores[0])) if txts else ("", 0.0)
 
 
 def without_seal_text(image: np.ndarray, lines: list[OcrLine]) -> list[OcrLine]:
@@ -58,7 +51,7 @@ def without_seal_text(image: np.ndarray, lines: list[OcrLine]) -> list[OcrLine]:
         # tinted by it, becomes paper); a pixel round the black keeps the glyphs' edges
         keep = cv2.dilate(black.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
         clean = np.where(keep[..., None], patch, 255).astype(np.uint8)
-        text, score = _recognise(clean)
+        text, score = recognise(clean)
         if text and score >= REREAD_SCORE:
             out.append(OcrLine(text, ln.box, min(ln.confidence, score)))
     return out
@@ -78,7 +71,7 @@ def closing_mark_under_seal(img: np.ndarray, lines: list[OcrLine], seal_boxes: l
         if ln.text and ln.text[-1] not in CLOSING_MARKS and inside:
             crop = img[max(0, int(y0) - 2):min(h, int(y1) + 2),
                        max(0, int(x0)):min(w, int(x1 + 1.2 * height))]
-            longer, score = _recognise(crop)
+            longer, score = recognise(crop)
             # the same line, then a mark (and maybe a glyph of the seal's text, dropped)
             if (longer.startswith(ln.text) and len(longer) > len(ln.text)
                     and longer[len(ln.text)] in CLOSING_MARKS and score >= 0.8):

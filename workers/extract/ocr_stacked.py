@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .ocr_engine import OcrLine, engine
+from .ocr_engine import OcrLine, recognise
 
 # a box this many times the page's line height may hold two lines
 TALL = 1.6
@@ -102,14 +102,10 @@ def _read_bands(img: np.ndarray, ink: np.ndarray, per_row: np.ndarray, cuts: lis
         c0, c1 = int(cols[0]), int(cols[-1]) + 1
         pad = max(2, int(0.15 * h))
         sub = img[max(0, y0 + b0 - pad):min(H, y0 + b1 + pad), max(0, x0 + c0 - pad):min(W, x0 + c1 + pad)]
-        res = engine()(sub, use_det=False, use_cls=False, use_rec=True)
-        txts = getattr(res, "txts", None) or ()
-        scores = getattr(res, "scores", None) or ()
-        text = str(txts[0]).strip() if txts else ""
-        if not text or float(scores[0]) < MIN_SCORE:
+        text, score = recognise(sub)
+        if not text or score < MIN_SCORE:
             return []
-        out.append(OcrLine(text, (float(x0 + c0), float(y0 + b0), float(x0 + c1), float(y0 + b1)),
-                           float(scores[0]), tilt))
+        out.append(OcrLine(text, (float(x0 + c0), float(y0 + b0), float(x0 + c1), float(y0 + b1)), score, tilt))
     return out
 
 
