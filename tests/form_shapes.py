@@ -685,24 +685,66 @@ def _html_row(row: list[Pair | Compound], shape: Shape) -> list[str]:
     return ["<tr>" + "".join(top) + "</tr>"] + (["<tr>" + "".join(bottom) + "</tr>"] if stacked else [])
 
 
+# LibreOffice's HTML import places an absolutely positioned block from the page's edge (CSS px,
+# 0.75 pt) at its default 12 pt: the positioned shapes are laid out on an A4 page by these figures,
+# every block inside the page and as high as its wrapped text, so the print shows the form it claims
+_PX_PAGE, _PX_LEFT, _PX_TOP, _PX_EM, _PX_LINE = 793, 40, 120, 16, 24
+
+
+def _px_width(text: str) -> float:
+    return sum(_PX_EM if unicodedata.east_asian_width(ch) in ("W", "F") else _PX_EM / 2 for ch in text)
+
+
+def _html_positioned(form: Form, shape: Shape) -> list[str]:
+    """`drawn`: every label and value a block placed on the page; `placed`: each label line with
+    ＿ blanks as wide as its values, each value a block placed over its blank.  Lines of fields
+    go down the page, each as high as its tallest wrapped block."""
+    def block(text: str, left: float, top: float, width: float) -> str:
+        return (f'<div style="position:absolute; left:{left:.0f}px; top:{top:.0f}px; width:{width:.0f}px">'
+                f"<p>{_h(text)}</p></div>")
+    def lines(text: str, width: float) -> int:      # LibreOffice wraps a little early: allow for it
+        return math.ceil(_px_width(text) / max(width - 2 * _PX_EM, _PX_EM))
+    out, top = [], float(_PX_TOP)
+    avail = _PX_PAGE - 2 * _PX_LEFT
+
+    def need(item: Pair | Compound) -> float:      # a placed field: its label and six em of blank
+        return _px_width(f"{item.label}：") + 6 * _PX_EM + 12 if shape.body == "placed" else 0.0
+    rows: list[list[Pair | Compound]] = []
+    for item in (i for line in _lines(form, shape) for i in line):
+        if rows and len(rows[-1]) < shape.per_line and sum(map(need, rows[-1])) + need(item) <= avail:
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    for line in rows:
+        tallest = 1
+        spare = (avail - sum(map(need, line))) / len(line)
+        for k, item in enumerate(line):
+            col_w = need(item) + spare
+            x = _PX_LEFT + sum(need(i) + spare for i in line[:k])
+            label = f"{item.label}："
+            if shape.body == "drawn":
+                label_w = min(0.42 * col_w, 7 * _PX_EM)
+                value_w = col_w - label_w - 16
+                out += [block(label, x, top, label_w), block(item.value, x + label_w + 8, top, value_w)]
+                tallest = max(tallest, lines(label, label_w), lines(item.value, value_w))
+            else:
+                # the blank runs to the column's end: the value's block lies over it
+                value_x = x + _px_width(label)
+                value_w = max(col_w - _px_width(label) - 12, 4 * _PX_EM)
+                blanks = "＿" * max(2, int(value_w // _PX_EM))
+                out += [block(label + blanks, x, top, col_w), block(item.value, value_x, top - 3, value_w)]
+                tallest = max(tallest, lines(item.value, value_w))
+        top += tallest * _PX_LINE + 12
+    return out
+
+
 def write_html(path: Path, form: Form, shape: Shape) -> Path:
     """`form` as an HTML page in `shape` (table, nested, split_labels, lines, frame)."""
     out = ['<html><head><meta charset="utf-8"></head><body>', f"<p>{_h(form.title)}</p>"]
     for line in form.head:
         out.append("<p>" + "&#12288;&#12288;".join(f"{_h(p.label)}：{_h(p.value)}" for p in line) + "</p>")
-    if shape.body == "placed":
-        for row, line in enumerate(_lines(form, shape)):
-            out.append("<p>" + "&#12288;&#12288;".join(f"{_h(item.label)}：&#12288;&#12288;&#12288;&#12288;"
-                                                       for item in line) + "</p>")
-            for k, item in enumerate(line):
-                out.append(f'<div style="position:absolute; left:{170 + k * 320}px; top:{150 + row * 28}px; '
-                           f'width:180px"><p>{_h(item.value)}</p></div>')
-    if shape.body == "drawn":
-        for row, line in enumerate(_lines(form, shape)):
-            for k, item in enumerate(line):
-                for text, dx in ((f"{item.label}：", 0), (item.value, 130)):
-                    out.append(f'<div style="position:absolute; left:{40 + k * 320 + dx}px; top:{120 + row * 32}px; '
-                               f'width:{120 if dx == 0 else 180}px"><p>{_h(text)}</p></div>')
+    if shape.body in ("drawn", "placed"):
+        out.extend(_html_positioned(form, shape))
     if shape.body in ("lines", "boxes", "drawn", "placed"):
         for line in _lines(form, shape) if shape.body in ("lines", "boxes") else []:
             if shape.sep == "newline":
@@ -728,15 +770,20 @@ def write_html(path: Path, form: Form, shape: Shape) -> Path:
                 for k, row in enumerate(rows):
                     head = f'<td rowspan="{len(rows)}">{_h(title)}</td>' if k == 0 else ""
                     table.append(_html_row(row, plain)[0].replace("<tr>", "<tr>" + head, 1))
+        # a frame holds one page (what runs past it is not printed), so a person keeps the
+        # narrative and the opinions out of it, in a table of their own under the frame
+        rest = ['<table border="1" cellspacing="0">'] if shape.body == "frame" else table
         for lg in form.longs:
-            table.append(f'<tr><td>{_h(lg.label)}</td><td colspan="6">{_h(lg.value)}</td></tr>')
+            rest.append(f'<tr><td>{_h(lg.label)}</td><td colspan="6">{_h(lg.value)}</td></tr>')
         for op in form.opinions:
-            table.append(f'<tr><td>{_h(op.label)}</td><td colspan="6"><p>{_h(op.text)}</p><p>{_h(op.mark)}</p>'
-                         f'<p>{_h(op.date or "年 月 日")}</p></td></tr>')
+            rest.append(f'<tr><td>{_h(op.label)}</td><td colspan="6"><p>{_h(op.text)}</p><p>{_h(op.mark)}</p>'
+                        f'<p>{_h(op.date or "年 月 日")}</p></td></tr>')
         table.append("</table>")
         if shape.body == "frame":
+            rest.append("</table>")
             out.append('<div style="position:absolute; left:40px; top:120px; width:640px; border:1px solid black">'
                        + "".join(table) + "</div>")
+            out.extend(rest)
         else:
             out.extend(table)
     if shape.furniture:

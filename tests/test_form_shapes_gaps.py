@@ -57,7 +57,8 @@ class TestPrintedShapes:
         # outer grid, or set inside the label's cell with little padding)
         # and its positioned label and value boxes, or its label⇥value lines
         for shape in (fs.Shape(nested=True), fs.Shape(nested=True, split_labels=True),
-                      fs.Shape(body="drawn", per_line=2), fs.Shape(body="lines", sep="tab", per_line=1)):
+                      fs.Shape(body="drawn", per_line=2), fs.Shape(body="lines", sep="tab", per_line=1),
+                      fs.Shape(body="frame", nested=True), fs.Shape(body="placed", per_line=2)):
             for name, make in FORMS.items():
                 form = fs.Form(**{**make().__dict__, "scores": []})
                 made[("html-" + shape.name, name)] = (form, fs.write_html(folder / f"h-{shape.name}-{name}.html",
@@ -94,13 +95,15 @@ class TestPrintedShapes:
         assert [(f.code, f.field) for f in r.findings] == []
 
     @pytest.mark.parametrize("shape", ["html-table-nested", "html-table-split_labels-nested", "html-drawn-colonx2",
-                                       "html-lines-tabx1"])
+                                       "html-lines-tabx1", "html-frame-nested", "html-placed-colonx2"])
     @pytest.mark.parametrize("campaign", sorted(FORMS))
     def test_printed_html_form_reads_whole(self, printed: dict, shape: str, campaign: str) -> None:
         """An HTML form printed to PDF: 联络人 as 姓名|职务|电话 over the values, in the label's cell
         or fused into the outer grid beside a label split over two cells, gives the three parts;
         label and value boxes whose wrapped lines run over the next row, and label⇥value lines (the
-        tab printed as an autospace-wide blank), read as written; nothing but the seals this writer
+        tab printed as an autospace-wide blank), read as written; the form in a frame with the
+        secretary's and 联络人's tables nested flush in their cells; values in boxes set over the
+        ＿＿ blanks of label lines, one wrapped to three lines; nothing but the seals this writer
         never stamps is reported."""
         form, pdf = printed[(shape, campaign)]
         r = extract_file(pdf, get_campaign(form.campaign))

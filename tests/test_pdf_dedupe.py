@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pdfplumber.utils import dedupe_chars as plumber_dedupe
 
-from workers.extract.pdf_layout import dedupe_chars
+from workers.extract.pdf_chars import dedupe_chars
 
 
 def char(text: str, x: float, y: float, size: float = 12.0, font: str = "SimSun") -> dict:

@@ -14,7 +14,8 @@ import pytest
 from workers.extract.pdf_boxes import join_box_columns
 from workers.extract.pdf_columns import borderless_table
 from workers.extract.pdf_layout import group_lines, paragraphs
-from workers.extract.pdf_reader import _mark_blanks, _right_margin
+from workers.extract.pdf_chars import mark_blanks
+from workers.extract.pdf_reader import _right_margin
 from workers.extract.pdf_textboxes import box_grid
 
 WHITE = {"stroke": False, "fill": True, "non_stroking_color": (1.0, 1.0, 1.0)}
@@ -77,7 +78,7 @@ class TestTypedGaps:
         after it, and the blank does not count as typed before it."""
         chars = _word(90, 306, "建") + _word(103.9, 306, "办公室")
         blank = {"text": "\u3000", "x0": 100.0, "x1": 103.9, "top": 306.0, "bottom": 316.0, "size": 10.0}
-        _mark_blanks(chars, [blank])
+        mark_blanks(chars, [blank])
         assert chars[0].get("space_after") and not chars[0].get("typed_gap")
         assert chars[1].get("typed_gap")
 

@@ -161,10 +161,34 @@ def build_grid(group: list[Edge]) -> Grid | None:
                          lambda r, c: _covered(hs, ys[r + 1], xs[c], xs[c + 1]))
     cells = [GridCell(r0, c0, r1 - r0 + 1, c1 - c0 + 1, Box(xs[c0], ys[r0], xs[c1 + 1], ys[r1 + 1]))
              for r0, c0, r1, c1 in spans]
+    cells = _without_holders(cells, xs, ys)
     if len(cells) < 2:
         return None           # a frame around text (a box, a shaded block), not a form table
     cells.sort(key=lambda g: (g.row, g.col))
     return Grid(xs, ys, cells)
+
+
+def _without_holders(cells: list[GridCell], xs: list[float], ys: list[float]) -> list[GridCell]:
+    """Cells less the part of each that holds others: a table nested flush against its cell's
+    borders joins the outer table's rulings, and the outer cell comes out over the nested table's
+    cells (and would take their text).  The holder keeps the rows above them (its own words, 联络人
+    姓名 over its 姓名|职务|电话), or goes where they start at its top."""
+    big = [c for c in cells if c.rowspan > 1 or c.colspan > 1]
+    if not big:
+        return cells
+    out = {id(c): c for c in cells}
+    for c in big:
+        held = [o for o in cells if o is not c and c.row <= o.row and o.row + o.rowspan <= c.row + c.rowspan
+                and c.col <= o.col and o.col + o.colspan <= c.col + c.colspan]
+        if not held:
+            continue
+        first = min(o.row for o in held)
+        if first == c.row:
+            del out[id(c)]
+        else:
+            out[id(c)] = GridCell(c.row, c.col, first - c.row, c.colspan,
+                                  Box(xs[c.col], ys[c.row], xs[c.col + c.colspan], ys[first]))
+    return list(out.values())
 
 
 def find_grids(edges: list[Edge]) -> list[Grid]:
@@ -174,32 +198,6 @@ def find_grids(edges: list[Edge]) -> list[Grid]:
 
 
 # -- text ----------------------------------------------------------------------
-
-def dedupe_chars(chars: list[dict], tolerance: float = 1.0) -> list[dict]:
-    """Characters drawn twice at (nearly) the same place (fake bold, shadows) kept once, in order.
-
-    pdfplumber's rule (same text, upright, font and size within `tolerance` points,
-    transitively) in linear time: pdfplumber's own `dedupe_chars` restores the order
-    with `list.index`, quadratic in a page's characters (a third of a page's reading time)."""
-    buckets: dict[tuple, list[dict]] = {}
-    out = []
-    for c in chars:
-        ident = (c.get("upright"), c["text"], c.get("fontname"), c.get("size"))
-        y, x = c["doctop"], c["x0"]
-        gy, gx = int(y // tolerance), int(x // tolerance)
-        dup = False
-        for dy in (-1, 0, 1):
-            for dx in (-1, 0, 1):
-                for o in buckets.get((ident, gy + dy, gx + dx), ()):
-                    if abs(o["doctop"] - y) <= tolerance and abs(o["x0"] - x) <= tolerance:
-                        dup = True
-                        break
-        # every char joins the buckets, so a chain of copies collapses as pdfplumber's clusters do
-        buckets.setdefault((ident, gy, gx), []).append(c)
-        if not dup:
-            out.append(c)
-    return out
-
 
 def is_wide(ch: str) -> bool:
     """CJK ideographs, kana, full-width forms and CJK punctuation: joined without spaces."""
@@ -332,16 +330,19 @@ class TextPara:
         return [Line(ln.text(), page, ln.box) for ln in self.lines]
 
 
-def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPara]:
+def paragraphs(lines: list[TextLine], left: float, right: float,
+               spacing: float | None = None) -> list[TextPara]:
     """Lines into paragraphs within a column from `left` to `right`.
 
     A line continues the paragraph above when that line ran to the right edge
     (it wrapped) and this one starts at the left margin, or is centred under
     a full-width line; an indented or right-aligned line, or one after a
-    short line, starts anew.
+    short line, starts anew.  `spacing`: the running text's line spacing measured on an earlier
+    page, for a page with too few wrapped lines to measure its own (a narrative's last lines).
     """
     out: list[TextPara] = []
-    spacing = _wrap_spacing(lines, right)
+    measured = wrap_spacing(lines, right)
+    spacing = measured if measured is not None else spacing
     for ln in lines:
         if out:
             prev = out[-1].lines[-1]
@@ -364,7 +365,7 @@ def paragraphs(lines: list[TextLine], left: float, right: float) -> list[TextPar
     return out
 
 
-def _wrap_spacing(lines: list[TextLine], right: float) -> float | None:
+def wrap_spacing(lines: list[TextLine], right: float) -> float | None:
     """How far below a full line the next line of running text stands (the median over lines that
     ran to the right edge), or None when too few lines wrapped to tell."""
     gaps = sorted(b.top - a.bottom for a, b in zip(lines, lines[1:])

@@ -17,8 +17,9 @@ from .model import Box, Cell, Document, Paragraph, Picture, ReadProblem, Table
 from .pdf_boxes import join_box_columns
 from .pdf_columns import borderless_table, rows_text
 from .pdf_textboxes import box_grid
-from .pdf_layout import (Grid, TextLine, dedupe_chars, edges_from_plumber, find_grids, group_lines,
-                         overlap, paragraphs)
+from .pdf_chars import text_chars
+from .pdf_layout import (Grid, TextLine, edges_from_plumber, find_grids, group_lines,
+                         overlap, paragraphs, wrap_spacing)
 from .readers import ReadContext, ReadError
 
 log = logging.getLogger(__name__)
@@ -55,39 +56,6 @@ def _open(path: Path):
         raise ReadError("file.unreadable", _MSG_DAMAGED, f"damaged PDF: {e!r}") from e
 
 
-def _text_chars(page) -> list[dict]:
-    # blanks first: they never count, and deduplicating fewer characters is faster.  Where a blank
-    # was printed is noted on its neighbours, by place, not by the order the PDF holds them in
-    # (LibreOffice writes a line's blanks out of order): `typed_gap` on the character right after
-    # it on its line (the gap there is typed, fields spaced out with 　　 or a tab, not the space
-    # between two boxes), `space_after` on the one right before it (where a line wraps there, the
-    # words on either side were typed apart: 高俊芳 | 办公室主任, though nothing shows it)
-    out, blanks = [], []
-    for c in page.chars:
-        (out if c["text"].strip() else blanks).append(c)
-    out = dedupe_chars(out)
-    if blanks:
-        _mark_blanks(out, blanks)
-    return out
-
-
-def _mark_blanks(chars: list[dict], blanks: list[dict]) -> None:
-    by_row: dict[int, list[dict]] = {}
-    for b in blanks:
-        by_row.setdefault(round(b["top"]), []).append(b)
-    for c in chars:
-        size = max(c["size"], 1.0)
-        near = 0.3 * size
-        for row in (round(c["top"]) + d for d in (-1, 0, 1)):
-            for b in by_row.get(row, ()):
-                if abs(b["top"] - c["top"]) > 0.5 * size:
-                    continue
-                if abs(b["x1"] - c["x0"]) <= near:
-                    c["typed_gap"] = True
-                if abs(b["x0"] - c["x1"]) <= near:
-                    c["space_after"] = True
-
-
 def _hand_to_ocr(path: Path, ctx: ReadContext) -> Document:
     try:
         from .ocr_reader import read_scanned_pdf
@@ -100,15 +68,18 @@ def _hand_to_ocr(path: Path, ctx: ReadContext) -> Document:
 class _PageBuilder:
     """One page's blocks."""
 
-    def __init__(self, page, number: int, chars: list[dict] | None = None) -> None:
+    def __init__(self, page, number: int, chars: list[dict] | None = None,
+                 spacing: float | None = None) -> None:
         self.page = page
         self.number = number
         self.chars = chars          # the page's text characters, when already read
+        # the running text's line spacing: an earlier page's, until this page's own is measured
+        self.spacing = spacing
 
     def build(self) -> list:
         edges = edges_from_plumber(self.page.horizontal_edges, self.page.vertical_edges)
         grids = find_grids(edges)
-        chars = self.chars if self.chars is not None else _text_chars(self.page)
+        chars = self.chars if self.chars is not None else text_chars(self.page)
         holder = _nesting(grids)
         cells_of: list[list[list[dict]]] = [[[] for _ in g.cells] for g in grids]
         # the innermost grid takes a character: a table nested in a cell (联络人: 姓名|职务|电话
@@ -188,9 +159,11 @@ class _PageBuilder:
         left = min(ln.x0 for ln in lines)
         right = _right_margin(lines, float(self.page.width) - left)
         lines = join_box_columns(lines, right)
+        measured = wrap_spacing(lines, right)
+        self.spacing = measured if measured is not None else self.spacing
         return [Paragraph(text=p.text(), page=self.number, box=p.box, confidence=p.confidence,
                           lines=p.model_lines(self.number))
-                for p in paragraphs(lines, left, right)]
+                for p in paragraphs(lines, left, right, self.spacing)]
 
 
 def _right_margin(lines: list[TextLine], mirrored: float) -> float:
@@ -257,7 +230,7 @@ def _has_page_image(page) -> bool:
 def _is_text_page(page, chars: list[dict] | None = None) -> bool:
     # a page image under the text is a scan with an OCR text layer:
     # its table rulings and seals are in the picture, so OCR reads it
-    chars = _text_chars(page) if chars is None else chars
+    chars = text_chars(page) if chars is None else chars
     return len(chars) >= MIN_TEXT_CHARS and not _has_page_image(page)
 
 
@@ -336,17 +309,20 @@ def read_pdf(path: Path, ctx: ReadContext) -> Document:
                             f"{n} pages > max_pages {ctx.settings.max_pages}")
         doc = Document(pages=n, method="pdf-text", media_type=ctx.format)
         text_pages = 0
+        spacing: float | None = None      # the running text's line spacing, page to page
         failed: list[int] = []
         for number, page in enumerate(pages, start=1):
             try:
                 doc.page_sizes[number] = (float(page.width), float(page.height))
-                chars = _text_chars(page)
+                chars = text_chars(page)
                 cut = _offpage(chars, float(page.width), float(page.height))
                 if cut:
                     doc.offpage[number] = cut
                 if _is_text_page(page, chars):
                     text_pages += 1
-                blocks = _PageBuilder(page, number, chars).build()
+                builder = _PageBuilder(page, number, chars, spacing)
+                blocks = builder.build()
+                spacing = builder.spacing
                 attach_pictures(blocks, _page_pictures(page, number), doc)
                 doc.blocks.extend(blocks)
             except ReadError:

@@ -39,13 +39,35 @@ def _owner(boxes: list[Box], c: dict) -> int | None:
     box grown over the row below lies under that row's boxes), then furthest right (a box pushed
     back onto the page lies over its left neighbour), then the smallest."""
     x, y = c["x0"], c["top"]
+    # a glyph may stand a little above its box's top (a value set over a blank, a tall font)
+    lift = max(1.0, 0.3 * c.get("size", 0.0))
     best, key = None, None
     for i, b in enumerate(boxes):
-        if b.x0 - 1 <= x < b.x1 and b.y0 - 1 <= y < b.y1:
+        if b.x0 - 1 <= x < b.x1 and b.y0 - lift <= y < b.y1:
             k = (b.y0, b.x0, -(b.x1 - b.x0) * (b.y1 - b.y0))
             if key is None or k > key:
                 best, key = i, k
     return best
+
+
+def _without_overlays(boxes: list[Box]) -> list[Box]:
+    """The boxes with each one set over part of another's line taken into it: a value's box placed
+    on the blank of a label line's box (单位名称：＿＿＿＿ with the name typed in a box over the ＿＿)
+    is part of that line, not a cell of its own (apart, the rows and columns of label and value
+    boxes would not align).  The line's box grows to hold the value's wrapped lines."""
+    def over(inner: Box, outer: Box) -> bool:
+        shared = min(inner.y1, outer.y1) - max(inner.y0, outer.y0)
+        return inner is not outer and outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1 \
+            and (inner.x1 - inner.x0) < (outer.x1 - outer.x0) - 2 \
+            and shared >= 0.5 * min(inner.y1 - inner.y0, outer.y1 - outer.y0)
+    grown: dict[int, Box] = {}
+    gone: set[int] = set()
+    for i, b in enumerate(boxes):
+        host = next((j for j, o in enumerate(boxes) if j not in gone and over(b, o)), None)
+        if host is not None:
+            gone.add(i)
+            grown[host] = grown.get(host, boxes[host]).union(b)
+    return [grown.get(i, b) for i, b in enumerate(boxes) if i not in gone]
 
 
 def _starts(values: list[float]) -> list[float]:
@@ -60,7 +82,7 @@ def _starts(values: list[float]) -> list[float]:
 def box_grid(rects: list[dict], chars: list[dict], page_area: float) -> tuple[Grid | None, list[list[dict]], list[dict]]:
     """The boxed form among the loose characters `chars`: (its grid, each cell's characters, the
     characters left loose), or (None, [], chars) when the page is not laid out in boxes."""
-    boxes = _boxes(rects, page_area)
+    boxes = _without_overlays(_boxes(rects, page_area))
     if len(boxes) < MIN_BOXES:
         return None, [], chars
     held: dict[int, list[dict]] = {}

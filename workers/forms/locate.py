@@ -2,7 +2,8 @@
 
 Works on `Document` only, so every reader (Word, PDF, OCR) gets the same
 form location.  Tables are first read as a person reads them (a label split
-over cells is one label: reshape.py).  A field is found by its label: the value
+over cells is one label: reshape.py; a row broken by a page break is one row:
+page_rows.py).  A field is found by its label: the value
 is the next cell to the right of the label cell (past empty spacer columns), or
 the cell below when the label spans its row (申报创建材料), or a nested table's
 values by their printed words (subtable.py); where no cell holds the label, the
@@ -20,32 +21,24 @@ from dataclasses import replace
 
 from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
 
-from ..extract.model import Cell, Document, Paragraph, Picture, Table
+from ..extract.model import Cell, Document, Paragraph, Table
 from . import fuzzy
+from .floating import floating_over
 from .found import Found, LabelHit, LocatedDocument
 from .free_text import attach_free_text
 from .labels import cut_at_labels, key_score, label_key
 from .lines import LineIndex, campaign_labels, paragraph_lines
 from .notice import is_notice
+from .page_rows import join_rows_across_pages
 from .reshape import join_split_labels, own_text
 from .rubric import locate_rubric
 from .segments import Segmenter
-from .subtable import parts_text, region_table
+from .subtable import nested_cells, parts_text, region_table, table_under
 
 __all__ = ["Found", "LocatedDocument", "Locator", "locate"]
 
 # the confidence of a blank read beside text no label took (see Locator._loose_text_near)
 LOOSE_TEXT_CONFIDENCE = 0.5
-
-
-def _nested(i: int, t: Table) -> list[tuple[int, Table, Cell]]:
-    """The cells of `t` and of the tables nested in them, each with the outer block's index."""
-    out = []
-    for c in t.cells:
-        out.append((i, t, c))
-        for inner in c.tables:
-            out.extend(_nested(i, inner))
-    return out
 
 
 class Locator:
@@ -54,11 +47,13 @@ class Locator:
         # every label the campaign knows, so that a value never runs into a neighbour's label
         labels = campaign_labels(campaign)
         self.all_label_keys = tuple(dict.fromkeys(label_key(lbl) for lbl in labels))
-        # the tables as a person reads them (split labels joined); same blocks, same indexes
-        self.doc = replace(doc, blocks=[join_split_labels(b, self.all_label_keys) if isinstance(b, Table) else b
-                                        for b in doc.blocks])
+        # the tables as a person reads them (split labels joined, a row broken by a page break one
+        # row); same blocks, same indexes
+        self.doc = replace(doc, blocks=join_rows_across_pages(
+            [join_split_labels(b, self.all_label_keys) if isinstance(b, Table) else b for b in doc.blocks],
+            self.all_label_keys))
         self.cells: list[tuple[int, Table, Cell]] = [
-            x for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for x in _nested(i, b)]
+            x for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for x in nested_cells(i, b)]
         self._grids: dict[int, dict[tuple[int, int], Cell]] = {}
         long_labels = [lbl for d in campaign.documents for f in list(d.fields) + list(d.review_fields)
                        if f.type in ("longtext", "opinion") or f in d.review_fields for lbl in f.labels]
@@ -185,7 +180,7 @@ class Locator:
     def cell_value(self, spec: FieldSpec, hit: LabelHit | None = None) -> Found | None:
         hit = hit or self.find_label(spec)
         if hit is None:
-            return None
+            return self._parts_under_label_head(spec) if spec.parts else None
         label_text = label_key(hit.cell.text)
         if hit.score == 1:
             # the label's own cell may hold the values' table (LibreOffice reading an HTML form)
@@ -218,6 +213,9 @@ class Locator:
             # …or one whose rulings joined the outer grid: the rows beside the tall label
             region = region_table(hit.table, hit.cell, value)
             raw = (parts_text(region) if region is not None else None) or raw
+        elif spec.parts and not raw.strip():      # …or the rows under the label, beside them empty
+            region = table_under(hit.table, hit.cell)
+            raw = (parts_text(region) if region is not None else None) or raw
         cells = [value]
         if spec.type in ("longtext", "opinion"):
             # a page break inside the cell: an opinion's seal and date often fall on the next page
@@ -225,40 +223,28 @@ class Locator:
                 raw += "\n" + extra.text
                 cells.append(extra)
         # a seal stamped across the label and its value may have been given to the label's cell
-        pictures = [p for c in cells for p in c.pictures] + self.floating_over(value)
+        pictures = [p for c in cells for p in c.pictures] + floating_over(self.doc.pictures, value)
         pictures += [p for p in hit.cell.pictures if p not in pictures]
         return Found(raw=raw, page=value.page, box=value.box,
                      confidence=min(c.confidence for c in cells), pictures=pictures,
                      label=label_text, cell=value)
 
-    def floating_over(self, cell: Cell | Paragraph) -> list[Picture]:
-        """Pictures that float on the page (scans) and overlap this cell or line."""
-        out = []
-        for p in self.doc.pictures:
-            if p.page != cell.page:
-                continue
-            if p.box is None:
-                # “cannot tell on this page” (a greyscale scan): it applies to every spot on it
-                if p.kind.endswith("_unknown"):
-                    out.append(p)
-                continue
-            if cell.box is None:
-                continue
-            b, c = p.box, cell.box
-            ix = min(b.x1, c.x1) - max(b.x0, c.x0)
-            iy = min(b.y1, c.y1) - max(b.y0, c.y0)
-            area = max(1e-6, (b.x1 - b.x0) * (b.y1 - b.y0))
-            if ix <= 0 or iy <= 0:
-                continue
-            # most of the picture over a cell; or a stamp across a line of text (a line is far
-            # thinner than a seal, so it never holds 30 % of one): the seal's middle is on the line
-            mid = (b.y0 + b.y1) / 2
-            quarter = (b.y1 - b.y0) / 4
-            if ix * iy / area >= 0.3 or (c.y0 - quarter <= mid <= c.y1 + quarter and ix >= 0.3 * (b.x1 - b.x0)):
-                out.append(p)
-        return out
+    def _parts_under_label_head(self, spec: FieldSpec) -> Found | None:
+        """A compound value's table under the head of its label, the label's rest below the table
+        (联络人姓名 / 姓名|职务|电话 and the values / 及职务、电话: an HTML form's stacked label
+        whose values' table LibreOffice set into the label's column)."""
+        keys = [label_key(lbl) for lbl in spec.labels]
+        for _i, t, c, ck in self.short_cells:
+            if len(ck) >= 4 and any(k.startswith(ck) and k != ck for k in keys):
+                region = table_under(t, c)
+                if region is not None:      # less the label's rest, under the table
+                    rest = [k[len(ck):] for k in keys if k.startswith(ck)]
+                    region = replace(region, cells=[o for o in region.cells if self.key_of(o) not in rest])
+                raw = parts_text(region) if region is not None else None
+                if raw:
+                    return Found(raw=raw, page=c.page, box=c.box, confidence=c.confidence, label=ck, cell=c)
+        return None
 
-    # -- values in lines (填报单位：…) -------------------------------------
     def line_value(self, spec: FieldSpec) -> Found | None:
         """The value after the field's label on a label line (and the lines it goes on over)."""
         hit = self.lines.find(spec)
@@ -267,7 +253,7 @@ class Locator:
         raw, holders, blocks = self.lines.value(hit, spec)
         pictures = [p for h in holders for p in h.pictures]
         for h in holders:
-            pictures += [p for p in self.floating_over(h) if p not in pictures]
+            pictures += [p for p in floating_over(self.doc.pictures, h) if p not in pictures]
         confidence = min(h.confidence for h in holders)
         if not raw.strip() and isinstance(hit.holder, Paragraph) and self._loose_text_near(hit.block):
             confidence = min(confidence, LOOSE_TEXT_CONFIDENCE)
@@ -320,7 +306,7 @@ class Locator:
                     if 0 <= j < end and (after[j + len(s):j + len(s) + 1] in (":", "")):
                         end = j
                 raw = after[:end]
-                pictures = list(holder.pictures) + self.floating_over(holder)
+                pictures = list(holder.pictures) + floating_over(self.doc.pictures, holder)
                 return Found(raw=raw, page=holder.page, box=holder.box, confidence=holder.confidence,
                              pictures=pictures, label=k)
         return None

@@ -24,6 +24,16 @@ def _part_of(text: str) -> str | None:
     return None
 
 
+def nested_cells(i: int, t: Table) -> list[tuple[int, Table, Cell]]:
+    """The cells of `t` and of the tables nested in them, each with the outer block's index."""
+    out = []
+    for c in t.cells:
+        out.append((i, t, c))
+        for inner in c.tables:
+            out.extend(nested_cells(i, inner))
+    return out
+
+
 def region_table(t: Table, label: Cell, first: Cell) -> Table | None:
     """The cells right of a tall `label` that lie within its rows, from `first` (its right
     neighbour) to the next cell as tall as the label, as a table of their own: a value table
@@ -41,6 +51,21 @@ def region_table(t: Table, label: Cell, first: Cell) -> Table | None:
     if len({c.row for c in inside}) < 2:
         return None
     return Table(cells=[replace(c, row=c.row - top, col=c.col - first.col) for c in inside], page=t.page, box=None)
+
+
+def table_under(t: Table, label: Cell) -> Table | None:
+    """The cells under a `label` as wide as they are, down to the foot of the tallest cell in the
+    label's row, as a table of their own: a value table nested flush in the label's cell, whose
+    rulings joined the outer table's (联络人姓名及职务、电话 over 姓名|职务|电话 and the values,
+    beside an empty cell as tall as all three).  None when nothing lies there."""
+    bottom = max(c.row + c.rowspan for c in t.cells if c.row == label.row)
+    left, right = label.col, label.col + label.colspan
+    inside = [c for c in t.cells if label.row < c.row and c.row + c.rowspan <= bottom
+              and left <= c.col and c.col + c.colspan <= right]
+    if len({c.row for c in inside}) < 2:
+        return None
+    top = label.row + 1
+    return Table(cells=[replace(c, row=c.row - top, col=c.col - left) for c in inside], page=t.page, box=None)
 
 
 def parts_text(t: Table) -> str | None:
