@@ -21,6 +21,7 @@ from workers.extract.model import Box, Cell, Document, Paragraph, Table
 from workers.extract.pdf_chars import text_chars
 from workers.extract.pdf_layout import Edge, find_grids, group_lines, paragraphs
 from workers.extract.pdf_textboxes import box_grid
+from workers.extraction import analyse
 from workers.forms.locate import locate
 
 YUEYANG = get_campaign("yueyang-2017")
@@ -103,6 +104,22 @@ class TestRowBrokenByAPageBreak:
         """GIVEN two whole labels, one ending page 1 and one starting page 2 THEN each keeps its row."""
         doc = self._doc("单位党组（党委）推荐理由及意见", "系统机关党委意见")
         assert _values(doc)["opinion.party_group"] == "经研究，同意推荐该支部参评。"
+
+
+    def test_a_label_cut_inside_its_note_joins_with_the_text_it_heads(self) -> None:
+        """GIVEN 申报创建材料（1500 at page 1's foot beside the material's first lines, and 字以内）
+        at page 2's head beside the rest THEN the material is both halves, not the first alone."""
+        head = Table(cells=[_cell(0, 0, "单位名称", 1, 57, 114, 60, 90), _cell(0, 1, "中共某某局机关支部委员会", 1, 114, 567, 60, 90),
+                            _cell(1, 0, "党组织类型", 1, 57, 114, 90, 120), _cell(1, 1, "机关党支部", 1, 114, 567, 90, 120),
+                            _cell(2, 0, "党员人数", 1, 57, 114, 120, 150), _cell(2, 1, "56名", 1, 114, 567, 120, 150),
+                            _cell(3, 0, "申报创建材料（1500", 1, 57, 114, 760, 805),
+                            _cell(3, 1, "我们坚持党建引领。" * 3, 1, 114, 567, 760, 805)], page=1, box=Box(57, 60, 567, 805))
+        tail = Table(cells=[_cell(0, 0, "字以内）", 2, 57, 114, 28, 400), _cell(0, 1, "群众满意度不断提高。" * 30, 2, 114, 567, 28, 400),
+                            _cell(1, 0, "单位党组（党委）推荐理由及意见", 2, 57, 114, 400, 480),
+                            _cell(1, 1, "同意推荐。", 2, 114, 567, 400, 480)], page=2, box=Box(57, 28, 567, 480))
+        got = _values(Document(blocks=[head, tail], pages=2, method="pdf-text"))
+        assert got["material"].startswith("我们坚持党建引领。") and got["material"].endswith("群众满意度不断提高。")
+        assert got["opinion.party_group"] == "同意推荐。"
 
 
 class TestValueOverABlank:
@@ -209,3 +226,42 @@ class TestNestedFlush:
         got = self._contact("联络人姓名", "及职务、电话")
         assert "孟飞峰" in got["contact"] and "综合科科长" in got["contact"] and "176 5907 3476" in got["contact"]
         assert "及职务" not in got["contact"]
+
+
+class TestTableCutAtAFramesEdge:
+    """A table wider than the frame holding it, printed cut at the frame's right edge."""
+
+    def _doc(self, loose: str | None) -> Document:
+        rows = [("单位名称", "中共某某局机关支部委员会", "党组织类型", "机关党支部"),
+                ("党组织班子配备情况", "书记1名、委员3名", "党员人数", None),
+                ("上年度党建考核等次", "好", "党组织设置（支部、党小组数）", "1个党支部"),
+                ("分管党建工作负责人及电话", "徐娟 15405544427", "联络人姓名及职务、电话", "孟飞峰 综合科科长 17189157104")]
+        cells = []
+        for r, (l1, v1, l2, v2) in enumerate(rows):
+            y0, y1 = 90 + 40 * r, 130 + 40 * r
+            cells += [_cell(r, 0, l1, 1, 30, 120, y0, y1), _cell(r, 1, v1, 1, 120, 280, y0, y1),
+                      _cell(r, 2, l2, 1, 280, 410, y0, y1)]
+            if v2 is not None:
+                cells.append(_cell(r, 3, v2, 1, 410, 510, y0, y1))
+        cells += [_cell(4, 0, "申报创建材料（1500字以内）", 1, 30, 120, 250, 600),
+                  _cell(4, 1, "我们坚持党建引领。" * 50, 1, 120, 510, 250, 600, colspan=3),
+                  _cell(5, 0, "单位党组（党委）推荐理由及意见", 1, 30, 120, 600, 700),
+                  _cell(5, 1, "同意推荐。\n（盖章）\n2017年4月1日", 1, 120, 510, 600, 700, colspan=3)]
+        blocks: list = [Paragraph("申报单位：某某局（盖公章）　申报日期：2017年4月1日　编号：", page=1, box=Box(30, 60, 500, 72)),
+                        Table(cells=cells, page=1, box=Box(30, 90, 410 if loose is not None else 510, 700))]
+        if loose is not None:
+            blocks.append(Paragraph(loose, page=1, box=Box(412, 142, 436, 154)))
+        return Document(blocks=blocks, pages=1, method="pdf-text")
+
+    def test_the_value_printed_past_the_edge_is_read(self) -> None:
+        """GIVEN 党员人数 last in its row, 59名 printed just past the table's edge level with it
+        THEN 党员人数 is 59名."""
+        assert _values(self._doc("59名"))["member_count"] == "59名"
+
+    def test_a_label_whose_row_ends_with_it_is_a_doubt_not_the_units_error(self) -> None:
+        """GIVEN 党员人数 last in its row with no cell for its value and nothing printed beside it
+        THEN the unit is not told it left 党员人数 blank: the reviewer is asked to look."""
+        _docs, findings = analyse(self._doc(None), YUEYANG)
+        about = [f for f in findings if f.field == "member_count"]
+        assert [f.code for f in about] == ["field.unread"]
+        assert "没有印出填写内容的格子" in about[0].message

@@ -62,6 +62,8 @@ CUT_OFF = "内容被截去"
 CUT_LENGTH = ("length.uncertain", "字数无法核对")
 _DOUBT_WORDS = dict([*DOUBT_CODES.values(), CUT_LENGTH, TOTAL_UNCHECKED])
 NOT_FOUND = "表格中没有找到这一栏"
+# the label's row ends with it: no cell for the value was printed (a table cut off at its edge)
+NO_PLACE = "表格这一行到栏目名称就结束了，没有印出填写内容的格子，表格可能被文本框或页面边缘截去"
 # the label is in the file's text, but the reading did not find its value beside it
 LABEL_UNREAD = "文件中有这一栏，但未能确定它填写的内容"
 # a seal over the date line may hide a date or stand where none was written: nothing was seen
@@ -190,6 +192,8 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
     fvs = [doc.fields.get(k) for k in _field_keys(f, spec)]
     if f.code == "field.missing" and any(not located(fv) for fv in fvs):
         return _not_found(f.field, spec, reading)
+    if f.code == "field.missing" and any(fv is not None and fv.extra.get("no_place") for fv in fvs):
+        return NO_PLACE
     cut = _cut_off(f, doc, reading) if f.code in DOUBT_CODES and not _dates_read_whole(f, doc, spec) else None
     if cut:
         return cut

@@ -20,6 +20,9 @@ class Found:
     label: str = ""
     cell: Cell | None = None
     located: bool = True          # False: the label itself was not found
+    # the label was found, but its row ends with it and nothing under it is a value: no place for
+    # the value was printed (a table cut at a frame's or the page's edge), so a blank says little
+    no_place: bool = False
     blocks: list[int] = field(default_factory=list)   # blocks a value read from lines came from
     # (page, box) of each line a value read from lines came from: a seal beside any of them is its
     spots: list[tuple[int, Box]] = field(default_factory=list)

@@ -23,6 +23,7 @@ from dossier.campaigns import Campaign, DocumentSpec, FieldSpec
 
 from ..extract.model import Cell, Document, Paragraph, Table
 from . import fuzzy
+from .cut_tables import beside_the_table, row_ends_at
 from .floating import floating_over
 from .found import Found, LabelHit, LocatedDocument
 from .free_text import attach_free_text
@@ -203,8 +204,14 @@ class Locator:
             if raw:
                 return Found(raw=raw, page=hit.cell.page, box=hit.cell.box, confidence=hit.cell.confidence,
                              label=label_text, cell=hit.cell)
+        if value is None or not value.text.strip():
+            beyond = beside_the_table(self.doc.blocks, hit.table, hit.cell, self.at)
+            if beyond is not None:
+                return Found(raw=beyond.text, page=beyond.page, box=beyond.box, confidence=beyond.confidence,
+                             pictures=list(beyond.pictures), label=label_text)
         if value is None or self.is_label(value):
-            return Found(raw="", page=hit.cell.page, box=hit.cell.box, label=label_text)
+            return Found(raw="", page=hit.cell.page, box=hit.cell.box, label=label_text,
+                         no_place=value is None and row_ends_at(hit.table, hit.cell, self.at))
         raw = value.text
         if spec.parts and value.tables:
             # 联络人 as a table of its own: 姓名|职务|电话 over the values
@@ -226,8 +233,8 @@ class Locator:
         pictures = [p for c in cells for p in c.pictures] + floating_over(self.doc.pictures, value)
         pictures += [p for p in hit.cell.pictures if p not in pictures]
         return Found(raw=raw, page=value.page, box=value.box,
-                     confidence=min(c.confidence for c in cells), pictures=pictures,
-                     label=label_text, cell=value)
+                     confidence=min(c.confidence for c in cells), pictures=pictures, label=label_text, cell=value,
+                     no_place=not raw.strip() and value.row != hit.cell.row and row_ends_at(hit.table, hit.cell, self.at))
 
     def _parts_under_label_head(self, spec: FieldSpec) -> Found | None:
         """A compound value's table under the head of its label, the label's rest below the table

@@ -84,7 +84,10 @@ def join_rows_across_pages(blocks: list[Block], label_keys: tuple[str, ...]) -> 
         # a label's short form; 单位党组（党委） above it is no label of its own)
         joined = _score(ka + kb, label_keys) if ka and kb else 0
         sa, sb = _score(ka, label_keys), _score(kb, label_keys)
-        if joined < 2 or not (joined > max(sa, sb) or (sa < 2 and joined >= sb)):
+        # or the upper half stops inside its note's bracket, which the lower closes (申报创建材料
+        # （1500 / 字以内）: a label by its words already, but cut)
+        cut = ka.count("(") > ka.count(")") and sb < 2
+        if joined < 2 or not (joined > max(sa, sb) or (sa < 2 and joined >= sb) or cut):
             continue
         merged = {id(a): _joined(a, b, [ka + kb] if k == 0 else None) for k, (a, b) in enumerate(zip(top, bottom))}
         out[i] = Table(cells=[merged.get(id(c), c) for c in upper.cells], page=upper.page, box=upper.box)

@@ -160,6 +160,8 @@ def _fv(value: object, found: Found, spec_label: str) -> FieldValue:
     if not found.located:
         # the label itself was not found: the checks weigh a missing value by this
         fv.extra["located"] = False
+    elif found.no_place:
+        fv.extra["no_place"] = True
     return fv
 
 
