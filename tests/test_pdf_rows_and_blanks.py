@@ -265,3 +265,55 @@ class TestTableCutAtAFramesEdge:
         about = [f for f in findings if f.field == "member_count"]
         assert [f.code for f in about] == ["field.unread"]
         assert "没有印出填写内容的格子" in about[0].message
+
+
+class TestLabelsBrokenOverLines:
+    """A narrow frame's form, round-tripped through RTF: labels broken over lines of their own, the
+    values' table set under them, merges broken."""
+
+    HEAD = [("单位名称", "中共某某局机关支部委员会"), ("党组织类型", "机关党支部"), ("党员人数", "56名"),
+            ("上年度党建考核等次", "好")]
+
+    def _doc(self, middle: list) -> Document:
+        cells = [c for r, (label, value) in enumerate(self.HEAD)
+                 for c in (Cell(row=r, col=0, paragraphs=[label]), Cell(row=r, col=1, paragraphs=[value]))]
+        return Document(blocks=[Table(cells=cells), *middle,
+                                Table(cells=[Cell(row=0, col=0, paragraphs=["申报创建材料（1500字以内）"]),
+                                             Cell(row=0, col=1, paragraphs=["我们坚持党建引领。" * 40])])])
+
+    @staticmethod
+    def _parts(head: str = "姓名") -> Table:
+        return Table(cells=[Cell(row=0, col=0, paragraphs=[head]), Cell(row=0, col=1, paragraphs=["职务"]),
+                            Cell(row=0, col=2, paragraphs=["电话"]), Cell(row=1, col=0, paragraphs=["顾松俊"]),
+                            Cell(row=1, col=1, paragraphs=["组织委员"]), Cell(row=1, col=2, paragraphs=["0571-78261305"])])
+
+    def test_a_label_over_two_lines_then_its_value(self) -> None:
+        """GIVEN 分管党建工作 / 负责人及电话 / 雷燕洋 172-9947-8408, each a line of its own THEN the
+        label is one and the value under it is its."""
+        got = _values(self._doc([Paragraph("分管党建工作"), Paragraph("负责人及电话"),
+                                 Paragraph("雷燕洋 172-9947-8408")]))
+        assert got["lead"].replace(" ", "").startswith("雷燕洋172")
+
+    def test_a_label_line_over_the_values_table(self) -> None:
+        """GIVEN 联络人姓名 / 及职务、电话 on two lines, then 姓名|职务|电话 over the values THEN the
+        parts are the values."""
+        got = _values(self._doc([Paragraph("联络人姓名"), Paragraph("及职务、电话"), self._parts()]))
+        assert "顾松俊" in got["contact"] and "组织委员" in got["contact"] and "0571-78261305" in got["contact"]
+
+    def test_a_label_line_glued_to_the_tables_first_head_word(self) -> None:
+        """GIVEN 联络人姓名 on a line, then a table headed 及职务、电话姓名 | 职务 | 电话 (the label's
+        rest run into the first head word) THEN the parts are the values."""
+        got = _values(self._doc([Paragraph("联络人姓名"), self._parts("及职务、电话姓名")]))
+        assert "顾松俊" in got["contact"] and "组织委员" in got["contact"] and "0571-78261305" in got["contact"]
+
+    def test_a_stacked_label_whose_merge_broke(self) -> None:
+        """GIVEN 分管党建工作 merged over two rows and 负责人及电话 starting in its second row (a merge
+        an RTF round trip broke), the value beside THEN the label is one, its value read."""
+        cells = [c for r, (label, value) in enumerate(self.HEAD)
+                 for c in (Cell(row=r, col=0, colspan=2, paragraphs=[label]), Cell(row=r, col=2, paragraphs=[value]))]
+        cells += [Cell(row=4, col=0, rowspan=2, colspan=2, paragraphs=["分管党建工作"]),
+                  Cell(row=5, col=0, paragraphs=["负责人及电话"]), Cell(row=4, col=2, paragraphs=["苏伟 17456274308"]),
+                  Cell(row=6, col=0, colspan=2, paragraphs=["申报创建材料（1500字以内）"]),
+                  Cell(row=6, col=2, paragraphs=["我们坚持党建引领。" * 40])]
+        got = _values(Document(blocks=[Table(cells=cells)]))
+        assert got["lead"] == "苏伟 17456274308"

@@ -30,7 +30,7 @@ from .free_text import attach_free_text
 from .labels import cut_at_labels, key_score, label_key
 from .lines import LineIndex, campaign_labels, paragraph_lines
 from .notice import is_notice
-from .page_rows import join_rows_across_pages
+from .page_rows import join_rows_across_pages, join_split_label_lines
 from .reshape import join_split_labels, own_text
 from .rubric import locate_rubric
 from .segments import Segmenter
@@ -50,9 +50,9 @@ class Locator:
         self.all_label_keys = tuple(dict.fromkeys(label_key(lbl) for lbl in labels))
         # the tables as a person reads them (split labels joined, a row broken by a page break one
         # row); same blocks, same indexes
-        self.doc = replace(doc, blocks=join_rows_across_pages(
+        self.doc = replace(doc, blocks=join_split_label_lines(join_rows_across_pages(
             [join_split_labels(b, self.all_label_keys) if isinstance(b, Table) else b for b in doc.blocks],
-            self.all_label_keys))
+            self.all_label_keys), self.all_label_keys))
         self.cells: list[tuple[int, Table, Cell]] = [
             x for i, b in enumerate(self.doc.blocks) if isinstance(b, Table) for x in nested_cells(i, b)]
         self._grids: dict[int, dict[tuple[int, int], Cell]] = {}
@@ -186,6 +186,11 @@ class Locator:
         if hit.score == 1:
             # the label's own cell may hold the values' table (LibreOffice reading an HTML form)
             rest = parts_text(hit.cell.tables[0]) if spec.parts and hit.cell.tables else None
+            if spec.parts and not rest:
+                # …or the label glued to the first head word of the values' table (联络人姓名及职务、
+                # 电话姓名 | 职务 | 电话 over the values: a frame's table lost its outer cells)
+                rest = parts_text(replace(hit.table, cells=[replace(c, paragraphs=[hit.rest]) if c is hit.cell else c
+                                                            for c in hit.table.cells]))
             if not rest:
                 line = self.lines.find(spec, hit.cell)
                 rest = self.lines.value(line, spec)[0] if line is not None else hit.rest
@@ -242,7 +247,11 @@ class Locator:
         whose values' table LibreOffice set into the label's column)."""
         keys = [label_key(lbl) for lbl in spec.labels]
         for _i, t, c, ck in self.short_cells:
+            ck = label_key(own_text(c)) if c.tables else ck
             if len(ck) >= 4 and any(k.startswith(ck) and k != ck for k in keys):
+                raw = parts_text(c.tables[0]) if c.tables else None     # the table in its own cell
+                if raw:
+                    return Found(raw=raw, page=c.page, box=c.box, confidence=c.confidence, label=ck, cell=c)
                 region = table_under(t, c)
                 if region is not None:      # less the label's rest, under the table
                     rest = [k[len(ck):] for k in keys if k.startswith(ck)]
@@ -258,6 +267,9 @@ class Locator:
         if hit is None:
             return None
         raw, holders, blocks = self.lines.value(hit, spec)
+        nxt = self.doc.blocks[hit.block + 1] if hit.block + 1 < len(self.doc.blocks) else None
+        if spec.parts and not raw.strip() and isinstance(nxt, Table):     # a label line over the values' table
+            raw = parts_text(nxt) or raw
         pictures = [p for h in holders for p in h.pictures]
         for h in holders:
             pictures += [p for p in floating_over(self.doc.pictures, h) if p not in pictures]

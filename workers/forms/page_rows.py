@@ -1,4 +1,4 @@
-"""A table row broken by a page break is one row, as a person reads it.
+"""A table row broken by a page break is one row, and a label broken over two lines one label.
 
 Word and LibreOffice let a row break across pages: a tall opinion row whose label wraps in a
 narrow column (单位党组（党委）推荐理由 / 及意见) leaves half its label, its text and its
@@ -7,7 +7,8 @@ page, neither half is a label, and the opinion is lost.  `join_rows_across_pages
 locator the row whole: the last row of a page's last table and the first row of the next page's
 first table, drawn in the same columns, are joined where their first cells make a label better
 than either makes alone.  Two rows that only happen to meet at a page break are left apart (each
-first cell is a label, or the two make none).
+first cell is a label, or the two make none).  `join_split_label_lines` does the same for a
+label whose lines are paragraphs of their own (a narrow frame's hard line breaks).
 """
 from __future__ import annotations
 
@@ -93,4 +94,37 @@ def join_rows_across_pages(blocks: list[Block], label_keys: tuple[str, ...]) -> 
         out[i] = Table(cells=[merged.get(id(c), c) for c in upper.cells], page=upper.page, box=upper.box)
         out[j] = Table(cells=[replace(c, row=c.row - 1) for c in lower.cells if c.row > 0],
                        page=lower.page, box=lower.box)
+    return out
+
+
+def _starts_label(head: str, joined: str, label_keys: tuple[str, ...]) -> bool:
+    """Whether `joined` starts with a label that runs past `head` (the label was cut after it)."""
+    return any(len(lk) > len(head) and joined.startswith(lk) for lk in label_keys)
+
+
+def join_split_label_lines(blocks: list[Block], label_keys: tuple[str, ...]) -> list[Block]:
+    """`blocks`, with a label broken over two lines joined: a short line, and the next line or the
+    first cell of the table right under it, which carry a longer label on
+    (分管党建工作 / 负责人及电话; 联络人姓名 / 及职务、电话 heading a table).  The first line
+    is left empty, so block indexes keep their meaning."""
+    out = list(blocks)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if not isinstance(a, Paragraph) or b.page != a.page:
+            continue
+        ka = label_key(a.text)
+        if not ka or len(ka) > 12 or "\n" in a.text.strip():
+            continue
+        if isinstance(b, Paragraph):
+            kb = label_key(b.text)
+            if kb and _score(kb, label_keys) < 2 and _starts_label(ka, ka + kb, label_keys):
+                out[i] = replace(a, text="")
+                out[i + 1] = replace(b, text=a.text.strip() + b.text.strip(), lines=[])
+        elif isinstance(b, Table) and b.cells:
+            first = min(b.cells, key=lambda c: (c.row, c.col))
+            kb = label_key(first.text)
+            if kb and _starts_label(ka, ka + kb, label_keys):
+                joined = replace(first, paragraphs=[a.text.strip() + first.text.strip()], lines=[])
+                out[i] = replace(a, text="")
+                out[i + 1] = replace(b, cells=[joined if c is first else c for c in b.cells])
     return out

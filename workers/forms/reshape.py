@@ -51,7 +51,9 @@ def _merge(cells: list[Cell], across: bool, text: str = "") -> Cell:
     for c in cells[1:]:
         box = c.box.union(box) if c.box is not None else box
     text = text or "".join(label_key(c.text) for c in cells)
-    span = {"colspan": sum(c.colspan for c in cells)} if across else {"rowspan": sum(c.rowspan for c in cells)}
+    # rows the pieces cover together (pieces of a broken merge overlap: not the sum of their spans)
+    span = {"colspan": sum(c.colspan for c in cells)} if across else \
+        {"rowspan": max(c.row + c.rowspan for c in cells) - cells[0].row}
     return replace(cells[0], paragraphs=[text], box=box, lines=[], tables=[t for c in cells for t in c.tables],
                    pictures=[p for c in cells for p in c.pictures], **span)
 
@@ -75,9 +77,13 @@ def join_split_labels(t: Table, label_keys: tuple[str, ...]) -> Table:
             run = [c]
             while len(run) < _MAX_PARTS:
                 prev = run[-1]
-                nxt = at.get((prev.row, prev.col + prev.colspan) if across else (prev.row + prev.rowspan, prev.col))
-                if nxt is None or id(nxt) not in piece or id(nxt) in alone or id(nxt) in gone \
-                        or id(nxt) in merged or (nxt.rowspan != prev.rowspan if across else nxt.colspan != prev.colspan):
+                # a stacked piece starting inside the one above's rows (no cell of a sound grid
+                # does): a merge an RTF round trip broke
+                inside = at.get((prev.row + 1, prev.col)) if not across and prev.rowspan > 1 else None
+                nxt = inside or at.get((prev.row, prev.col + prev.colspan) if across
+                                       else (prev.row + prev.rowspan, prev.col))
+                if nxt is None or id(nxt) not in piece or id(nxt) in alone or id(nxt) in gone or id(nxt) in merged \
+                        or (nxt.rowspan != prev.rowspan if across else nxt.colspan != prev.colspan and inside is None):
                     break
                 run.append(nxt)
             for n in range(len(run), 1, -1):
