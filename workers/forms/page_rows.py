@@ -97,9 +97,10 @@ def join_rows_across_pages(blocks: list[Block], label_keys: tuple[str, ...]) -> 
     return out
 
 
-def _starts_label(head: str, joined: str, label_keys: tuple[str, ...]) -> bool:
-    """Whether `joined` starts with a label that runs past `head` (the label was cut after it)."""
-    return any(len(lk) > len(head) and joined.startswith(lk) for lk in label_keys)
+def _starts_label(head: str, joined: str, label_keys: tuple[str, ...], in_cells: set[str]) -> bool:
+    """Whether `joined` starts with a label that runs past `head` (the label was cut after it),
+    one no table cell holds already (else the lines are its pieces printed again: a note)."""
+    return any(len(lk) > len(head) and joined.startswith(lk) and lk not in in_cells for lk in label_keys)
 
 
 def join_split_label_lines(blocks: list[Block], label_keys: tuple[str, ...]) -> list[Block]:
@@ -108,6 +109,7 @@ def join_split_label_lines(blocks: list[Block], label_keys: tuple[str, ...]) -> 
     (分管党建工作 / 负责人及电话; 联络人姓名 / 及职务、电话 heading a table).  The first line
     is left empty, so block indexes keep their meaning."""
     out = list(blocks)
+    in_cells = {label_key(c.text) for t in blocks if isinstance(t, Table) for c in t.cells}
     for i in range(len(out) - 1):
         a, b = out[i], out[i + 1]
         if not isinstance(a, Paragraph) or b.page != a.page:
@@ -117,13 +119,13 @@ def join_split_label_lines(blocks: list[Block], label_keys: tuple[str, ...]) -> 
             continue
         if isinstance(b, Paragraph):
             kb = label_key(b.text)
-            if kb and _score(kb, label_keys) < 2 and _starts_label(ka, ka + kb, label_keys):
+            if kb and _score(kb, label_keys) < 2 and _starts_label(ka, ka + kb, label_keys, in_cells):
                 out[i] = replace(a, text="")
                 out[i + 1] = replace(b, text=a.text.strip() + b.text.strip(), lines=[])
         elif isinstance(b, Table) and b.cells:
             first = min(b.cells, key=lambda c: (c.row, c.col))
             kb = label_key(first.text)
-            if kb and _starts_label(ka, ka + kb, label_keys):
+            if kb and _starts_label(ka, ka + kb, label_keys, in_cells):
                 joined = replace(first, paragraphs=[a.text.strip() + first.text.strip()], lines=[])
                 out[i] = replace(a, text="")
                 out[i + 1] = replace(b, cells=[joined if c is first else c for c in b.cells])
