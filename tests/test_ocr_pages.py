@@ -254,3 +254,25 @@ def test_a_cell_with_ink_but_no_line_read_is_in_doubt() -> None:
     jinhua = get_campaign("jinhua-2015")
     spec = next(f for f in jinhua.document("recommendation_form").fields if f.key == "secretary.name")
     assert Locator(doc, jinhua).cell_value(spec).cell is table.at(0, 2)
+
+
+def test_a_line_cut_at_the_papers_edge_on_a_photo() -> None:
+    """GIVEN a photo of a sheet lying on a desk, its left half shadowed, one line running to the
+    paper's edge (the phone printed past the paper) and others keeping their margins WHEN the
+    sheet's edges are looked for THEN only the cut line counts: the desk right after a line's end
+    is a cut, shadowed paper (darker, even, but reached gradually) and the margin are not."""
+    from workers.extract.ocr_signs import at_the_sheets_edge
+    img = np.full((600, 1000, 3), (128, 110, 92), np.uint8)          # the desk
+    paper = np.full((560, 900), 235.0)
+    paper[:, :450] *= np.linspace(0.55, 1.0, 450)                    # a shadow falling to the left
+    img[20:580, 40:940] = paper[..., None].astype(np.uint8)
+    for x0, x1, y in ((100, 938, 100), (100, 700, 200), (100, 880, 300)):
+        img[y + 5:y + 25, x0:x1:7] = 30                                 # a line's strokes
+    lines = [_line("联络人姓名及职务、电话：石卫 179-3804-3", [100, 100, 938, 130]),
+             _line("分管党建工作负责人及电话：董建", [100, 200, 700, 230]),
+             _line("申报创建材料（1500字以内）：开展党员志愿服务", [100, 300, 880, 330])]
+    assert at_the_sheets_edge({"lines": lines}, img) == len(lines[0]["text"])
+    # a scan: white to the image's edge, no desk; a table's rule just before a cell's text is no edge
+    scan = np.full((600, 1000, 3), 255, np.uint8)
+    scan[:, 96:98] = 0
+    assert at_the_sheets_edge({"lines": lines}, scan) == 0

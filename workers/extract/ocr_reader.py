@@ -33,7 +33,7 @@ from .ocr_level import level_by_text
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
-from .ocr_signs import UNREAD_CONFIDENCE, UNREAD_INK, at_the_edge, mark_unread_ink
+from .ocr_signs import UNREAD_CONFIDENCE, UNREAD_INK, at_the_edge, at_the_sheets_edge, mark_unread_ink
 from .ocr_stacked import split_stacked_lines
 from .ocr_text import paragraphs as text_paragraphs, row_box, row_text, rows
 from .readers import ReadContext
@@ -85,6 +85,7 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         "seconds": round(time.perf_counter() - t0, 2),
     }
     mark_unread_ink(result, image)
+    result["sheet_cut"] = at_the_sheets_edge(result, image)
     return result, image
 
 
@@ -303,7 +304,7 @@ def assemble(pages: list[dict[str, Any]], ctx: ReadContext, *, page_keys: dict[i
         blocks, pictures = _page_blocks(p)
         doc.blocks.extend(b for _, b in blocks)
         doc.pictures.extend(pictures)
-        cut = at_the_edge(p)
+        cut = at_the_edge(p) + int(p.get("sheet_cut") or 0)
         if cut:
             doc.offpage[page] = cut
     return doc
