@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import cv2
 import numpy as np
 
 # a cell with no text read whose inside is inked this much (share of its pixels) holds writing the
@@ -62,30 +63,29 @@ DESK_EVEN = 20.0
 FILL = 250.0
 
 
-def _past_the_paper(grey: np.ndarray, y0: int, y1: int, start: int, step: int, paper: float, h: int) -> bool:
-    """Whether, going from column `start` in direction `step` along rows y0..y1, the paper ends
-    within a character's width and only desk (dark, even, wider than a table's rule) follows, up
-    to a rotation's white fill or the image's edge."""
-    w = grey.shape[1]
-    band = grey[y0:y1].astype(float)
+def _past_the_paper(window: np.ndarray, paper: float, h: int) -> bool:
+    """Whether, going outward through `window` (a line's rows; its first 3 columns the line's own
+    end, the rest the columns past it, in order), the paper ends within a character's width and
+    only desk (dark, even, wider than a table's rule) follows, up to a rotation's white fill or
+    the image's edge."""
+    if window.shape[1] <= 3:
+        return False
+    medians = np.median(window, axis=0)
+    desks = (medians < paper - DESK_DARKER) & (window.std(axis=0) < DESK_EVEN)
+    fills = window.min(axis=0) >= FILL
     wide = max(6, h // 2)                 # a ruling is a few pixels wide; a desk is not
     edge, run, blend = None, 0, 0
-    for k in range(0, 4 * h):
-        x = start + step * k
-        if not 0 <= x < w:
-            break
-        col = band[:, x]
-        desk = float(np.median(col)) < paper - DESK_DARKER and float(col.std()) < DESK_EVEN
+    for x in range(3, window.shape[1]):
+        k = x - 3
         if edge is None:
             # the paper's edge is a step (a shadow darkens the paper gradually, and evenly too)
-            before = band[:, [x - step * j for j in range(1, 4) if 0 <= x - step * j < w]]
-            if desk and before.size and float(np.percentile(before, 90)) - float(np.median(col)) >= DESK_DARKER:
+            if desks[x] and float(np.percentile(window[:, x - 3:x], 90)) - float(medians[x]) >= DESK_DARKER:
                 edge, run = k, 1
             elif k > 0.8 * h:
                 return False
-        elif desk:
+        elif desks[x]:
             run += 1
-        elif float(col.min()) >= FILL and run >= wide:
+        elif fills[x] and run >= wide:
             break                         # the rotation's fill: the image's content ends
         else:
             blend += 1                    # a column or two where the desk's edge blends into a fill
@@ -99,18 +99,22 @@ def at_the_sheets_edge(result: dict[str, Any], image: np.ndarray) -> int:
     edge, the desk beside them: a line printed past the paper, cut there.  The paper is measured
     on the line itself (a shadow darkens line and paper alike); desk is darker and even, with
     no paper after it."""
-    grey = image.mean(axis=2) if image.ndim == 3 else image
-    h_img = grey.shape[0]
+    grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
+    h_img, w_img = grey.shape[:2]
     cut = 0
     for ln in result.get("lines", []):
         if len(ln["text"].strip()) < 3:
             continue
         x0, y0, x1, y1 = (int(round(v)) for v in ln["box"])
-        y0, y1 = max(0, y0), min(h_img, y1)
-        h = max(4, y1 - y0)
-        if y1 - y0 < 4 or x1 <= x0:
+        y0, y1, x0, x1 = max(0, y0), min(h_img, y1), max(0, x0), min(w_img, x1)
+        if y1 - y0 < 4 or x1 - x0 < 4:
             continue
-        paper = float(np.percentile(grey[y0:y1, max(0, x0):x1], 90))
-        if _past_the_paper(grey, y0, y1, x1 + 1, 1, paper, h) or _past_the_paper(grey, y0, y1, x0 - 1, -1, paper, h):
+        h = y1 - y0
+        rows = grey[y0:y1]
+        paper = float(np.percentile(rows[:, x0:x1], 90))
+        # outward from each end: the line's last 3 columns, then up to 4 characters' width past it
+        right = rows[:, x1 - 2:min(w_img, x1 + 2 + 4 * h)].astype(np.float32)
+        left = rows[:, max(0, x0 - 1 - 4 * h):x0 + 3][:, ::-1].astype(np.float32)
+        if _past_the_paper(right, paper, h) or _past_the_paper(left, paper, h):
             cut += len(ln["text"])
     return cut

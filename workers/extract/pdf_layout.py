@@ -337,12 +337,13 @@ def paragraphs(lines: list[TextLine], left: float, right: float,
     A line continues the paragraph above when that line ran to the right edge
     (it wrapped) and this one starts at the left margin, or is centred under
     a full-width line; an indented or right-aligned line, or one after a
-    short line, starts anew.  `spacing`: the running text's line spacing measured on an earlier
-    page, for a page with too few wrapped lines to measure its own (a narrative's last lines).
+    short line, starts anew.  `spacing`: the running text's line spacing, where the caller knows it
+    (an earlier page's, for a page with too few wrapped lines to measure its own: a narrative's
+    last lines); None measures it on these lines.
     """
     out: list[TextPara] = []
-    measured = wrap_spacing(lines, right)
-    spacing = measured if measured is not None else spacing
+    if spacing is None:
+        spacing = wrap_spacing(lines, right)
     for ln in lines:
         if out:
             prev = out[-1].lines[-1]

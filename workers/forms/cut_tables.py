@@ -16,23 +16,21 @@ At = Callable[[Table, int, int], "Cell | None"]
 _SPACER = 8.0
 
 
+def _after(t: Table, cell: Cell, at: At) -> list[Cell]:
+    """The cells in `cell`'s row after it."""
+    return [o for col in range(cell.col + cell.colspan, t.ncols)
+            if (o := at(t, cell.row, col)) is not None and o is not cell]
+
+
 def row_ends_at(t: Table, cell: Cell, at: At) -> bool:
     """Whether nothing stands in `cell`'s row after it (narrow empty spacers aside)."""
-    for col in range(cell.col + cell.colspan, t.ncols):
-        o = at(t, cell.row, col)
-        if o is None or o is cell:
-            continue
-        if o.text.strip() or o.box is None or o.box.x1 - o.box.x0 >= _SPACER:
-            return False
-    return True
+    return not any(o.text.strip() or o.box is None or o.box.x1 - o.box.x0 >= _SPACER for o in _after(t, cell, at))
 
 
 def beside_the_table(blocks: list[Block], t: Table, cell: Cell, at: At) -> Paragraph | None:
     """A line printed just past `t`'s right edge, level with the label `cell` whose row holds
-    nothing after it: the value's cell was cut off, its text printed all the same."""
-    if cell.box is None or t.box is None or any(
-            (o := at(t, cell.row, col)) is not None and o.text.strip()
-            for col in range(cell.col + cell.colspan, t.ncols)):
+    nothing written after it: the value's cell was cut off, its text printed all the same."""
+    if cell.box is None or t.box is None or any(o.text.strip() for o in _after(t, cell, at)):
         return None
     for b in blocks:
         if isinstance(b, Paragraph) and b.page == t.page and b.box is not None and b.text.strip() \

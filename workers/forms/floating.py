@@ -30,5 +30,3 @@ def floating_over(pictures: list[Picture], cell: Cell | Paragraph) -> list[Pictu
         if ix * iy / area >= 0.3 or (c.y0 - quarter <= mid <= c.y1 + quarter and ix >= 0.3 * (b.x1 - b.x0)):
             out.append(p)
     return out
-
-# -- values in lines (填报单位：…) -------------------------------------

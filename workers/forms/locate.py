@@ -250,17 +250,15 @@ class Locator:
             ck = label_key(own_text(c)) if c.tables else ck
             if len(ck) >= 4 and any(k.startswith(ck) and k != ck for k in keys):
                 raw = parts_text(c.tables[0]) if c.tables else None     # the table in its own cell
-                if raw:
-                    return Found(raw=raw, page=c.page, box=c.box, confidence=c.confidence, label=ck, cell=c)
-                region = table_under(t, c)
-                if region is not None:      # less the label's rest, under the table
+                region = None if raw else table_under(t, c)
+                if region is not None:      # …or under it, less the label's rest
                     rest = [k[len(ck):] for k in keys if k.startswith(ck)]
-                    region = replace(region, cells=[o for o in region.cells if self.key_of(o) not in rest])
-                raw = parts_text(region) if region is not None else None
+                    raw = parts_text(replace(region, cells=[o for o in region.cells if self.key_of(o) not in rest]))
                 if raw:
                     return Found(raw=raw, page=c.page, box=c.box, confidence=c.confidence, label=ck, cell=c)
         return None
 
+    # -- values in lines (填报单位：…) -------------------------------------
     def line_value(self, spec: FieldSpec) -> Found | None:
         """The value after the field's label on a label line (and the lines it goes on over)."""
         hit = self.lines.find(spec)
