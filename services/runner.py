@@ -15,9 +15,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 from dossier.settings import Settings
 
@@ -84,6 +85,8 @@ def run_worker(settings: Settings, *, queues: Sequence[str] | None = None,
     start_worker(settings)   # JSON logs with task/file ids, per-task metrics on metrics_port
     app = make_celery(settings)
     names = list(queues or all_queues(settings))
+    if settings.queue_ocr in names:
+        _load_ocr_on_start()
     # the node is named after its queues and process (`ingest.4711@host`): several workers on one
     # machine, even of the same queues, must not share a name (Celery's default `celery@host`):
     # the second one's exclusive control queue would be refused (RESOURCE_LOCKED) and it would exit
@@ -95,6 +98,26 @@ def run_worker(settings: Settings, *, queues: Sequence[str] | None = None,
         argv += ["--pool", pool]
     app.worker_main(argv)
     return 0
+
+
+def _load_ocr_on_start() -> Callable[..., None]:
+    """Each OCR worker process loads its models as it starts, in the background, so that the
+    first page it is given is not also the one that waits for them (a second or more)."""
+    from celery.signals import worker_process_init
+
+    def load() -> None:
+        from workers.extract.ocr_engine import engine
+        try:
+            engine()
+        except Exception:   # noqa: BLE001 (the first page loads it again and reports why)
+            logging.getLogger(__name__).warning("OCR models not loaded ahead of the first page", exc_info=True)
+
+    def on_start(**_: object) -> None:
+        # a thread: Celery gives a child's init hook four seconds before it calls the child lost
+        threading.Thread(target=load, name="ocr-models", daemon=True).start()
+
+    worker_process_init.connect(on_start, weak=False)
+    return on_start
 
 
 def run_relay(settings: Settings, *, once: bool = False) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,23 @@ class TestSettingsToChildren:
         back = Settings(_env_file=None, **{k.removeprefix("DOSSIER_").lower(): v for k, v in env.items()})
         assert back.max_upload_bytes == 123 and back.s3_secure is True and back.queue_ocr == "o2"
         assert back.resolved_database_url() == s.resolved_database_url()
+
+
+class TestOcrWorkerStart:
+    def test_each_ocr_process_loads_its_models_as_it_starts(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A forked OCR worker process has its models loaded before its first page comes."""
+        from celery.signals import worker_process_init
+
+        from services.runner import _load_ocr_on_start
+        from workers.extract import ocr_engine
+
+        monkeypatch.setattr(ocr_engine, "_ENGINE", None)
+        receiver = _load_ocr_on_start()
+        try:
+            worker_process_init.send(sender=None)
+            deadline = time.monotonic() + 120
+            while ocr_engine._ENGINE is None and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert ocr_engine._ENGINE is not None
+        finally:
+            worker_process_init.disconnect(receiver)
