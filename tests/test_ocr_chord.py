@@ -201,11 +201,11 @@ class TestPageSteps:
     def rt(self, settings: Settings, sqlite_engine: Engine) -> steps.Runtime:
         from workers.extract.ocr_reader import ocr_page
 
-        def slow_second_page(image: np.ndarray, page: int, s: Settings) -> tuple[dict, np.ndarray]:
+        def slow_second_page(image: np.ndarray, page: int, s: Settings, **kw: Any) -> tuple[dict, np.ndarray]:
             # what Celery raises in the task when the page's soft time limit passes
             if page == 2:
                 raise SoftTimeLimitExceeded()
-            return ocr_page(image, page, s)
+            return ocr_page(image, page, s, **kw)
 
         return steps.Runtime(settings=settings, sessions=make_sessionmaker(sqlite_engine),
                              store=open_store(settings), ocr_page=slow_second_page)
@@ -258,7 +258,7 @@ class TestPageSteps:
         after a stall) THEN the pages the first split left do not count: the join comes with
         the last page of the new split, not the first."""
         import dataclasses
-        quick = dataclasses.replace(rt, ocr_page=lambda image, page, _s: ({"page": page}, image))
+        quick = dataclasses.replace(rt, ocr_page=lambda image, page, _s, **_: ({"page": page}, image))
         _, file_id = upload(rt.settings, rt.sessions, scanned_pdf())
         steps.ingest_file(quick, file_id)
         steps.ocr_file(quick, file_id)
@@ -268,6 +268,33 @@ class TestPageSteps:
         second = queued(quick, "ocr.page")[len(first):]
         assert [steps.ocr_page(quick, *args).next for args in second] == [(), (), ("ocr.assemble",)]
         assert len(queued(quick, "ocr.assemble")) == 2
+
+    def test_a_two_up_sheets_pages_are_read_as_halves_of_one(self, rt: steps.Runtime) -> None:
+        """GIVEN a scan of two pages printed on one sheet, and a plain 3-page scan WHEN their pages
+        are split into page tasks and read THEN each half of the sheet reaches the page reader
+        told that it is one (its own edges are not in the image); no page of the plain scan is."""
+        import dataclasses
+
+        from tests.image_factory import two_up
+        told: list[tuple[int, bool]] = []
+
+        def note(image: np.ndarray, page: int, _s: Settings, *, two_up: bool = False) -> tuple[dict, np.ndarray]:
+            told.append((page, two_up))
+            return {"page": page}, image
+        quick = dataclasses.replace(rt, ocr_page=note)
+        form = _page(["市县机关党建示范点推荐表"], [["党组织名称", ORG], ["党员人数", "45"]])
+        buf = io.BytesIO()
+        two_up(form, form).save(buf, "PDF", resolution=100)
+        for data, want in ((buf.getvalue(), [(1, True), (2, True)]),
+                           (scanned_pdf(), [(1, False), (2, False), (3, False)])):
+            told.clear()
+            _, file_id = upload(rt.settings, rt.sessions, data)
+            steps.ingest_file(quick, file_id)
+            assert steps.ocr_file(quick, file_id) == "pages"
+            for f, page, key in queued(quick, "ocr.page"):
+                if f == file_id:
+                    steps.ocr_page(quick, f, page, key)
+            assert told == want
 
     def test_a_scan_over_the_size_limit_is_refused_before_its_pages_are_drawn(
             self, rt: steps.Runtime) -> None:

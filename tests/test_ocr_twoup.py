@@ -73,3 +73,52 @@ def test_a_two_up_sheet_in_a_pdf_keeps_its_hairlines(tmp_path: Path) -> None:
         for y in rules:
             band = img[max(0, round(y * scale) - 1):round(y * scale) + 2, p.width // 3:2 * p.width // 3]
             assert band.min(axis=0).mean() < 140, y
+
+
+def test_a_two_up_sheets_pages_know_it_and_keep_it_when_stored(tmp_path: Path) -> None:
+    """Each half of a two-up sheet is marked as one, through the PNG a page task reads; a sheet
+    of one page is not."""
+    from PIL import Image
+
+    from workers.extract.ocr_pages import png_two_up, to_png
+    path = tmp_path / "two-up.png"
+    two_up(jinhua_page(), jinhua_page(seal=False)).save(path)
+    halves = image_pages(path, Settings())
+    assert [p.two_up for p in halves] == [True, True]
+    single = tmp_path / "one.png"
+    jinhua_page().save(single)
+    assert [p.two_up for p in image_pages(single, Settings())] == [False]
+    for flag in (True, False):
+        with Image.open(__import__("io").BytesIO(to_png(halves[0].image, flag))) as im:
+            assert png_two_up(im) is flag
+
+
+def _line(text: str, x0: float, x1: float, y: float) -> dict:
+    return {"text": text, "box": [x0, y, x1, y + 24], "confidence": 0.95}
+
+
+class TestPastTheMargin:
+    """A line run past a two-up page's invisible edge: its end lies well right of the rest."""
+
+    GRID = {"box": [100, 300, 1100, 900]}
+
+    def _page(self, extra: list[dict], grids: list[dict] | None = None) -> dict:
+        body = [_line("党组织名称" + "某" * k, 120, 400 + 40 * k, 320 + 40 * k) for k in range(10)]
+        return {"lines": body + extra, "grids": [self.GRID] if grids is None else grids}
+
+    def test_a_phone_run_past_the_page_is_counted(self) -> None:
+        from workers.extract.ocr_signs import past_the_margin
+        cut = _line("联络人电话：179-3804", 600, 1230, 1000)
+        assert past_the_margin(self._page([cut])) == len(cut["text"])
+
+    def test_lines_inside_the_tables_margin_are_not(self) -> None:
+        from workers.extract.ocr_signs import past_the_margin
+        # a title and a date line ending at the table's right rule or a little short of it
+        assert past_the_margin(self._page([_line("推荐日期：2017年4月8日", 800, 1100, 1000),
+                                           _line("编号：", 1000, 1120, 200)])) == 0
+
+    def test_a_page_of_running_text_has_no_line_past_its_margin(self) -> None:
+        from workers.extract.ocr_signs import past_the_margin
+        prose = [_line("支部坚持三会一课制度" * 3, 120, 1100 - (k % 3), 100 + 40 * k) for k in range(30)]
+        prose.append(_line("全年走访群众。", 120, 400, 1400))     # a paragraph's short last line
+        assert past_the_margin({"lines": prose, "grids": []}) == 0

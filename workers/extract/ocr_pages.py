@@ -43,6 +43,8 @@ class PreparedPage:
     height: int
     image: np.ndarray | None = None     # RGB uint8, H×W×3
     path: str | None = None             # a PNG of the page, when handed to another process
+    # one half of a two-up sheet: the page's own edges are not in the image (white on white)
+    two_up: bool = False
 
     def load(self) -> np.ndarray:
         if self.image is not None:
@@ -115,9 +117,11 @@ def image_pages(path: Path, settings: Settings) -> list[PreparedPage]:
                     im.seek(i)
                     _check_pixels(im.size, settings, f"{path.name} frame {i + 1}")
                 frame = ImageOps.exif_transpose(im) if i == 0 else im.copy()
-                for arr in split_two_up(downscale(load_rgb(frame))):
+                halves = split_two_up(downscale(load_rgb(frame)))
+                for arr in halves:
                     h, w = arr.shape[:2]
-                    pages.append(PreparedPage(page=len(pages) + 1, width=w, height=h, image=arr))
+                    pages.append(PreparedPage(page=len(pages) + 1, width=w, height=h, image=arr,
+                                              two_up=len(halves) == 2))
             return pages
     except ReadError:
         raise
@@ -183,13 +187,29 @@ def pdf_pages(path: Path, settings: Settings) -> list[PreparedPage]:
             rgb = load_rgb(page.to_image(resolution=dpi).original)
             if target < dpi:
                 rgb = _reduce(rgb, target / dpi)
-            for arr in split_two_up(downscale(rgb)):
+            halves = split_two_up(downscale(rgb))
+            for arr in halves:
                 h, w = arr.shape[:2]
-                out.append(PreparedPage(page=len(out) + 1, width=w, height=h, image=arr))
+                out.append(PreparedPage(page=len(out) + 1, width=w, height=h, image=arr,
+                                        two_up=len(halves) == 2))
         return out
 
 
-def to_png(img: np.ndarray) -> bytes:
+# a PNG text chunk that carries `PreparedPage.two_up` to the process that reads the page
+TWO_UP_KEY = "dossier-two-up"
+
+
+def to_png(img: np.ndarray, two_up: bool = False) -> bytes:
     buf = io.BytesIO()
-    Image.fromarray(img).save(buf, format="PNG", optimize=False, compress_level=3)
+    info = None
+    if two_up:
+        from PIL.PngImagePlugin import PngInfo
+        info = PngInfo()
+        info.add_text(TWO_UP_KEY, "1")
+    Image.fromarray(img).save(buf, format="PNG", optimize=False, compress_level=3, pnginfo=info)
     return buf.getvalue()
+
+
+def png_two_up(im: Image.Image) -> bool:
+    """Whether a page stored by `to_png` is one half of a two-up sheet."""
+    return im.info.get(TWO_UP_KEY) == "1"

@@ -33,7 +33,8 @@ from .ocr_level import level_by_text
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
-from .ocr_signs import UNREAD_CONFIDENCE, UNREAD_INK, at_the_edge, at_the_sheets_edge, mark_unread_ink
+from .ocr_signs import (UNREAD_CONFIDENCE, UNREAD_INK, at_the_edge, at_the_sheets_edge, mark_unread_ink,
+                        past_the_margin)
 from .ocr_stacked import split_stacked_lines
 from .ocr_text import paragraphs as text_paragraphs, row_box, row_text, rows
 from .readers import ReadContext
@@ -48,8 +49,10 @@ def prepare_pages(path: Path, ctx: ReadContext) -> list[PreparedPage]:
     return image_pages(path, ctx.settings)
 
 
-def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[str, Any], np.ndarray]:
-    """OCR one page.  Returns its JSON-able result and the upright, straightened image.
+def ocr_page(image: np.ndarray, page_no: int, settings: Settings, *,
+             two_up: bool = False) -> tuple[dict[str, Any], np.ndarray]:
+    """OCR one page.  Returns its JSON-able result and the upright, straightened image
+    (`two_up`: the page is one half of a two-up sheet, whose own edges are not in the image).
 
     The page is read once as it comes; only when that reading does not look like an
     upright page (tall lines, or few confident characters) is its orientation probed
@@ -85,7 +88,7 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings) -> tuple[dict[
         "seconds": round(time.perf_counter() - t0, 2),
     }
     mark_unread_ink(result, image)
-    result["sheet_cut"] = at_the_sheets_edge(result, image)
+    result["sheet_cut"] = at_the_sheets_edge(result, image) + (past_the_margin(result) if two_up else 0)
     return result, image
 
 
@@ -318,7 +321,7 @@ def _ocr_within(pp: PreparedPage, settings: Settings, limit: float) -> tuple[dic
     per-task soft limit instead."""
     ex = cf.ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"ocr-page-{pp.page}")
     try:
-        return ex.submit(ocr_page, pp.load(), pp.page, settings).result(timeout=limit)
+        return ex.submit(ocr_page, pp.load(), pp.page, settings, two_up=pp.two_up).result(timeout=limit)
     finally:
         ex.shutdown(wait=False)
 
@@ -347,7 +350,7 @@ def read_ocr(path: Path, ctx: ReadContext) -> Document:
             pp.image = None        # free the page before the next one
         results.append(result)
         if ctx.save_derived is not None:
-            keys[pp.page] = ctx.save_derived(f"pages/{pp.page}.png", to_png(image))
+            keys[pp.page] = ctx.save_derived(f"pages/{pp.page}.png", to_png(image, pp.two_up))
     return assemble(results, ctx, page_keys=keys)
 
 

@@ -118,3 +118,23 @@ def at_the_sheets_edge(result: dict[str, Any], image: np.ndarray) -> int:
         if _past_the_paper(right, paper, h) or _past_the_paper(left, paper, h):
             cut += len(ln["text"])
     return cut
+
+
+# on a two-up half: a line that ends this many of the page's line heights right of where the rest
+# of the page ends (its tables, and all but the longest tenth of its lines)
+PAST_MARGIN = 2.0
+
+
+def past_the_margin(result: dict[str, Any]) -> int:
+    """How many characters of a two-up half's lines run on past the right of everything else on
+    the page.  Printed two pages to a sheet, a page's own edge is white on white: a line printed
+    past it (a text box set beyond the margin) was cut there with no edge to show for it, and its
+    end lies well right of where the page's tables and lines end.  A line inside its page never
+    does: the margin that holds the rest holds it too."""
+    lines = [ln for ln in result.get("lines", []) if len(ln["text"].strip()) >= 3]
+    if len(lines) < 5:
+        return 0
+    height = float(np.median([ln["box"][3] - ln["box"][1] for ln in lines]))
+    ends = sorted(ln["box"][2] for ln in lines)
+    margin = max([ends[int(0.9 * (len(ends) - 1))]] + [g["box"][2] for g in result.get("grids", [])])
+    return sum(len(ln["text"]) for ln in lines if ln["box"][2] > margin + PAST_MARGIN * height)

@@ -73,7 +73,7 @@ def _store_pages(path: Path, ctx: ReadContext) -> list[PageRef]:
     assert ctx.save_derived is not None
     refs: list[PageRef] = []
     for pp in prepare_pages(path, ctx):
-        refs.append((pp.page, ctx.save_derived(f"pages/{pp.page}.png", to_png(pp.load()))))
+        refs.append((pp.page, ctx.save_derived(f"pages/{pp.page}.png", to_png(pp.load(), pp.two_up))))
         pp.image = None            # free the page before rendering the next one
     return refs
 
@@ -148,11 +148,14 @@ def _page_attempt(rt: Runtime, row: StoredFile, page: int) -> int:
     return count + 1
 
 
-def _load_rgb(data: bytes) -> Any:
+def _load_rgb(data: bytes) -> tuple[Any, bool]:
+    """The stored page and whether it is one half of a two-up sheet."""
     import numpy as np
     from PIL import Image
+
+    from workers.extract.ocr_pages import png_two_up
     with Image.open(io.BytesIO(data)) as im:
-        return np.asarray(im.convert("RGB"))
+        return np.asarray(im.convert("RGB")), png_two_up(im)
 
 
 def _ocr_one(rt: Runtime, page: int, key: str) -> dict[str, Any]:
@@ -161,11 +164,11 @@ def _ocr_one(rt: Runtime, page: int, key: str) -> dict[str, Any]:
     run = rt.ocr_page
     if run is None:
         from workers.extract.ocr_reader import ocr_page as run
-    image = _load_rgb(rt.store.get(key))
-    data, upright = run(image, page, rt.settings)
+    image, two_up = _load_rgb(rt.store.get(key))
+    data, upright = run(image, page, rt.settings, two_up=two_up)
     if upright is not image and (upright.shape != image.shape or not np.array_equal(upright, image)):
         # the reviewer's page view shows the page as read: upright and straightened
-        rt.store.put_bytes(key, to_png(upright))
+        rt.store.put_bytes(key, to_png(upright, two_up))
     return data
 
 
