@@ -122,3 +122,20 @@ class TestPastTheMargin:
         prose = [_line("支部坚持三会一课制度" * 3, 120, 1100 - (k % 3), 100 + 40 * k) for k in range(30)]
         prose.append(_line("全年走访群众。", 120, 400, 1400))     # a paragraph's short last line
         assert past_the_margin({"lines": prose, "grids": []}) == 0
+
+
+def test_a_form_whose_last_page_holds_a_few_lines_is_still_two_pages() -> None:
+    """GIVEN a two-up sheet whose right page is the form's last: a few short lines at its top (the
+    seal line, a date, the next level's opinion, a note) THEN it is still two pages — read as
+    one, those lines would run on from the left page's lines at the same height (学校(盖章))."""
+    from PIL import ImageDraw
+
+    from tests.image_factory import _font
+    page = jinhua_page()
+    last = page.copy()
+    last.paste((255, 255, 255), (0, 0, *last.size))
+    d = ImageDraw.Draw(last)
+    for k, text in enumerate(["（盖章）", "2015.10.10", "市直机关工委意见：", "（盖章）", "年    月    日",
+                              "备注：1、单位类别指机关、事业、国有企业和国有金融机构。"]):
+        d.text((160, 200 + 48 * k), text, fill=(0, 0, 0), font=_font(24))
+    assert len(split_two_up(_rgb(two_up(page, last)))) == 2

@@ -50,8 +50,11 @@ def split_two_up(img: np.ndarray) -> list[np.ndarray]:
             start = None
     if best_len < GUTTER_WIDTH * sw:
         return [img]
-    cut = (lo + best_start + best_len / 2) * w / sw
-    left, right = img[:, :int(cut)], img[:, int(cut):]
-    if min(per_col[:lo].mean(), per_col[hi:].mean()) < HALF_INK:
+    mid = int(lo + best_start + best_len / 2)
+    # each half measured whole, from the gutter out: a page that ends a form holds a few lines at
+    # its top, part of which lie inside the band the gutter was looked for in
+    if min(per_col[:mid].mean(), per_col[mid:].mean()) < HALF_INK:
         return [img]
+    cut = mid * w / sw
+    left, right = img[:, :int(cut)], img[:, int(cut):]
     return [np.ascontiguousarray(left), np.ascontiguousarray(right)]
