@@ -138,7 +138,7 @@ class TestInProcessRunner:
 
     def test_slow_page_times_out(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """A page past ocr_page_time_limit becomes a problem on that page, not a hang."""
-        def slow(image: np.ndarray, page_no: int, settings: Settings) -> Any:
+        def slow(image: np.ndarray, page_no: int, settings: Settings, **_: Any) -> Any:
             time.sleep(3)
             raise AssertionError("should have been abandoned")
         monkeypatch.setattr(ocr_reader, "ocr_page", slow)
@@ -151,7 +151,7 @@ class TestInProcessRunner:
 
     def test_crashing_page(self, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         """An exception on one page is reported on that page."""
-        def boom(image: np.ndarray, page_no: int, settings: Settings) -> Any:
+        def boom(image: np.ndarray, page_no: int, settings: Settings, **_: Any) -> Any:
             raise RuntimeError("decoder exploded")
         monkeypatch.setattr(ocr_reader, "ocr_page", boom)
         doc = ocr_reader.read_ocr(self._image(tmp_path), ReadContext(name="page.png", format="png"))

@@ -31,10 +31,15 @@ class GridCell:
     rowspan: int
     colspan: int
     box: tuple[float, float, float, float]
+    # x of the columns of paper parting a borderless table inside the cell (ocr_cell_columns)
+    columns: list[float] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"row": self.row, "col": self.col, "rowspan": self.rowspan, "colspan": self.colspan,
-                "box": [round(v, 1) for v in self.box]}
+        out = {"row": self.row, "col": self.col, "rowspan": self.rowspan, "colspan": self.colspan,
+               "box": [round(v, 1) for v in self.box]}
+        if self.columns:
+            out["columns"] = [round(v, 1) for v in self.columns]
+        return out
 
 
 @dataclass

@@ -35,6 +35,7 @@ from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
 from .ocr_signs import (UNREAD_CONFIDENCE, UNREAD_INK, at_the_edge, at_the_sheets_edge, mark_unread_ink,
                         past_the_margin)
+from .ocr_cell_columns import cell_table, split_at_cell_columns
 from .ocr_stacked import split_stacked_lines
 from .ocr_text import paragraphs as text_paragraphs, row_box, row_text, rows
 from .readers import ReadContext
@@ -133,6 +134,7 @@ def _read_page(image: np.ndarray, one_bit: bool = False) -> dict[str, Any]:
     # the per-line angle classifier only adds risk on an upright page (it flips whole
     # body lines to 180° and their reading then falls under the score floor)
     lines = split_stacked_lines(clean, _reread_short_lines(clean, run_ocr(clean, use_cls=False)))
+    lines = split_at_cell_columns(grey, grids, lines)
     if not grey_page and seals:
         lines = without_seal_text(image, lines)
         lines = closing_mark_under_seal(clean, lines, [s.box for s in seals])
@@ -214,6 +216,7 @@ def _split_line(line: dict[str, Any], cells: list[tuple[Box, Any]]) -> list[tupl
 def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Picture]]:
     page = int(p["page"])
     tables: list[tuple[Table, list[tuple[Box, Cell]]]] = []
+    columns: dict[int, list[float]] = {}
     grids = p.get("grids", [])
     boxes = [_box(g["box"]) for g in grids]
     for gi, g in enumerate(grids):
@@ -230,6 +233,7 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
             if gc.get("ink", 0) >= UNREAD_INK:
                 cell.confidence = UNREAD_CONFIDENCE       # stays so unless a line lands in it
             cells.append((cb, cell))
+            columns[id(cell)] = list(gc.get("columns", []))
         tables.append((Table(cells=[c for _, c in cells], page=page, box=_box(g["box"])), cells))
     all_cells = [(cb, c) for _, cells in tables for cb, c in cells]
     in_cell: dict[int, list[Line]] = {}
@@ -256,6 +260,9 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
         # and values wrapped under themselves) is read box by box, as loose text is
         c.paragraphs = [row_text(r) for r in rows(join_ocr_boxes(rows(lines), least=2))]
         c.confidence = min((ln.confidence for ln in lines), default=c.confidence)
+        nested = cell_table(c, columns.get(id(c), []), lines)
+        if nested is not None:
+            c.tables = [nested]
     blocks: list[tuple[float, Any]] = [(t.box.y0 if t.box else 0.0, t) for t, _ in tables]
     paragraphs: list[Paragraph] = []
     for group in text_paragraphs(rows(join_ocr_boxes(rows(loose)))):
