@@ -93,3 +93,22 @@ def test_a_wrapped_phone_is_not_a_table() -> None:
     out = split_at_cell_columns(img, [grid], lines)
     assert [ln.text for ln in out] == [ln.text for ln in lines]
     assert grid.cells[1].columns == []
+
+
+def test_a_label_value_table_keeps_its_wrapped_values_whole() -> None:
+    """GIVEN the secretary's borderless table in a cell (入党时间 | 一九八七 | 担任书记 | 1998.06), a
+    value and a label each wrapped onto a row of their own (年十月, 时间) THEN the wrapped row joins
+    the row above: 一九八七年十月 and 担任书记时间, not a row of their own with 入党时间 left short."""
+    from workers.extract.model import Box, Cell, Line
+    from workers.extract.ocr_cell_columns import cell_table
+
+    def ln(text: str, x0: float, y0: float) -> Line:
+        return Line(text, page=1, box=Box(x0, y0, x0 + 26 * len(text), y0 + 28), confidence=0.99)
+    lines = [ln("姓名", 20, 10), ln("罗琳", 150, 10), ln("性别", 280, 10), ln("男", 410, 10),
+             ln("入党时间", 20, 60), ln("一九八七", 150, 60), ln("担任书记", 280, 60), ln("1998.06", 410, 60),
+             ln("年十月", 150, 88), ln("时间", 280, 88)]
+    cell = Cell(row=0, col=1, page=1, box=Box(10, 0, 560, 130))
+    table = cell_table(cell, [140.0, 270.0, 400.0], lines)
+    assert table is not None
+    assert [[c.text for c in row] for row in table.rows()] == [["姓名", "罗琳", "性别", "男"],
+                                                               ["入党时间", "一九八七年十月", "担任书记时间", "1998.06"]]

@@ -121,17 +121,28 @@ def split_at_cell_columns(grey: np.ndarray, grids: Sequence[Grid], lines: list[O
 
 
 def cell_table(cell: Cell, columns: list[float], lines: list[Line]) -> Table | None:
-    """The borderless table in a cell whose columns were seen (`GridCell.columns`): a row per
-    text row, a cell per column, as Word gives a table nested in a cell (`Cell.tables`)."""
+    """The borderless table in a cell whose columns were seen (`GridCell.columns`), as Word gives a
+    table nested in a cell (`Cell.tables`): a row per text row, a cell per column.  A text row whose
+    first column is blank is the row above wrapped (一九八七 over 年十月, 担任书记 over 时间) and joins it."""
     if not columns or cell.box is None or not lines:
         return None
     edges = [cell.box.x0, *sorted(columns), cell.box.x1]
+    grid: list[list[list[Line]]] = []
+    for row in text_rows(lines):
+        slots: list[list[Line]] = [[] for _ in range(len(edges) - 1)]
+        for ln in sorted(row, key=lambda l: l.box.x0):
+            cx = (ln.box.x0 + ln.box.x1) / 2
+            j = next((j for j in range(len(edges) - 1) if cx < edges[j + 1]), len(edges) - 2)
+            slots[j].append(ln)
+        if grid and not slots[0]:
+            for j, more in enumerate(slots):
+                grid[-1][j].extend(more)
+        else:
+            grid.append(slots)
     cells: list[Cell] = []
-    for r, row in enumerate(text_rows(lines)):
-        for j in range(len(edges) - 1):
-            texts = [ln.text for ln in sorted(row, key=lambda l: l.box.x0)
-                     if edges[j] <= (ln.box.x0 + ln.box.x1) / 2 < edges[j + 1]]
-            cells.append(Cell(row=r, col=j, paragraphs=[" ".join(texts)] if texts else [], page=cell.page,
-                              box=Box(edges[j], min(ln.box.y0 for ln in row), edges[j + 1],
-                                      max(ln.box.y1 for ln in row)), confidence=cell.confidence))
+    for r, slots in enumerate(grid):
+        for j, slot in enumerate(slots):
+            box = Box(edges[j], min(ln.box.y0 for ln in slot), edges[j + 1], max(ln.box.y1 for ln in slot)) if slot else None
+            cells.append(Cell(row=r, col=j, paragraphs=["".join(ln.text for ln in slot)] if slot else [],
+                              page=cell.page, box=box, confidence=cell.confidence))
     return Table(cells=cells, page=cell.page, box=cell.box)
