@@ -112,3 +112,13 @@ def test_a_label_value_table_keeps_its_wrapped_values_whole() -> None:
     assert table is not None
     assert [[c.text for c in row] for row in table.rows()] == [["姓名", "罗琳", "性别", "男"],
                                                                ["入党时间", "一九八七年十月", "担任书记时间", "1998.06"]]
+
+
+def test_label_value_rows_are_left_to_the_cells_reading() -> None:
+    """A cell whose top row is no row of headings (姓名 罗琳 1965/9: a value with digits) keeps the
+    detector's boxes: its label-value rows read well as they are."""
+    img, lines = _page([[(112, "姓名"), (180, "罗琳"), (255, "1965/9")], [(112, "民族"), (180, "汉族"), (255, "大学")],
+                        [(112, "学历"), (180, "本科"), (255, "主任")]])
+    grid = _grid()
+    assert [ln.text for ln in split_at_cell_columns(img, [grid], lines)] == [ln.text for ln in lines]
+    assert grid.cells[1].columns == []

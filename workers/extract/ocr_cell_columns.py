@@ -76,9 +76,25 @@ def _gaps(ink: np.ndarray, rows: list[tuple[int, int]], height: float) -> list[t
     return out
 
 
+# a head row's words: this short, and no digits (a value row under them holds those)
+HEAD_CHARS = 4
+
+
+def _headed(pieces: list[OcrLine]) -> bool:
+    """Whether the cell's top row, cut at its columns, is a row of headings (姓名 | 职务 | 电话): two or
+    more short words without digits.  Only then are the columns taken for a table's: a cell of
+    running text, an opinion with its date line, or label-value rows read well as they are."""
+    top = min(pieces, key=lambda ln: ln.box[1])
+    mid = lambda ln: (ln.box[1] + ln.box[3]) / 2   # noqa: E731
+    row = [ln for ln in pieces if top.box[1] <= mid(ln) <= top.box[3]]
+    return len(row) >= 2 and all(len(ln.text) <= HEAD_CHARS and not any(ch.isdigit() for ch in ln.text)
+                                 for ln in row)
+
+
 def split_at_cell_columns(grey: np.ndarray, grids: Sequence[Grid], lines: list[OcrLine]) -> list[OcrLine]:
-    """`lines` with every box laid over a column of paper inside its grid cell cut there; each
-    such cell notes where its columns part (`GridCell.columns`)."""
+    """`lines` with every box laid over a column of paper inside its grid cell cut there, where the
+    cell's top row is a row of headings; each such cell notes where its columns part
+    (`GridCell.columns`)."""
     from .ocr_grid import binarise
     if not grids or not lines:
         return lines
@@ -105,16 +121,21 @@ def split_at_cell_columns(grey: np.ndarray, grids: Sequence[Grid], lines: list[O
             rows = sorted({(max(0, int(lines[i].box[1]) - ay0), max(0, int(lines[i].box[3]) - ay0)) for i in inside})
             if len({a // max(1, int(height / 2)) for a, _ in rows}) < 2:
                 continue              # one row of text: no column to share
+            mine: dict[int, list[OcrLine]] = {}
+            columns = []
             for a, b in _gaps(ink, rows, height):
-                cell.columns.append(ax0 + (a + b) / 2)
+                columns.append(ax0 + (a + b) / 2)
                 for i in inside:
-                    pieces = cut.get(i, [lines[i]])
+                    pieces = mine.get(i, [lines[i]])
                     out: list[OcrLine] = []
                     for ln in pieces:
                         parts = _cut(ln, ax0 + a, ax0 + b) if ln.box[0] < ax0 + a and ln.box[2] > ax0 + b else None
                         out.extend(parts or (ln,))
                     if len(out) > len(pieces):
-                        cut[i] = out
+                        mine[i] = out
+            if columns and _headed([p for i in inside for p in mine.get(i, [lines[i]])]):
+                cell.columns = columns
+                cut.update(mine)
     if not cut:
         return lines
     return [piece for i, ln in enumerate(lines) for piece in cut.get(i, [ln])]
