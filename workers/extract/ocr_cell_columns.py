@@ -5,7 +5,9 @@ squeezed so narrow that each value wraps under itself.  The text detector joins 
 close on one row: 姓名职务电话 as one box, 孟飞综合 as another, and the cell's reading cannot tell
 its columns apart.  The page's ink can: a column of paper runs down the whole cell between two
 of the little table's columns, and the rows on its right start right after it.  A box laid over
-such a column of paper is cut there, its characters shared out by their widths.
+such a column of paper is cut there, its characters shared out by their widths — only where
+the cell's top row is then a row of headings: other cells (label-value rows, an opinion with its
+date line) read well as the detector drew them.
 """
 from __future__ import annotations
 
