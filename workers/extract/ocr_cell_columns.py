@@ -18,7 +18,7 @@ import numpy as np
 
 from .model import Box, Cell, Line, Table
 from .ocr_engine import OcrLine
-from .ocr_grid import Grid
+from .ocr_grid import Grid, binarise
 from .ocr_text import rows as text_rows
 
 # a column of paper at least this wide (of the cell's line height) parts two columns; the gap
@@ -56,7 +56,7 @@ def _gaps(ink: np.ndarray, rows: list[tuple[int, int]], height: float) -> list[t
     both sides, that ROWS_AFTER of its rows start right after."""
     clear = ~ink.any(axis=0)
     out: list[tuple[int, int]] = []
-    x, w = 0, ink.shape[1]
+    w = ink.shape[1]
     inked = np.flatnonzero(~clear)
     if inked.size == 0:
         return out
@@ -82,13 +82,17 @@ def _gaps(ink: np.ndarray, rows: list[tuple[int, int]], height: float) -> list[t
 HEAD_CHARS = 4
 
 
+def _top_row(lines: list[OcrLine]) -> list[OcrLine]:
+    """The lines level with the topmost one."""
+    top = min(lines, key=lambda ln: ln.box[1])
+    return [ln for ln in lines if top.box[1] <= (ln.box[1] + ln.box[3]) / 2 <= top.box[3]]
+
+
 def _headed(pieces: list[OcrLine]) -> bool:
     """Whether the cell's top row, cut at its columns, is a row of headings (姓名 | 职务 | 电话): two or
     more short words without digits.  Only then are the columns taken for a table's: a cell of
     running text, an opinion with its date line, or label-value rows read well as they are."""
-    top = min(pieces, key=lambda ln: ln.box[1])
-    mid = lambda ln: (ln.box[1] + ln.box[3]) / 2   # noqa: E731
-    row = [ln for ln in pieces if top.box[1] <= mid(ln) <= top.box[3]]
+    row = _top_row(pieces)
     return len(row) >= 2 and all(len(ln.text) <= HEAD_CHARS and not any(ch.isdigit() for ch in ln.text)
                                  for ln in row)
 
@@ -97,7 +101,6 @@ def split_at_cell_columns(grey: np.ndarray, grids: Sequence[Grid], lines: list[O
     """`lines` with every box laid over a column of paper inside its grid cell cut there, where the
     cell's top row is a row of headings; each such cell notes where its columns part
     (`GridCell.columns`)."""
-    from .ocr_grid import binarise
     if not grids or not lines:
         return lines
     ink_page: np.ndarray | None = None
@@ -107,8 +110,8 @@ def split_at_cell_columns(grey: np.ndarray, grids: Sequence[Grid], lines: list[O
             cx0, cy0, cx1, cy1 = cell.box
             inside = [i for i, ln in enumerate(lines)
                       if cx0 <= (ln.box[0] + ln.box[2]) / 2 <= cx1 and cy0 <= (ln.box[1] + ln.box[3]) / 2 <= cy1]
-            if len(inside) < 3:
-                continue
+            if len(inside) < 3 or any(ch.isdigit() for ln in _top_row([lines[i] for i in inside]) for ch in ln.text):
+                continue              # too few lines, or a top row with digits: no row of headings
             height = float(np.median([lines[i].box[3] - lines[i].box[1] for i in inside]))
             if ink_page is None:
                 ink_page = binarise(grey) > 0
