@@ -5,8 +5,11 @@ the three parts as child processes (each is `python -m services.cli …`) and
 watches them.  Separate processes rather than threads because a Celery worker
 owns its process (signals, prefork pool), and because it is exactly how the
 production layout runs them, one container per part.  Ctrl-C (or SIGTERM)
-stops the children gracefully; if one child dies the others are stopped too,
-so a half-running service never looks healthy.
+stops the children gracefully.  A child that dies is started again, as a
+container's restart policy would (a worker lost to memory must not take the
+web pages down with it); one that keeps dying (`RESTARTS` times within
+`RESTART_WINDOW_S`) stops the others too, so a half-running service never
+looks healthy.
 """
 from __future__ import annotations
 
@@ -25,6 +28,8 @@ from dossier.settings import Settings
 log = logging.getLogger("dossier.runner")
 
 STOP_GRACE_S = 15.0
+RESTARTS = 3
+RESTART_WINDOW_S = 60.0
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -163,30 +168,50 @@ def run_embedded(settings: Settings, *, host: str | None = None, port: int | Non
     env = {**os.environ, **settings_env(settings)}
     host = host or settings.host
     port = port or settings.port
-    procs = {
-        "api": _spawn(["serve", "--host", host, "--port", str(port)], env),
-        "worker": _spawn(["worker", "--concurrency", str(concurrency)], env),
-        "relay": _spawn(["relay"], env),
+    commands = {
+        "api": ["serve", "--host", host, "--port", str(port)],
+        "worker": ["worker", "--concurrency", str(concurrency)],
+        "relay": ["relay"],
     }
-    stopping = False
+    stopping = threading.Event()
 
     def _on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+        stopping.set()
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     print(f"dossier is up: http://{host}:{port}/  (Ctrl-C stops / 按 Ctrl-C 停止)", flush=True)
+    return supervise({name: (lambda args=args: _spawn(args, env)) for name, args in commands.items()},
+                     stopping)
+
+
+def supervise(starters: dict[str, Callable[[], subprocess.Popen[bytes]]], stopping: threading.Event,
+              *, poll_s: float = 0.5) -> int:
+    """Start each child and keep it running until `stopping` is set: one that exits is started
+    again, unless it has already been restarted `RESTARTS` times within `RESTART_WINDOW_S`
+    (then all stop and the exit code is 1). The children are stopped in order at the end."""
+    procs = {name: start() for name, start in starters.items()}
+    restarts: dict[str, list[float]] = {name: [] for name in starters}
     code = 0
     try:
-        while not stopping:
-            dead = [n for n, p in procs.items() if p.poll() is not None]
-            if dead:
-                log.error("%s exited (%s); stopping the rest / %s 已退出，停止其余进程",
-                          dead[0], procs[dead[0]].returncode, dead[0])
-                code = 1
-                break
-            time.sleep(0.5)
+        while not stopping.is_set():
+            for name, proc in list(procs.items()):
+                if proc.poll() is None:
+                    continue
+                now = time.monotonic()
+                recent = [t for t in restarts[name] if now - t < RESTART_WINDOW_S]
+                if len(recent) >= RESTARTS:
+                    log.error("%s exited (%s) again, %d restarts within %.0f s; stopping the rest / "
+                              "%s 反复退出，停止其余进程", name, proc.returncode, len(recent),
+                              RESTART_WINDOW_S, name)
+                    code = 1
+                    stopping.set()
+                    break
+                log.error("%s exited (%s); starting it again / %s 已退出，正在重新启动",
+                          name, proc.returncode, name)
+                restarts[name] = [*recent, now]
+                procs[name] = starters[name]()
+            time.sleep(poll_s)   # not stopping.wait: the signal handler sets it, and must not meet its lock
     finally:
         print("stopping / 正在停止 …", flush=True)
         _stop(procs)

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -166,6 +167,17 @@ def running(args: list[str], env: dict[str, str], log: Path) -> Iterator[subproc
                 except subprocess.TimeoutExpired:
                     os.killpg(proc.pid, signal.SIGKILL)
                     proc.wait()
+            _warn_on_restarts(log)
+
+
+def _warn_on_restarts(log: Path) -> None:
+    """A child that `dossier up` had to start again during a test is a bug to look into, even
+    when the test passed: say so in pytest's warnings summary, with what the log held before it."""
+    lines = log.read_text(errors="replace").splitlines()
+    hits = [i for i, line in enumerate(lines) if "exited (" in line]
+    if hits:
+        before = "\n".join(lines[max(0, hits[0] - 40):hits[0] + 1])
+        warnings.warn(f"{log.name}: {len(hits)} child exit(s) during the test:\n{before}", stacklevel=2)
 
 
 def wait_http(base: str, proc: subprocess.Popen[bytes], log: Path, timeout: float = 60.0) -> None:

@@ -116,3 +116,63 @@ class TestOcrWorkerStart:
             assert ocr_engine._ENGINE is not None
         finally:
             worker_process_init.disconnect(receiver)
+
+
+class TestUpKeepsItsChildren:
+    """`dossier up` watches its children: one that dies is started again; one that keeps dying
+    stops the rest (a half-running service must not look healthy)."""
+
+    @staticmethod
+    def _child(code: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-c", code])
+
+    def test_a_child_that_dies_is_started_again(self, caplog: pytest.LogCaptureFixture) -> None:
+        import threading
+
+        from services.runner import supervise
+
+        starts = {"api": 0, "worker": 0}
+        alive: list[subprocess.Popen[bytes]] = []
+
+        def api() -> subprocess.Popen[bytes]:
+            starts["api"] += 1
+            alive.append(self._child("import time; time.sleep(60)"))
+            return alive[-1]
+
+        def worker() -> subprocess.Popen[bytes]:
+            starts["worker"] += 1     # dies once, then stays up
+            return self._child("import sys; sys.exit(3)" if starts["worker"] == 1 else "import time; time.sleep(60)")
+
+        stopping = threading.Event()
+        done: list[int] = []
+        t = threading.Thread(target=lambda: done.append(supervise({"api": api, "worker": worker}, stopping,
+                                                                  poll_s=0.05)))
+        t.start()
+        deadline = time.monotonic() + 20
+        while starts["worker"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.3)
+        assert t.is_alive(), "the service stopped when one child died"
+        stopping.set()
+        t.join(30)
+        assert done == [0]
+        assert starts == {"api": 1, "worker": 2}
+        assert alive[0].poll() is not None            # stopped at the end
+        assert "worker exited (3); starting it again" in caplog.text
+
+    def test_a_child_that_keeps_dying_stops_the_rest(self, caplog: pytest.LogCaptureFixture) -> None:
+        import threading
+
+        from services import runner
+
+        api: list[subprocess.Popen[bytes]] = []
+
+        def start_api() -> subprocess.Popen[bytes]:
+            api.append(self._child("import time; time.sleep(60)"))
+            return api[-1]
+
+        code = runner.supervise({"api": start_api, "relay": lambda: self._child("import sys; sys.exit(2)")},
+                                threading.Event(), poll_s=0.05)
+        assert code == 1
+        assert len(api) == 1 and api[0].poll() is not None
+        assert f"relay exited (2) again, {runner.RESTARTS} restarts" in caplog.text
