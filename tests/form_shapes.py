@@ -514,19 +514,27 @@ def _write_lines(doc, form: Form, shape: Shape, pairs: bool = True) -> None:
                 doc.add_paragraph(item.value)
             continue
         p = doc.add_paragraph()
+        x = 0.0
         for k, item in enumerate(line):
             value = item.value
             if boxes:
                 label = f"{item.label}："
+                width = min(_width(value) + 2 * FONT_PT, TEXT_WIDTH_PT - _width(label))
+                if k and x + _width(label) + width > TEXT_WIDTH_PT:
+                    # a field that would run past the page's edge goes on a line of its own, as a
+                    # person laying the form out on screen would put it (its box is not wrapped
+                    # with the text: left on the line, it would stand off the paper)
+                    p, x = doc.add_paragraph(), 0.0
                 p.add_run(label)
                 n += 1
                 # the box stands at the place it was typed in, over a blank as wide as it
-                width = min(_width(value) + 2 * FONT_PT, TEXT_WIDTH_PT - _width(label))
                 p._p.append(_box_run(_p_xml(value), n, _cm(width), _cm(_box_lines(value, width) * LINE_PT),
                                      x_pt=0.0, y_pt=0.0, tight=True, at_char=True))
                 p.add_run("　" * math.ceil(width / FONT_PT))
+                x += _width(label) + FONT_PT * math.ceil(width / FONT_PT)
                 if k + 1 < len(line):
                     p.add_run("　" * 2)
+                    x += 2 * FONT_PT
                 continue
             if form.group and item is form.group[1][0][0]:
                 # the group's title leads its first field: 党组织书记情况：姓名：王建国

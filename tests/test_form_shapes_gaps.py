@@ -41,7 +41,8 @@ def _wrong(got: dict[str, dict[str, object]], want: dict[str, dict[str, object]]
 @needs_soffice
 class TestPrintedShapes:
     @pytest.fixture(scope="class")
-    def printed(self, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[fs.Form, Path]]:
+    @classmethod
+    def printed(cls, tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], tuple[fs.Form, Path]]:
         """The shapes the printed reading lost fields on, both campaigns, printed in one LibreOffice run."""
         folder = tmp_path_factory.mktemp("printed")
         made = {}

@@ -128,6 +128,8 @@ class TestCompoundContactCell:
         ("贾梅办公室副主任", "贾梅", "办公室副主任"), ("段琳敏办公室主任", "段琳敏", "办公室主任"),
         ("吕慧亚党务干事 13812345678", "吕慧亚", "党务干事"), ("欧阳玉春综合科科长", "欧阳玉春", "综合科科长"),
         ("王建党办公室主任", "王建党", "办公室主任"), ("王建国", "王建国", ""),
+        # the space read in the title instead of after the name
+        ("梁涛综合科科 长 (0579)3330808", "梁涛", "综合科科长"), ("贾梅办公室 副主任", "贾梅", "办公室副主任"),
     ])
     def test_a_name_run_on_into_its_title(self, raw: str, name: str, title: str) -> None:
         """A scan that lost the space between name and title (贾梅办公室副主任) still parts them where

@@ -252,3 +252,33 @@ def test_rows_of_a_borderless_table_in_a_cell_stay_rows() -> None:
     got = [" ".join(row_text(r).split()) for r in rows(join_ocr_boxes(rows(cell), least=2))]
     assert got == ["姓名 廖慧 性别 男 出生年月 1967-08", "民族 汉族 学历 大专 行政职务 调研员",
                    "入党时间 1987.09 担任书记时间 1992/4"]
+
+
+# a form of two rows of boxes above a grid of two (the secretary's), scanned at 150 dpi, its
+# boxes as the detector read them and the page's gutters parted them (`ocr_gutters`): the values'
+# wrapped lines under them, a label's (别：) beside one
+FEW_ROWS = [
+    _piece("党组织名称：", 185, 299, 310, 324), _piece("中共金华市", 345, 299, 452, 324),
+    _piece("所在单位类", 479, 299, 591, 324), _piece("学校", 629, 298, 683, 326),
+    _piece("评定星级：", 768, 299, 882, 325), _piece("3星", 918, 298, 971, 326),
+    _piece("生态环境局", 340, 327, 451, 357), _piece("别：", 480, 327, 522, 357),
+    _piece("机关支部委", 340, 358, 455, 385), _piece("员会", 339, 386, 391, 416),
+    _piece("示范点类型：", 185, 445, 310, 471), _piece("树人育人招", 344, 445, 451, 471),
+    _piece("党员人数：", 480, 445, 585, 471), _piece("57人", 629, 445, 692, 472),
+    _piece("姓名：", 766, 444, 834, 472), _piece("廖新", 920, 442, 977, 474), _piece("才引智", 339, 473, 411, 502),
+    _piece("性别：", 183, 523, 250, 552), _piece("女", 338, 522, 371, 553), _piece("出生年月：", 478, 524, 585, 551),
+    _piece("1976.05", 632, 524, 731, 551), _piece("民族：", 766, 523, 834, 551), _piece("满族", 921, 521, 977, 554),
+    _piece("学历：", 183, 569, 251, 597), _piece("大学", 337, 567, 393, 600), _piece("行政职务：", 476, 570, 584, 596),
+    _piece("副局长", 632, 569, 705, 597), _piece("入党时间：", 768, 570, 877, 596),
+    _piece("2002年2", 923, 570, 1031, 596), _piece("月", 921, 597, 952, 628),
+]
+
+
+class TestAFewRowsOfBoxes:
+    def test_boxes_parted_at_their_gutters_read_box_by_box(self) -> None:
+        """GIVEN rows of boxes parted at their gutters THEN each value reads whole with its wrapped
+        lines under it (中共金华市 / 生态环境局 / 机关支部委 / 员会), and so does a wrapped label
+        (所在单位类 / 别：), however few the rows."""
+        got = _read(FEW_ROWS)
+        assert got[0] == "党组织名称： 中共金华市生态环境局机关支部委员会 所在单位类别： 学校 评定星级： 3星"
+        assert got[1] == "示范点类型： 树人育人招才引智 党员人数： 57人 姓名： 廖新"

@@ -27,7 +27,7 @@ def packets_page(request: Request, user: StaffUser, session: SessionDep) -> HTML
     builds = [service.build_json(b) for b in service.list_builds(session, user)]
     ids = {sid for b in builds for sid in b["downloads"]["dossiers"]}
     names = dict(session.execute(select(Submission.id, Submission.organisation)
-                                 .where(Submission.id.in_(ids))).tuples().all()) if ids else {}
+                                 .where(Submission.id.in_(ids))).all()) if ids else {}
     running = any(b["state"] in ("queued", "running") for b in builds)
     return render(request, "review/packets.html", campaigns=list(campaigns.values()), builds=builds,
                   names=names, titles={c.id: c.title for c in campaigns.values()}, running=running)

@@ -29,7 +29,8 @@ GAP = 0.3
 ROWS_AFTER = 2
 
 
-def _width(ch: str) -> float:
+def char_width(ch: str) -> float:
+    """A character's printed width in Chinese characters: full-width ones 1, the rest about half."""
     return 1.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 0.55
 
 
@@ -38,7 +39,7 @@ def _cut(line: OcrLine, a: float, b: float) -> tuple[OcrLine, OcrLine] | None:
     its box; each piece's box ends at the paper, as the detector would have drawn them apart."""
     x = (a + b) / 2
     x0, y0, x1, y1 = line.box
-    widths = [_width(ch) for ch in line.text]
+    widths = [char_width(ch) for ch in line.text]
     scale = (x1 - x0) / max(sum(widths), 1e-6)
     acc, k = 0.0, 0
     while k < len(widths) and x0 + (acc + widths[k] / 2) * scale < x:

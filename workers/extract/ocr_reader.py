@@ -26,6 +26,7 @@ from dossier.settings import Settings
 
 from .model import Box, Cell, Document, Line, PageImage, Paragraph, Picture, ReadProblem, Table
 from .ocr_boxes import join_ocr_boxes
+from .ocr_gutters import split_at_gutters
 from .ocr_engine import recognise, run_ocr
 from .ocr_geometry import orientation, rotate_quarter, straighten
 from .ocr_grid import find_grids
@@ -135,6 +136,7 @@ def _read_page(image: np.ndarray, one_bit: bool = False) -> dict[str, Any]:
     # body lines to 180° and their reading then falls under the score floor)
     lines = split_stacked_lines(clean, _reread_short_lines(clean, run_ocr(clean, use_cls=False)))
     lines = split_at_cell_columns(grey, grids, lines)
+    lines = split_at_gutters(grey, grids, lines)
     if not grey_page and seals:
         lines = without_seal_text(image, lines)
         lines = closing_mark_under_seal(clean, lines, [s.box for s in seals])

@@ -66,8 +66,10 @@ def split_parts(raw: str) -> dict[str, str]:
     tokens = [t for t in _SEP.split(text) if t and t not in ("及", "(", ")", "（", "）")]
     tokens = [t.strip("()（）:：") for t in tokens]
     tokens = [t for t in tokens if t]
-    if len(tokens) == 1:
-        tokens = _name_and_title(tokens[0])
+    if len(tokens) == 1 or (tokens and len(tokens[0]) > 4):
+        # a first token longer than a name ran on into its title, whose rest the reading may have
+        # parted again where no space was (梁涛综合科科 | 长: the space moved, not lost)
+        tokens = _name_and_title(tokens[0]) + tokens[1:]
     return {"name": tokens[0] if tokens else "",
             "title": "".join(tokens[1:]) if len(tokens) > 1 else "",
             "phone": phone}
