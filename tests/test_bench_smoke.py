@@ -51,6 +51,8 @@ def test_heldout_bench_reads_two_forms_and_reports_every_figure(tmp_path) -> Non
     for key in ("fields_pct", "counts_pct", "findings_recall_pct", "false_errors_per_form"):
         assert isinstance(docx[key], (int, float)), (key, docx)
     assert "docx" in run.stdout and "false err/form" in run.stdout
+    # nor which of them read wrong: the held-out forms' failures are not to be studied
+    assert "notes" not in docx
 
 
 def test_heldout_bench_refuses_seeds_outside_its_range() -> None:
