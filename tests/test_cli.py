@@ -78,6 +78,17 @@ class TestExtract:
         assert data["file"]["name"] == "推荐表.docx" and data["file"]["method"] == "docx"
         assert {f["code"] for f in data["findings"]} >= {"eligibility.star_rating"}
 
+    def test_python_dash_m_dossier_is_the_same_command(self, tmp_path: Path) -> None:
+        """`python -m dossier extract …` works where the `dossier` script is not on PATH."""
+        path = tmp_path / "推荐表.docx"
+        path.write_bytes(jinhua_form_docx())
+        out = subprocess.run([sys.executable, "-m", "dossier", "extract", str(path), "--campaign", "jinhua-2015",
+                              "--json"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        data = json.loads(out.stdout)
+        assert data["campaign"] == "jinhua-2015" and data["file"]["method"] == "docx"
+        assert data["documents"][0]["fields"]["org_name"]["value"], "the fields were read"
+
     def test_unreadable_file_exits_non_zero_with_both_languages(self, tmp_path: Path) -> None:
         path = tmp_path / "x.docx"
         path.write_bytes(b"MZ" + b"\0" * 100)
