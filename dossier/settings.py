@@ -65,6 +65,10 @@ class Settings(BaseSettings):
     # concurrency), so that two processes on one machine do not fight over the same cores.
     ocr_threads: int = Field(default=0, ge=0)
     convert_timeout: int = 120        # LibreOffice
+    # LibreOffice as a cross-check of a .doc/.wps whose binary was already read (text boxes live
+    # outside the binary's main text): waited no longer than this, so a slow or wedged LibreOffice
+    # cannot hold up a reading that is already in hand
+    convert_check_timeout: int = 30
     task_max_attempts: int = 5
     # outages (database, broker, store) are waited out, never counted as a file's attempts:
     # retried with capped, jittered backoff for this long before the file is left to the

@@ -149,6 +149,25 @@ class TestBadInput:
         assert e.value.code == "file.unreadable"
 
 
+def test_a_wedged_libreoffice_does_not_hold_up_a_read_binary(tmp_path, monkeypatch, caplog):
+    """The binary read the file: LibreOffice's cross-check is waited `convert_check_timeout`,
+    not the full conversion limit, and the reading comes back from the binary."""
+    import time
+
+    from workers.extract import convert
+
+    wedged = tmp_path / "soffice"
+    wedged.write_text("#!/bin/sh\nsleep 120\n")
+    wedged.chmod(0o755)
+    monkeypatch.setattr(convert, "soffice_binary", lambda: str(wedged))
+    t0 = time.monotonic()
+    doc = read_word97(sample("jinhua_form_appendix_star3.doc"),
+                      ctx(convert_timeout=120, convert_check_timeout=1))
+    assert time.monotonic() - t0 < 30
+    assert doc.method == "converted" and any(t.nrows > 5 for t in doc.tables())
+    assert "timed out after 1s" in caplog.text
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice not installed")
 class TestConverted:

@@ -39,11 +39,13 @@ def soffice_binary() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
-def soffice_convert(path: Path, settings: Settings, fmt: str | None, target: str, out_ext: str) -> bytes:
+def soffice_convert(path: Path, settings: Settings, fmt: str | None, target: str, out_ext: str,
+                    timeout: float | None = None) -> bytes:
     """Convert `path` with LibreOffice to `target` (a --convert-to argument) and return the bytes.
 
-    Raises ConvertError when LibreOffice is missing, times out, or writes
-    nothing (it exits 0 even when it cannot open a file).
+    `timeout` shortens a cold conversion's limit below `convert_timeout` (a warm server keeps its
+    own).  Raises ConvertError when LibreOffice is missing, times out, or writes nothing (it exits
+    0 even when it cannot open a file).
     """
     from .office_server import warm_converter   # DOSSIER_OFFICE_SERVER: LibreOffice kept warm
     warm = warm_converter(settings)
@@ -52,6 +54,7 @@ def soffice_convert(path: Path, settings: Settings, fmt: str | None, target: str
     exe = soffice_binary()
     if exe is None:
         raise ConvertError("LibreOffice (soffice) is not installed")
+    limit = settings.convert_timeout if timeout is None else min(timeout, settings.convert_timeout)
     ext = _EXT.get(fmt or "", path.suffix.lower() or ".doc")
     with tempfile.TemporaryDirectory(prefix="dossier-lo-") as tmp:
         work = Path(tmp)
@@ -69,11 +72,11 @@ def soffice_convert(path: Path, settings: Settings, fmt: str | None, target: str
                                 stdin=subprocess.DEVNULL, cwd=work, env=env,
                                 start_new_session=True)
         try:
-            stdout, stderr = proc.communicate(timeout=settings.convert_timeout)
+            stdout, stderr = proc.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
             proc.communicate()
-            raise ConvertError(f"LibreOffice timed out after {settings.convert_timeout}s") from None
+            raise ConvertError(f"LibreOffice timed out after {limit:g}s") from None
         finally:
             # LibreOffice may leave helpers behind in its group; they die with it
             try:
@@ -87,9 +90,10 @@ def soffice_convert(path: Path, settings: Settings, fmt: str | None, target: str
         return out.read_bytes()
 
 
-def convert_bytes_to_docx(path: Path, settings: Settings, fmt: str | None = None) -> bytes:
+def convert_bytes_to_docx(path: Path, settings: Settings, fmt: str | None = None,
+                          timeout: float | None = None) -> bytes:
     """Convert `path` with LibreOffice and return the .docx bytes (ConvertError when it cannot)."""
-    return soffice_convert(path, settings, fmt, "docx:MS Word 2007 XML", ".docx")
+    return soffice_convert(path, settings, fmt, "docx:MS Word 2007 XML", ".docx", timeout)
 
 
 def convert_to_pdf(path: Path, settings: Settings, fmt: str | None = None) -> bytes:

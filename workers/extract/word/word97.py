@@ -92,7 +92,9 @@ def read_word97(path: Path, ctx: ReadContext) -> Document:
 
     converted: Document | None = None
     try:
-        data = convert_bytes_to_docx(path, ctx.settings, ctx.format)
+        # with the binary read, the conversion only checks it: a slow LibreOffice is not waited out
+        check = ctx.settings.convert_check_timeout if binary is not None else None
+        data = convert_bytes_to_docx(path, ctx.settings, ctx.format, timeout=check)
     except ConvertError as e:
         log.warning("LibreOffice conversion of %s failed: %s", ctx.name, e)
         if binary is None:
