@@ -126,6 +126,15 @@ class TestWhereParagraphsPart:
                                      ("呈报单位党组织意见：该支部党建工作扎实，同意推荐。", 728)]))
         assert [len(p) for p in got] == [2, 1]
 
+    def test_a_long_label_after_a_sentence_starts_a_paragraph(self) -> None:
+        """GIVEN a label fifteen characters long (单位党组（党委）推荐理由及意见：…) under the narrative's
+        last sentence THEN it parts there too: the opinion is not counted into the narrative's 字数."""
+        from workers.extract.ocr_text import paragraphs
+        got = paragraphs(self._rows([("把党建工作与业务工作同部署、同考核。支部书记带头讲党课，帮扶困难家庭60", 1073),
+                                     ("户，深入开展廉政风险防控，新众务发务。", 1035),
+                                     ("单位党组（党委）推荐理由及意见：经研究，同意推荐该支部参评。", 1000)]))
+        assert [len(p) for p in got] == [2, 1]
+
     def test_a_colon_in_a_wrapped_sentence_carries_on(self) -> None:
         """A row that wraps mid-sentence carries on, whatever the next one starts with."""
         from workers.extract.ocr_text import paragraphs

@@ -12,6 +12,7 @@ from workers.extract.readers import ReadContext, ReadError
 from workers.extract.word.word97 import read_word97
 from workers.extract.word.word97_binary import Para, RowDef, read_word97_text
 from workers.extract.word.word97_model import build_blocks
+from tests.edges import jinhua_form_docx
 from tests.office import soffice_convert
 
 SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
@@ -149,6 +150,8 @@ class TestBadInput:
         assert e.value.code == "file.unreadable"
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_SOFFICE, reason="LibreOffice not installed")
 def test_a_wedged_libreoffice_does_not_hold_up_a_read_binary(tmp_path, monkeypatch, caplog):
     """The binary read the file: LibreOffice's cross-check is waited `convert_check_timeout`,
     not the full conversion limit, and the reading comes back from the binary."""
@@ -159,10 +162,12 @@ def test_a_wedged_libreoffice_does_not_hold_up_a_read_binary(tmp_path, monkeypat
     wedged = tmp_path / "soffice"
     wedged.write_text("#!/bin/sh\nsleep 120\n")
     wedged.chmod(0o755)
+    src = tmp_path / "推荐表.docx"
+    src.write_bytes(jinhua_form_docx())
+    doc_file = soffice_convert(src, "doc", tmp_path)        # the real LibreOffice makes the .doc
     monkeypatch.setattr(convert, "soffice_binary", lambda: str(wedged))
     t0 = time.monotonic()
-    doc = read_word97(sample("jinhua_form_appendix_star3.doc"),
-                      ctx(convert_timeout=120, convert_check_timeout=1))
+    doc = read_word97(doc_file, ctx(convert_timeout=120, convert_check_timeout=1))
     assert time.monotonic() - t0 < 30
     assert doc.method == "converted" and any(t.nrows > 5 for t in doc.tables())
     assert "timed out after 1s" in caplog.text

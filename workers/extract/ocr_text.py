@@ -24,9 +24,10 @@ WRAP_BELOW = 1.2
 # ...or this far above its bottom: on a photo lying askew the boxes of two rows overlap
 WRAP_OVERLAP = 1.0
 # a row that ends a sentence and a row that starts with a label and its colon (呈报单位党组织意见：…)
-# part, however close to the margin the sentence ended: the next field begins there
+# part, however close to the margin the sentence ended: the next field begins there.  A label may
+# be long: 单位党组（党委）推荐理由及意见 is fifteen characters
 SENTENCE_END = re.compile(r"[。！？!?；;]\s*$")
-LABEL_START = re.compile(r"^\s*[\u4e00-\u9fff（）()、]{2,14}[:：]")
+LABEL_START = re.compile(r"^\s*[\u4e00-\u9fff（）()、]{2,24}[:：]")
 
 
 # pieces of one row may overlap side by side this much (share of the narrower one's width)
