@@ -43,7 +43,8 @@ class TestDates:
 
 
 class TestOthers:
-    @pytest.mark.parametrize("raw,n", [("四星级", 4), ("4星级", 4), ("三星级", 3), ("五星", 5), ("★★★★", 4), ("4", 4)])
+    @pytest.mark.parametrize("raw,n", [("四星级", 4), ("4星级", 4), ("三星级", 3), ("五星", 5), ("★★★★", 4), ("4", 4),
+                                       ("叁星级", 3), ("肆星", 4)])
     def test_star_ratings(self, raw: str, n: int) -> None:
         """四星级 → 4, and the other ways units write a rating."""
         assert star_value(raw) == n

@@ -106,15 +106,17 @@ class TestRowBrokenByAPageBreak:
         assert _values(doc)["opinion.party_group"] == "经研究，同意推荐该支部参评。"
 
 
-    def test_a_label_cut_inside_its_note_joins_with_the_text_it_heads(self) -> None:
+    @pytest.mark.parametrize("upper,lower", [("申报创建材料（1500", "字以内）"), ("申报创建\n材料", "（1500\n字以内）")])
+    def test_a_label_cut_inside_its_note_joins_with_the_text_it_heads(self, upper: str, lower: str) -> None:
         """GIVEN 申报创建材料（1500 at page 1's foot beside the material's first lines, and 字以内）
-        at page 2's head beside the rest THEN the material is both halves, not the first alone."""
+        at page 2's head beside the rest (or the cut before the note: the lower row's first cell
+        holds the note alone) THEN the material is both halves, not the first alone."""
         head = Table(cells=[_cell(0, 0, "单位名称", 1, 57, 114, 60, 90), _cell(0, 1, "中共某某局机关支部委员会", 1, 114, 567, 60, 90),
                             _cell(1, 0, "党组织类型", 1, 57, 114, 90, 120), _cell(1, 1, "机关党支部", 1, 114, 567, 90, 120),
                             _cell(2, 0, "党员人数", 1, 57, 114, 120, 150), _cell(2, 1, "56名", 1, 114, 567, 120, 150),
-                            _cell(3, 0, "申报创建材料（1500", 1, 57, 114, 760, 805),
+                            _cell(3, 0, upper, 1, 57, 114, 760, 805),
                             _cell(3, 1, "我们坚持党建引领。" * 3, 1, 114, 567, 760, 805)], page=1, box=Box(57, 60, 567, 805))
-        tail = Table(cells=[_cell(0, 0, "字以内）", 2, 57, 114, 28, 400), _cell(0, 1, "群众满意度不断提高。" * 30, 2, 114, 567, 28, 400),
+        tail = Table(cells=[_cell(0, 0, lower, 2, 57, 114, 28, 400), _cell(0, 1, "群众满意度不断提高。" * 30, 2, 114, 567, 28, 400),
                             _cell(1, 0, "单位党组（党委）推荐理由及意见", 2, 57, 114, 400, 480),
                             _cell(1, 1, "同意推荐。", 2, 114, 567, 400, 480)], page=2, box=Box(57, 28, 567, 480))
         got = _values(Document(blocks=[head, tail], pages=2, method="pdf-text"))

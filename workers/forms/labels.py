@@ -26,7 +26,7 @@ def label_key(text: str) -> str:
 
 
 @lru_cache(maxsize=1 << 12)
-def _unbracket(s: str) -> str:
+def unbracket(s: str) -> str:
     return _BRACKETED.sub("", s)
 
 
@@ -49,7 +49,7 @@ def key_score(ck: str, label_keys: tuple[str, ...]) -> tuple[int, str]:
             continue
         if ck == lk:
             return 3, ""
-        if _unbracket(ck) == _unbracket(lk):
+        if unbracket(ck) == unbracket(lk):
             best = max(best, 2)
             continue
         if ck.startswith(lk) and ck[len(lk):].startswith("("):

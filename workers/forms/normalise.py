@@ -159,8 +159,12 @@ _STAR = re.compile(r"^([一二三四五12345])星级?(?:党组织)?$")
 _STAR_IN_TEXT = re.compile(r"(?<![\d一二三四五六七八九十])([一二三四五12345])\s*星(?:级)?")
 
 
+# the capital numerals of cheques and receipts (叁星级), as some units write a rating
+_CAPITAL_DIGITS = str.maketrans("壹贰貳叁參肆伍", "一二二三三四五")
+
+
 def star_value(raw: str) -> int | str:
-    s = nfkc(text_value(raw))
+    s = nfkc(text_value(raw)).translate(_CAPITAL_DIGITS)
     if not s:
         return ""
     if re.fullmatch(r"★+☆*", s):

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..extract.model import Block, Cell, Paragraph, Table
-from .labels import key_score, label_key
+from .labels import key_score, label_key, unbracket
 
 # column edges (pt, or pixels on a scan's scale) this close are the same column
 _EDGE = 4.0
@@ -88,7 +88,10 @@ def join_rows_across_pages(blocks: list[Block], label_keys: tuple[str, ...]) -> 
         # or the upper half stops inside its note's bracket, which the lower closes (申报创建材料
         # （1500 / 字以内）: a label by its words already, but cut)
         cut = ka.count("(") > ka.count(")") and sb < 2
-        if joined < 2 or not (joined > max(sa, sb) or (sa < 2 and joined >= sb) or cut):
+        # or the lower half is the upper's note alone ((1500字以内) under 申报创建材料): a row's
+        # first cell that is only a bracketed note labels nothing of its own
+        note = sa >= 2 and not unbracket(kb) and kb.startswith("(")
+        if joined < 2 or not (joined > max(sa, sb) or (sa < 2 and joined >= sb) or cut or note):
             continue
         merged = {id(a): _joined(a, b, [ka + kb] if k == 0 else None) for k, (a, b) in enumerate(zip(top, bottom))}
         out[i] = Table(cells=[merged.get(id(c), c) for c in upper.cells], page=upper.page, box=upper.box)
