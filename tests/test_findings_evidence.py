@@ -126,6 +126,31 @@ class TestWeakEvidenceAsksTheReviewer:
         f = only(check_document(doc, FORM, method="ocr", low_confidence=0.8), "field.uncertain")
         assert is_weak(f) and "55%" in f.message and "“4S”" in f.message
 
+    @pytest.mark.parametrize("value,title", [("1875043", "办公室主任及0719"), ("0730-51", "综合科科长43534"),
+                                             ("135 0579", "0000办公室主任")])
+    def test_a_phone_cut_where_it_wrapped(self, value: str, title: str) -> None:
+        """A phone read from a scan that is a number's first line only (a mobile's first seven
+        digits, an area code and two more) while its rest was read into the next field: the number
+        wrapped in a narrow cell.  The reviewer is asked; from a .docx's or a text PDF's own text it
+        is the unit's error, and so is a short number with no rest anywhere."""
+        good = {"applicant_unit": "岳阳市财政局", "application_date": "2017-04-10", "unit_name": "中共岳阳市财政局机关支部委员会",
+                "org_type": "机关党支部", "leadership": "书记1名、委员3名", "org_structure": "1个党支部",
+                "last_year_rating": "好", "member_count": 40, "lead.name": "李明", "lead.phone": "13907301234",
+                "contact.name": "王芳", "contact.title": title, "contact.phone": value,
+                "material": "我们坚持党建引领。" * 120, "opinion.party_group": "同意推荐。"}
+        doc = ExtractedDocument(kind=APPLICATION.kind, counts={"material": 1080},
+                                fields={f.key: FieldValue(value=good.get(f.key, ""), confidence=0.95, label=f.label)
+                                        for f in APPLICATION.leaf_fields()})
+        doc.marks = [Mark(field="opinion.party_group", kind="seal", present=True),
+                     Mark(field="opinion.party_group", kind="date", present=True, value="2017-04-10")]
+        f = only(check_document(doc, APPLICATION, method="ocr"), "field.uncertain", "contact.phone")
+        assert is_weak(f) and "折行" in f.message
+        for method in ("docx", "pdf-text"):
+            assert only(check_document(doc, APPLICATION, method=method), "field.invalid",
+                        "contact.phone").severity == "error"
+        doc.fields["contact.title"] = FieldValue(value="办公室主任", confidence=0.95, label="联络人职务")
+        assert only(check_document(doc, APPLICATION, method="ocr"), "field.invalid", "contact.phone").severity == "error"
+
     @pytest.mark.parametrize("value", ["姓名", "性 别", "民族"])
     def test_printed_word_read_as_the_value(self, value: str) -> None:
         """A value that is a word printed on the form (a nested 姓名|性别 head) was misread: weak."""

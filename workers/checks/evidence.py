@@ -33,7 +33,7 @@ from ..forms.labels import label_key
 from ..forms.locate import LocatedDocument
 from ..forms.seal_nearby import all_pictures
 from ..results import ExtractedDocument, FieldValue, Finding
-from .mixups import header_scraps, interleaved, mixed_up, row_misread, scrap_of_label
+from .mixups import CUT_PHONE, cut_phone, header_scraps, interleaved, mixed_up, row_misread, scrap_of_label
 
 # below this share of its labels found, a form's layout was not understood
 FORM_CONFIDENT = 0.6
@@ -199,6 +199,11 @@ def _field_reason(f: Finding, doc: ExtractedDocument, spec: DocumentSpec, readin
         return cut
     if f.code == "field.invalid" and any(fv is not None and printed_label(fv.value, spec) for fv in fvs):
         return "读到的是表格上印的栏目名称，不是填写的内容"
+    # a text PDF keeps a wrapped number's lines in its cell; a scan's lines may land anywhere
+    if f.code == "field.invalid" and reading.ocr and any(
+            (leaf := spec.leaf(k)) is not None and leaf.type == "phone" and cut_phone(k, doc, spec)
+            for k in _field_keys(f, spec)):
+        return CUT_PHONE
     if f.code in ("field.invalid", "eligibility.star_rating") and reading.method != "docx" and any(
             fv is not None and scrap_of_label(fv.value, field_labels(spec, k))
             for k, fv in zip(_field_keys(f, spec), fvs)):

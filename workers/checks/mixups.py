@@ -165,3 +165,30 @@ def row_misread(fvs: list[FieldValue | None]) -> str | None:
 
 def _num(v: object) -> str:
     return f"{v:g}" if isinstance(v, float) else str(v)
+
+
+# a number's first part: a mobile's 1 and network digit, or a trunk 0 and area code, then too few
+# digits for the whole.  On a scan a phone wrapped in a narrow cell or a borderless line is read a
+# line at a time, and its rest can land in the next field (综合科科长及7428 beside 152-2950)
+_CUT_PHONE = re.compile(r"1[3-9]\d{4,8}|0\d{3,8}")
+_DIGIT_RUN = re.compile(r"\d{2,}")
+CUT_PHONE = "号码可能在格子里折行，只读到了前半部分，其余数字读进了别的栏目"
+
+
+def cut_phone(key: str, doc: ExtractedDocument, spec: DocumentSpec) -> bool:
+    """Whether the phone read for `key` is a number's first line, and its rest is in another
+    short text field: the two together are a whole number (a unit's short number has no rest)."""
+    fv = doc.fields.get(key)
+    digits = re.sub(r"\D", "", str(fv.value)) if fv is not None else ""
+    if not _CUT_PHONE.fullmatch(digits):
+        return False
+    whole = (11,) if digits[0] == "1" else (10, 11, 12)
+    if len(digits) >= min(whole):
+        return False
+    for k, other in doc.fields.items():
+        leaf = spec.leaf(k)
+        if k == key or leaf is None or leaf.type != "text" or not isinstance(other.value, str):
+            continue
+        if any(len(digits) + len(run) in whole for run in _DIGIT_RUN.findall(other.value)):
+            return True
+    return False
