@@ -135,6 +135,22 @@ class TestWhereParagraphsPart:
                                      ("单位党组（党委）推荐理由及意见：经研究，同意推荐该支部参评。", 1000)]))
         assert [len(p) for p in got] == [2, 1]
 
+    def test_a_label_line_under_a_row_of_spaced_fields_starts_a_paragraph(self) -> None:
+        """GIVEN a row of fields spaced out whose last value (a phone) runs to the margin, and under
+        it 申报创建材料（1500字以内）： THEN the label starts its own paragraph: the phone's last
+        digits are not taken for words in front of the label (187 5043 read for 187 5043 0719)."""
+        from workers.extract.ocr_text import paragraphs
+        got = paragraphs(self._rows([("联络人姓名及职务、电话：    韩磊霞组织委员187 5043 0719", 1073),
+                                     ("申报创建材料（1500字以内）：", 500)]))
+        assert [len(p) for p in got] == [1, 1]
+
+    def test_a_label_lines_wrapped_value_carries_on(self) -> None:
+        """A row of spaced fields whose last value wraps onto the next row stays one paragraph."""
+        from workers.extract.ocr_text import paragraphs
+        got = paragraphs(self._rows([("党组织名称：    中共金华市某某局机关第一支部委员会    所在单位类别：    机关事业", 1073),
+                                     ("单位", 300)]))
+        assert [len(p) for p in got] == [2]
+
     def test_a_colon_in_a_wrapped_sentence_carries_on(self) -> None:
         """A row that wraps mid-sentence carries on, whatever the next one starts with."""
         from workers.extract.ocr_text import paragraphs

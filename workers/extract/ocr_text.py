@@ -27,7 +27,10 @@ WRAP_OVERLAP = 1.0
 # part, however close to the margin the sentence ended: the next field begins there.  A label may
 # be long: 单位党组（党委）推荐理由及意见 is fifteen characters
 SENTENCE_END = re.compile(r"[。！？!?；;]\s*$")
-LABEL_START = re.compile(r"^\s*[\u4e00-\u9fff（）()、]{2,24}[:：]")
+# ...or a row of fields spaced out (联络人姓名及职务、电话：    韩磊霞 187 5043 0719): its last value
+# ends where the row does, and running text has no such gap after a colon
+FIELD_ROW = re.compile(r"[:：]\s{4}")
+LABEL_START = re.compile(r"^\s*[\u4e00-\u9fff][\u4e00-\u9fff（）()、\d]{1,23}[:：]")   # a note's figures: （1500字以内）
 
 
 # pieces of one row may overlap side by side this much (share of the narrower one's width)
@@ -105,6 +108,10 @@ def row_box(row: list[Line]) -> Box:
     return box
 
 
+def _ends_a_field(text: str) -> bool:
+    return bool(SENTENCE_END.search(text) or FIELD_ROW.search(text))
+
+
 def paragraphs(loose: list[list[Line]]) -> list[list[list[Line]]]:
     """Rows of loose text (top to bottom) grouped into paragraphs: a row that runs to the right
     margin carries on into the next when that one starts at the left margin just below, unless
@@ -121,7 +128,7 @@ def paragraphs(loose: list[list[Line]]) -> list[list[list[Line]]]:
             pb, h = row_box(prev), line_height(prev)
             if (pb.x1 >= right - WRAP_RIGHT * h and b.x0 <= left + WRAP_LEFT * h
                     and -WRAP_OVERLAP * h <= b.y0 - pb.y1 < WRAP_BELOW * h
-                    and not (SENTENCE_END.search(row_text(prev)) and LABEL_START.match(row_text(r)))):
+                    and not (_ends_a_field(row_text(prev)) and LABEL_START.match(row_text(r)))):
                 out[-1].append(r)
                 continue
         out.append([r])
