@@ -14,6 +14,7 @@ from functools import lru_cache
 from dossier.campaigns import DocumentSpec
 
 from ..forms.labels import PART_WORDS, label_key
+from ..forms.normalise import phone_ok, phone_value
 from ..results import ExtractedDocument, FieldValue
 
 
@@ -179,16 +180,14 @@ def cut_phone(key: str, doc: ExtractedDocument, spec: DocumentSpec) -> bool:
     """Whether the phone read for `key` is a number's first line, and its rest is in another
     short text field: the two together are a whole number (a unit's short number has no rest)."""
     fv = doc.fields.get(key)
-    digits = re.sub(r"\D", "", str(fv.value)) if fv is not None else ""
-    if not _CUT_PHONE.fullmatch(digits):
-        return False
-    whole = (11,) if digits[0] == "1" else (10, 11, 12)
-    if len(digits) >= min(whole):
+    head = str(fv.value) if fv is not None else ""
+    if not _CUT_PHONE.fullmatch(re.sub(r"\D", "", head)):
         return False
     for k, other in doc.fields.items():
         leaf = spec.leaf(k)
         if k == key or leaf is None or leaf.type != "text" or not isinstance(other.value, str):
             continue
-        if any(len(digits) + len(run) in whole for run in _DIGIT_RUN.findall(other.value)):
+        # whole by the same rule the phone check applies
+        if any(phone_ok(phone_value(head + run)) for run in _DIGIT_RUN.findall(other.value)):
             return True
     return False

@@ -90,7 +90,7 @@ def join_rows_across_pages(blocks: list[Block], label_keys: tuple[str, ...]) -> 
         cut = ka.count("(") > ka.count(")") and sb < 2
         # or the lower half is the upper's note alone ((1500字以内) under 申报创建材料): a row's
         # first cell that is only a bracketed note labels nothing of its own
-        note = sa >= 2 and not unbracket(kb) and kb.startswith("(")
+        note = sa >= 2 and bool(kb) and not unbracket(kb)
         if joined < 2 or not (joined > max(sa, sb) or (sa < 2 and joined >= sb) or cut or note):
             continue
         merged = {id(a): _joined(a, b, [ka + kb] if k == 0 else None) for k, (a, b) in enumerate(zip(top, bottom))}
