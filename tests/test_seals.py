@@ -65,3 +65,16 @@ def test_a_seal_ring_is_no_rule_of_the_table(scan: str) -> None:
     bare = find_grids(page(False)[..., 0], broken=scan == "one_bit")
     assert len(grids) == len(bare) == 1
     assert np.allclose(grids[0].rows, bare[0].rows, atol=4) and np.allclose(grids[0].cols, bare[0].cols, atol=4)
+
+
+def test_stray_ink_is_where_a_seal_is_and_not_on_clean_paper() -> None:
+    """On a greyscale page, ink of a seal's size that no rule explains marks where a seal may be
+    (the ring finder may miss it: a broken or filled ring); an unstamped page has none there."""
+    from workers.extract.ocr_stray_ink import stray_ink
+
+    def over_seal(img: object) -> list[float]:
+        boxes = stray_ink(np.asarray(greyscale(img)), lines=[])      # type: ignore[arg-type]
+        return [_iou(b, seal_box()) for b in boxes]
+
+    assert max(over_seal(jinhua_page()), default=0.0) > 0.6
+    assert max(over_seal(jinhua_page(seal=False)), default=0.0) < 0.1

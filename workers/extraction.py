@@ -131,6 +131,6 @@ def result_of(doc: Document, campaign: Campaign, info: FileInfo, ctx: ReadContex
     page_images = [{"page": p.page, "width": p.width, "height": p.height, "key": p.key}
                    for p in doc.page_images if p.key]
     seals = [{"page": p.page, "box": p.box.as_list(), "kind": p.kind, "confidence": round(p.confidence, 3)}
-             for p in doc.pictures if p.box is not None and p.kind.startswith("seal")]
+             for p in doc.pictures if p.box is not None and p.kind.startswith("seal") and not p.kind.endswith("_unknown")]
     return ExtractResult(campaign=campaign.id, file=info, documents=documents, findings=findings,
                          page_images=page_images, seals=seals)

@@ -38,6 +38,7 @@ from .ocr_signs import (UNREAD_CONFIDENCE, UNREAD_INK, at_the_edge, at_the_sheet
                         past_the_margin)
 from .ocr_cell_columns import cell_table, split_at_cell_columns
 from .ocr_stacked import split_stacked_lines
+from .ocr_stray_ink import stray_ink
 from .ocr_text import paragraphs as text_paragraphs, row_box, row_text, rows
 from .readers import ReadContext
 
@@ -90,6 +91,8 @@ def ocr_page(image: np.ndarray, page_no: int, settings: Settings, *,
         "seconds": round(time.perf_counter() - t0, 2),
     }
     mark_unread_ink(result, image)
+    if result["greyscale"]:
+        result["stray_ink"] = stray_ink(image, result["lines"], [s["box"] for s in result["seals"]])
     result["sheet_cut"] = at_the_sheets_edge(result, image) + (past_the_margin(result) if two_up else 0)
     return result, image
 
@@ -275,12 +278,16 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
         paragraphs.append(para)
         blocks.append((box.y0, para))
 
-    # seals onto what they cover: the cell they overlap most, else the line they touch
+    # seals onto what they cover: the cell they overlap most, else the line they touch.  On a
+    # greyscale page a seal is found by its ring, and a faint, broken or filled ring is not: ink
+    # there that nothing read explains (`ocr_stray_ink`) may be one, so where it lies whether the
+    # spot was stamped cannot be told (seal_unknown); clean paper elsewhere tells that it was not
+    marks = [(s["box"], s.get("kind", "seal"), float(s.get("confidence", 1.0))) for s in p.get("seals", [])]
+    marks += [(b, "seal_unknown", 0.0) for b in p.get("stray_ink", [])]
     pictures: list[Picture] = []
-    for s in p.get("seals", []):
-        sb = _box(s["box"])
-        pic = Picture(page=page, box=sb, kind=s.get("kind", "seal"), confidence=float(s.get("confidence", 1.0)),
-                      placement="anchor")
+    for box, kind, confidence in marks:
+        sb = _box(box)
+        pic = Picture(page=page, box=sb, kind=kind, confidence=confidence, placement="anchor")
         pictures.append(pic)
         best_cell = max(all_cells, key=lambda t: _overlap(sb, t[0]), default=None)
         cell_share = _overlap(sb, best_cell[0]) / _area(sb) if best_cell else 0.0
@@ -292,10 +299,8 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
             min(touching, key=lambda q: abs((q.box.y0 + q.box.y1) / 2 - cy)).pictures.append(pic)
         elif best_cell is not None and cell_share > 0:
             best_cell[1].pictures.append(pic)
-    if p.get("greyscale"):
-        # no colour: a seal is found by its ring, and a faint or broken ring (a light red gone
-        # pale grey, a 1-bit scan) is not found, so where none was, whether it was stamped cannot
-        # be told; a seal that was found still counts where it lies
+    if p.get("greyscale") and "stray_ink" not in p:
+        # a page read before stray ink was looked for: whether it was stamped cannot be told anywhere
         pictures.append(Picture(page=page, box=None, kind="seal_unknown", confidence=0.0))
     blocks.sort(key=lambda t: t[0])
     return blocks, pictures

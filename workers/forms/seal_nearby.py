@@ -19,7 +19,9 @@ MIN_OVERLAP = 0.3
 
 
 def _seal_like(p: Picture) -> bool:
-    if p.box is None or p.kind.endswith("_unknown"):
+    # ink beside the line that may be a seal (seal_unknown, a greyscale scan) is taken too: the
+    # field's seal is then "cannot tell", not missing
+    if p.box is None:
         return False
     return p.kind.startswith("seal") or p.kind == "picture"
 
