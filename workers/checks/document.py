@@ -128,7 +128,7 @@ def _mark_checks(doc: ExtractedDocument, spec: DocumentSpec) -> list[Finding]:
                                    kind=spec.kind))
             else:
                 out.append(Finding("seal.uncertain", "warning", m.field,
-                                   f"{_label(f)}处无法判断是否盖章（黑白或灰度扫描看不出红色印章），请评审人员核对原件。",
+                                   f"{_label(f)}处无法判断是否盖章（黑白或灰度扫描看不出红色印章，盖章处的痕迹无法辨认），请评审人员核对原件。",
                                    page=m.page, box=m.box, kind=spec.kind))
         elif m.kind == "date" and not m.certain:
             # a date line is there but could not be read (a seal over it, a poor scan): the unit
