@@ -300,7 +300,8 @@ def _page_blocks(p: dict[str, Any]) -> tuple[list[tuple[float, Any]], list[Pictu
         elif best_cell is not None and cell_share > 0:
             best_cell[1].pictures.append(pic)
     if p.get("greyscale") and "stray_ink" not in p:
-        # a page read before stray ink was looked for: whether it was stamped cannot be told anywhere
+        # a page OCR'd (and stored) by a worker from before stray ink was looked for: where
+        # nothing tells clean paper from ink, whether it was stamped cannot be told anywhere
         pictures.append(Picture(page=page, box=None, kind="seal_unknown", confidence=0.0))
     blocks.sort(key=lambda t: t[0])
     return blocks, pictures

@@ -30,8 +30,8 @@ RULE_RUN = 0.1
 LINE_PAD = 0.3
 
 
-def stray_ink(image: np.ndarray, lines: Sequence[dict[str, Any]], seals: Sequence[Sequence[float]] = (),
-              ) -> list[list[float]]:
+def stray_ink(image: np.ndarray, lines: Sequence[dict[str, Any]],
+              seals: Sequence[Sequence[float]] = ()) -> list[list[float]]:
     """Boxes (x0, y0, x1, y1) of seal-sized ink on the page outside every read line, rule and
     found seal."""
     grey = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY) if image.ndim == 3 else image
@@ -44,12 +44,11 @@ def stray_ink(image: np.ndarray, lines: Sequence[dict[str, Any]], seals: Sequenc
     rules = cv2.bitwise_or(cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, run), np.uint8)),
                            cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((run, 1), np.uint8)))
     ink[cv2.dilate(rules, np.ones((5, 5), np.uint8)) > 0] = 0
-    for b in [ln["box"] for ln in lines] + [list(s) for s in seals]:
+    for b in [*(ln["box"] for ln in lines), *seals]:
         pad = LINE_PAD * (b[3] - b[1])
         ink[max(0, int(b[1] - pad)):min(h, int(b[3] + pad) + 1), max(0, int(b[0] - pad)):min(w, int(b[2] + pad) + 1)] = 0
-    s = unit(grey)
     # the ring's dashes, the star's points and the arc of characters inside are one patch
-    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((max(3, int(7 * s)),) * 2, np.uint8))
+    ink = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((max(3, int(7 * unit(grey))),) * 2, np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(ink, 8)
     out = []
     for i in range(1, n):
