@@ -29,8 +29,9 @@ from .ocr_boxes import join_ocr_boxes
 from .ocr_gutters import split_at_gutters
 from .ocr_engine import recognise, run_ocr
 from .ocr_geometry import orientation, rotate_quarter, straighten
-from .ocr_grid import find_grids
+from .ocr_grid import binarise, find_grids
 from .ocr_level import level_by_text
+from .ocr_line_end import restore_line_end_marks
 from .ocr_pages import MIN_SIDE, PreparedPage, image_pages, pdf_pages, to_png
 from .ocr_seal import find_red_seals, find_shape_seals, is_greyscale, red_mask
 from .ocr_seal_text import closing_mark_under_seal, without_seal_text
@@ -137,7 +138,8 @@ def _read_page(image: np.ndarray, one_bit: bool = False) -> dict[str, Any]:
     grids = find_grids(grey, broken=one_bit, seals=[sl.box for sl in seals])
     # the per-line angle classifier only adds risk on an upright page (it flips whole
     # body lines to 180° and their reading then falls under the score floor)
-    lines = split_stacked_lines(clean, _reread_short_lines(clean, run_ocr(clean, use_cls=False)))
+    lines = _reread_short_lines(clean, run_ocr(clean, use_cls=False))
+    lines = split_stacked_lines(clean, restore_line_end_marks(clean, binarise(grey), lines))
     lines = split_at_cell_columns(grey, grids, lines)
     lines = split_at_gutters(grey, grids, lines)
     if not grey_page and seals:
