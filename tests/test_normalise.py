@@ -49,9 +49,11 @@ class TestOthers:
         """四星级 → 4, and the other ways units write a rating."""
         assert star_value(raw) == n
 
-    @pytest.mark.parametrize("raw,n", [("52人", 52), ("４９名", 49), ("111", 111), ("共52名党员", 52), ("五十二人", 52), ("", ""), ("若干", "若干")])
+    @pytest.mark.parametrize("raw,n", [("52人", 52), ("４９名", 49), ("111", 111), ("共52名党员", 52), ("五十二人", 52), ("", ""), ("若干", "若干"),
+                                       (".38", 38), ("·38人", 38), ("0.38", "0.38")])
     def test_counts(self, raw: str, n: object) -> None:
-        """Counts are integers; empty stays empty."""
+        """Counts are integers; empty stays empty; a speck read as a mark before the count (.38 on a
+        photo) is not part of it, a decimal is no count."""
         assert count_value(raw) == n
 
     @pytest.mark.parametrize("raw,phone,ok", [
@@ -96,6 +98,14 @@ class TestPhonesAsWritten:
     def test_wrapped_over_two_lines(self, raw: str) -> None:
         """A number wrapped in a narrow cell is one number."""
         assert phone_value(raw) == "0730-8472804"
+
+    @pytest.mark.parametrize("raw", ["(073 4)43\n5 8347 2", "0734-4358347\n2", "(0734)4358\n3472"])
+    def test_an_eight_digit_number_wrapped_before_its_last_digits(self, raw: str) -> None:
+        """GIVEN a full-width number the cell wrapped, read with spaces between its digits THEN it is
+        one eight-digit number: the area code whole, no digit left over for the title."""
+        assert phone_value(raw) == "0734-43583472"
+        parts = split_parts("魏燕琳\n组织委员\n" + raw)
+        assert (parts["title"], phone_value(parts["phone"])) == ("组织委员", "0734-43583472")
 
     def test_two_numbers_side_by_side_stay_two(self) -> None:
         """A mobile and a fixed line in one cell are two numbers, not one long one."""

@@ -16,6 +16,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from .ocr_cell_columns import char_width
 from .ocr_engine import OcrLine, recognise
 
 # the marks that sit low in their cell; the recogniser drops them at a line's end
@@ -33,15 +34,17 @@ def _runs(cols: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2])]
 
 
-def _tail_mark(ink: np.ndarray) -> tuple[int, int, float] | None:
-    """Where a low mark-sized blob ends the ink of a line's band (columns start, end) and the
-    line's em, or None.  `ink`: the band's ink, True where inked."""
-    # the line's own rows: the longest run of inked rows (the band may take in the foot of the
-    # line above and the top of the one below)
+def _tail_mark(ink: np.ndarray, centre: float) -> tuple[int, int, int] | None:
+    """Where a low mark-sized blob ends the ink of a line's band: the column it ends at and the
+    line's own rows (top, bottom), or None.  `ink`: the band's ink, True where inked; `centre`:
+    the row the line's middle runs through there."""
+    # the line's own rows: the run of inked rows through its middle (the band may take in the
+    # foot of the line above and the top of the one below)
     bands = _runs(ink.any(axis=1))
     if not bands:
         return None
-    top, bottom = max(bands, key=lambda r: r[1] - r[0])
+    top, bottom = min(bands, key=lambda r: 0 if r[0] <= centre < r[1] else min(abs(r[0] - centre),
+                                                                                abs(r[1] - centre)))
     ink = ink[top:bottom]
     em = bottom - top
     runs = [r for r in _runs(ink.any(axis=0)) if r[1] - r[0] >= 1]
@@ -54,7 +57,7 @@ def _tail_mark(ink: np.ndarray) -> tuple[int, int, float] | None:
     low = (b_top + b_bottom) / 2 >= 0.3 * em     # not a quote or an apostrophe, which sit high
     sized = 0.12 * em <= width <= 0.55 * em and 0.12 * em <= height <= 0.5 * em
     apart = a - pb >= max(1, round(0.05 * em))
-    return (a, b, float(em)) if low and sized and apart else None
+    return (b, top, bottom) if low and sized and apart else None
 
 
 def restore_line_end_marks(img: np.ndarray, ink: np.ndarray, lines: list[OcrLine]) -> list[OcrLine]:
@@ -68,13 +71,21 @@ def restore_line_end_marks(img: np.ndarray, ink: np.ndarray, lines: list[OcrLine
         if len(ln.text) < 2 or ln.text[-1] in ENDS or x1 - x0 < 8 or y1 - y0 < 8:
             out.append(ln)
             continue
-        found = _tail_mark(ink[y0:y1, x0:x1] > 0)
+        # the line's end only (five characters' width, by the line's own pitch), and its rows
+        # there: a line turned a degree or two on a photo has its box grown tall over its length,
+        # and the lines above and below run into its band
+        pitch = (x1 - x0) / max(1.0, sum(char_width(ch) for ch in ln.text))
+        left = max(x0, x1 - int(5 * pitch))
+        mid = (y0 + y1) / 2 + ((left + x1) / 2 - (x0 + x1) / 2) * np.tan(np.radians(ln.tilt))
+        found = _tail_mark(ink[y0:y1, left:x1] > 0, mid - y0)
         if found is None:
             out.append(ln)
             continue
-        _a, b, em = found
-        start = max(x0, x0 + b - int(4 * em))
-        crop = img[max(0, y0 - 2):min(h, y1 + 2), start:x0 + b + 1]
+        b, top, bottom = found
+        em = bottom - top
+        # the tail (some four characters and the mark) in the line's own rows, a margin round them
+        end, margin = left + b, max(2, int(0.25 * em))
+        crop = img[max(0, y0 + top - margin):min(h, y0 + bottom + margin), max(x0, end - 4 * em):end + 1]
         pad = int(PAD * em)
         crop = cv2.copyMakeBorder(crop, 4, 4, 4, pad, cv2.BORDER_CONSTANT, value=(255, 255, 255))
         text, _score = recognise(crop)

@@ -186,8 +186,8 @@ def count_value(raw: str) -> int | str:
     s = nfkc(text_value(raw))
     if not s:
         return ""
-    # 52, 52人, 52名, 共52名党员, 党员52人
-    m = re.fullmatch(r"(?:共|计|党员)?\s*(\d+)\s*(?:人|名|个|位)?(?:党员|正式党员)?[。.]?", s)
+    # 52, 52人, 52名, 共52名党员, 党员52人; a speck before it read as a mark (.38 on a photo)
+    m = re.fullmatch(r"[.·,，、:：]?\s*(?:共|计|党员)?\s*(\d+)\s*(?:人|名|个|位)?(?:党员|正式党员)?[。.]?", s)
     if m:
         return int(m.group(1))
     n = cn_number(re.sub(r"(?:人|名|个|位)$", "", s))
@@ -212,6 +212,8 @@ _MOBILE = re.compile(r"1[3-9]\d{9}")
 
 def _one_phone(run: str) -> str:
     """One number written any way → digits, with `-` after an area code."""
+    # an area code in brackets is one group, however the reading spaced its digits: (073 4)
+    run = re.sub(r"[(（][\d\s]+[)）]", lambda b: re.sub(r"\s", "", b.group(0)), run)
     digits = _digits(run)
     if len(digits) == 13 and digits.startswith("86") and digits[2] in "01":
         digits, run = digits[2:], run[run.index("86") + 2:]
@@ -223,7 +225,9 @@ def _one_phone(run: str) -> str:
     if head.startswith("0") and 3 <= len(head) <= 4 and len(digits) > len(head):
         groups = re.findall(r"\d+", run)
         # an extension after the number (0730-8472804-8001) is not part of it
-        if len(groups) >= 3 and groups[0] == head and len(groups[1]) in (7, 8):
+        # (one digit after seven is the number's last, wrapped: 0734-4358347 | 2)
+        if len(groups) >= 3 and groups[0] == head and len(groups[1]) in (7, 8) \
+                and not (len(groups[1]) == 7 and len(groups) == 3 and len(groups[2]) == 1):
             return f"{head}-{groups[1]}"
         return f"{head}-{digits[len(head):]}"
     if digits.startswith("0") and not digits.startswith("00") and len(digits) >= 10:
@@ -247,13 +251,22 @@ def find_phones(text: str) -> list[tuple[str, int, int]]:
         if len(_digits(m.group(0))) < 5:
             continue
         start = None
-        for tok in re.finditer(r"\S+", m.group(0)):
+        toks = list(re.finditer(r"\S+", m.group(0)))
+        k = 0
+        while k < len(toks):
             if start is None:
-                start = m.start() + tok.start()
-            end = m.start() + tok.end()
+                start = m.start() + toks[k].start()
+            end = m.start() + toks[k].end()
             so_far = text[start:end]
+            k += 1
             if _complete(_digits(so_far), so_far):
-                out.append((_one_phone(so_far), start, end))
+                # a last group too short to be a number of its own is this one's end, wrapped
+                # (０７３４）４３５８３４７ | ２: eight digits, not seven and a stray 2 in the title)
+                while k < len(toks) and len(_digits(toks[k].group(0))) < 5 \
+                        and phone_ok(_one_phone(text[start:m.start() + toks[k].end()])):
+                    end = m.start() + toks[k].end()
+                    k += 1
+                out.append((_one_phone(text[start:end]), start, end))
                 start = None
         if start is not None:
             so_far = text[start:m.end()]
